@@ -1,0 +1,58 @@
+"""The `datagen` command group and its error edge: DatagenError in, one line out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from datagen.errors import DatagenError, UnknownName
+
+
+class UsageFailure(click.ClickException):
+    """A one-line error that exits with 2, as for a bad argument."""
+
+    exit_code = 2
+
+
+class DatagenGroup(click.Group):
+    """Turns library errors into one-line messages: UnknownName exits 2, any
+    other DatagenError or OSError 1. Commands don't catch errors themselves."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UnknownName as exc:
+            raise UsageFailure(str(exc)) from exc
+        except DatagenError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
+
+
+@click.group(cls=DatagenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="datagen", message="datagen %(version)s")
+def cli() -> None:
+    """Reproducible synthetic documents, journeys and event streams for testing
+    data pipelines.
+
+    Example:
+
+        python generate.py document -p starfleet_account -q 1000 --format jsonl --seed 7
+    """
+    import document_providers  # noqa: F401 - registers the built-ins
+    import journey_providers  # noqa: F401
+
+
+def _register_commands() -> None:
+    from datagen.cli import catalog, document, journey, replay
+
+    for module in (document, journey, replay, catalog):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register_commands()
+
+__all__ = ["cli"]

@@ -1,0 +1,94 @@
+"""Options shared by the generating commands, with the original tool's spellings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from datagen.engine.clock import DEFAULT_START, isoformat, parse_time
+from datagen.errors import ConfigError
+from datagen.seeding import draw_seed
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def quantity_option(default: int = 1) -> Callable[[F], F]:
+    return click.option(
+        "-q",
+        "--quantity",
+        type=int,
+        default=default,
+        show_default=True,
+        help="How many to generate.",
+    )
+
+
+def output_option(default: str) -> Callable[[F], F]:
+    return click.option(
+        "-o",
+        "--output-path",
+        "--output_path",
+        "output_path",
+        default=default,
+        show_default=True,
+        help="Output folder (or file); '-' writes JSON lines to stdout.",
+    )
+
+
+common_options = _compose(
+    click.option(
+        "--seed",
+        type=int,
+        default=None,
+        help="Same seed and arguments, same bytes. Default: drawn and printed.",
+    ),
+    click.option("--locale", default="en", show_default=True, help="Mimesis locale."),
+    click.option(
+        "--start",
+        "start",
+        default=None,
+        metavar="ISO-TIME",
+        help=f"Reference time for timestamps [default: {isoformat(DEFAULT_START)}].",
+    ),
+    click.option(
+        "--workers",
+        type=int,
+        default=1,
+        show_default=True,
+        help="Processes; the output is the same whatever the number.",
+    ),
+    click.option("--quiet", is_flag=True, help="No progress bar and no summary."),
+)
+
+
+def resolve_seed(seed: int | None) -> int:
+    """The given seed, or a fresh one to print in the summary."""
+    return draw_seed() if seed is None else seed
+
+
+def resolve_start(start: str | None) -> datetime:
+    return DEFAULT_START if start is None else parse_time(start)
+
+
+def resolve_output(output_path: str) -> Path | None:
+    """None for '-' (stdout), else the path."""
+    return None if output_path == "-" else Path(output_path)
+
+
+def check_workers(workers: int) -> int:
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers}")
+    return workers

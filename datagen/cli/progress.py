@@ -1,0 +1,65 @@
+"""The progress bar on stderr and the one-line summary that ends every run."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+import click
+
+from datagen.runs import RunResult
+
+_DELAY_SECONDS = 0.5  # a run shorter than this shows no bar
+_REDRAW_SECONDS = 0.1
+
+
+class ProgressBar:
+    """A bar drawn on stderr only when it is a terminal and the run is not quick."""
+
+    def __init__(
+        self, total: int, unit: str, enabled: bool = True, stream: TextIO | None = None
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.total = max(total, 1)
+        self.unit = unit
+        self.enabled = enabled and self.stream.isatty()
+        self.done = 0
+        self.started = time.monotonic()
+        self.drawn_at = 0.0
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < _DELAY_SECONDS or now - self.drawn_at < _REDRAW_SECONDS:
+            return
+        self.drawn_at = now
+        share = min(self.done / self.total, 1.0)
+        bar = "#" * int(share * 30)
+        rate = self.done / (now - self.started)
+        self.stream.write(
+            f"\r[{bar:<30}] {share:4.0%} {self.done:,}/{self.total:,} {self.unit} {rate:,.0f}/s"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.drawn_at:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def summarise(result: RunResult, what: str, quiet: bool = False) -> None:
+    """Print the summary on stderr; exit 130 after Ctrl-C (what was written is said)."""
+    verb = "interrupted: wrote" if result.interrupted else "wrote"
+    of = f" of {result.requested:,}" if result.interrupted else ""
+    seed = f", seed {result.seed}" if result.seed is not None else ""
+    if not quiet or result.interrupted:
+        click.echo(
+            f"{verb} {result.count:,}{of} {what} to {result.target} in "
+            f"{result.elapsed:.2f}s ({result.rate:,.0f}/s){seed}",
+            err=True,
+        )
+    if result.interrupted:
+        raise SystemExit(130)

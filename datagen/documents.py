@@ -1,0 +1,115 @@
+"""DocumentProvider: one document described as a Mimesis schema, and their registry."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+
+from mimesis import Field
+from mimesis.locales import Locale
+
+from datagen.engine.clock import DEFAULT_START, isoformat
+from datagen.errors import ConfigError, DatagenError, ProviderError
+from datagen.registry import Registry
+from datagen.seeding import derive_seed, random_uuid
+
+DOCUMENT_PROVIDERS: Registry[type[DocumentProvider]] = Registry(
+    "document provider", "datagen.document_providers"
+)
+LOCALES = tuple(locale.value for locale in Locale)
+
+
+def to_locale(code: str) -> Locale:
+    """The Mimesis locale for code; ConfigError naming the valid ones."""
+    try:
+        return Locale(code)
+    except ValueError:
+        raise ConfigError(
+            f"unknown locale '{code}' (available: {', '.join(LOCALES)})"
+        ) from None
+
+
+class DocumentProvider:
+    """One kind of document. Subclasses set name and description and write
+    create_schema(); defining the subclass registers it.
+
+    Randomness comes only from self.field (Mimesis) and self.random, both seeded,
+    and time only from self.now, so a seed repeats every document.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+
+    def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not abstract:
+            if not isinstance(cls.__dict__.get("name"), str):
+                raise ProviderError(f"document provider {cls.__qualname__} has no name")
+            DOCUMENT_PROVIDERS.add(cls.name, cls, origin=cls.__module__)
+
+    def __init__(
+        self, locale: str = "en", seed: int = 0, now: datetime = DEFAULT_START
+    ) -> None:
+        self.locale = locale
+        self.now = now
+        self.field = Field(to_locale(locale), seed=seed)
+        self.random = random.Random(derive_seed(seed, "random"))
+
+    def reseed(self, seed: int) -> None:
+        """Start the provider's random streams again from seed."""
+        self.field.reseed(seed)
+        self.random.seed(derive_seed(seed, "random"))
+
+    def create_schema(self, _: Field) -> dict[str, Any]:
+        """One document's fields, drawn with the Mimesis field `_`."""
+        raise NotImplementedError
+
+    def generate(self) -> dict[str, Any]:
+        """One document; a schema that raises becomes a ProviderError."""
+        return self.generate_many(1)[0]
+
+    def generate_many(self, count: int) -> list[dict[str, Any]]:
+        """count documents, in order."""
+        schema, field = self.create_schema, self.field
+        try:
+            return [schema(field) for _ in range(count)]
+        except DatagenError:
+            raise
+        except Exception as exc:
+            raise ProviderError(
+                f"document provider '{self.name}' failed: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    # Helpers for schemas: seeded, and relative to self.now rather than the wall clock.
+
+    def uuid(self) -> str:
+        """A version-4 uuid from the provider's seeded RNG."""
+        return random_uuid(self.random)
+
+    def date_of_birth(self, min_age: int = 18, max_age: int = 90) -> str:
+        """An ISO date at least min_age and under max_age years before now."""
+        today = self.now.date()
+        latest = _years_before(today, min_age)
+        earliest = _years_before(today, max_age) + timedelta(days=1)
+        days = self.random.randint(0, (latest - earliest).days)
+        return (earliest + timedelta(days=days)).isoformat()
+
+    def timestamp_within(self, seconds_before: int) -> str:
+        """An ISO timestamp in the seconds_before seconds up to now."""
+        offset = self.random.randint(0, seconds_before)
+        return isoformat(self.now - timedelta(seconds=offset))
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def create_provider(
+    name: str, locale: str = "en", seed: int = 0, now: datetime = DEFAULT_START
+) -> DocumentProvider:
+    """An instance of the provider called name; UnknownName if there is none."""
+    return DOCUMENT_PROVIDERS.get(name)(locale=locale, seed=seed, now=now)

@@ -1,0 +1,134 @@
+"""Encoders turn documents into bytes: pretty JSON, JSON lines, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import orjson
+
+from datagen.errors import ConfigError
+from datagen.registry import Registry
+
+ENCODERS: Registry[type[Encoder]] = Registry("format", "datagen.encoders")
+
+
+def dumps_line(document: Any) -> bytes:
+    """One document as a compact JSON line (keys in the order given)."""
+    return orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def dumps_pretty(document: Any) -> bytes:
+    """One document as indented JSON, the one-file-per-document format."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+class Encoder:
+    """Bytes for a batch of documents; a subclass registers itself by its name."""
+
+    name: ClassVar[str]
+    extension: ClassVar[str]
+    #: True when each document becomes a file of its own.
+    one_file_per_document: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        ENCODERS.add(cls.name, cls, origin=cls.__module__)
+
+    def header(self) -> bytes:
+        """What opens a file of this format."""
+        return b""
+
+    def encode_many(self, documents: Sequence[dict[str, Any]]) -> bytes:
+        raise NotImplementedError
+
+
+class JsonLinesEncoder(Encoder):
+    name = "jsonl"
+    extension = "jsonl"
+
+    def encode_many(self, documents: Sequence[dict[str, Any]]) -> bytes:
+        return b"".join(map(dumps_line, documents))
+
+
+class JsonEncoder(Encoder):
+    """Pretty JSON; one file per document where written to a folder."""
+
+    name = "json"
+    extension = "json"
+    one_file_per_document = True
+
+    def encode_many(self, documents: Sequence[dict[str, Any]]) -> bytes:
+        return b"".join(map(dumps_pretty, documents))
+
+
+def flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects as dotted keys; lists stay whole (CSV writes them as JSON)."""
+    flat: dict[str, Any] = {}
+    for key, value in document.items():
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return orjson.dumps(value).decode()
+    if value is None:
+        return ""
+    return value
+
+
+class CsvEncoder(Encoder):
+    """CSV with dotted column names; the columns are those of the first document."""
+
+    name = "csv"
+    extension = "csv"
+
+    def __init__(self, columns: Sequence[str] | None = None) -> None:
+        self.columns = list(columns) if columns is not None else None
+
+    @classmethod
+    def for_sample(cls, sample: dict[str, Any]) -> CsvEncoder:
+        """An encoder whose columns are the flattened keys of sample."""
+        return cls(list(flatten(sample)))
+
+    def header(self) -> bytes:
+        return self._rows([self._require_columns()])
+
+    def encode_many(self, documents: Sequence[dict[str, Any]]) -> bytes:
+        if self.columns is None and documents:
+            self.columns = list(flatten(documents[0]))
+        columns = self._require_columns()
+        known = set(columns)
+        rows = []
+        for document in documents:
+            flat = flatten(document)
+            extra = flat.keys() - known
+            if extra:
+                raise ConfigError(
+                    f"csv: a document has field '{sorted(extra)[0]}' that the first "
+                    "document did not have; use --format jsonl for varying fields"
+                )
+            rows.append([_csv_cell(flat.get(column)) for column in columns])
+        return self._rows(rows)
+
+    def _require_columns(self) -> list[str]:
+        if self.columns is None:
+            raise ConfigError("csv: the columns are not known before the first row")
+        return self.columns
+
+    @staticmethod
+    def _rows(rows: Iterable[Sequence[Any]]) -> bytes:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        return buffer.getvalue().encode()
+
+
+def get_encoder(name: str) -> type[Encoder]:
+    """The encoder class for a format name; UnknownName lists the formats."""
+    return ENCODERS.get(name)

@@ -1,0 +1,1 @@
+"""The engine: clock, actors and the behaviour models that drive them."""

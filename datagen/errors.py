@@ -1,0 +1,40 @@
+"""The exceptions datagen raises: one root, each str() a line a user can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class DatagenError(Exception):
+    """Base of every error datagen raises on purpose; str(error) is one line."""
+
+
+class ConfigError(DatagenError):
+    """A bad option, file, field or value; the message names it."""
+
+
+class UnknownName(ConfigError):
+    """A name that is not registered; carries what is available."""
+
+    def __init__(self, kind: str, name: str, available: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.available = sorted(available)
+        listing = ", ".join(self.available) or "none"
+        super().__init__(f"unknown {kind} '{name}' (available: {listing})")
+
+
+class RegistryError(DatagenError):
+    """Two registrations claim one name."""
+
+
+class ProviderError(DatagenError):
+    """A provider's schema or step failed."""
+
+
+class SinkError(DatagenError):
+    """A sink could not deliver; retriable errors may be tried again."""
+
+    def __init__(self, message: str, retriable: bool = False) -> None:
+        super().__init__(message)
+        self.retriable = retriable

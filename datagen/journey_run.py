@@ -1,0 +1,94 @@
+"""The `journey` run: N journeys of one provider as zips + metadata, or JSON lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+import orjson
+
+from datagen.atomic import remove_temp_files
+from datagen.blocks import Block, plan_blocks, run_blocks
+from datagen.documents import to_locale
+from datagen.engine.clock import DEFAULT_START
+from datagen.errors import ConfigError
+from datagen.journey_files import write_journey
+from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
+from datagen.paths import prepare_output_folder, safe_file_name
+from datagen.runs import ProgressCallback, RunResult, Stopwatch, consume
+from datagen.seeding import derive_seed
+from datagen.sinks.stdout import StdoutSink
+
+JOURNEYS_PER_BLOCK = 50
+
+
+@dataclass(frozen=True)
+class JourneyJob:
+    """Everything that decides a journey run's output (output None = stdout)."""
+
+    provider: str
+    quantity: int
+    seed: int
+    output: Path | None
+    locale: str = "en"
+    now: datetime = DEFAULT_START
+
+    def journey(self, index: int) -> JourneyProvider:
+        """Journey number index of the run, built; its seed depends on index only."""
+        seed = derive_seed(self.seed, self.provider, "journey", index)
+        journey = create_journey_provider(self.provider, self.locale, seed, self.now)
+        journey.generate()
+        return journey
+
+
+def journey_line(journey: JourneyProvider) -> bytes:
+    """A journey as one JSON line: its metadata and its documents in step order."""
+    record = {
+        **journey.journey_metadata,
+        "documents": [step.document for step in journey.steps],
+    }
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def generate_journey_block(job: JourneyJob, block: Block) -> tuple[int, bytes]:
+    """One block of journeys, written as files or returned as JSON lines."""
+    lines = []
+    for index in range(block.start, block.start + block.count):
+        journey = job.journey(index)
+        if job.output is None:
+            lines.append(journey_line(journey))
+        else:
+            write_journey(journey, job.output)
+    return block.count, b"".join(lines)
+
+
+def write_journeys(
+    job: JourneyJob, workers: int = 1, on_progress: ProgressCallback | None = None
+) -> RunResult:
+    """Generate job.quantity journeys; same seed, same bytes, whatever `workers`."""
+    if job.quantity < 1:
+        raise ConfigError(f"quantity must be at least 1, not {job.quantity}")
+    JOURNEY_PROVIDERS.get(job.provider)
+    safe_file_name(job.provider, "journey provider name")
+    to_locale(job.locale)
+    stopwatch = Stopwatch()
+    blocks = plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK)
+    sink = StdoutSink() if job.output is None else None
+    if job.output is not None:
+        prepare_output_folder(job.output)
+    results = run_blocks(partial(generate_journey_block, job), blocks, workers)
+    try:
+        done, interrupted = consume(
+            results, sink.write_encoded if sink else None, on_progress
+        )
+    finally:
+        if job.output is not None:
+            remove_temp_files(job.output)
+    if sink is not None:
+        sink.close()
+    target = "stdout" if job.output is None else str(job.output)
+    return RunResult(
+        done, job.quantity, target, job.seed, stopwatch.elapsed(), interrupted
+    )

@@ -1,0 +1,39 @@
+"""Checks for names and folders that reach the file system."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from datagen.errors import ConfigError
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def safe_file_name(name: str, what: str = "name") -> str:
+    """name if it can be a file name inside the output folder; else ConfigError."""
+    if not _SAFE_NAME.match(name) or ".." in name:
+        raise ConfigError(
+            f"{what} '{name}' cannot be used in a file name "
+            "(letters, digits, '_', '-', '.' only)"
+        )
+    return name
+
+
+def prepare_output_folder(path: Path) -> Path:
+    """Create path as a folder (with parents) that we can write to; else ConfigError."""
+    for parent in [path, *path.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(
+                f"output path '{path}': '{parent}' is a file, not a folder"
+            )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"output path '{path}' cannot be created: {exc.strerror}"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"output path '{path}' is not writable")
+    return path

@@ -1,0 +1,187 @@
+"""Replay: journeys' steps merged on one timeline and emitted when their time comes."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from datagen.errors import ConfigError
+from datagen.paths import prepare_output_folder
+from datagen.runs import ProgressCallback, RunResult, Stopwatch
+from datagen.sinks.files import FolderSink
+from datagen.sinks.stdout import StdoutSink
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    """One step of one journey on the shared timeline."""
+
+    offset_seconds: int
+    journey_index: int
+    step_index: int
+    zip_path: Path
+    filename: str
+    metadata: dict[str, Any]
+    journey: dict[str, Any]
+
+    def read(self) -> dict[str, Any]:
+        """The step's document, read from its zip."""
+        try:
+            with zipfile.ZipFile(self.zip_path) as archive:
+                return orjson.loads(archive.read(self.filename))
+        except (OSError, zipfile.BadZipFile, KeyError, orjson.JSONDecodeError) as exc:
+            raise ConfigError(
+                f"replay: '{self.zip_path}': {self.filename}: {exc}"
+            ) from None
+
+    def envelope(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The document with where it came from and when."""
+        return {
+            "journey": self.journey.get("journey"),
+            "user_id": self.journey.get("user_id"),
+            "step": self.step_index,
+            "document_type": self.metadata.get("document_type"),
+            "offset_seconds": self.offset_seconds,
+            "timestamp": self.metadata.get("timestamp"),
+            "document": document,
+        }
+
+
+def find_journey_zips(paths: Iterable[Path]) -> list[Path]:
+    """The journey zips named by paths: zips, metadata files, or folders of them."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(path.rglob("*.zip")))
+        elif path.suffix == ".json":
+            found.append(path.with_suffix(".zip"))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise ConfigError(f"replay: '{path}' does not exist")
+    if not found:
+        raise ConfigError(
+            "replay: no journey zips found in " + ", ".join(map(str, paths))
+        )
+    return found
+
+
+def load_journey(zip_path: Path) -> dict[str, Any]:
+    """A journey's metadata, checked against its zip; ConfigError names the file."""
+    metadata_path = zip_path.with_suffix(".json")
+    try:
+        metadata = orjson.loads(metadata_path.read_bytes())
+        steps = metadata["steps"]
+        needed = {step["filename"] for step in steps}
+        for step in steps:
+            int(step["offset_seconds"]), int(step["index"])
+    except FileNotFoundError:
+        raise ConfigError(
+            f"replay: '{zip_path}' has no metadata file '{metadata_path}'"
+        ) from None
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"replay: '{metadata_path}' is not journey metadata: {exc}"
+        ) from None
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            missing = needed - set(archive.namelist())
+            broken = archive.testzip()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ConfigError(
+            f"replay: '{zip_path}' is not a readable zip: {exc}"
+        ) from None
+    if missing or broken:
+        raise ConfigError(
+            f"replay: '{zip_path}' is corrupt: {broken or sorted(missing)[0]} unreadable"
+        )
+    return metadata
+
+
+def timeline(zips: Iterable[Path]) -> list[ReplayStep]:
+    """Every step of every journey, ordered by offset (ties: journey, then step)."""
+    steps = [
+        ReplayStep(
+            int(step["offset_seconds"]),
+            journey_index,
+            int(step["index"]),
+            zip_path,
+            step["filename"],
+            step,
+            journey,
+        )
+        for journey_index, zip_path in enumerate(zips)
+        for journey in [load_journey(zip_path)]
+        for step in journey["steps"]
+    ]
+    return sorted(
+        steps, key=lambda s: (s.offset_seconds, s.journey_index, s.step_index)
+    )
+
+
+def paced(
+    steps: list[ReplayStep],
+    speed: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[ReplayStep]:
+    """steps as their time comes: offset / speed seconds after the first; 0 = no wait."""
+    if speed < 0:
+        raise ConfigError(f"--speed must be 0 or more, not {speed}")
+    started = clock()
+    first_offset = steps[0].offset_seconds if steps else 0
+    for step in steps:
+        if speed:
+            wait = started + (step.offset_seconds - first_offset) / speed - clock()
+            if wait > 0:
+                sleep(wait)
+        yield step
+
+
+def replay(
+    paths: Iterable[Path],
+    speed: float = 1.0,
+    output: Path | None = None,
+    envelope: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Emit the journeys' documents in time order to stdout or a folder.
+
+    Ctrl-C stops the replay; what was emitted is counted in the result.
+    """
+    paths = list(paths)
+    steps = timeline(find_journey_zips(paths))
+    stopwatch = Stopwatch()
+    sink: StdoutSink | FolderSink
+    if output is None:
+        sink, target = StdoutSink(), "stdout"
+    else:
+        sink, target = FolderSink(prepare_output_folder(output), "replay"), str(output)
+    interrupted = False
+    try:
+        for step in paced(steps, speed):
+            document = step.read()
+            sink.send(step.envelope(document) if envelope else document)
+            if isinstance(sink, StdoutSink):
+                sink.flush()
+            if on_progress is not None:
+                on_progress(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    except BrokenPipeError:
+        pass
+    delivery = sink.close()
+    return RunResult(
+        delivery.acknowledged,
+        len(steps),
+        target,
+        None,
+        stopwatch.elapsed(),
+        interrupted,
+    )

@@ -1,0 +1,39 @@
+"""Seeds: one run seed, and a child seed for every provider, block, actor and journey."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import uuid
+
+
+def derive_seed(seed: int, *parts: object) -> int:
+    """A 64-bit seed for the named part of a run; stable across processes and runs."""
+    text = "/".join([str(seed), *map(str, parts)]).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+
+def draw_seed() -> int:
+    """A fresh seed for a run given none; printed in the summary so it can be repeated."""
+    return secrets.randbelow(2**32)
+
+
+def random_uuid(rng: random.Random) -> str:
+    """A version-4 uuid drawn from rng, so seeded runs repeat it."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+class Seeder:
+    """Hands out child seeds and RNGs derived from one run seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def child(self, *parts: object) -> Seeder:
+        """A seeder for a named part of the run (a provider, block, actor)."""
+        return Seeder(derive_seed(self.seed, *parts))
+
+    def random(self) -> random.Random:
+        """A random.Random seeded from this seeder."""
+        return random.Random(self.seed)

@@ -1,0 +1,1 @@
+"""Sinks: where generated events go (stdout, files, and networked systems)."""

@@ -1,0 +1,41 @@
+"""The stdout sink: JSON lines on standard output, for pipes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+from datagen.encoders import JsonLinesEncoder
+from datagen.sinks.base import BaseSink, Delivery
+
+
+class StdoutSink(BaseSink):
+    """JSON lines on stdout; a closed pipe (`| head`) ends the run quietly."""
+
+    name = "stdout"
+
+    def __init__(self, stream: BinaryIO | None = None) -> None:
+        super().__init__()
+        self.stream = stream if stream is not None else sys.stdout.buffer
+        self.encoder = JsonLinesEncoder()
+
+    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
+        if events:
+            self.write_encoded(self.encoder.encode_many(events), len(events))
+
+    def write_encoded(self, data: bytes, count: int) -> None:
+        """Write count events already encoded as JSON lines."""
+        self.stream.write(data)
+        self.delivery.sent += count
+        self.delivery.acknowledged += count
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def close(self) -> Delivery:
+        try:
+            self.flush()
+        except BrokenPipeError:
+            pass
+        return self.delivery

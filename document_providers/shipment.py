@@ -1,0 +1,31 @@
+"""A parcel sent for an order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mimesis import Field
+
+from datagen import DocumentProvider
+
+CARRIERS = ("DHL", "UPS", "FedEx", "DPD", "Royal Mail")
+
+
+class Shipment(DocumentProvider):
+    name = "shipment"
+    description = "A shipment: order, carrier, tracking number, address."
+
+    def create_schema(self, _: Field) -> dict[str, Any]:
+        return {
+            "id": _("uuid"),
+            "order_id": _("uuid"),
+            "carrier": self.random.choice(CARRIERS),
+            "tracking_number": _("identifier", mask="@@#########@@"),
+            "shipped_at": self.timestamp_within(7 * 86400),
+            "address": {
+                "street": _("address.address"),
+                "city": _("address.city"),
+                "postcode": _("address.postal_code"),
+                "country_code": _("address.country_code"),
+            },
+        }
