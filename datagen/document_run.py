@@ -88,7 +88,7 @@ def check_job(job: DocumentJob) -> DocumentJob:
 
 
 def target_file(output: Path, stem: str, extension: str) -> Path:
-    """output itself if it names a .<extension> file, else <output>/<stem>.<extension>."""
+    """output if it names a .<extension> file, else <output>/<stem>.<extension>."""
     if output.suffix == f".{extension}":
         prepare_output_folder(output.parent)
         return output

@@ -180,7 +180,7 @@ class JourneyProvider:
         return self.journey_metadata
 
     def publish_journey(self, output_path: str | Any) -> Any:
-        """Write <name>_<user_id>.zip and .json into output_path; returns the zip path."""
+        """Write <name>_<user_id>.zip and .json into output_path; returns the zip."""
         from datagen.journey_files import write_journey
 
         self.generate()

@@ -99,7 +99,8 @@ def load_journey(zip_path: Path) -> dict[str, Any]:
         ) from None
     if missing or broken:
         raise ConfigError(
-            f"replay: '{zip_path}' is corrupt: {broken or sorted(missing)[0]} unreadable"
+            f"replay: '{zip_path}' is corrupt: "
+            f"{broken or sorted(missing)[0]} unreadable"
         )
     return metadata
 
@@ -131,7 +132,7 @@ def paced(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[ReplayStep]:
-    """steps as their time comes: offset / speed seconds after the first; 0 = no wait."""
+    """steps when their time comes: offset / speed seconds after the first one."""
     if speed < 0:
         raise ConfigError(f"--speed must be 0 or more, not {speed}")
     started = clock()

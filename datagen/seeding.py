@@ -1,4 +1,4 @@
-"""Seeds: one run seed, and a child seed for every provider, block, actor and journey."""
+"""Seeds: one run seed, and a child seed for each provider, block, actor, journey."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def derive_seed(seed: int, *parts: object) -> int:
 
 
 def draw_seed() -> int:
-    """A fresh seed for a run given none; printed in the summary so it can be repeated."""
+    """A fresh seed for a run given none; the summary prints it to repeat the run."""
     return secrets.randbelow(2**32)
 
 

@@ -54,7 +54,7 @@ def draw_line_items(rng: random.Random, most: int = 4) -> list[dict[str, Any]]:
 
 
 def order_totals(items: list[dict[str, Any]]) -> dict[str, float]:
-    """subtotal, tax, shipping and total for items; total = subtotal + tax + shipping."""
+    """subtotal, tax, shipping and total (= subtotal + tax + shipping) of items."""
     subtotal = sum(amount_to_cents(item["line_total"]) for item in items)
     tax = subtotal * TAX_RATE_PERCENT // 100
     shipping = 0 if subtotal >= FREE_SHIPPING_FROM_CENTS else SHIPPING_CENTS

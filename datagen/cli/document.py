@@ -52,7 +52,7 @@ def document(
 
     Example:
 
-        python generate.py document -p starfleet_account -q 10000 --format jsonl --seed 1
+        python generate.py document -p starfleet_account -q 10000 --format jsonl
     """
     output = resolve_output(output_path)
     job = DocumentJob(

@@ -40,7 +40,8 @@ class ProgressBar:
         bar = "#" * int(share * 30)
         rate = self.done / (now - self.started)
         self.stream.write(
-            f"\r[{bar:<30}] {share:4.0%} {self.done:,}/{self.total:,} {self.unit} {rate:,.0f}/s"
+            f"\r[{bar:<30}] {share:4.0%} {self.done:,}/{self.total:,} "
+            f"{self.unit} {rate:,.0f}/s"
         )
         self.stream.flush()
 

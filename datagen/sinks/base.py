@@ -1,4 +1,4 @@
-"""The sink contract: anything with send(event); BaseSink adds batching, counts, close."""
+"""The sink contract: anything with send(event); BaseSink adds counts and close."""
 
 from __future__ import annotations
 
