@@ -46,10 +46,13 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
-    from datagen.cli import catalog, document, journey, replay
+    """Add the COMMANDS of every module in this package: a command is a module."""
+    import importlib
+    import pkgutil
 
-    for module in (document, journey, replay, catalog):
-        for command in module.COMMANDS:
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
             cli.add_command(command)
 
 

@@ -1,0 +1,80 @@
+"""Sink specs: `--sink URL` -> a sink, chosen by scheme; secrets kept out of names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Protocol
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from datagen.errors import ConfigError
+from datagen.registry import Registry
+from datagen.sinks.base import Sink
+
+
+class SinkFactory(Protocol):
+    """A sink class that can be built from a URL."""
+
+    name: ClassVar[str]
+    schemes: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def from_url(cls, url: str) -> Sink: ...
+
+
+#: scheme -> sink class (e.g. "kafka", "postgresql+psycopg", "file", "stdout").
+SINK_SCHEMES: Registry[Any] = Registry("sink", "datagen.sinks")
+
+
+def register_sink(sink_class: Any) -> Any:
+    """Class decorator: register sink_class under each of its URL schemes."""
+    for scheme in sink_class.schemes:
+        SINK_SCHEMES.add(scheme, sink_class, origin=sink_class.__module__)
+    return sink_class
+
+
+def scheme_of(spec: str) -> str:
+    """The scheme: 'kafka' of 'kafka://host/t', 'file' of 'file:x.jsonl', 'stdout'."""
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", spec)
+    return match.group(1).lower() if match else spec.lower()
+
+
+def query_options(url: str) -> dict[str, str]:
+    """The ?key=value options of url (last one wins)."""
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+_SECRET_KEYS = re.compile(r"(password|secret|token|sig|key|sas|credential)", re.I)
+
+
+def redact(url: str) -> str:
+    """url with passwords, tokens and signatures replaced by ***, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable sink spec>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
+    query = "&".join(
+        (
+            f"{key}=***"
+            if _SECRET_KEYS.search(key) and key not in ("key",)
+            else f"{key}={value}"
+        )
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def open_sink(spec: str) -> Sink:
+    """The sink a --sink spec names; UnknownName lists the schemes, ConfigError
+    says what is wrong with the spec (secrets redacted)."""
+    sink_class = SINK_SCHEMES.get(scheme_of(spec))
+    try:
+        return sink_class.from_url(spec)
+    except ConfigError:
+        raise
+    except ValueError as exc:
+        raise ConfigError(f"sink '{redact(spec)}': {exc}") from None
