@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from datagen.errors import ConfigError
+from datagen.errors import ConfigError, UnknownName
 from datagen.registry import Registry
 from datagen.sinks.base import Sink
 
@@ -68,10 +69,43 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+#: Built-in sink modules by the base scheme they serve (before any "+driver"),
+#: imported only when used, so a run loads only its own client libraries.
+BUILTIN_SINK_MODULES = {
+    "stdout": "stdout",
+    "file": "files",
+    "memory": "memory",
+    "kafka": "kafka",
+    "kinesis": "kinesis",
+    "postgresql": "sql",
+    "postgres": "sql",
+    "mysql": "sql",
+    "mariadb": "sql",
+    "sqlite": "sql",
+    "http": "http",
+    "https": "http",
+    "python": "python_sink",
+}
+
+
+def sink_class_for(scheme: str) -> Any:
+    """The sink class serving scheme ('postgresql+psycopg' falls back to
+    'postgresql'); imports the built-in module on first use."""
+    base = scheme.split("+", 1)[0]
+    module = BUILTIN_SINK_MODULES.get(base)
+    if module is not None:
+        importlib.import_module(f"datagen.sinks.{module}")
+    if scheme in SINK_SCHEMES:
+        return SINK_SCHEMES.get(scheme)
+    if base in SINK_SCHEMES:
+        return SINK_SCHEMES.get(base)
+    raise UnknownName("sink", scheme, sorted({*SINK_SCHEMES, *BUILTIN_SINK_MODULES}))
+
+
 def open_sink(spec: str) -> Sink:
     """The sink a --sink spec names; UnknownName lists the schemes, ConfigError
     says what is wrong with the spec (secrets redacted)."""
-    sink_class = SINK_SCHEMES.get(scheme_of(spec))
+    sink_class = sink_class_for(scheme_of(spec))
     try:
         return sink_class.from_url(spec)
     except ConfigError:

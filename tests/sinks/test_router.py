@@ -1,0 +1,82 @@
+"""Fan-out and routes: each event reaches every sink, or only the matching ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from datagen.errors import ConfigError, UnknownName
+from datagen.sinks.memory import MemorySink
+from datagen.sinks.router import Fanout, Route
+
+
+class PlainSink:
+    """A user's sink: nothing but send()."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def send(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+
+
+EVENTS = [
+    {"id": 1, "event_type": "click", "user": {"tier": "gold"}, "ok": True},
+    {"id": 2, "event_type": "balance", "user": {"tier": "silver"}, "ok": False},
+    {"id": 3, "event_type": "click", "user": {"tier": "silver"}, "ok": True},
+]
+
+
+def test_every_event_reaches_every_unrouted_sink() -> None:
+    fanout = Fanout.from_specs(["memory", "memory"])
+    fanout.send_many(EVENTS)
+    sinks = [target.sink for target in fanout.targets]
+    fanout.close()
+    assert all(isinstance(sink, MemorySink) for sink in sinks)
+    assert [sink.events for sink in sinks] == [EVENTS, EVENTS]
+    assert [d.acknowledged for d in fanout.deliveries] == [3, 3]
+    assert fanout.complete
+
+
+@pytest.mark.parametrize(
+    "route, expected_ids",
+    [
+        ("event_type=click=memory", [1, 3]),
+        ("user.tier=silver=memory", [2, 3]),
+        ("ok=true=memory", [1, 3]),
+        ("missing=x=memory", []),
+    ],
+)
+def test_routes_send_only_matching_events(route: str, expected_ids: list[int]) -> None:
+    fanout = Fanout.from_specs([], [route])
+    fanout.send_many(EVENTS)
+    sink = fanout.targets[0].sink
+    fanout.close()
+    assert [event["id"] for event in sink.events] == expected_ids
+
+
+def test_a_plain_send_only_sink_is_counted() -> None:
+    fanout = Fanout()
+    plain = PlainSink()
+    fanout.add(plain, "plain")
+    fanout.send_many(EVENTS)
+    fanout.close()
+    assert plain.events == EVENTS
+    assert fanout.deliveries[0].acknowledged == 3
+
+
+def test_route_spec_may_hold_equals_signs() -> None:
+    route = Route.parse("event_type=click=kafka://h:9092/t?key=id&format=json")
+    assert route == Route("event_type", "click", "kafka://h:9092/t?key=id&format=json")
+
+
+@pytest.mark.parametrize("text", ["event_type=click", "=x=memory", "a==memory"])
+def test_malformed_route_is_a_config_error(text: str) -> None:
+    with pytest.raises(ConfigError, match="FIELD=VALUE=SPEC"):
+        Route.parse(text)
+
+
+def test_unknown_scheme_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownName, match="unknown sink 'nope'.*memory"):
+        Fanout.from_specs(["nope://x"])
