@@ -1,0 +1,383 @@
+"""The SQL sink: events upserted into a table of any SQLAlchemy database.
+
+`postgresql+psycopg://user@host/db?table=events&key=id` creates the table from
+the first events, adds columns for new fields, and upserts on `key` in batched
+transactions (COPY into a staging table on PostgreSQL). A database that goes
+away is retried with backoff until `retry_seconds`; what still fails is counted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.url import URL
+
+from datagen.errors import ConfigError, SinkError
+from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.retry import RetryPolicy, call_with_retries
+from datagen.sinks.spec import register_sink
+from datagen.sinks.sql_schema import (
+    JSON,
+    TableSchema,
+    check_table_name,
+    column_name,
+    to_row,
+)
+
+log = logging.getLogger(__name__)
+
+#: Drivers used when a URL names none (SQLAlchemy's own defaults are not installed).
+DEFAULT_DRIVERS = {
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+}
+PASSWORD_ENV = "DATAGEN_SQL_PASSWORD"
+_STAGE = "datagen_stage"
+
+
+@dataclass(frozen=True)
+class SqlOptions:
+    """The sink's own query options; the rest of the URL goes to the driver."""
+
+    table: str
+    key: str | None = None
+    nested: str = "flatten"
+    batch: int = 1000
+    method: str = "auto"
+    retry_seconds: float = 30.0
+    connect_timeout: int = 5
+
+    NAMES = (
+        "table",
+        "key",
+        "nested",
+        "batch",
+        "method",
+        "retry_seconds",
+        "connect_timeout",
+    )
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> SqlOptions:
+        """Options from ?table=..&key=..; ConfigError naming a bad one."""
+        if not query.get("table"):
+            raise ConfigError("sql sink needs ?table=NAME (and usually &key=FIELD)")
+        options = cls(
+            table=check_table_name(query["table"]),
+            key=column_name(query["key"]) if query.get("key") else None,
+            nested=query.get("nested", "flatten"),
+            batch=_number(query, "batch", int, 1000),
+            method=query.get("method", "auto"),
+            retry_seconds=_number(query, "retry_seconds", float, 30.0),
+            connect_timeout=_number(query, "connect_timeout", int, 5),
+        )
+        if options.nested not in ("flatten", "json"):
+            raise ConfigError(f"nested must be flatten or json, not '{options.nested}'")
+        if options.method not in ("auto", "copy", "insert"):
+            raise ConfigError(
+                f"method must be auto, copy or insert, not '{options.method}'"
+            )
+        if options.batch < 1 or options.retry_seconds < 0:
+            raise ConfigError("batch must be at least 1 and retry_seconds >= 0")
+        return options
+
+
+def _number(query: dict[str, str], name: str, kind: type, default: Any) -> Any:
+    if name not in query:
+        return default
+    try:
+        return kind(query[name])
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not '{query[name]}'") from None
+
+
+def split_url(url: str) -> tuple[URL, SqlOptions]:
+    """The database URL (sink options removed, driver filled in) and the options."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise ConfigError("sql sink URL cannot be parsed") from None
+    query = {
+        name: value if isinstance(value, str) else value[-1]
+        for name, value in parsed.query.items()
+    }
+    options = SqlOptions.from_query(query)
+    parsed = parsed.difference_update_query(SqlOptions.NAMES)
+    parsed = parsed.set(
+        drivername=DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername)
+    )
+    if parsed.username and parsed.password is None and os.environ.get(PASSWORD_ENV):
+        parsed = parsed.set(password=os.environ[PASSWORD_ENV])
+    return parsed, options
+
+
+#: MySQL/MariaDB error codes that mean "connection trouble, try again": server
+#: gone or unreachable, shutting down, connection killed, lock wait, deadlock.
+_MYSQL_RETRIABLE = {1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055, 4031}
+
+
+def _is_retriable(error: Exception) -> bool:
+    """True for connection trouble, which may pass; False for errors in the data."""
+    if getattr(error, "connection_invalidated", False):
+        return True
+    cause = getattr(error, "orig", None) or error
+    module = type(cause).__module__
+    if module.startswith("pymysql"):
+        return bool(cause.args) and cause.args[0] in _MYSQL_RETRIABLE
+    if module.startswith("sqlite3"):
+        return "locked" in str(cause) or "busy" in str(cause)
+    names = {base.__name__ for base in type(cause).__mro__}
+    return bool(names & {"OperationalError", "InterfaceError"})
+
+
+def _translate(error: Exception, secret: str | None) -> SinkError:
+    """A one-line SinkError from a database error; connection trouble is retriable."""
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    message = lines[0] if lines else type(cause).__name__
+    if secret:
+        message = message.replace(secret, "***")
+    return SinkError(message, retriable=_is_retriable(error))
+
+
+@register_sink
+class SqlSink(BaseSink):
+    """Upserts events into one table; see the module docstring for the options."""
+
+    name = "sql"
+    schemes = ("postgresql", "postgres", "mysql", "mariadb", "sqlite")
+
+    def __init__(self, url: URL, options: SqlOptions) -> None:
+        self.url = url
+        self.options = options
+        super().__init__()
+        self.engine = self._create_engine()
+        self.schema = TableSchema(self.engine, options.table, options.key)
+        self.policy = RetryPolicy(deadline=options.retry_seconds)
+        self.pending: list[dict[str, Any]] = []
+        self.broken: SinkError | None = None
+        self._stale = False
+        self._statement: tuple[tuple[str, ...], Any] | None = None
+        self._start()
+
+    @classmethod
+    def from_url(cls, url: str) -> SqlSink:
+        return cls(*split_url(url))
+
+    def describe(self) -> str:
+        url = self.url.render_as_string(hide_password=True)
+        return f"{url} table {self.options.table}"
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def uses_copy(self) -> bool:
+        """COPY is PostgreSQL's bulk path (psycopg 3); 'auto' takes it there."""
+        return self.dialect == "postgresql" and self.options.method != "insert"
+
+    def _create_engine(self) -> sa.Engine:
+        backend = self.url.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        if backend in ("postgresql", "mysql", "mariadb"):
+            connect_args["connect_timeout"] = self.options.connect_timeout
+        try:
+            return sa.create_engine(
+                self.url,
+                pool_pre_ping=True,
+                connect_args=connect_args,
+                json_serializer=lambda value: orjson.dumps(value).decode(),
+            )
+        except (sa.exc.NoSuchModuleError, ImportError) as exc:
+            raise ConfigError(
+                f"sql sink '{self.describe()}': driver not available ({exc})"
+            ) from None
+        except sa.exc.ArgumentError as exc:
+            raise ConfigError(f"sql sink '{self.describe()}': {exc}") from None
+
+    def _start(self) -> None:
+        """Connect once and read the table: an unreachable database fails here."""
+        if self.options.method == "copy" and self.dialect != "postgresql":
+            raise ConfigError("method=copy needs PostgreSQL")
+        try:
+            with self.engine.connect() as connection:
+                self.schema.reflect(connection)
+        except sa.exc.SQLAlchemyError as exc:
+            self.engine.dispose()
+            cause = _translate(exc, self.url.password)
+            raise SinkError(f"{self.describe()}: cannot connect: {cause}") from exc
+
+    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
+        self.delivery.sent += len(events)
+        if self.broken is not None:
+            self.delivery.failed += len(events)
+            raise self.broken
+        self.pending.extend(events)
+        while len(self.pending) >= self.options.batch:
+            batch = self.pending[: self.options.batch]
+            del self.pending[: self.options.batch]
+            self._deliver(batch)
+
+    def flush(self) -> None:
+        while self.pending and self.broken is None:
+            batch = self.pending[: self.options.batch]
+            del self.pending[: self.options.batch]
+            self._deliver(batch)
+
+    def close(self) -> Delivery:
+        """Write what is buffered, count what could not be written, release the pool.
+
+        Does not raise: a failure is counted (and logged) so the report shows it.
+        """
+        try:
+            self.flush()
+        except SinkError as error:
+            log.warning("%s: %s", self.describe(), error)
+        self.delivery.failed += len(self.pending)
+        self.pending = []
+        self.engine.dispose()
+        return self.delivery
+
+    def _deliver(self, events: list[dict[str, Any]]) -> None:
+        """Write one batch with retries; on giving up, count it failed and raise."""
+
+        def on_retry(error: SinkError) -> None:
+            self.delivery.retried += len(events)
+            log.info("%s: retrying: %s", self.describe(), error)
+
+        try:
+            call_with_retries(lambda: self._write(events), self.policy, on_retry)
+        except SinkError as error:
+            self.delivery.failed += len(events)
+            self.broken = SinkError(f"{self.describe()}: {error}")
+            raise self.broken from error
+        self.delivery.acknowledged += len(events)
+
+    def _write(self, events: list[dict[str, Any]]) -> None:
+        """One transaction: make the table fit, then insert or upsert the rows."""
+        rows = self._rows(events)
+        try:
+            with self.engine.begin() as connection:
+                if self._stale:
+                    self.schema = TableSchema(
+                        self.engine, self.options.table, self.options.key
+                    )
+                    self.schema.reflect(connection)
+                    self._stale = False
+                self.schema.ensure(connection, rows)
+                values = [self.schema.values(row) for row in rows]
+                if self.uses_copy:
+                    self._copy(connection, values)
+                else:
+                    connection.execute(self._insert_statement(), values)
+        except (sa.exc.SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error) as exc:
+            self._stale = True  # the table may not be what the schema thinks
+            raise _translate(exc, self.url.password) from exc
+        except SinkError:
+            self._stale = True
+            raise
+
+    def _rows(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Events as rows; with a key, the last event of each key wins."""
+        nested_as_json = self.options.nested == "json"
+        rows = [to_row(event, nested_as_json) for event in events]
+        key = self.options.key
+        if key is None:
+            return rows
+        latest: dict[Any, dict[str, Any]] = {}
+        for row in rows:
+            value = row.get(key)
+            if value is None:
+                raise SinkError(f"an event has no key field '{key}'")
+            latest[
+                orjson.dumps(value) if isinstance(value, (dict, list)) else value
+            ] = row
+        return list(latest.values())
+
+    def _insert_statement(self) -> Any:
+        """INSERT, or the dialect's upsert, for the table's current columns."""
+        columns = tuple(self.schema.kinds)
+        if self._statement is not None and self._statement[0] == columns:
+            return self._statement[1]
+        table = self.schema.table
+        assert table is not None
+        key = self.options.key
+        updates = [column for column in columns if column != key]
+        if key is None:
+            statement: Any = sa.insert(table)
+        elif self.dialect in ("postgresql", "sqlite"):
+            module = postgresql if self.dialect == "postgresql" else sqlite
+            statement = module.insert(table)
+            statement = (
+                statement.on_conflict_do_update(
+                    index_elements=[key],
+                    set_={column: statement.excluded[column] for column in updates},
+                )
+                if updates
+                else statement.on_conflict_do_nothing(index_elements=[key])
+            )
+        elif self.dialect in ("mysql", "mariadb"):
+            statement = mysql.insert(table)
+            # VALUES(col) spelled out: SQLAlchemy's own form escapes '%' twice.
+            statement = statement.on_duplicate_key_update(
+                {
+                    column: sa.literal_column(f"VALUES({self.schema.quote(column)})")
+                    for column in updates or [key]
+                }
+            )
+        else:
+            raise SinkError(f"upsert (key=) is not supported on {self.dialect}")
+        self._statement = (columns, statement)
+        return statement
+
+    def _copy(self, connection: Connection, values: list[dict[str, Any]]) -> None:
+        """COPY rows into a staging table, then one INSERT .. ON CONFLICT from it."""
+        columns = list(self.schema.kinds)
+        quote = self.schema.quote
+        names = ", ".join(quote(column) for column in columns)
+        target = self.schema.quoted_table
+        json_columns = {
+            index
+            for index, column in enumerate(columns)
+            if self.schema.kinds[column] == JSON
+        }
+        key = self.options.key
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor:
+            into = target
+            if key is not None:
+                into = quote(_STAGE)
+                cursor.execute(
+                    f"CREATE TEMP TABLE {into} (LIKE {target} INCLUDING DEFAULTS) "
+                    "ON COMMIT DROP"
+                )
+            with cursor.copy(f"COPY {into} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    record = [row[column] for column in columns]
+                    for index in json_columns:
+                        if record[index] is not None:
+                            record[index] = orjson.dumps(record[index]).decode()
+                    copy.write_row(record)
+            if key is not None:
+                updates = [quote(column) for column in columns if column != key]
+                action = (
+                    "DO UPDATE SET "
+                    + ", ".join(f"{name} = EXCLUDED.{name}" for name in updates)
+                    if updates
+                    else "DO NOTHING"
+                )
+                cursor.execute(
+                    f"INSERT INTO {target} ({names}) SELECT {names} FROM {into} "
+                    f"ON CONFLICT ({quote(key)}) {action}"
+                )

@@ -1,0 +1,294 @@
+"""The SQL sink's table: names checked, column types inferred, created and widened.
+
+Column names come from event fields (dotted paths of nested objects joined by
+'_'); they are data, so they are always quoted and never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection, Engine
+
+from datagen.encoders import flatten
+from datagen.errors import ConfigError, SinkError
+
+#: PostgreSQL cuts longer names silently (MySQL allows 64): refuse instead.
+MAX_IDENTIFIER = 63
+_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,62}"
+_TABLE_NAME = re.compile(rf"^(?:{_NAME}\.)?{_NAME}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+#: Column kinds, from narrowest to widest where one can become the other.
+TEXT, BIGINT, DOUBLE, BOOLEAN, JSON = "text", "bigint", "double", "boolean", "json"
+
+
+def check_table_name(name: str) -> str:
+    """name (table or schema.table) if it is a plain identifier; else ConfigError."""
+    if not _TABLE_NAME.match(name):
+        raise ConfigError(
+            f"table '{name}' is not a valid table name "
+            "(letters, digits and '_', optionally schema.table, at most 63 each)"
+        )
+    return name
+
+
+def check_column_name(name: str, field: str) -> str:
+    """name if a database can hold it as a (quoted) column name; else SinkError."""
+    problem = (
+        "is empty"
+        if not name
+        else (
+            f"is longer than {MAX_IDENTIFIER} characters"
+            if len(name) > MAX_IDENTIFIER
+            else (
+                "holds a control character"
+                if _CONTROL.search(name)
+                else "ends with a space" if name != name.rstrip() else None
+            )
+        )
+    )
+    if problem is not None:
+        raise SinkError(f"field '{field}' cannot be a column: its name {problem}")
+    return name
+
+
+def column_name(field: str) -> str:
+    """The column of a (dotted) field: 'address.city' -> 'address_city'."""
+    return field.replace(".", "_")
+
+
+def to_row(event: dict[str, Any], nested_as_json: bool) -> dict[str, Any]:
+    """event as {column: value}: nested objects flattened, or kept whole as JSON."""
+    if nested_as_json:
+        return dict(event)
+    return {column_name(field): value for field, value in flatten(event).items()}
+
+
+def kind_of(value: Any) -> str | None:
+    """The column kind a value needs (None for None: no information)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return BOOLEAN
+    if isinstance(value, int):
+        return BIGINT
+    if isinstance(value, float):
+        return DOUBLE
+    if isinstance(value, str):
+        return TEXT
+    return JSON
+
+
+def merge_kinds(first: str | None, second: str | None) -> str | None:
+    """One kind that holds values of both (int and float: double; else text/json)."""
+    if first is None or first == second:
+        return second if first is None else first
+    if second is None:
+        return first
+    if {first, second} == {BIGINT, DOUBLE}:
+        return DOUBLE
+    return JSON if JSON in (first, second) else TEXT
+
+
+def sql_type(kind: str, is_key: bool = False) -> sa.types.TypeEngine[Any]:
+    """The SQLAlchemy type of a kind; JSON is JSONB on PostgreSQL."""
+    if kind == BIGINT:
+        return sa.BigInteger()
+    if kind == DOUBLE:
+        return sa.Double()
+    if kind == BOOLEAN:
+        return sa.Boolean()
+    if kind == JSON:
+        return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    if is_key:  # MariaDB/MySQL cannot index TEXT without a length
+        return sa.Text().with_variant(sa.String(255), "mysql", "mariadb")
+    return sa.Text()
+
+
+def kind_of_type(column_type: sa.types.TypeEngine[Any]) -> str:
+    """The kind of a reflected column (MySQL booleans reflect as integers)."""
+    if isinstance(column_type, sa.Boolean):
+        return BOOLEAN
+    if isinstance(column_type, sa.Integer):
+        return BIGINT
+    if isinstance(column_type, (sa.Float, sa.Numeric)):
+        return DOUBLE
+    if isinstance(column_type, sa.JSON):
+        return JSON
+    return TEXT
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def coerce(value: Any, kind: str, column: str) -> Any:
+    """value as the column's kind wants it; SinkError when it cannot be."""
+    if value is None or kind == JSON:
+        return value
+    if kind == TEXT:
+        return value if isinstance(value, str) else _json_text(value)
+    if kind == DOUBLE and isinstance(value, (int, float)):
+        return float(value)
+    if kind == BIGINT and isinstance(value, int):
+        return int(value)
+    if kind == BOOLEAN and isinstance(value, bool):
+        return value
+    raise SinkError(f"column '{column}' holds {kind} values, not {value!r}")
+
+
+def _execute_ddl(connection: Connection, statement: str) -> None:
+    """Run DDL whose quoted names may hold ':' (escaped: not a bind parameter)."""
+    connection.execute(sa.text(statement.replace(":", "\\:")))
+
+
+class TableSchema:
+    """The target table as the sink knows it: its columns and their kinds.
+
+    ensure() creates the table from the first rows, adds columns for new fields
+    and widens bigint columns that meet a float; reflect() reads an existing one.
+    """
+
+    def __init__(self, engine: Engine, table: str, key: str | None) -> None:
+        self.engine = engine
+        schema, _, name = table.rpartition(".")
+        self.schema = schema or None
+        self.name = name
+        self.key = key
+        self.kinds: dict[str, str] = {}
+        self.table: sa.Table | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.table is not None
+
+    def reflect(self, connection: Connection) -> None:
+        """Read the table's columns if it exists; checks the key is unique there."""
+        inspector = sa.inspect(connection)
+        if not inspector.has_table(self.name, schema=self.schema):
+            return
+        columns = inspector.get_columns(self.name, schema=self.schema)
+        # SQLAlchemy's MySQL reflection leaves quote characters doubled in names.
+        unquote = self.engine.dialect.name in ("mysql", "mariadb")
+        self.kinds = {
+            column["name"].replace("``", "`") if unquote else column["name"]: (
+                kind_of_type(column["type"])
+            )
+            for column in columns
+        }
+        self._rebuild()
+        if self.key is not None and not self._key_is_unique(inspector):
+            raise ConfigError(
+                f"table '{self.name}' has no primary key or unique index on "
+                f"'{self.key}', which the upsert needs (key={self.key})"
+            )
+
+    def _key_is_unique(self, inspector: sa.Inspector) -> bool:
+        primary = inspector.get_pk_constraint(self.name, schema=self.schema)
+        uniques = [
+            *inspector.get_unique_constraints(self.name, schema=self.schema),
+            *(
+                index
+                for index in inspector.get_indexes(self.name, schema=self.schema)
+                if index.get("unique")
+            ),
+        ]
+        sets = [primary.get("constrained_columns") or []]
+        sets += [unique["column_names"] for unique in uniques]
+        return any(list(columns) == [self.key] for columns in sets)
+
+    def ensure(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+        """Create the table, add columns or widen types so rows fit."""
+        wanted = self._kinds_of(rows)
+        if not self.exists:
+            self._create(connection, wanted)
+            return
+        for column, kind in wanted.items():
+            known = self.kinds.get(column)
+            if known is None:
+                self._add_column(connection, column, kind)
+            elif known == BIGINT and kind == DOUBLE:
+                self._widen(connection, column)
+
+    def _kinds_of(self, rows: Iterable[dict[str, Any]]) -> dict[str, str]:
+        kinds: dict[str, str | None] = {}
+        for row in rows:
+            for column, value in row.items():
+                kinds[column] = merge_kinds(kinds.get(column), kind_of(value))
+        return {column: kind or TEXT for column, kind in kinds.items()}
+
+    def _create(self, connection: Connection, kinds: dict[str, str]) -> None:
+        if self.key is not None and self.key not in kinds:
+            raise SinkError(f"the first events have no key field '{self.key}'")
+        for column in kinds:
+            check_column_name(column, column)
+        self.kinds = dict(kinds)
+        self._rebuild()
+        assert self.table is not None
+        self.table.create(connection, checkfirst=True)
+
+    def _rebuild(self) -> None:
+        columns = [
+            sa.Column(
+                name,
+                sql_type(kind, is_key=name == self.key),
+                primary_key=name == self.key,
+                autoincrement=False,
+            )
+            for name, kind in self.kinds.items()
+        ]
+        self.table = sa.Table(self.name, sa.MetaData(), *columns, schema=self.schema)
+
+    def _add_column(self, connection: Connection, column: str, kind: str) -> None:
+        check_column_name(column, column)
+        dialect = self.engine.dialect
+        type_sql = sql_type(kind).compile(dialect=dialect)
+        _execute_ddl(
+            connection,
+            f"ALTER TABLE {self.quoted_table} "
+            f"ADD COLUMN {self.quote(column)} {type_sql}",
+        )
+        self.kinds[column] = kind
+        self._rebuild()
+
+    def _widen(self, connection: Connection, column: str) -> None:
+        dialect = self.engine.dialect.name
+        quoted = self.quote(column)
+        if dialect == "postgresql":
+            change = f"ALTER COLUMN {quoted} TYPE double precision"
+        elif dialect in ("mysql", "mariadb"):
+            change = f"MODIFY {quoted} DOUBLE"
+        else:  # SQLite stores a REAL in an INTEGER column as it is
+            change = None
+        if change is not None:
+            _execute_ddl(connection, f"ALTER TABLE {self.quoted_table} {change}")
+        self.kinds[column] = DOUBLE
+        self._rebuild()
+
+    def quote(self, name: str) -> str:
+        """name quoted for this database, quote characters inside doubled.
+
+        Unlike SQLAlchemy's own quoting, '%' is left alone: the result goes
+        into text() (which escapes it) or straight to the driver's cursor.
+        """
+        preparer = self.engine.dialect.identifier_preparer
+        escaped = name.replace(preparer.escape_quote, preparer.escape_to_quote)
+        return f"{preparer.initial_quote}{escaped}{preparer.final_quote}"
+
+    @property
+    def quoted_table(self) -> str:
+        assert self.table is not None
+        return self.engine.dialect.identifier_preparer.format_table(self.table)
+
+    def values(self, row: dict[str, Any]) -> dict[str, Any]:
+        """row with every column of the table, coerced to the column's kind."""
+        return {
+            column: coerce(row.get(column), kind, column)
+            for column, kind in self.kinds.items()
+        }
