@@ -1,0 +1,121 @@
+"""Pictures of models: a graph of states or pages, as Graphviz text or an image."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datagen.atomic import write_atomic
+from datagen.errors import ConfigError
+
+#: The output formats `write_graph` knows, by file suffix.
+FORMATS = ("dot", "png", "svg")
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    label: str
+
+
+@dataclass
+class Graph:
+    """Nodes and labelled edges; `entry` nodes get an arrow from a start dot."""
+
+    title: str
+    nodes: list[str] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    #: node -> label of the arrow from the start dot ("" for a plain arrow).
+    entry: dict[str, str] = field(default_factory=dict)
+    #: node -> a second line under its name (e.g. "stay 99.79%").
+    notes: dict[str, str] = field(default_factory=dict)
+    final: set[str] = field(default_factory=set)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(graph: Graph) -> str:
+    """The graph in Graphviz's dot language, left to right."""
+    lines = [
+        f"digraph {_quote(graph.title)} {{",
+        "  rankdir=LR;",
+        f"  label={_quote(graph.title)}; labelloc=t; fontsize=20;",
+        '  node [shape=ellipse, fontname="Helvetica", style=filled, '
+        'fillcolor="#eef3fb"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
+    if graph.entry:
+        lines.append('  "__start__" [shape=point, width=0.2, label=""];')
+    for node in graph.nodes:
+        label = node + (f"\\n{graph.notes[node]}" if node in graph.notes else "")
+        shape = ", shape=doublecircle" if node in graph.final else ""
+        lines.append(f'  {_quote(node)} [label="{label}"{shape}];')
+    for node, label in graph.entry.items():
+        lines.append(f'  "__start__" -> {_quote(node)} [label={_quote(label)}];')
+    for edge in graph.edges:
+        lines.append(
+            f"  {_quote(edge.source)} -> {_quote(edge.target)} "
+            f"[label={_quote(edge.label)}];"
+        )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_graph(graph: Graph, path: Path) -> None:
+    """Write the graph as .dot text, or as .png/.svg drawn by Graphviz's `dot`.
+
+    Raises ConfigError for another suffix, or when `dot` is not installed.
+    """
+    kind = path.suffix.lstrip(".").lower()
+    if kind not in FORMATS:
+        raise ConfigError(
+            f"{path}: unknown picture format '{path.suffix}' "
+            f"(use one of: {', '.join('.' + f for f in FORMATS)})"
+        )
+    text = to_dot(graph).encode()
+    if kind == "dot":
+        write_atomic(path, text)
+        return
+    dot = shutil.which("dot")
+    if dot is None:
+        raise ConfigError(
+            f"{path}: drawing .{kind} needs Graphviz's `dot` "
+            "(apt-get install graphviz); or write a .dot file instead"
+        )
+    result = subprocess.run(
+        [dot, f"-T{kind}", "-Gdpi=110"] if kind == "png" else [dot, f"-T{kind}"],
+        input=text,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip().splitlines()
+        raise ConfigError(f"{path}: dot failed: {message[0] if message else '?'}")
+    write_atomic(path, result.stdout)
+
+
+def simulation_graph(name: str, config: str | Path | None = None) -> Graph:
+    """The graph of the registered simulation `name` (built with config).
+
+    Raises UnknownName for a name not registered, ConfigError for a model
+    that has no graph (only state machines and page graphs have one).
+    """
+    import datagen.engine.simulations  # noqa: F401 - registers the built-ins
+    from datagen.engine.model import SIMULATIONS
+
+    factory = SIMULATIONS.get(name)
+    model = factory(config=config) if config is not None else factory()
+    draw = getattr(model, "graph", None)
+    if not callable(draw):
+        raise ConfigError(
+            f"simulation '{name}' has no graph: `graph` draws state machines "
+            "and web page graphs"
+        )
+    graph: Graph = draw()
+    graph.title = name
+    return graph
