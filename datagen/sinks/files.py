@@ -5,17 +5,52 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from datagen.atomic import AtomicFile, write_atomic
-from datagen.encoders import Encoder, JsonEncoder, dumps_pretty
+from datagen.encoders import ENCODERS, Encoder, JsonEncoder, dumps_pretty
+from datagen.errors import ConfigError
+from datagen.paths import prepare_output_folder
 from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.spec import query_options, register_sink
 
 
+def file_url_path(url: str) -> Path:
+    """The path of `file:out.jsonl`, `file:///abs/out.csv` or `file:out.parquet?..`,
+    its folder created; ConfigError when there is no file name."""
+    parts = urlsplit(url)
+    host = "" if parts.netloc in ("", "localhost") else parts.netloc
+    path = Path(host + parts.path)
+    if not path.name:
+        raise ConfigError(f"file sink '{url}' names no file")
+    prepare_output_folder(path.parent)
+    return path
+
+
+@register_sink
 class FileSink(BaseSink):
     """Events encoded into one file, written under a temp name and renamed on
     close(), so the target only ever holds whole records."""
 
     name = "file"
+    schemes = ("file",)
+
+    @classmethod
+    def from_url(cls, url: str) -> BaseSink:
+        """`file:NAME.jsonl|csv|json` with the encoder of its extension;
+        `file:NAME.parquet?row_group=N` is a ParquetSink."""
+        path = file_url_path(url)
+        extension = path.suffix.lstrip(".").lower()
+        if extension == "parquet":
+            from datagen.sinks.parquet import ParquetSink
+
+            return ParquetSink.from_options(path, query_options(url))
+        if extension not in ENCODERS or ENCODERS[extension].extension != extension:
+            raise ConfigError(
+                f"file sink '{url}': unknown extension '.{extension}' "
+                "(use .jsonl, .csv, .json or .parquet)"
+            )
+        return cls(path, ENCODERS[extension]())
 
     def __init__(self, path: Path, encoder: Encoder) -> None:
         self.path = Path(path)

@@ -8,12 +8,19 @@ from typing import Any, BinaryIO
 
 from datagen.encoders import JsonLinesEncoder
 from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.spec import register_sink
 
 
+@register_sink
 class StdoutSink(BaseSink):
     """JSON lines on stdout; a closed pipe (`| head`) ends the run quietly."""
 
     name = "stdout"
+    schemes = ("stdout",)
+
+    @classmethod
+    def from_url(cls, url: str) -> StdoutSink:
+        return cls()
 
     def __init__(self, stream: BinaryIO | None = None) -> None:
         super().__init__()

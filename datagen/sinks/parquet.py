@@ -1,0 +1,184 @@
+"""The Parquet sink: events as row groups of one file, nested objects as structs.
+
+`file:out.parquet?row_group=10000`: the schema comes from the first row group;
+the file is written under a temp name and renamed on close(), so the target is
+always a whole, readable file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datagen.atomic import temp_path_for
+from datagen.errors import ConfigError, SinkError
+from datagen.sinks.base import BaseSink, Delivery
+
+log = logging.getLogger(__name__)
+DEFAULT_ROW_GROUP = 10_000
+COMPRESSIONS = ("snappy", "zstd", "gzip", "none")
+
+
+def _without_nulls(data_type: pa.DataType) -> pa.DataType:
+    """data_type with the parts the first row group left null typed as strings.
+
+    A field that is null (or an empty list) in every event of the first row
+    group has no type yet; string is the likeliest one for generated data.
+    """
+    if pa.types.is_null(data_type):
+        return pa.string()
+    if pa.types.is_list(data_type):
+        return pa.list_(_without_nulls(data_type.value_type))
+    if pa.types.is_struct(data_type):
+        return pa.struct(
+            [
+                data_type.field(index).with_type(
+                    _without_nulls(data_type.field(index).type)
+                )
+                for index in range(data_type.num_fields)
+            ]
+        )
+    return data_type
+
+
+class ParquetSink(BaseSink):
+    """Buffers row_group events, writes each batch as one row group; close() renames.
+
+    Events are acknowledged when the file is renamed into place: before that
+    no reader can see them.
+    """
+
+    name = "parquet"
+
+    def __init__(
+        self,
+        path: Path,
+        row_group: int = DEFAULT_ROW_GROUP,
+        compression: str = "snappy",
+    ) -> None:
+        self.path = Path(path)
+        super().__init__()
+        if row_group < 1:
+            raise ConfigError(f"row_group must be at least 1, not {row_group}")
+        if compression not in COMPRESSIONS:
+            raise ConfigError(
+                f"compression must be one of {', '.join(COMPRESSIONS)}, "
+                f"not '{compression}'"
+            )
+        self.row_group = row_group
+        self.compression = compression
+        self.temp = temp_path_for(self.path)
+        self.pending: list[dict[str, Any]] = []
+        self.written = 0
+        self.schema: pa.Schema | None = None
+        self._fields: frozenset[str] = frozenset()
+        self._writer: pq.ParquetWriter | None = None
+        self._closed = False
+
+    @classmethod
+    def from_options(cls, path: Path, options: dict[str, str]) -> ParquetSink:
+        """A sink from `file:` URL options: row_group, compression."""
+        try:
+            row_group = int(options.get("row_group", DEFAULT_ROW_GROUP))
+        except ValueError:
+            raise ConfigError(
+                f"row_group must be a number, not '{options['row_group']}'"
+            ) from None
+        return cls(path, row_group, options.get("compression", "snappy"))
+
+    def describe(self) -> str:
+        return f"file:{self.path}"
+
+    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
+        if self._closed:
+            raise SinkError(f"{self.describe()}: the sink is closed")
+        self.delivery.sent += len(events)
+        self.pending.extend(events)
+        while len(self.pending) >= self.row_group:
+            batch = self.pending[: self.row_group]
+            del self.pending[: self.row_group]
+            self._write(batch)
+
+    def flush(self) -> None:
+        """Write what is buffered as a (smaller) row group."""
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self._write(batch)
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        try:
+            if self._writer is None:
+                self._open(rows)
+            else:
+                self._check_fields(rows)
+            table = pa.Table.from_pylist(rows, schema=self.schema)
+            assert self._writer is not None
+            self._writer.write_table(table, row_group_size=len(rows))
+        except SinkError:
+            self.delivery.failed += len(rows)
+            raise
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            self.delivery.failed += len(rows)
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise SinkError(
+                f"{self.describe()}: an event does not fit the schema of the first "
+                f"row group: {first_line or type(exc).__name__}"
+            ) from exc
+        self.written += len(rows)
+
+    def _open(self, rows: list[dict[str, Any]]) -> None:
+        """The schema of the first row group (nested objects become structs)."""
+        inferred = pa.Table.from_pylist(rows).schema
+        self.schema = pa.schema(
+            [field.with_type(_without_nulls(field.type)) for field in inferred],
+            metadata=inferred.metadata,
+        )
+        self._fields = frozenset(self.schema.names)
+        compression = None if self.compression == "none" else self.compression
+        self._writer = pq.ParquetWriter(
+            str(self.temp), self.schema, compression=compression
+        )
+
+    def _check_fields(self, rows: list[dict[str, Any]]) -> None:
+        """Refuse top-level fields the schema lacks: pyarrow would drop them."""
+        for row in rows:
+            if not self._fields.issuperset(row):
+                extra = sorted(set(row) - self._fields)[0]
+                raise SinkError(
+                    f"{self.describe()}: field '{extra}' is not in the schema of the "
+                    "first row group; use a larger row_group or a JSON lines file"
+                )
+
+    def close(self) -> Delivery:
+        """Write the last row group and rename the file into place.
+
+        Does not raise: a last row group that does not fit is counted failed
+        (and logged) and the row groups before it are kept.
+        """
+        if self._closed:
+            return self.delivery
+        self._closed = True
+        try:
+            self.flush()
+        except SinkError as error:
+            log.warning("%s", error)
+        if self._writer is not None:
+            self._writer.close()
+            os.replace(self.temp, self.path)
+            self.delivery.acknowledged += self.written
+        return self.delivery
+
+    def abort(self) -> None:
+        """Drop what was written; the target file is left as it was."""
+        self._closed = True
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self.temp.unlink(missing_ok=True)
+        self.delivery.failed = self.delivery.sent - self.delivery.acknowledged

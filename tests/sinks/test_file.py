@@ -1,0 +1,114 @@
+"""The file and stdout sinks chosen by URL: `file:out.jsonl|csv|json`, `stdout`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datagen.errors import ConfigError
+from datagen.sinks.files import FileSink
+from datagen.sinks.parquet import ParquetSink
+from datagen.sinks.spec import open_sink
+from datagen.sinks.stdout import StdoutSink
+from tests.sinks.conformance import check_sink_delivers, sample_events
+
+
+def _json_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _json_documents(path: Path) -> list[dict[str, Any]]:
+    """Pretty JSON documents one after another, as `file:x.json` writes them."""
+    text, decoder, documents, position = path.read_text(), json.JSONDecoder(), [], 0
+    while position < len(text.rstrip()):
+        document, position = decoder.raw_decode(text, position)
+        documents.append(document)
+        while position < len(text) and text[position].isspace():
+            position += 1
+    return documents
+
+
+def _csv_rows(path: Path) -> list[dict[str, Any]]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _same_document(sent: dict[str, Any], received: dict[str, Any]) -> None:
+    assert received == sent
+
+
+def _same_csv_row(sent: dict[str, Any], row: dict[str, Any]) -> None:
+    assert row["address.city"] == sent["address"]["city"]
+    assert float(row["amount"]) == sent["amount"]
+    assert row["active"] == str(sent["active"])
+    assert json.loads(row["tags"]) == sent["tags"]
+
+
+@pytest.mark.parametrize(
+    "name, read, compare",
+    [
+        ("out.jsonl", _json_lines, _same_document),
+        ("out.json", _json_documents, _same_document),
+        ("out.csv", _csv_rows, _same_csv_row),
+    ],
+)
+def test_conformance(tmp_path: Path, name: str, read: Any, compare: Any) -> None:
+    path = tmp_path / "nested" / "folder" / name
+    check_sink_delivers(
+        lambda: open_sink(f"file:{path}"), lambda: read(path), compare=compare
+    )
+
+
+def test_relative_and_absolute_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    relative = open_sink("file:rel/out.jsonl")
+    absolute = open_sink(f"file://{tmp_path}/abs/out.JSONL")
+    assert isinstance(relative, FileSink) and isinstance(absolute, FileSink)
+    for sink in (relative, absolute):
+        sink.send_many(sample_events(3))
+        sink.close()
+    assert len(_json_lines(tmp_path / "rel" / "out.jsonl")) == 3
+    assert len(_json_lines(tmp_path / "abs" / "out.JSONL")) == 3
+    assert relative.describe() == "file:rel/out.jsonl"
+
+
+def test_parquet_extension_gives_the_parquet_sink(tmp_path: Path) -> None:
+    sink = open_sink(f"file:{tmp_path}/x.parquet?row_group=123")
+    assert isinstance(sink, ParquetSink) and sink.row_group == 123
+    sink.close()
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("file:out.txt", "unknown extension '.txt'"),
+        ("file:", "names no file"),
+    ],
+)
+def test_bad_file_specs(spec: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        open_sink(spec)
+
+
+def test_a_file_where_a_folder_should_be(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(ConfigError, match="is a file, not a folder"):
+        open_sink(f"file:{tmp_path}/plain/out.jsonl")
+
+
+def test_stdout_sink_writes_json_lines(capsysbinary: pytest.CaptureFixture) -> None:
+    events = sample_events(4)
+    sink = open_sink("stdout")
+    assert isinstance(sink, StdoutSink)
+    sink.send(events[0])
+    sink.send_many(events[1:])
+    delivery = sink.close()
+    lines = capsysbinary.readouterr().out.decode().splitlines()
+    assert [json.loads(line) for line in lines] == events
+    assert (delivery.sent, delivery.acknowledged) == (4, 4)
