@@ -8,9 +8,7 @@ away is retried with backoff until `retry_seconds`; what still fails is counted.
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +19,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.url import URL
 
 from datagen.errors import ConfigError, SinkError
-from datagen.sinks.base import BaseSink, Delivery
-from datagen.sinks.retry import RetryPolicy, call_with_retries
+from datagen.sinks.batching import BatchingSink
+from datagen.sinks.retry import RetryPolicy
 from datagen.sinks.spec import register_sink
 from datagen.sinks.sql_schema import (
     JSON,
@@ -31,8 +29,6 @@ from datagen.sinks.sql_schema import (
     column_name,
     to_row,
 )
-
-log = logging.getLogger(__name__)
 
 #: Drivers used when a URL names none (SQLAlchemy's own defaults are not installed).
 DEFAULT_DRIVERS = {
@@ -151,7 +147,7 @@ def _translate(error: Exception, secret: str | None) -> SinkError:
 
 
 @register_sink
-class SqlSink(BaseSink):
+class SqlSink(BatchingSink):
     """Upserts events into one table; see the module docstring for the options."""
 
     name = "sql"
@@ -160,12 +156,9 @@ class SqlSink(BaseSink):
     def __init__(self, url: URL, options: SqlOptions) -> None:
         self.url = url
         self.options = options
-        super().__init__()
+        super().__init__(options.batch, RetryPolicy(deadline=options.retry_seconds))
         self.engine = self._create_engine()
         self.schema = TableSchema(self.engine, options.table, options.key)
-        self.policy = RetryPolicy(deadline=options.retry_seconds)
-        self.pending: list[dict[str, Any]] = []
-        self.broken: SinkError | None = None
         self._stale = False
         self._statement: tuple[tuple[str, ...], Any] | None = None
         self._start()
@@ -218,53 +211,10 @@ class SqlSink(BaseSink):
             cause = _translate(exc, self.url.password)
             raise SinkError(f"{self.describe()}: cannot connect: {cause}") from exc
 
-    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
-        self.delivery.sent += len(events)
-        if self.broken is not None:
-            self.delivery.failed += len(events)
-            raise self.broken
-        self.pending.extend(events)
-        while len(self.pending) >= self.options.batch:
-            batch = self.pending[: self.options.batch]
-            del self.pending[: self.options.batch]
-            self._deliver(batch)
-
-    def flush(self) -> None:
-        while self.pending and self.broken is None:
-            batch = self.pending[: self.options.batch]
-            del self.pending[: self.options.batch]
-            self._deliver(batch)
-
-    def close(self) -> Delivery:
-        """Write what is buffered, count what could not be written, release the pool.
-
-        Does not raise: a failure is counted (and logged) so the report shows it.
-        """
-        try:
-            self.flush()
-        except SinkError as error:
-            log.warning("%s: %s", self.describe(), error)
-        self.delivery.failed += len(self.pending)
-        self.pending = []
+    def release(self) -> None:
         self.engine.dispose()
-        return self.delivery
 
-    def _deliver(self, events: list[dict[str, Any]]) -> None:
-        """Write one batch with retries; on giving up, count it failed and raise."""
-
-        def on_retry(error: SinkError) -> None:
-            self.delivery.retried += len(events)
-            log.info("%s: retrying: %s", self.describe(), error)
-
-        try:
-            call_with_retries(lambda: self._write(events), self.policy, on_retry)
-        except SinkError as error:
-            self.delivery.failed += len(events)
-            self.broken = SinkError(f"{self.describe()}: {error}")
-            raise self.broken from error
-        self.delivery.acknowledged += len(events)
-
-    def _write(self, events: list[dict[str, Any]]) -> None:
+    def write_batch(self, events: list[dict[str, Any]]) -> None:
         """One transaction: make the table fit, then insert or upsert the rows."""
         rows = self._rows(events)
         try:

@@ -1,0 +1,96 @@
+"""BatchingSink: buffer events, write them in batches with retries, count the rest.
+
+The shape the SQL and HTTP sinks share: send_many() buffers, each full batch is
+written by the subclass's write_batch() under the sink's RetryPolicy, and a
+batch that still fails when the time is up is counted failed; from then on the
+sink is broken, and what it is given is counted failed too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from datagen.errors import SinkError
+from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.retry import RetryPolicy, call_with_retries
+
+log = logging.getLogger(__name__)
+
+
+class BatchingSink(BaseSink):
+    """Subclasses set batch_size and policy, and write one batch in write_batch()."""
+
+    def __init__(self, batch_size: int, policy: RetryPolicy) -> None:
+        super().__init__()
+        self.batch_size = batch_size
+        self.policy = policy
+        self.pending: list[dict[str, Any]] = []
+        self.broken: SinkError | None = None
+        self._closed = False
+
+    def write_batch(self, events: list[dict[str, Any]]) -> None:
+        """Deliver events, all or nothing; raise a retriable SinkError to retry."""
+        raise NotImplementedError
+
+    def retry_sleep(self) -> Callable[[float], None] | None:
+        """The sleep between attempts (None: time.sleep); HTTP stretches it."""
+        return None
+
+    def release(self) -> None:
+        """Free connections; called once by close()."""
+
+    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
+        self.delivery.sent += len(events)
+        if self.broken is not None or self._closed:
+            self.delivery.failed += len(events)
+            raise self.broken or SinkError(f"{self.describe()}: the sink is closed")
+        self.pending.extend(events)
+        while len(self.pending) >= self.batch_size:
+            self._next_batch()
+
+    def flush(self) -> None:
+        while self.pending and self.broken is None:
+            self._next_batch()
+
+    def close(self) -> Delivery:
+        """Write what is buffered, count what could not be written, release.
+
+        Does not raise: a failure is counted (and logged) so the report shows it.
+        """
+        if self._closed:
+            return self.delivery
+        try:
+            self.flush()
+        except SinkError as error:
+            log.warning("%s", error)
+        self._closed = True
+        self.delivery.failed += len(self.pending)
+        self.pending = []
+        self.release()
+        return self.delivery
+
+    def _next_batch(self) -> None:
+        batch = self.pending[: self.batch_size]
+        del self.pending[: self.batch_size]
+        self._deliver(batch)
+
+    def _deliver(self, events: list[dict[str, Any]]) -> None:
+        """Write one batch with retries; on giving up, count it failed and raise."""
+
+        def on_retry(error: SinkError) -> None:
+            self.delivery.retried += len(events)
+            log.info("%s: retrying: %s", self.describe(), error)
+
+        sleep = self.retry_sleep()
+        extra = {"sleep": sleep} if sleep is not None else {}
+        try:
+            call_with_retries(
+                lambda: self.write_batch(events), self.policy, on_retry, **extra
+            )
+        except SinkError as error:
+            self.delivery.failed += len(events)
+            self.broken = SinkError(f"{self.describe()}: {error}")
+            raise self.broken from error
+        self.delivery.acknowledged += len(events)
