@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -41,15 +43,17 @@ class DocumentJob:
         return get_encoder(self.format)()
 
 
-_providers: dict[tuple[str, str, datetime], DocumentProvider] = {}
+_providers: dict[tuple[type[DocumentProvider], str, datetime], DocumentProvider] = {}
 
 
 def _provider_for(job: DocumentJob, seed: int) -> DocumentProvider:
-    """The process's provider instance for job, reseeded (Field set-up is costly)."""
-    key = (job.provider, job.locale, job.now)
+    """The process's provider instance for job, reseeded (Field set-up is costly).
+
+    Keyed by class, not name, so a name registered again gets a fresh instance."""
+    provider_class = DOCUMENT_PROVIDERS.get(job.provider)
+    key = (provider_class, job.locale, job.now)
     provider = _providers.get(key)
     if provider is None:
-        provider_class = DOCUMENT_PROVIDERS.get(job.provider)
         provider = _providers[key] = provider_class(job.locale, seed, job.now)
     else:
         provider.reseed(seed)
@@ -88,8 +92,9 @@ def check_job(job: DocumentJob) -> DocumentJob:
 
 
 def target_file(output: Path, stem: str, extension: str) -> Path:
-    """output if it names a .<extension> file, else <output>/<stem>.<extension>."""
-    if output.suffix == f".{extension}":
+    """output if it names a .<extension> file (and is no folder), else
+    <output>/<stem>.<extension>."""
+    if output.suffix == f".{extension}" and not output.is_dir():
         prepare_output_folder(output.parent)
         return output
     return prepare_output_folder(output) / f"{stem}.{extension}"
@@ -136,7 +141,13 @@ def write_documents(
 
 
 def _count_written(job: DocumentJob) -> int:
-    """After Ctrl-C, the documents that reached the folder whole."""
+    """After Ctrl-C, the provider's documents in the folder (all whole: each file
+    is renamed into place). One directory scan, not a look-up per index."""
     assert job.output is not None
-    folder = FolderSink(job.output, job.provider)
-    return sum(1 for index in range(job.quantity) if folder.path_for(index).exists())
+    name = re.compile(rf"{re.escape(job.provider)}_(\d{{6,}})\.json")
+    with os.scandir(job.output) as entries:
+        return sum(
+            1
+            for entry in entries
+            if (match := name.fullmatch(entry.name)) and int(match[1]) < job.quantity
+        )

@@ -10,7 +10,7 @@ from mimesis import Field
 from mimesis.locales import Locale
 
 from datagen.engine.clock import DEFAULT_START, isoformat
-from datagen.errors import ConfigError, DatagenError, ProviderError
+from datagen.errors import DatagenError, ProviderError, UnknownName
 from datagen.registry import Registry
 from datagen.seeding import derive_seed, random_uuid
 
@@ -21,13 +21,11 @@ LOCALES = tuple(locale.value for locale in Locale)
 
 
 def to_locale(code: str) -> Locale:
-    """The Mimesis locale for code; ConfigError naming the valid ones."""
+    """The Mimesis locale for code; UnknownName listing the valid ones."""
     try:
         return Locale(code)
     except ValueError:
-        raise ConfigError(
-            f"unknown locale '{code}' (available: {', '.join(LOCALES)})"
-        ) from None
+        raise UnknownName("locale", code, LOCALES) from None
 
 
 class DocumentProvider:

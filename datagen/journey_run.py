@@ -88,7 +88,21 @@ def write_journeys(
             remove_temp_files(job.output)
     if sink is not None:
         sink.close()
+    if interrupted and job.output is not None:
+        done = _keep_whole_journeys(job.output, job.provider)
     target = "stdout" if job.output is None else str(job.output)
     return RunResult(
         done, job.quantity, target, job.seed, stopwatch.elapsed(), interrupted
     )
+
+
+def _keep_whole_journeys(folder: Path, provider: str) -> int:
+    """After Ctrl-C: remove zips whose metadata was not written yet (the metadata
+    marks a whole journey) and return how many whole journeys the folder holds."""
+    whole = 0
+    for zip_path in folder.glob(f"{provider}_*.zip"):
+        if zip_path.with_suffix(".json").exists():
+            whole += 1
+        else:
+            zip_path.unlink(missing_ok=True)
+    return whole

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Union
 
-from datagen.documents import DocumentProvider, create_provider
+from datagen.documents import DocumentProvider
 from datagen.engine.clock import DEFAULT_START, isoformat
 from datagen.errors import DatagenError, ProviderError
+from datagen.provider_pool import PROVIDER_POOL
 from datagen.registry import Registry
 from datagen.seeding import derive_seed, random_uuid
 
@@ -77,7 +78,9 @@ class JourneyProvider:
         spread = self.random.randrange(self.start_spread_seconds or 1)
         self.started_at = now + timedelta(seconds=spread)
         self.steps: list[Step] = []
+        #: Instances pinned for this journey; others come from PROVIDER_POOL.
         self._providers: dict[str, DocumentProvider] = {}
+        self._drawn: dict[str, int] = {}
 
     def create_journey(self) -> None:
         """Add this journey's steps with add_step()."""
@@ -88,11 +91,16 @@ class JourneyProvider:
     ) -> dict[str, Any]:
         """A document from the named provider, seeded by this journey, with
         top-level fields replaced by overrides; `at` is the provider's `now`."""
-        instance = self._providers.get(provider)
-        if instance is None:
-            seed = derive_seed(self.seed, "document", provider)
-            instance = create_provider(provider, self.locale, seed, self.started_at)
-            self._providers[provider] = instance
+        drawn = self._drawn.get(provider, 0)
+        instance = self._providers.get(provider) or PROVIDER_POOL.take(
+            provider,
+            self.locale,
+            derive_seed(self.seed, "document", provider),
+            self.started_at,
+            owner=self,
+            drawn=drawn,
+        )
+        self._drawn[provider] = drawn + 1
         instance.now = at or self.started_at
         return {**instance.generate(), **overrides}
 

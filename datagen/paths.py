@@ -34,6 +34,20 @@ def prepare_output_folder(path: Path) -> Path:
         raise ConfigError(
             f"output path '{path}' cannot be created: {exc.strerror}"
         ) from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise ConfigError(f"output path '{path}' is not writable")
+    _check_writable(path)
     return path
+
+
+def _check_writable(folder: Path) -> None:
+    """ConfigError unless a file can be created in folder.
+
+    os.access() says yes to root everywhere (even in /proc), so try for real.
+    """
+    probe = folder / f".datagen-probe-{os.getpid()}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"output path '{folder}' is not writable: {exc.strerror}"
+        ) from None

@@ -13,7 +13,7 @@ import orjson
 
 from datagen.errors import ConfigError
 from datagen.paths import prepare_output_folder
-from datagen.runs import ProgressCallback, RunResult, Stopwatch
+from datagen.runs import ProgressCallback, RunResult, Stopwatch, interrupts_deferred
 from datagen.sinks.files import FolderSink
 from datagen.sinks.stdout import StdoutSink
 
@@ -168,9 +168,10 @@ def replay(
     try:
         for step in paced(steps, speed):
             document = step.read()
-            sink.send(step.envelope(document) if envelope else document)
-            if isinstance(sink, StdoutSink):
-                sink.flush()
+            with interrupts_deferred():  # a line or file is written whole
+                sink.send(step.envelope(document) if envelope else document)
+                if isinstance(sink, StdoutSink):
+                    sink.flush()
             if on_progress is not None:
                 on_progress(1)
     except KeyboardInterrupt:

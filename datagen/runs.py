@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 ProgressCallback = Callable[[int], None]
 
@@ -36,6 +40,30 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, then raise KeyboardInterrupt.
+
+    A write cut short by Ctrl-C would leave half a record in the file; with this,
+    a write is either done (and counted) or not started.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
 def consume(
     results: Iterator[tuple[int, bytes]],
     write: Callable[[bytes, int], None] | None,
@@ -48,9 +76,10 @@ def consume(
     done = 0
     try:
         for count, data in results:
-            if write is not None:
-                write(data, count)
-            done += count
+            with interrupts_deferred():
+                if write is not None:
+                    write(data, count)
+                done += count
             if on_progress is not None:
                 on_progress(count)
     except KeyboardInterrupt:

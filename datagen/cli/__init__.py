@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import click
@@ -31,8 +34,33 @@ class DatagenGroup(click.Group):
             raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
 
 
+def _version() -> str:
+    """The installed version, or the source tree's for `python generate.py`."""
+    try:
+        return version("datagen")
+    except PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        try:
+            return tomllib.loads(pyproject.read_text())["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"datagen {_version()}")
+        ctx.exit()
+
+
 @click.group(cls=DatagenGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="datagen", message="datagen %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Reproducible synthetic documents, journeys and event streams for testing
     data pipelines.
