@@ -126,6 +126,13 @@ def timeline(zips: Iterable[Path]) -> list[ReplayStep]:
     )
 
 
+def check_speed(speed: float) -> float:
+    """speed if it is 0 or more (NaN is not); else ConfigError."""
+    if not speed >= 0:
+        raise ConfigError(f"--speed must be 0 or more, not {speed}")
+    return speed
+
+
 def paced(
     steps: list[ReplayStep],
     speed: float,
@@ -133,8 +140,7 @@ def paced(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[ReplayStep]:
     """steps when their time comes: offset / speed seconds after the first one."""
-    if speed < 0:
-        raise ConfigError(f"--speed must be 0 or more, not {speed}")
+    check_speed(speed)
     started = clock()
     first_offset = steps[0].offset_seconds if steps else 0
     for step in steps:
@@ -156,6 +162,7 @@ def replay(
 
     Ctrl-C stops the replay; what was emitted is counted in the result.
     """
+    check_speed(speed)
     paths = list(paths)
     steps = timeline(find_journey_zips(paths))
     stopwatch = Stopwatch()
