@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ from datagen.paths import prepare_output_folder
 from datagen.runs import ProgressCallback, RunResult, Stopwatch, interrupts_deferred
 from datagen.sinks.files import FolderSink
 from datagen.sinks.stdout import StdoutSink
+
+#: What reading a damaged zip raises: bad headers, bad deflate data, truncation.
+_ZIP_ERRORS = (OSError, zipfile.BadZipFile, zlib.error, EOFError)
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class ReplayStep:
         try:
             with zipfile.ZipFile(self.zip_path) as archive:
                 return orjson.loads(archive.read(self.filename))
-        except (OSError, zipfile.BadZipFile, KeyError, orjson.JSONDecodeError) as exc:
+        except (*_ZIP_ERRORS, KeyError, orjson.JSONDecodeError) as exc:
             raise ConfigError(
                 f"replay: '{self.zip_path}': {self.filename}: {exc}"
             ) from None
@@ -93,7 +97,7 @@ def load_journey(zip_path: Path) -> dict[str, Any]:
         with zipfile.ZipFile(zip_path) as archive:
             missing = needed - set(archive.namelist())
             broken = archive.testzip()
-    except (OSError, zipfile.BadZipFile) as exc:
+    except _ZIP_ERRORS as exc:
         raise ConfigError(
             f"replay: '{zip_path}' is not a readable zip: {exc}"
         ) from None
