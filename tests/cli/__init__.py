@@ -1,0 +1,1 @@
+"""CLI tests: argv in, files and messages out."""
