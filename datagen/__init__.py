@@ -6,6 +6,14 @@ What plugin authors and Python users import lives here.
 from __future__ import annotations
 
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider, create_provider
+from datagen.engine.state_machine import (
+    DataOnlineGenerator,
+    StateMachine,
+    SubjectFactory,
+    Transition,
+)
+from datagen.engine.web_config import load_web_config
+from datagen.engine.web_sessions import WebSessions
 from datagen.errors import (
     ConfigError,
     DatagenError,
@@ -28,6 +36,7 @@ __all__ = [
     "BaseSink",
     "ConfigError",
     "DOCUMENT_PROVIDERS",
+    "DataOnlineGenerator",
     "DatagenError",
     "Delivery",
     "DocumentProvider",
@@ -39,9 +48,14 @@ __all__ = [
     "Seeder",
     "Sink",
     "SinkError",
+    "StateMachine",
     "Step",
+    "SubjectFactory",
+    "Transition",
     "UnknownName",
+    "WebSessions",
     "create_journey_provider",
     "create_provider",
     "derive_seed",
+    "load_web_config",
 ]
