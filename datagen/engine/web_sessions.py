@@ -63,6 +63,7 @@ class WebSessions:
     description: ClassVar[str] = "web sessions on a shop (fake-web-events' model)"
     default_duration = _DAY
     default_actors = 1000
+    needs_profiles = True  # user_custom_id is the profile's email
 
     def __init__(self, config: WebConfig) -> None:
         self.config = config

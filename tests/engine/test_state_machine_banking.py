@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+import pytest
+
 from datagen.engine.actors import make_actor
 from datagen.engine.model import SIMULATIONS, Window
 from datagen.engine.runner import run_actors
 from datagen.engine.simulations.banking import CREDIT_LIMIT, LOAN_AMOUNT, Banking
 from datagen.engine.state_machine import Transition
+from datagen.errors import ConfigError
 
 START = 1_735_689_600.0
 MONTH = 30 * 86_400
@@ -102,3 +105,8 @@ def test_doge_style_run_on_its_own():
         per_user[event["user_id"]].append(event["timestamp"])
     assert len(per_user) <= 50
     assert all(times == sorted(times) for times in per_user.values())
+
+
+def test_a_config_file_is_refused_in_one_line():
+    with pytest.raises(ConfigError, match="banking: --config x.yml is not used"):
+        SIMULATIONS.get("banking")(config="x.yml")

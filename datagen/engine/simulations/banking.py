@@ -9,12 +9,15 @@ bank refuses beyond a credit limit. One tick is one minute.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from datagen.engine.actors import Actor
 from datagen.engine.model import register_simulation
 from datagen.engine.state_machine import StateMachine, Transition
+from datagen.errors import ConfigError
 
 LOAN_AMOUNT = 10_000
 #: The most a user may owe: a loan that would take the loan balance past it is refused.
@@ -76,14 +79,22 @@ class Banking(StateMachine):
 
     default_duration = 86_400.0
     default_actors = 100
+    needs_profiles = False  # a user is its id and balances
 
     def __init__(
         self,
         subjects_num: int = 1000,
         ticks_num: int | None = None,
         tick_ms: int = 60_000,
-        **options: Any,
+        timestamp_start: int | None = None,
+        event_sinks: Sequence[Any] = (),
+        config: str | Path | None = None,
     ) -> None:
+        if config is not None:
+            raise ConfigError(
+                f"banking: --config {config} is not used: the model is in code "
+                "(datagen/engine/simulations/banking.py)"
+            )
         super().__init__(
             ["offline", "online", "loan_screen"],
             "offline",
@@ -91,18 +102,14 @@ class Banking(StateMachine):
             subjects_num,
             tick_ms,
             ticks_num,
-            options.pop("timestamp_start", None),
+            timestamp_start,
             event_fields=user_fields,
         )
-        sinks = options.pop("event_sinks", ())
-        self.add_transition("income", "offline", "offline", 0.01, receive_income, sinks)
-        self.add_transition("spending", "offline", "offline", 0.1, spend, sinks)
-        self.add_transition("login", "offline", "online", 0.1, None, sinks)
-        self.add_transition("logout", "online", "offline", 70, None, sinks)
-        self.add_transition(
-            "open_loan_screen", "online", "loan_screen", 30, None, sinks
-        )
-        self.add_transition(
-            "close_loan_screen", "loan_screen", "online", 40, None, sinks
-        )
-        self.add_transition("take_loan", "loan_screen", "online", 10, take_loan, sinks)
+        add, sinks = self.add_transition, event_sinks
+        add("income", "offline", "offline", 0.01, receive_income, sinks)
+        add("spending", "offline", "offline", 0.1, spend, sinks)
+        add("login", "offline", "online", 0.1, None, sinks)
+        add("logout", "online", "offline", 70, None, sinks)
+        add("open_loan_screen", "online", "loan_screen", 30, None, sinks)
+        add("close_loan_screen", "loan_screen", "online", 40, None, sinks)
+        add("take_loan", "loan_screen", "online", 10, take_loan, sinks)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 from datagen.engine.model import register_simulation
 from datagen.engine.web_config import load_web_config
 from datagen.engine.web_sessions import WebSessions
@@ -15,7 +13,7 @@ from datagen.engine.web_sessions import WebSessions
     "web sessions on a shop (fake-web-events' model): pageviews by hour of day; "
     "--config or ./config.yml changes the probabilities",
 )
-def web(config: str | Path | None = None, **options: Any) -> WebSessions:
+def web(config: str | Path | None = None) -> WebSessions:
     """The web-session model with datagen/engine/web_config.yml, overridden by
     config (a path) or else by ./config.yml when it exists."""
     return WebSessions(load_web_config(config))
