@@ -33,7 +33,9 @@ class StdoutSink(BaseSink):
 
     def write_encoded(self, data: bytes, count: int) -> None:
         """Write count events already encoded as JSON lines."""
-        self.stream.write(data)
+        view = memoryview(data)
+        while view:  # a signal (Ctrl-C) can cut a write to a full pipe short
+            view = view[self.stream.write(view) :]
         self.delivery.sent += count
         self.delivery.acknowledged += count
 
