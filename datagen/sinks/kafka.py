@@ -1,0 +1,379 @@
+"""The Kafka sink: JSON or Avro values keyed by a field, every delivery report counted.
+
+`kafka://127.0.0.1:9092/TOPIC?key=user_id&format=json|avro&partitions=3` (all
+options: datagen/sinks/kafka_config.py and docs/sinks-streaming.md). The producer
+is idempotent; each event stays in `_unacked` until its delivery report comes.
+A producer that hits a fatal error, or whose broker came back without its state
+(the topic gone, the producer id unknown), is replaced and what was not
+acknowledged is sent again. An event that waited `timeout` seconds is failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+import orjson
+from confluent_kafka import KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from datagen.errors import SinkError
+from datagen.sinks.avro import (
+    AvroEncoder,
+    derive_schema,
+    load_schema,
+    record_name,
+    register_schema,
+)
+from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.kafka_config import KafkaOptions, parse_kafka_url
+from datagen.sinks.retry import RetryPolicy, call_with_retries
+from datagen.sinks.spec import redact, register_sink
+
+log = logging.getLogger(__name__)
+
+#: Report codes after which the producer is replaced and the event sent again.
+_REPLACE_CODES = {
+    KafkaError._FATAL,
+    KafkaError.UNKNOWN_PRODUCER_ID,
+    KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    KafkaError.INVALID_PRODUCER_EPOCH,
+}
+#: Reports for events we purged ourselves while replacing the producer.
+_PURGED_CODES = {KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT}
+#: librdkafka's "(after 0ms in state CONNECT)", noise in a user's message.
+_AFTER = re.compile(r" \(after \d+ms in state \w+\)")
+_USERINFO = re.compile(r"//([^:/@\s]+):([^@/\s]+)@")
+#: How often a broker that went away is asked whether it is back.
+_PROBE_SECONDS = 1.0
+
+
+class _ClientLog:
+    """librdkafka's log lines into Python logging (not stderr); notes the
+    broker forgetting our producer id, which librdkafka only logs."""
+
+    def __init__(self, on_unknown_producer: Callable[[], None]) -> None:
+        self.on_unknown_producer = on_unknown_producer
+
+    def log(self, _level: int, message: str, *args: Any) -> None:
+        text = message % args if args else message
+        if text.startswith("UNKPID"):
+            self.on_unknown_producer()
+        # Connection failures also reach error_cb, which words them for users.
+        log.debug("librdkafka: %s", text)
+
+
+@register_sink
+class KafkaSink(BaseSink):
+    """Events to one Kafka topic; close() returns what was acknowledged."""
+
+    name = "kafka"
+    schemes = ("kafka",)
+
+    def __init__(
+        self,
+        options: KafkaOptions,
+        url: str | None = None,
+        avro_schema: dict[str, Any] | None = None,
+    ) -> None:
+        self.options = options
+        self.url = url or f"kafka://{options.bootstrap}/{options.topic}"
+        self._secrets = options.secrets()
+        super().__init__()
+        self._unacked: dict[int, tuple[bytes | None, bytes, float]] = {}
+        self._next_id = 0
+        self._generation = 0
+        self._replace = False
+        self._brokers_down = False
+        self._last_probe = 0.0
+        self._last_error = ""
+        self._broken: SinkError | None = None
+        self._closed = False
+        self._key_path = tuple(options.key.split(".")) if options.key else ()
+        self._avro_schema = avro_schema
+        self._encode: Callable[[dict[str, Any]], bytes] | None = None
+        if options.format == "json":
+            self._encode = orjson.dumps
+        elif options.schema and avro_schema is None:
+            self._avro_schema = load_schema(options.schema)
+        self._admin = AdminClient(self._settings(admin=True))
+        self._ensure_topic(at_start=True)
+        if self._avro_schema is not None:
+            self._start_avro(self._avro_schema)
+        self._producer = Producer(self._settings())
+
+    @classmethod
+    def from_url(cls, url: str) -> KafkaSink:
+        return cls(parse_kafka_url(url), url)
+
+    def describe(self) -> str:
+        return self._scrub(redact(self.url))
+
+    # Sending
+
+    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
+        if self._closed:
+            raise SinkError(f"{self.describe()}: the sink is closed")
+        if self._broken is not None:
+            self.delivery.sent += len(events)
+            self.delivery.failed += len(events)
+            raise self._broken
+        if self._encode is None and events:
+            self._start_avro(self._derived_schema(events))
+        encode, key_of, now = self._encode, self._key_of, time.monotonic()
+        assert encode is not None
+        for event in events:
+            self.delivery.sent += 1
+            try:
+                value = encode(event)
+            except ValueError as exc:
+                self.delivery.failed += 1
+                raise SinkError(
+                    f"{self.describe()}: event {event.get('id')!r} does not fit "
+                    f"the Avro schema: {exc}"
+                ) from None
+            key = key_of(event)
+            message_id = self._next_id
+            self._next_id += 1
+            self._unacked[message_id] = (key, value, now)
+            self._produce(message_id, key, value)
+        self._producer.poll(0)
+        self._maintain()
+
+    def _key_of(self, event: dict[str, Any]) -> bytes | None:
+        value: Any = event
+        for part in self._key_path:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        if not self._key_path or value is None:
+            return None
+        return value.encode() if isinstance(value, str) else orjson.dumps(value)
+
+    def _produce(self, message_id: int, key: bytes | None, value: bytes) -> None:
+        """Hand one message to the producer, waiting while its queue is full."""
+        generation = self._generation
+        while generation == self._generation:  # a new producer re-sends it itself
+            try:
+                self._producer.produce(
+                    self.options.topic,
+                    value,
+                    key,
+                    on_delivery=partial(self._on_delivery, message_id),
+                )
+                return
+            except BufferError:
+                self._producer.poll(0.1)
+            except KafkaException as exc:  # the producer is in a fatal state
+                self._note_error(exc.args[0])
+                self._replace = True
+            self._maintain()
+
+    def _on_delivery(self, message_id: int, error: KafkaError | None, _: Any) -> None:
+        if error is None:
+            if self._unacked.pop(message_id, None) is not None:
+                self.delivery.acknowledged += 1
+            return
+        code = error.code()
+        if code in _PURGED_CODES:
+            return  # still unacknowledged: the new producer sends it again
+        if error.fatal() or code in _REPLACE_CODES:
+            self._note_error(error)
+            self._replace = True
+            return
+        if self._unacked.pop(message_id, None) is not None:
+            self.delivery.failed += 1
+            self._note_error(error)
+            if code == KafkaError._MSG_TIMED_OUT:
+                self._broken = SinkError(
+                    f"{self.describe()}: gave up after {self.options.timeout:g} s: "
+                    f"{self._last_error}"
+                )
+
+    def _on_error(self, error: KafkaError) -> None:
+        self._note_error(error)
+        if error.fatal():
+            self._replace = True
+        elif error.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._brokers_down = True
+
+    def _note_error(self, error: KafkaError) -> None:
+        text = _AFTER.sub("", error.str().split("/bootstrap: ", 1)[-1])
+        self._last_error = self._scrub(text)
+        log.info("%s: %s", self.describe(), self._last_error)
+
+    # Keeping the producer healthy
+
+    def _maintain(self) -> None:
+        """Re-create the topic and the producer when the broker lost them."""
+        if self._brokers_down and time.monotonic() - self._last_probe > _PROBE_SECONDS:
+            self._last_probe = time.monotonic()
+            try:
+                created = self._ensure_topic()
+            except SinkError:
+                return  # still away; librdkafka keeps retrying meanwhile
+            self._brokers_down = False
+            self._replace = self._replace or created
+        if self._replace:
+            self._replace_producer()
+
+    def _replace_producer(self) -> None:
+        """Purge the old producer, start a new one, send the unacknowledged again."""
+        self._replace = False
+        old = self._producer
+        old.purge(in_queue=True, in_flight=False)
+        old.flush(1.0)  # requests on the wire may still be acknowledged
+        old.purge(in_queue=True, in_flight=True)
+        old.flush(1.0)
+        self._generation += 1
+        log.warning(
+            "%s: re-creating the producer (%s); re-sending %d events",
+            self.describe(),
+            self._last_error,
+            len(self._unacked),
+        )
+        call_with_retries(self._ensure_topic, RetryPolicy(self.options.timeout))
+        self._producer = Producer(self._settings())
+        deadline = time.monotonic() - self.options.timeout
+        for message_id, (key, value, first_sent) in list(self._unacked.items()):
+            if first_sent < deadline:
+                del self._unacked[message_id]
+                self.delivery.failed += 1
+                continue
+            self.delivery.retried += 1
+            self._produce(message_id, key, value)
+
+    def _ensure_topic(self, at_start: bool = False) -> bool:
+        """Check the broker answers and the topic exists, creating it if allowed.
+
+        Returns True when the topic had to be created; raises a retriable
+        SinkError naming the cause when the broker does not answer.
+        """
+        wait = self.options.connect_timeout if at_start else _PROBE_SECONDS
+        try:
+            topics = self._admin.list_topics(timeout=wait).topics
+        except KafkaException as exc:
+            self._admin.poll(0)  # delivers the connection errors to _on_error
+            cause = self._last_error or exc.args[0].str()
+            raise SinkError(
+                f"{self.describe()}: no answer from {self.options.bootstrap} "
+                f"within {wait:g} s: {cause}",
+                retriable=True,
+            ) from None
+        topic = topics.get(self.options.topic)
+        if topic is not None and topic.error is None:
+            return False
+        if not self.options.create:
+            raise SinkError(
+                f"{self.describe()}: topic '{self.options.topic}' does not exist "
+                "(create=0)"
+            )
+        self._create_topic()
+        return True
+
+    def _create_topic(self) -> None:
+        new_topic = NewTopic(
+            self.options.topic, self.options.partitions, self.options.replication
+        )
+        future = self._admin.create_topics([new_topic])[self.options.topic]
+        try:
+            future.result(timeout=self.options.connect_timeout * 2)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise SinkError(
+                    f"{self.describe()}: cannot create topic "
+                    f"'{self.options.topic}': {exc.args[0].str()}"
+                ) from None
+        except TimeoutError:
+            raise SinkError(
+                f"{self.describe()}: creating topic '{self.options.topic}' timed out",
+                retriable=True,
+            ) from None
+
+    def _settings(self, admin: bool = False) -> dict[str, Any]:
+        """librdkafka settings: ours, then the user's (environment and URL)."""
+        settings: dict[str, Any] = {
+            "bootstrap.servers": self.options.bootstrap,
+            "error_cb": self._on_error,
+            "logger": _ClientLog(self._unknown_producer),
+            "socket.connection.setup.timeout.ms": int(
+                self.options.connect_timeout * 1000
+            ),
+        }
+        if not admin:
+            settings.update(
+                {
+                    "enable.idempotence": True,
+                    "acks": "all",
+                    "linger.ms": 20,
+                    "message.timeout.ms": int(self.options.timeout * 1000),
+                    "partitioner": "murmur2_random",  # Java clients' key placement
+                    "allow.auto.create.topics": False,  # we create it, sized
+                    "queue.buffering.max.messages": 500_000,
+                    "debug": "eos",  # logs the broker forgetting our producer id
+                }
+            )
+        settings.update(self.options.settings)
+        return settings
+
+    def _unknown_producer(self) -> None:
+        self._last_error = "the broker no longer knows this producer"
+        self._replace = True
+
+    # Avro
+
+    def _derived_schema(self, events: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        return derive_schema(events, name=record_name(self.options.topic))
+
+    def _start_avro(self, schema: dict[str, Any]) -> None:
+        """Register schema as TOPIC-value and encode values with its id."""
+        registry = self.options.registry
+        assert registry is not None
+        schema_id = call_with_retries(
+            lambda: register_schema(registry, f"{self.options.topic}-value", schema),
+            RetryPolicy(deadline=self.options.connect_timeout),
+        )
+        self._avro_schema = schema
+        self._encode = AvroEncoder(schema, schema_id).encode
+
+    # Flushing and closing
+
+    def flush(self) -> None:
+        """Wait for the delivery report of every event sent (bounded by timeout)."""
+        if self._closed:
+            return
+        deadline = time.monotonic() + self.options.timeout + 10
+        while self._unacked and time.monotonic() < deadline:
+            generation = self._generation
+            self._producer.flush(0.5)
+            self._maintain()
+            if generation != self._generation:  # re-sent: give them their time
+                deadline = time.monotonic() + self.options.timeout + 10
+
+    def close(self) -> Delivery:
+        """Flush, count what was never acknowledged as failed, release the client."""
+        if self._closed:
+            return self.delivery
+        try:
+            self.flush()
+        finally:
+            self._closed = True
+            self.delivery.failed += len(self._unacked)
+            self._unacked.clear()
+            self._producer.purge()
+            self._producer.flush(0)
+        return self.delivery
+
+    def _scrub(self, text: str) -> str:
+        """text without the passwords these options hold (short ones where they
+        stand in a URL, so that a one-letter password does not blot out text)."""
+        text = _USERINFO.sub(r"//\1:***@", text)  # e.g. registry=http://u:p@h
+        for secret in self._secrets:
+            text = text.replace(f":{secret}@", ":***@")
+            if len(secret) >= 6:
+                text = text.replace(secret, "***")
+        return text

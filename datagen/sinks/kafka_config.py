@@ -1,0 +1,152 @@
+"""The Kafka sink's options: parsed from its URL and DATAGEN_KAFKA_* variables.
+
+`kafka://[user:password@]host:9092[,host2:9092]/TOPIC?key=...&format=...`; query
+keys with a dot (`linger.ms=50`) and DATAGEN_KAFKA_<SETTING> variables
+(DATAGEN_KAFKA_SASL_MECHANISM -> sasl.mechanism) are librdkafka settings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from datagen.errors import ConfigError
+from datagen.sinks.spec import redact
+
+BOOTSTRAP_ENV = "DATAGEN_KAFKA_BOOTSTRAP"
+REGISTRY_ENV = "DATAGEN_SCHEMA_REGISTRY_URL"
+SETTING_PREFIX = "DATAGEN_KAFKA_"
+FORMATS = ("json", "avro")
+_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+_NUMBERS = ("partitions", "replication", "timeout", "connect_timeout")
+_OPTIONS = ("key", "format", "registry", "schema", "create", *_NUMBERS)
+#: librdkafka settings whose values are secrets, kept out of every message.
+SECRET_SETTINGS = (
+    "sasl.password",
+    "ssl.key.password",
+    "sasl.oauthbearer.client.secret",
+)
+
+
+@dataclass(frozen=True)
+class KafkaOptions:
+    """Where and how the Kafka sink writes (see docs/sinks-streaming.md)."""
+
+    bootstrap: str
+    topic: str
+    key: str | None = None
+    format: str = "json"
+    partitions: int = 1
+    replication: int = 1
+    registry: str | None = None
+    schema: str | None = None
+    #: Seconds an event may wait for the broker (a restart included) before it
+    #: counts as failed.
+    timeout: float = 30.0
+    #: Seconds to reach the broker at start before failing.
+    connect_timeout: float = 5.0
+    create: bool = True
+    #: librdkafka settings from the environment, the URL's user and dotted keys.
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    def secrets(self) -> list[str]:
+        """The secret strings these options hold, for scrubbing messages."""
+        found = [self.settings.get(name, "") for name in SECRET_SETTINGS]
+        if self.registry:
+            found.append(unquote(urlsplit(self.registry).password or ""))
+        return [secret for secret in found if secret]
+
+
+def parse_kafka_url(url: str, environ: Mapping[str, str] = os.environ) -> KafkaOptions:
+    """The options a kafka:// URL and the environment give; ConfigError if bad."""
+    parts = urlsplit(url)
+    hosts = parts.netloc.rsplit("@", 1)[-1] or environ.get(BOOTSTRAP_ENV, "")
+    if not hosts:
+        raise ConfigError(
+            f"kafka sink '{redact(url)}' names no broker: "
+            f"kafka://HOST:9092/TOPIC or set {BOOTSTRAP_ENV}"
+        )
+    topic = unquote(parts.path.strip("/"))
+    if not _TOPIC.match(topic):
+        raise ConfigError(
+            f"kafka sink '{redact(url)}': topic '{topic}' must be 1-249 letters, "
+            "digits, '.', '_' or '-'"
+        )
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    unknown = sorted(key for key in query if key not in _OPTIONS and "." not in key)
+    if unknown:
+        raise ConfigError(
+            f"kafka sink '{redact(url)}': unknown option '{unknown[0]}' "
+            f"(options: {', '.join(_OPTIONS)}, or a librdkafka setting)"
+        )
+    options = KafkaOptions(
+        bootstrap=hosts,
+        topic=topic,
+        key=query.get("key") or None,
+        format=query.get("format", "json"),
+        registry=query.get("registry") or environ.get(REGISTRY_ENV) or None,
+        schema=query.get("schema") or None,
+        create=query.get("create", "1").lower() not in ("0", "false", "no"),
+        settings=_settings(parts.username, parts.password, query, environ),
+        **_numbers(url, query),
+    )
+    _check(url, options)
+    return options
+
+
+def _numbers(url: str, query: dict[str, str]) -> dict[str, float]:
+    numbers: dict[str, float] = {}
+    for name in _NUMBERS:
+        if name in query:
+            try:
+                numbers[name] = float(query[name])
+            except ValueError:
+                raise ConfigError(
+                    f"kafka sink '{redact(url)}': {name} must be a number, "
+                    f"not '{query[name]}'"
+                ) from None
+            if name in ("partitions", "replication"):
+                numbers[name] = int(numbers[name])
+    return numbers
+
+
+def _check(url: str, options: KafkaOptions) -> None:
+    where = f"kafka sink '{redact(url)}'"
+    if options.format not in FORMATS:
+        raise ConfigError(
+            f"{where}: format must be json or avro, not '{options.format}'"
+        )
+    if options.partitions < 1 or options.replication < 1:
+        raise ConfigError(f"{where}: partitions and replication must be at least 1")
+    if options.timeout <= 0 or options.connect_timeout <= 0:
+        raise ConfigError(f"{where}: timeout and connect_timeout must be above 0")
+    if options.format == "avro" and not options.registry:
+        raise ConfigError(
+            f"{where}: format=avro needs registry=http://... or {REGISTRY_ENV}"
+        )
+    if options.schema and options.format != "avro":
+        raise ConfigError(f"{where}: schema= is for format=avro")
+
+
+def _settings(
+    user: str | None,
+    password: str | None,
+    query: dict[str, str],
+    environ: Mapping[str, str],
+) -> dict[str, str]:
+    """librdkafka settings: environment, then the URL's user, then dotted keys."""
+    settings = {
+        name[len(SETTING_PREFIX) :].lower().replace("_", "."): value
+        for name, value in environ.items()
+        if name.startswith(SETTING_PREFIX) and name != BOOTSTRAP_ENV
+    }
+    if user:
+        settings["sasl.username"] = unquote(user)
+        settings["sasl.password"] = unquote(password or "")
+        settings.setdefault("security.protocol", "SASL_PLAINTEXT")
+        settings.setdefault("sasl.mechanism", "PLAIN")
+    settings.update((key, value) for key, value in query.items() if "." in key)
+    return settings
