@@ -9,6 +9,7 @@ sink is broken, and what it is given is counted failed too.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 class BatchingSink(BaseSink):
     """Subclasses set batch_size and policy, and write one batch in write_batch()."""
 
+    #: Events wait at most about this long for their batch to fill (checked on send).
+    linger: float = 1.0
+
     def __init__(self, batch_size: int, policy: RetryPolicy) -> None:
         super().__init__()
         self.batch_size = batch_size
@@ -29,6 +33,7 @@ class BatchingSink(BaseSink):
         self.pending: list[dict[str, Any]] = []
         self.broken: SinkError | None = None
         self._closed = False
+        self._first_pending_at = 0.0
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
         """Deliver events, all or nothing; raise a retriable SinkError to retry."""
@@ -46,9 +51,13 @@ class BatchingSink(BaseSink):
         if self.broken is not None or self._closed:
             self.delivery.failed += len(events)
             raise self.broken or SinkError(f"{self.describe()}: the sink is closed")
+        if not self.pending:
+            self._first_pending_at = time.monotonic()
         self.pending.extend(events)
         while len(self.pending) >= self.batch_size:
             self._next_batch()
+        if self.pending and time.monotonic() - self._first_pending_at > self.linger:
+            self.flush()  # a slow stream still reaches the target within ~linger
 
     def flush(self) -> None:
         while self.pending and self.broken is None:
@@ -74,6 +83,7 @@ class BatchingSink(BaseSink):
     def _next_batch(self) -> None:
         batch = self.pending[: self.batch_size]
         del self.pending[: self.batch_size]
+        self._first_pending_at = time.monotonic()
         self._deliver(batch)
 
     def _deliver(self, events: list[dict[str, Any]]) -> None:

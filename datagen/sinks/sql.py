@@ -48,7 +48,7 @@ class SqlOptions:
     table: str
     key: str | None = None
     nested: str = "flatten"
-    batch: int = 1000
+    batch: int = 5000
     method: str = "auto"
     retry_seconds: float = 30.0
     connect_timeout: int = 5
@@ -72,7 +72,7 @@ class SqlOptions:
             table=check_table_name(query["table"]),
             key=column_name(query["key"]) if query.get("key") else None,
             nested=query.get("nested", "flatten"),
-            batch=_number(query, "batch", int, 1000),
+            batch=_number(query, "batch", int, 5000),
             method=query.get("method", "auto"),
             retry_seconds=_number(query, "retry_seconds", float, 30.0),
             connect_timeout=_number(query, "connect_timeout", int, 5),
@@ -226,10 +226,10 @@ class SqlSink(BatchingSink):
                     self.schema.reflect(connection)
                     self._stale = False
                 self.schema.ensure(connection, rows)
-                values = [self.schema.values(row) for row in rows]
                 if self.uses_copy:
-                    self._copy(connection, values)
+                    self._copy(connection, rows)
                 else:
+                    values = [self.schema.values(row) for row in rows]
                     connection.execute(self._insert_statement(), values)
         except (sa.exc.SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error) as exc:
             self._stale = True  # the table may not be what the schema thinks
@@ -291,7 +291,7 @@ class SqlSink(BatchingSink):
         self._statement = (columns, statement)
         return statement
 
-    def _copy(self, connection: Connection, values: list[dict[str, Any]]) -> None:
+    def _copy(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         """COPY rows into a staging table, then one INSERT .. ON CONFLICT from it."""
         columns = list(self.schema.kinds)
         quote = self.schema.quote
@@ -313,8 +313,8 @@ class SqlSink(BatchingSink):
                     "ON COMMIT DROP"
                 )
             with cursor.copy(f"COPY {into} ({names}) FROM STDIN") as copy:
-                for row in values:
-                    record = [row[column] for column in columns]
+                for row in rows:
+                    record = self.schema.record(row)
                     for index in json_columns:
                         if record[index] is not None:
                             record[index] = orjson.dumps(record[index]).decode()

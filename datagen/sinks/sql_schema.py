@@ -7,7 +7,7 @@ Column names come from event fields (dotted paths of nested objects joined by
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
-from datagen.encoders import flatten
 from datagen.errors import ConfigError, SinkError
 
 #: PostgreSQL cuts longer names silently (MySQL allows 64): refuse instead.
@@ -66,8 +65,21 @@ def column_name(field: str) -> str:
 def to_row(event: dict[str, Any], nested_as_json: bool) -> dict[str, Any]:
     """event as {column: value}: nested objects flattened, or kept whole as JSON."""
     if nested_as_json:
-        return dict(event)
-    return {column_name(field): value for field, value in flatten(event).items()}
+        return event
+    row: dict[str, Any] = {}
+    _flatten_into(row, event, "")
+    return row
+
+
+def _flatten_into(row: dict[str, Any], document: dict[str, Any], prefix: str) -> None:
+    """encoders.flatten and column_name in one pass (the sink's hot loop)."""
+    for field, value in document.items():
+        if "." in field:
+            field = field.replace(".", "_")
+        if type(value) is dict and value:
+            _flatten_into(row, value, f"{prefix}{field}_")
+        else:
+            row[prefix + field] = value
 
 
 def kind_of(value: Any) -> str | None:
@@ -124,6 +136,10 @@ def kind_of_type(column_type: sa.types.TypeEngine[Any]) -> str:
     return TEXT
 
 
+#: The Python type each kind takes as it is (JSON takes anything: no entry).
+_NATIVE: dict[str, type] = {TEXT: str, BIGINT: int, DOUBLE: float, BOOLEAN: bool}
+
+
 def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -162,6 +178,7 @@ class TableSchema:
         self.name = name
         self.key = key
         self.kinds: dict[str, str] = {}
+        self._plan: list[tuple[str, str, type | None]] = []
         self.table: sa.Table | None = None
 
     @property
@@ -204,23 +221,30 @@ class TableSchema:
         return any(list(columns) == [self.key] for columns in sets)
 
     def ensure(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-        """Create the table, add columns or widen types so rows fit."""
-        wanted = self._kinds_of(rows)
+        """Create the table, add columns or widen types so rows fit.
+
+        Only new columns and bigint columns are looked at value by value, so a
+        batch whose fields the table knows costs one set union.
+        """
         if not self.exists:
-            self._create(connection, wanted)
+            self._create(connection, self._kinds_of(rows, set().union(*rows)))
             return
-        for column, kind in wanted.items():
-            known = self.kinds.get(column)
-            if known is None:
-                self._add_column(connection, column, kind)
-            elif known == BIGINT and kind == DOUBLE:
+        new = set().union(*rows).difference(self.kinds)
+        for column, kind in self._kinds_of(rows, new).items():
+            self._add_column(connection, column, kind)
+        for column, kind in list(self.kinds.items()):
+            if kind == BIGINT and any(type(row.get(column)) is float for row in rows):
                 self._widen(connection, column)
 
-    def _kinds_of(self, rows: Iterable[dict[str, Any]]) -> dict[str, str]:
+    @staticmethod
+    def _kinds_of(rows: Sequence[dict[str, Any]], columns: set[str]) -> dict[str, str]:
+        """The kind of each of columns over rows (text where every value is null),
+        in the order the columns first appear."""
         kinds: dict[str, str | None] = {}
         for row in rows:
             for column, value in row.items():
-                kinds[column] = merge_kinds(kinds.get(column), kind_of(value))
+                if column in columns:
+                    kinds[column] = merge_kinds(kinds.get(column), kind_of(value))
         return {column: kind or TEXT for column, kind in kinds.items()}
 
     def _create(self, connection: Connection, kinds: dict[str, str]) -> None:
@@ -234,6 +258,9 @@ class TableSchema:
         self.table.create(connection, checkfirst=True)
 
     def _rebuild(self) -> None:
+        self._plan = [
+            (column, kind, _NATIVE.get(kind)) for column, kind in self.kinds.items()
+        ]
         columns = [
             sa.Column(
                 name,
@@ -288,7 +315,17 @@ class TableSchema:
 
     def values(self, row: dict[str, Any]) -> dict[str, Any]:
         """row with every column of the table, coerced to the column's kind."""
-        return {
-            column: coerce(row.get(column), kind, column)
-            for column, kind in self.kinds.items()
-        }
+        return dict(zip(self.kinds, self.record(row)))
+
+    def record(self, row: dict[str, Any]) -> list[Any]:
+        """row's values in column order, coerced where the type is not the kind's."""
+        get = row.get
+        return [
+            (
+                value
+                if value is None or type(value) is native
+                else coerce(value, kind, column)
+            )
+            for column, kind, native in self._plan
+            for value in (get(column),)
+        ]

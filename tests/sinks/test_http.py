@@ -199,3 +199,13 @@ def test_retry_after_as_seconds_or_date() -> None:
     assert retry_after_seconds("soon") is None
     later = retry_after_seconds(formatdate(time.time() + 5, usegmt=True))
     assert later is not None and 3.5 < later <= 5.0
+
+
+def test_a_slow_stream_is_not_held_for_a_full_batch(server: IngestServer) -> None:
+    sink = HttpSink(*split_url(f"{server.url}?batch=1000"))
+    sink.linger = 0.2
+    sink.send({"id": "early"})
+    time.sleep(0.3)
+    sink.send({"id": "later"})
+    assert [event["id"] for event in server.events] == ["early", "later"]
+    sink.close()
