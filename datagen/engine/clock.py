@@ -1,17 +1,24 @@
-"""Clocks: simulated time for batch runs and reproducible documents."""
+"""Clocks and time text: simulated and wall-clock time, ISO 8601, rates, durations."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
+import time
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from datagen.errors import ConfigError
 
 #: Reference time when a run gives no --start: fixed, so a seed repeats its output.
 DEFAULT_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d*)\s*([smhd])\s*$")
+
 
 def parse_time(text: str, option: str = "--start") -> datetime:
     """An aware datetime from ISO 8601 text (UTC when no offset is given)."""
-    from datagen.errors import ConfigError
-
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -25,6 +32,85 @@ def isoformat(moment: datetime) -> str:
     """ISO 8601 with seconds precision, 'Z' for UTC: the format of every timestamp."""
     text = moment.isoformat(timespec="seconds")
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def parse_duration(text: str, option: str = "--duration") -> float:
+    """Seconds in '90s', '15m', '1h', '2d', '1h30m' or a bare number of seconds."""
+    cleaned = text.strip().lower()
+    try:
+        seconds = float(cleaned)
+    except ValueError:
+        parts = _DURATION.findall(cleaned)
+        if not parts or _DURATION.sub("", cleaned).strip():
+            raise ConfigError(
+                f"{option}: '{text}' is not a duration (e.g. 90s, 15m, 1h, 2d)"
+            ) from None
+        seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ConfigError(f"{option}: '{text}' must be longer than zero")
+    return seconds
+
+
+def parse_rate(text: str, option: str = "--rate") -> float:
+    """Events per second from '500/s', '60/m', '3600/h', '10/5s' or a bare number."""
+    cleaned = text.strip()
+    if cleaned.startswith("-"):
+        raise ConfigError(f"{option}: '{text}' must be positive (e.g. 60/m, 500/s)")
+    try:
+        per_second = float(cleaned)
+    except ValueError:
+        match = _RATE.match(cleaned)
+        if match is None:
+            raise ConfigError(
+                f"{option}: '{text}' is not a rate (e.g. 60/m, 500/s, 3600/h)"
+            ) from None
+        count, every, unit = match.groups()
+        per_second = float(count) / ((int(every) if every else 1) * _UNITS[unit])
+    if not per_second > 0 or per_second == float("inf"):
+        raise ConfigError(f"{option}: '{text}' must be positive (e.g. 60/m, 500/s)")
+    return per_second
+
+
+def resolve_timezone(name: str, option: str = "--timezone") -> tzinfo:
+    """The zone called name ('UTC', 'Europe/Paris', '+02:00'); ConfigError if none."""
+    if name.upper() in ("UTC", "Z"):
+        return timezone.utc
+    offset = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", name.strip())
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        hours, minutes = int(offset.group(2)), int(offset.group(3))
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{option}: unknown time zone '{name}' (e.g. UTC, Europe/Paris, +02:00)"
+        ) from None
+
+
+class TimeFormatter:
+    """ISO 8601 text with milliseconds for epoch seconds in one zone ('Z' for UTC).
+
+    Remembers the last whole second it formatted: a time-ordered stream asks
+    for the same second many times, and this keeps formatting off the profile.
+    """
+
+    def __init__(self, zone: tzinfo = timezone.utc) -> None:
+        self.zone = zone
+        self._second: int | None = None
+        self._head = ""
+        self._tail = ""
+
+    def __call__(self, epoch: float) -> str:
+        millis = round(epoch * 1000)
+        second, milli = divmod(millis, 1000)
+        if second != self._second:
+            text = datetime.fromtimestamp(second, self.zone).isoformat()
+            self._head, self._tail = text[:19], text[19:]
+            if self._tail == "+00:00":
+                self._tail = "Z"
+            self._second = second
+        return f"{self._head}.{milli:03d}{self._tail}"
 
 
 class SimulatedClock:
@@ -42,3 +128,20 @@ class SimulatedClock:
     def at(self, offset_seconds: float) -> datetime:
         """The time offset_seconds after the start."""
         return self.start + timedelta(seconds=offset_seconds)
+
+
+class LiveClock:
+    """Wall-clock time, for live runs: the only place the engine reads it.
+
+    `now()` is the start of a live run given no --start; `monotonic()` and
+    `sleep()` pace it. Tests pass their own clock to control both.
+    """
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)

@@ -34,5 +34,30 @@ def merge_streams(streams: Iterable[Iterator[Keyed]]) -> Iterator[Keyed]:
 def run_actors(
     model: Behaviour, actors: Iterable[Actor], window: Window
 ) -> Iterator[Keyed]:
-    """The merged, time-ordered stream of the given actors."""
-    return merge_streams(actor_stream(model, actor, window) for actor in actors)
+    """The merged, time-ordered stream of the given actors, keyed.
+
+    The same stream as merging actor_stream() of each actor, done with one
+    heap of (time, index, sequence, event, source) entries: the keys are
+    unique, so events and sources are never compared.
+    """
+    end = float("inf") if window.end is None else window.end
+    heap: list[tuple[float, int, int, dict[str, Any], Iterator[Any]]] = []
+    for actor in actors:
+        source = iter(model.actor_events(actor, window))
+        for moment, event in source:
+            if moment < end:
+                heap.append((moment, actor.index, 0, event, source))
+            break
+    heapq.heapify(heap)
+    replace, pop = heapq.heapreplace, heapq.heappop
+    while heap:
+        moment, index, sequence, event, source = heap[0]
+        yield moment, index, sequence, event
+        for upcoming, following in source:
+            if upcoming < end:
+                replace(heap, (upcoming, index, sequence + 1, following, source))
+                break
+            pop(heap)
+            break
+        else:
+            pop(heap)

@@ -1,0 +1,324 @@
+"""Event flows: dict templates chained with >> and &, walked by every actor.
+
+The faker-events model, run by the engine: `Event(template, profiler, limit)`;
+`a >> b` makes b follow a, `a & b` makes b follow a at the same time,
+`a >> [b, c]` starts two flows after a, and `set_first_events([a, b])` gives
+every actor the flows it starts with. A profiler `(event, profile)` returns a
+dict of updates (merged into the event's data), mutates `event.data`, or
+returns "skip" (no event this time). Events built from equal templates share
+their data per actor, so a later event of a flow carries what earlier ones set.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ClassVar
+
+from datagen.engine.actors import Actor, Profile
+from datagen.engine.model import Emission, Window
+from datagen.errors import ConfigError, DatagenError, ProviderError
+
+Profiler = Callable[["EventContext", Profile], Any]
+#: A profiler's answer meaning "no event this time" (it still counts to the limit).
+SKIP = "skip"
+#: Same-time events one actor may emit in a row before a grouped loop is an error.
+_MAX_GROUPED = 100_000
+
+
+class Event:
+    """One kind of event in a flow: a template, how to fill it, how often.
+
+    limit: times each actor emits it before its flow moves on (0 = for as long
+    as the run lasts, never moving on). epm: the actor's events per minute for
+    this event (waits between events are exponential with mean 60/epm s).
+    group_by: the flow's next event happens at the same time as this one.
+    """
+
+    def __init__(
+        self,
+        template: dict[str, Any],
+        profiler: Profiler | None = None,
+        limit: int = 1,
+        group_by: bool = False,
+        epm: float = 60.0,
+        name: str | None = None,
+    ) -> None:
+        if not isinstance(template, dict):
+            raise ConfigError(f"Event: template must be a dict, not {template!r}")
+        if limit is None or int(limit) < 0:
+            raise ConfigError(f"Event {template!r}: limit must be 0 or more")
+        if not epm > 0:
+            raise ConfigError(f"Event {template!r}: epm must be positive, not {epm}")
+        if profiler is not None and not callable(profiler):
+            raise ConfigError(f"Event {template!r}: profiler must be callable")
+        self.template = template
+        self.profiler = profiler
+        self.limit = int(limit)
+        self.group_by = bool(group_by)
+        self.epm = float(epm)
+        self.name = name or _name_of(template, profiler)
+        self.key = _template_key(template)
+        self._next: list[Event] = []
+
+    @property
+    def next(self) -> list[Event]:
+        """The events that follow this one (each starts a flow of its own)."""
+        return self._next
+
+    @next.setter
+    def next(self, events: Event | Iterable[Event] | None) -> None:
+        self._next = _as_events(events, f"{self.name}.next")
+
+    def __rshift__(self, other: Event | list[Event]) -> Any:
+        """a >> b: b follows a; returns b, so a >> b >> c chains."""
+        self.next = other
+        return other
+
+    def __and__(self, other: Event | list[Event]) -> Any:
+        """a & b: b follows a at the same time (emitted together)."""
+        self.next = other
+        self.group_by = True
+        return other
+
+    def __repr__(self) -> str:
+        return f"Event({self.name!r}, limit={self.limit}, group_by={self.group_by})"
+
+
+class EventContext:
+    """What a profiler sees as `event`: id, time, data, and the actor's random.
+
+    data is this actor's copy of the template (shared by the events built from
+    equal templates); id counts this actor's events of that template (1, 2, ...);
+    time is ISO 8601 in the run's time zone; epoch the same in seconds; random
+    the actor's seeded random.Random (use it, not `random`, so a seed repeats).
+    """
+
+    __slots__ = ("event", "id", "data", "epoch", "random", "_window", "_time")
+
+    def __init__(
+        self,
+        event: Event,
+        number: int,
+        data: dict[str, Any],
+        epoch: float,
+        rng: random.Random,
+        window: Window,
+    ) -> None:
+        self.event = event
+        self.id = number
+        self.data = data
+        self.epoch = epoch
+        self.random = rng
+        self._window = window
+        self._time: str | None = None
+
+    @property
+    def time(self) -> str:
+        if self._time is None:
+            self._time = self._window.iso(self.epoch)
+        return self._time
+
+
+class Flow:
+    """A behaviour model made of event flows: every actor walks them all.
+
+    Each of an actor's active flows keeps its own timer; the actor's next event
+    is the one of the flow whose timer is earliest. A flow ends when its last
+    event reaches its limit; the actor is done when no flow is left.
+    """
+
+    name: ClassVar[str] = "flow"
+    description: ClassVar[str] = "Event flows (faker-events style)"
+    default_duration: float | None = 3600.0
+
+    def __init__(
+        self,
+        first_events: Event | Iterable[Event],
+        name: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        self.first_events = _as_events(first_events, "set_first_events")
+        if not self.first_events:
+            raise ConfigError("set_first_events: give at least one Event")
+        if name:
+            self.name = name  # type: ignore[misc]
+        if description:
+            self.description = description  # type: ignore[misc]
+        _check_grouping(self.first_events)
+
+    def actor_events(self, actor: Actor, window: Window) -> Iterator[Emission]:
+        """The actor's events in time order (see the class docstring)."""
+        rng, profile = actor.rng, actor.profile
+        expovariate = rng.expovariate
+        data_by_key: dict[str, dict[str, Any]] = {}
+        counts: dict[str, int] = {}
+        order = 0
+        # A slot is one active flow: [time, order, event, remaining]; ties in
+        # time go to the older slot, so an actor's stream never depends on luck.
+        slots: list[list[Any]] = []
+        for event in self.first_events:
+            moment = window.start + expovariate(event.epm / 60.0)
+            slots.append([moment, order, event, event.limit])
+            order += 1
+        heapq.heapify(slots)
+        grouped_in_a_row = 0
+        while slots:
+            slot = slots[0]
+            moment, _, event, remaining = slot
+            data = data_by_key.get(event.key)
+            if data is None:
+                data = data_by_key[event.key] = _clone(event.template)
+            number = counts[event.key] = counts.get(event.key, 0) + 1
+            if _fill(
+                event, EventContext(event, number, data, moment, rng, window), profile
+            ):
+                yield moment, _clone(data)
+            if remaining == 1:  # the flow moves on to the events that follow
+                heapq.heappop(slots)
+                for following in event.next:
+                    at = (
+                        moment
+                        if event.group_by
+                        else (moment + expovariate(following.epm / 60.0))
+                    )
+                    heapq.heappush(slots, [at, order, following, following.limit])
+                    order += 1
+            else:
+                slot[0] = (
+                    moment
+                    if event.group_by
+                    else (moment + expovariate(event.epm / 60.0))
+                )
+                slot[1], slot[3] = order, remaining - 1 if remaining else 0
+                order += 1
+                heapq.heapreplace(slots, slot)
+            grouped_in_a_row = grouped_in_a_row + 1 if event.group_by else 0
+            if grouped_in_a_row > _MAX_GROUPED:
+                raise ProviderError(
+                    f"flow event '{event.name}': grouped events (&) loop forever "
+                    "at one time; end the loop with >> or a limit"
+                )
+
+
+_latest_flow: list[Flow] = []
+
+
+def set_first_events(events: Event | Iterable[Event], name: str | None = None) -> Flow:
+    """The flows every actor starts with, as a Flow to run.
+
+    Also remembered as the script's simulation, so a --script file written
+    the faker-events way (calling only set_first_events) runs as it is.
+    """
+    flow = Flow(events, name=name)
+    _latest_flow[:] = [flow]
+    return flow
+
+
+def latest_flow() -> Flow | None:
+    """The Flow the last set_first_events() call made, if any."""
+    return _latest_flow[0] if _latest_flow else None
+
+
+def forget_latest_flow() -> None:
+    _latest_flow.clear()
+
+
+def _fill(event: Event, context: EventContext, profile: Profile) -> bool:
+    """Run the event's profiler on context.data; False when it says skip."""
+    if event.profiler is None:
+        return True
+    try:
+        returned = event.profiler(context, profile)
+    except DatagenError:
+        raise
+    except Exception as exc:
+        raise ProviderError(
+            f"flow event '{event.name}': profiler failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    if returned is None:
+        return True
+    if isinstance(returned, dict):
+        _merge(context.data, returned)
+        return True
+    if returned == SKIP or returned is False:
+        return False
+    raise ProviderError(
+        f"flow event '{event.name}': profiler returned {returned!r}; "
+        "return a dict of updates, None, or 'skip'"
+    )
+
+
+def _merge(data: dict[str, Any], updates: dict[str, Any]) -> None:
+    """Updates into data; nested dicts are merged key by key, not replaced."""
+    for key, value in updates.items():
+        current = data.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            _merge(current, value)
+        else:
+            data[key] = value
+
+
+_CONTAINERS = (dict, list)
+
+
+def _clone(value: Any) -> Any:
+    """A copy of dicts and lists, deep enough that later changes stay out."""
+    if value.__class__ is dict:
+        return {
+            key: _clone(item) if item.__class__ in _CONTAINERS else item
+            for key, item in value.items()
+        }
+    if value.__class__ is list:
+        return [
+            _clone(item) if item.__class__ in _CONTAINERS else item for item in value
+        ]
+    return value
+
+
+def _template_key(template: dict[str, Any]) -> str:
+    """Equal templates get equal keys: they are one flow's data, as in faker-events."""
+    try:
+        return repr(sorted(template.items()))
+    except TypeError:
+        return repr(list(template.items()))
+
+
+def _name_of(template: dict[str, Any], profiler: Profiler | None) -> str:
+    for key in ("name", "Name", "event_type", "type"):
+        if isinstance(template.get(key), str):
+            return str(template[key])
+    return getattr(profiler, "__name__", None) or "event"
+
+
+def _as_events(events: Event | Iterable[Event] | None, where: str) -> list[Event]:
+    if events is None:
+        return []
+    if isinstance(events, Event):
+        return [events]
+    try:
+        listed = list(events)
+    except TypeError:
+        raise ConfigError(f"{where}: expected an Event or a list of Events") from None
+    for item in listed:
+        if not isinstance(item, Event):
+            raise ConfigError(f"{where}: {item!r} is not an Event")
+    return listed
+
+
+def _check_grouping(first_events: list[Event]) -> None:
+    """A grouped event with limit 0 would repeat forever at one time."""
+    seen: set[int] = set()
+    pending = list(first_events)
+    while pending:
+        event = pending.pop()
+        if id(event) in seen:
+            continue
+        seen.add(id(event))
+        if event.group_by and event.limit == 0:
+            raise ConfigError(
+                f"flow event '{event.name}': limit=0 cannot be grouped (& or "
+                "group_by=True): it would repeat forever at one time"
+            )
+        pending.extend(event.next)

@@ -1,0 +1,168 @@
+"""--workers N: actors split across forked processes, their streams merged by key.
+
+Worker w runs actors w, w+N, w+2N, ... through the same runner as one process
+would, encodes each event as a JSON line, and sends chunks of (keys, lines) to
+the parent. Keys are (time, actor index, sequence), the runner's own order, so
+the parent's merge yields the bytes one process would: whatever N is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from datagen.encoders import dumps_line
+from datagen.engine.actors import Actor
+from datagen.engine.batches import Batch
+from datagen.engine.model import Behaviour, Window
+from datagen.engine.runner import run_actors
+from datagen.errors import ConfigError, DatagenError, ProviderError
+
+#: Events per chunk a worker sends: large enough to amortise pickling.
+CHUNK = 4096
+#: Chunks a worker may have waiting: bounds memory whatever the run's length.
+PENDING = 4
+
+Key = tuple[float, int, int]
+ProfilesCallback = Callable[[dict[int, dict[str, Any]]], None]
+
+
+def parallel_batches(
+    model: Behaviour,
+    actors: Sequence[Actor],
+    window: Window,
+    workers: int,
+    on_profiles: ProfilesCallback | None = None,
+    chunk: int = CHUNK,
+) -> Iterator[Batch]:
+    """The merged stream of actors, run in `workers` forked processes.
+
+    on_profiles, when given, receives each worker's actors' profiles (by actor
+    index) once it is done, so additions made in workers reach the parent.
+    Closing the iterator early stops the workers.
+    """
+    context = multiprocessing.get_context("fork")
+    queues = [context.Queue(maxsize=PENDING) for _ in range(workers)]
+    processes = [
+        context.Process(
+            target=_work,
+            args=(model, actors[w::workers], window, queues[w], chunk, on_profiles),
+            daemon=True,
+        )
+        for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        yield from _merge(queues, on_profiles)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join()
+        for queue in queues:
+            queue.close()
+            queue.cancel_join_thread()
+
+
+def _work(
+    model: Behaviour,
+    actors: Sequence[Actor],
+    window: Window,
+    queue: Any,
+    chunk: int,
+    on_profiles: ProfilesCallback | None,
+) -> None:
+    """A worker: its actors' merged stream, sent as chunks of keys and lines."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    try:
+        keys: list[Key] = []
+        lines: list[bytes] = []
+        add_key, add_line = keys.append, lines.append
+        for moment, index, sequence, event in run_actors(model, actors, window):
+            add_key((moment, index, sequence))
+            add_line(dumps_line(event))
+            if len(keys) >= chunk:
+                queue.put(("chunk", keys, lines))
+                keys, lines = [], []
+                add_key, add_line = keys.append, lines.append
+        if keys:
+            queue.put(("chunk", keys, lines))
+        if on_profiles is not None:
+            queue.put(("profiles", {a.index: dict(a.profile) for a in actors}))
+        queue.put(("end",))
+    except BaseException as exc:  # reported to the parent, which raises it
+        kind = "config" if isinstance(exc, ConfigError) else "provider"
+        message = (
+            str(exc)
+            if isinstance(exc, DatagenError)
+            else (f"{type(exc).__name__}: {exc}")
+        )
+        queue.put(("error", kind, message))
+    queue.close()
+    queue.join_thread()
+
+
+def _merge(queues: list[Any], on_profiles: ProfilesCallback | None) -> Iterator[Batch]:
+    """Merge the workers' chunks by key, up to the smallest key every worker
+    still sending has reached: what no later chunk can come before."""
+    count = len(queues)
+    keys: list[list[Key]] = [[] for _ in range(count)]
+    lines: list[list[bytes]] = [[] for _ in range(count)]
+    position = [0] * count
+    done = [False] * count
+
+    def refill(w: int) -> None:
+        while True:
+            message = queues[w].get()
+            kind = message[0]
+            if kind == "chunk":
+                keys[w], lines[w], position[w] = message[1], message[2], 0
+                return
+            if kind == "end":
+                keys[w], lines[w], position[w], done[w] = [], [], 0, True
+                return
+            if kind == "profiles":
+                if on_profiles is not None:
+                    on_profiles(message[1])
+                continue
+            error = ConfigError if message[1] == "config" else ProviderError
+            raise error(message[2])
+
+    while True:
+        for w in range(count):
+            if not done[w] and position[w] >= len(keys[w]):
+                refill(w)
+        pending = [w for w in range(count) if position[w] < len(keys[w])]
+        if not pending:
+            return
+        sending = [keys[w][-1] for w in pending if not done[w]]
+        horizon = min(sending) if sending else None
+        part_keys: list[list[Key]] = []
+        part_lines: list[list[bytes]] = []
+        for w in pending:
+            start = position[w]
+            stop = (
+                len(keys[w])
+                if horizon is None
+                else bisect_right(keys[w], horizon, start)
+            )
+            if stop > start:
+                part_keys.append(keys[w][start:stop])
+                part_lines.append(lines[w][start:stop])
+                position[w] = stop
+        yield _combine(part_keys, part_lines)
+
+
+def _combine(part_keys: list[list[Key]], part_lines: list[list[bytes]]) -> Batch:
+    """Sorted runs of keyed lines as one batch in key order (Timsort merges runs)."""
+    if len(part_keys) == 1:
+        return Batch(None, part_lines[0], part_keys[0][-1][0])
+    all_keys = [key for part in part_keys for key in part]
+    all_lines = [line for part in part_lines for line in part]
+    order = sorted(range(len(all_keys)), key=all_keys.__getitem__)
+    return Batch(None, [all_lines[i] for i in order], all_keys[order[-1]][0])

@@ -1,0 +1,160 @@
+"""Profiles: the people actors play, made fast with Mimesis in seeded blocks,
+loaded from and saved to a JSON file."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from mimesis import Address, Finance, Person
+from mimesis.datasets import EMAIL_DOMAINS
+from mimesis.enums import Gender, TitleType
+
+from datagen.atomic import write_atomic
+from datagen.documents import to_locale
+from datagen.engine.actors import Profile
+from datagen.engine.clock import DEFAULT_START
+from datagen.errors import ConfigError
+from datagen.seeding import derive_seed, random_uuid
+
+#: Profiles per seeded block: profile i depends on (seed, i // PROFILE_BLOCK) only.
+PROFILE_BLOCK = 1000
+#: The fields every created profile has, in order (faker-events' data points).
+PROFILE_FIELDS = (
+    "id uuid username gender first_name last_name prefix_name suffix_name "
+    "birthdate blood_group email employer job "
+    "full_address1 building_number1 street_name1 street_suffix1 state1 postcode1 "
+    "city1 phone1 full_address2 building_number2 street_name2 street_suffix2 "
+    "state2 postcode2 city2 phone2 driver_license license_plate"
+).split()
+_OLDEST, _YOUNGEST = 80, 18
+
+
+class _Makers:
+    """One locale's Mimesis providers, reseeded for each block."""
+
+    def __init__(self, locale: str) -> None:
+        code = to_locale(locale)
+        self.person = Person(code)
+        self.address = Address(code)
+        self.finance = Finance(code)
+        self.random = random.Random()
+
+    def reseed(self, seed: int) -> None:
+        self.person.reseed(derive_seed(seed, "person"))
+        self.address.reseed(derive_seed(seed, "address"))
+        self.finance.reseed(derive_seed(seed, "finance"))
+        self.random.seed(derive_seed(seed, "random"))
+
+
+@lru_cache(maxsize=8)
+def _makers(locale: str) -> _Makers:
+    return _Makers(locale)  # Mimesis loads its data sets once per locale
+
+
+def _block(makers: _Makers, first_index: int, count: int) -> list[Profile]:
+    """count profiles numbered from first_index, from the makers' current seed."""
+    person, address, finance, rng = (
+        makers.person,
+        makers.address,
+        makers.finance,
+        makers.random,
+    )
+    first_name, last_name, title = person.first_name, person.last_name, person.title
+    street_name, street_suffix = address.street_name, address.street_suffix
+    state, postcode, city = address.state, address.postal_code, address.city
+    number, phone, mask = address.street_number, person.phone_number, rng.choice
+    masked = person.random.generate_string_by_mask
+    earliest = DEFAULT_START.date().replace(year=DEFAULT_START.year - _OLDEST)
+    span = (_OLDEST - _YOUNGEST) * 365
+    profiles = []
+    for index in range(first_index, first_index + count):
+        gender = Gender.FEMALE if rng.random() < 0.5 else Gender.MALE
+        first, last = first_name(gender), last_name(gender)
+        profile = Profile(
+            id=str(1000 + index),
+            uuid=random_uuid(rng),
+            username=person.username(),
+            gender=gender.value,
+            first_name=first,
+            last_name=last,
+            prefix_name=title(gender, TitleType.TYPICAL),
+            suffix_name=title(gender, TitleType.ACADEMIC),
+            birthdate=(earliest + timedelta(days=rng.randrange(span))).isoformat(),
+            blood_group=person.blood_type(),
+            email=f"{first}.{last}@{mask(EMAIL_DOMAINS).lstrip('@')}".lower(),
+            employer=finance.company(),
+            job=person.occupation(),
+        )
+        for suffix in "12":
+            building, street, kind = number(), street_name(), street_suffix()
+            region, code, town = state(abbr=True), postcode(), city()
+            profile[f"full_address{suffix}"] = (
+                f"{building} {street} {kind}, {town}, {region} {code}"
+            )
+            profile[f"building_number{suffix}"] = building
+            profile[f"street_name{suffix}"] = street
+            profile[f"street_suffix{suffix}"] = kind
+            profile[f"state{suffix}"] = region
+            profile[f"postcode{suffix}"] = code
+            profile[f"city{suffix}"] = town
+            profile[f"phone{suffix}"] = phone()
+        profile["driver_license"] = masked("@#####")
+        profile["license_plate"] = masked("@@@-####")
+        profiles.append(profile)
+    return profiles
+
+
+def create_profiles(
+    seed: int, stop: int, start: int = 0, locale: str = "en"
+) -> list[Profile]:
+    """Profiles start .. stop-1 of the population seeded by seed.
+
+    Profile i is the same whichever range it is made in, so a file of 500
+    profiles grown to 800 keeps its first 500 people.
+    """
+    if stop <= start:
+        return []
+    makers = _makers(locale)
+    profiles: list[Profile] = []
+    for block in range(start // PROFILE_BLOCK, -(-stop // PROFILE_BLOCK)):
+        first = block * PROFILE_BLOCK
+        makers.reseed(derive_seed(seed, "profiles", locale, block))
+        made = _block(makers, first, min(PROFILE_BLOCK, stop - first))
+        profiles.extend(made[max(start - first, 0) :])
+    return profiles
+
+
+def load_profiles(path: Path) -> list[Profile]:
+    """The profiles saved in path (a JSON array of objects); ConfigError names
+    the file and what is wrong with it."""
+    try:
+        loaded = orjson.loads(Path(path).read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ConfigError(f"--profiles '{path}' is not JSON: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"--profiles '{path}' cannot be read: {exc}") from None
+    if not isinstance(loaded, list) or not all(isinstance(p, dict) for p in loaded):
+        raise ConfigError(f"--profiles '{path}' must hold a JSON array of objects")
+    return [Profile(profile) for profile in loaded]
+
+
+def save_profiles(path: Path, profiles: list[dict[str, Any]]) -> None:
+    """Write profiles to path atomically: a reader never sees half a file."""
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        raise ConfigError(f"--profiles '{path}': folder '{target.parent}' is missing")
+    write_atomic(target, orjson.dumps(profiles, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    """Values behaviour code may put in a profile that JSON lacks."""
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"profile value {value!r} cannot be saved as JSON")

@@ -1,0 +1,74 @@
+"""--script FILE: a user's own simulation from a Python file, without packaging it.
+
+The convention: the file defines `simulation`, a behaviour model (a Flow, a
+state machine, any object with actor_events) or a factory returning one; or,
+the faker-events way, it calls set_first_events(...) and that flow runs.
+A file may also register simulations by name (register_simulation), which
+`simulate NAME --script FILE` then finds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from datagen.engine.flows import forget_latest_flow, latest_flow
+from datagen.errors import ConfigError, DatagenError
+
+
+def load_script(path: str | Path) -> ModuleType:
+    """Import the file as a module; ConfigError naming it when it cannot be."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"--script '{path}' does not exist")
+    name = f"datagen_script_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"--script '{path}' is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    forget_latest_flow()
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except DatagenError as exc:
+        sys.modules.pop(name, None)
+        raise ConfigError(f"--script '{path}' failed to import: {exc}") from exc
+    except BaseException as exc:
+        sys.modules.pop(name, None)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        where = _line_in(exc, path)
+        raise ConfigError(
+            f"--script '{path}'{where} failed to import: {type(exc).__name__}: {exc}"
+        ) from exc
+    return module
+
+
+def script_simulation(module: ModuleType) -> Any:
+    """The script's `simulation` (model or factory), else its set_first_events
+    flow; ConfigError saying what to define when it has neither."""
+    found = getattr(module, "simulation", None)
+    if found is None:
+        found = latest_flow()
+    if found is None:
+        raise ConfigError(
+            f"--script '{module.__file__}' defines no `simulation` "
+            "(a model or a factory) and calls no set_first_events()"
+        )
+    return found
+
+
+def _line_in(exc: BaseException, path: Path) -> str:
+    """' line N' of the script where exc was raised, when the traceback has it."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f" line {exc.lineno}"
+    line, target = None, path.resolve()
+    traceback = exc.__traceback__
+    while traceback is not None:
+        if Path(traceback.tb_frame.f_code.co_filename).resolve() == target:
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return f" line {line}" if line else ""

@@ -1,0 +1,266 @@
+"""Simulation: a behaviour model, its population and a time window; the Python API.
+
+    sim = Simulation("customers", actors=100, seed=7)
+    for event in sim.run(duration="1h"):
+        ...
+
+The CLI's `simulate` builds the same object and writes its batches to sinks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from datagen.engine.batches import Batch, batch_keyed, limit_batches
+from datagen.engine.clock import (
+    DEFAULT_START,
+    LiveClock,
+    parse_duration,
+    parse_time,
+    resolve_timezone,
+)
+from datagen.engine.model import (
+    DEFAULT_ACTORS,
+    DEFAULT_DURATION_SECONDS,
+    DEFAULT_TICK_SECONDS,
+    SIMULATIONS,
+    Behaviour,
+    Window,
+    describe,
+)
+from datagen.engine.parallel import parallel_batches
+from datagen.engine.population import Population, build_population
+from datagen.engine.runner import Keyed, run_actors
+from datagen.errors import ConfigError
+
+#: Events per batch in one process: large enough to amortise encoding and writes.
+BATCH_SIZE = 2048
+
+
+def find_simulation(name: str) -> Any:
+    """The factory registered as name (built-ins, plugins, journeys); UnknownName
+    listing the simulations when there is none."""
+    load_builtin_simulations()
+    return SIMULATIONS.get(name)
+
+
+def load_builtin_simulations() -> None:
+    """Import the built-in simulations and make every journey one."""
+    import document_providers  # noqa: F401 - journeys draw documents from these
+    import journey_providers  # noqa: F401
+    from datagen.engine import simulations  # noqa: F401
+    from datagen.engine.simulations.journeys import register_journey_simulations
+
+    register_journey_simulations()
+
+
+def list_simulations() -> list[tuple[str, str, str]]:
+    """(name, description, origin) of every simulation, by name."""
+    load_builtin_simulations()
+    return [
+        (name, describe(SIMULATIONS.get(name)), SIMULATIONS.origin(name))
+        for name in SIMULATIONS
+    ]
+
+
+def build_model(source: Any, config: str | Path | None = None) -> Behaviour:
+    """A behaviour model from a model, a factory, or a registered name.
+
+    A factory is called with config=... only when config is given; one that
+    takes no config is a ConfigError naming it.
+    """
+    if isinstance(source, str):
+        source = find_simulation(source)
+    if hasattr(source, "actor_events"):
+        if config is not None:
+            raise ConfigError(f"simulation '{_name(source)}' takes no --config")
+        return source  # type: ignore[no-any-return]
+    if not callable(source):
+        raise ConfigError(f"{source!r} is not a simulation (model or factory)")
+    options = {} if config is None else {"config": str(config)}
+    try:
+        model = source(**options)
+    except TypeError as exc:
+        if config is not None and "config" in str(exc):
+            raise ConfigError(
+                f"simulation '{_name(source)}' takes no --config"
+            ) from None
+        raise
+    if not hasattr(model, "actor_events"):
+        raise ConfigError(
+            f"simulation '{_name(source)}' made {model!r}, which has no actor_events()"
+        )
+    return model  # type: ignore[no-any-return]
+
+
+class Simulation:
+    """A model, N actors and a seed: run() streams its events in time order.
+
+    model is a simulation name ("customers", "starfleet", ...), a factory or a
+    model (a Flow, a state machine, ...). profiles is a JSON file of profiles:
+    read when it exists, else created; saved again (additions included) when
+    a run ends. Same seed and arguments, same events, whatever `workers` is.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        actors: int | None = None,
+        seed: int = 0,
+        profiles: str | Path | None = None,
+        config: str | Path | None = None,
+        locale: str = "en",
+    ) -> None:
+        self.model = build_model(model, config)
+        self.name = _name(self.model)
+        self.actors = actors
+        self.seed = seed
+        self.profiles = Path(profiles) if profiles is not None else None
+        self.locale = locale
+        self._population: Population | None = None
+        if actors is not None and actors < 1:
+            raise ConfigError(f"--actors must be at least 1, not {actors}")
+
+    @property
+    def population(self) -> Population:
+        """The actors, made (or loaded) on first use."""
+        if self._population is None:
+            self._population = build_population(
+                self.seed,
+                self.actors,
+                self.profiles,
+                self.locale,
+                with_profiles=getattr(self.model, "needs_profiles", True),
+                default_count=getattr(self.model, "default_actors", DEFAULT_ACTORS),
+            )
+        return self._population
+
+    def window(
+        self,
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+        ticks: int | None = None,
+        duration: str | float | None = None,
+        timezone: str = "UTC",
+        live: bool = False,
+        clock: LiveClock | None = None,
+    ) -> Window:
+        """The simulated time of a run; ConfigError for a bad or empty window.
+
+        Start defaults to 2025-01-01T00:00:00Z (the wall clock's now when live);
+        give one of end, ticks (of the model's tick_seconds) or duration, else a
+        batch run lasts the model's default_duration and a live one until stopped.
+        """
+        zone = resolve_timezone(timezone)
+        if start is None:
+            begin = (clock or LiveClock()).now() if live else DEFAULT_START
+        else:
+            begin = _as_time(start, "--start")
+        given = [
+            name
+            for name, value in [
+                ("--end", end),
+                ("--ticks", ticks),
+                ("--duration", duration),
+            ]
+            if value is not None
+        ]
+        if len(given) > 1:
+            raise ConfigError(f"give one of --end, --ticks, --duration, not {given}")
+        first = begin.timestamp()
+        last: float | None
+        if end is not None:
+            finish = _as_time(end, "--end")
+            if finish <= begin:
+                raise ConfigError(
+                    f"--end {_text(end)} is not after --start {begin.isoformat()}"
+                )
+            last = finish.timestamp()
+        elif ticks is not None:
+            if ticks < 1:
+                raise ConfigError(f"--ticks must be at least 1, not {ticks}")
+            tick = getattr(self.model, "tick_seconds", DEFAULT_TICK_SECONDS)
+            last = first + ticks * tick
+        elif duration is not None:
+            seconds = (
+                parse_duration(duration)
+                if isinstance(duration, str)
+                else float(duration)
+            )
+            if seconds <= 0:
+                raise ConfigError(
+                    f"--duration must be longer than zero, not {duration}"
+                )
+            last = first + seconds
+        elif live:
+            last = None
+        else:
+            default = getattr(self.model, "default_duration", DEFAULT_DURATION_SECONDS)
+            last = None if default is None else first + default
+        return Window(first, last, zone, self.seed)
+
+    def keyed(self, window: Window) -> Iterator[Keyed]:
+        """(time, actor index, sequence, event) in time order, in this process."""
+        return run_actors(self.model, self.population.actors, window)
+
+    def batches(
+        self, window: Window, workers: int = 1, count: int | None = None
+    ) -> Iterator[Batch]:
+        """The stream in batches, from one process or `workers` forked ones;
+        the profiles file (if any) is saved when the stream ends or is closed."""
+        if workers < 1:
+            raise ConfigError(f"--workers must be at least 1, not {workers}")
+        if count is not None and count < 1:
+            raise ConfigError(f"--count must be at least 1, not {count}")
+        population = self.population
+        if workers == 1 or len(population.actors) < 2:
+            source = batch_keyed(self.keyed(window), BATCH_SIZE)
+        else:
+            on_profiles = population.update if population.path else None
+            source = parallel_batches(
+                self.model,
+                population.actors,
+                window,
+                min(workers, len(population.actors)),
+                on_profiles,
+            )
+        try:
+            yield from limit_batches(source, count)
+        finally:
+            source.close()
+            population.save()
+
+    def run(
+        self,
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+        ticks: int | None = None,
+        duration: str | float | None = None,
+        count: int | None = None,
+        timezone: str = "UTC",
+        workers: int = 1,
+    ) -> Iterator[dict[str, Any]]:
+        """Each event, as a dict, in time order (see window() for the options)."""
+        window = self.window(start, end, ticks, duration, timezone)
+        for batch in self.batches(window, workers, count):
+            yield from batch.events()
+
+
+def _as_time(value: str | datetime, option: str) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=DEFAULT_START.tzinfo)
+    return parse_time(value, option)
+
+
+def _text(value: str | datetime) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _name(source: Any) -> str:
+    name = getattr(source, "name", None)
+    if isinstance(name, str):
+        return name
+    return getattr(source, "__name__", type(source).__name__)
