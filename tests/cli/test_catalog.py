@@ -93,8 +93,8 @@ def test_help_lists_every_command(invoke):
 def test_every_command_has_help_with_an_example_and_kebab_options(invoke, command):
     output = invoke(command, "--help").stdout
     assert "Example:" in output and "python generate.py " in output
-    summary = cli.commands[command].help.strip().splitlines()[0]
-    assert summary.endswith(".")
+    summary = cli.commands[command].help.strip().split("\n\n")[0]
+    assert summary.endswith("."), summary  # a sentence, then the details
     for option in re.findall(r"--[a-z][a-z0-9_-]*", output):
         if "_" in option:  # the original tool's spellings, kept beside kebab-case
             assert option.replace("_", "-") in output, option
