@@ -211,11 +211,12 @@ class KafkaSink(BaseSink):
     def _maintain(self) -> None:
         """Re-create the topic and the producer when the broker lost them."""
         if self._brokers_down and time.monotonic() - self._last_probe > _PROBE_SECONDS:
-            self._last_probe = time.monotonic()
             try:
                 created = self._ensure_topic()
             except SinkError:
                 return  # still away; librdkafka keeps retrying meanwhile
+            finally:
+                self._last_probe = time.monotonic()
             self._brokers_down = False
             self._replace = self._replace or created
         if self._replace:
@@ -253,7 +254,7 @@ class KafkaSink(BaseSink):
         Returns True when the topic had to be created; raises a retriable
         SinkError naming the cause when the broker does not answer.
         """
-        wait = self.options.connect_timeout if at_start else _PROBE_SECONDS
+        wait = self.options.connect_timeout if at_start else _PROBE_SECONDS / 2
         try:
             topics = self._admin.list_topics(timeout=wait).topics
         except KafkaException as exc:
