@@ -74,7 +74,7 @@ def build_model(source: Any, config: str | Path | None = None) -> Behaviour:
     """
     if isinstance(source, str):
         source = find_simulation(source)
-    if hasattr(source, "actor_events"):
+    if hasattr(source, "actor_events") and not isinstance(source, type):
         if config is not None:
             raise ConfigError(f"simulation '{_name(source)}' takes no --config")
         return source  # type: ignore[no-any-return]
