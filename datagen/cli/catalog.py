@@ -9,13 +9,15 @@ import orjson
 
 from datagen.documents import DOCUMENT_PROVIDERS, create_provider
 from datagen.encoders import flatten
+from datagen.engine.simulation import list_simulations
 from datagen.errors import UnknownName
 from datagen.journeys import JOURNEY_PROVIDERS, create_journey_provider
 
 
 @click.command(name="list")
 def list_providers() -> None:
-    """List document and journey providers with a description and origin.
+    """List document and journey providers and simulations, with a description
+    and origin.
 
     Example:
 
@@ -30,6 +32,11 @@ def list_providers() -> None:
         for name in registry:
             description = registry.get(name).description
             click.echo(f"  {name:<{width}}  {description}  [{registry.origin(name)}]")
+    simulations = list_simulations()
+    click.echo("simulations:")
+    width = max((len(name) for name, _, _ in simulations), default=0)
+    for name, description, origin in simulations:
+        click.echo(f"  {name:<{width}}  {description}  [{origin}]")
 
 
 def _field_lines(document: dict[str, Any]) -> list[str]:

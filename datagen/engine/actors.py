@@ -15,25 +15,17 @@ class Profile(dict):  # type: ignore[type-arg]
     `profile.first_name` and `profile["first_name"]` are the same value, and
     `profile.LastEvent = "A"` adds a key, so behaviour code written for
     faker-events' profiles works; additions persist for the run and are saved
-    with --profiles. A missing attribute raises AttributeError.
+    with --profiles. A missing attribute raises AttributeError. (The dict is its
+    own __dict__, so attribute access costs what a plain object's does; a key
+    named like a dict method hides the method: call dict.get(profile, ...).)
     """
 
-    __slots__ = ()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        try:
-            del self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __reduce__(self) -> Any:
+        return (Profile, (dict(self),))
 
 
 @dataclass

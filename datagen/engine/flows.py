@@ -252,6 +252,9 @@ def _fill(event: Event, context: EventContext, profile: Profile) -> bool:
 
 def _merge(data: dict[str, Any], updates: dict[str, Any]) -> None:
     """Updates into data; nested dicts are merged key by key, not replaced."""
+    if dict not in map(type, updates.values()):
+        data.update(updates)
+        return
     for key, value in updates.items():
         current = data.get(key)
         if isinstance(current, dict) and isinstance(value, dict):
@@ -260,20 +263,19 @@ def _merge(data: dict[str, Any], updates: dict[str, Any]) -> None:
             data[key] = value
 
 
-_CONTAINERS = (dict, list)
+_CONTAINERS = {dict, list}
 
 
 def _clone(value: Any) -> Any:
     """A copy of dicts and lists, deep enough that later changes stay out."""
     if value.__class__ is dict:
-        return {
-            key: _clone(item) if item.__class__ in _CONTAINERS else item
-            for key, item in value.items()
-        }
+        if _CONTAINERS.isdisjoint(map(type, value.values())):
+            return value.copy()
+        return {key: _clone(item) for key, item in value.items()}
     if value.__class__ is list:
-        return [
-            _clone(item) if item.__class__ in _CONTAINERS else item for item in value
-        ]
+        if _CONTAINERS.isdisjoint(map(type, value)):
+            return value.copy()
+        return [_clone(item) for item in value]
     return value
 
 

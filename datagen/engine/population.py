@@ -32,8 +32,8 @@ class Population:
         for actor in self.actors:
             changed = profiles.get(actor.index)
             if changed is not None:
-                actor.profile.clear()
-                actor.profile.update(changed)
+                dict.clear(actor.profile)
+                dict.update(actor.profile, changed)
 
 
 def build_population(

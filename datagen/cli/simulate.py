@@ -1,0 +1,222 @@
+"""`simulate`: many actors acting on one clock, as a batch or a live stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from datagen.cli import UsageFailure
+from datagen.cli.options import check_workers, resolve_output, resolve_seed
+from datagen.cli.progress import ProgressBar, summarise
+from datagen.document_run import target_file
+from datagen.encoders import get_encoder
+from datagen.engine.clock import LiveClock, parse_rate
+from datagen.engine.delivery import write_simulation
+from datagen.engine.model import Window
+from datagen.engine.scripts import load_script, script_simulation
+from datagen.engine.simulation import Simulation, find_simulation
+from datagen.errors import ConfigError
+from datagen.paths import prepare_output_folder, safe_file_name
+from datagen.sinks.base import Sink
+from datagen.sinks.files import FileSink, FolderSink
+from datagen.sinks.stdout import StdoutSink
+
+
+@contextmanager
+def _bad_input() -> Iterator[None]:
+    """Option values that cannot work are usage errors: one line, exit 2."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+def open_outputs(
+    output: Path | None, format_: str, name: str
+) -> tuple[list[Sink], str]:
+    """The run's sinks for -o and --format, and how to name the target.
+
+    A list, so the --sink specs of the networked sinks can join it.
+    """
+    get_encoder(format_)
+    if output is None:
+        if format_ != "jsonl":
+            raise ConfigError(f"--format {format_} needs -o PATH (stdout takes jsonl)")
+        return [StdoutSink()], "stdout"
+    stem = safe_file_name(name, "simulation name")
+    if format_ == "json":
+        folder = prepare_output_folder(output)
+        return [FolderSink(folder, stem)], str(folder)
+    encoder = get_encoder(format_)()
+    path = target_file(output, stem, encoder.extension)
+    return [FileSink(path, encoder)], str(path)
+
+
+class _Progress:
+    """The bar counts events toward --count, else simulated seconds toward --end."""
+
+    def __init__(self, window: Window, count: int | None, quiet: bool) -> None:
+        self.window = window
+        self.count = count
+        self.by_time = count is None and window.end is not None
+        if count is not None:
+            self.bar = ProgressBar(count, "events", enabled=not quiet)
+        elif window.end is not None:
+            span = int(window.end - window.start)
+            self.bar = ProgressBar(span, "simulated s", enabled=not quiet)
+        else:
+            self.bar = ProgressBar(1, "events", enabled=False)
+        self.reached = window.start
+
+    def update(self, events: int, last: float) -> None:
+        if self.by_time:
+            step = int(last - self.window.start) - int(self.reached - self.window.start)
+            self.reached = max(self.reached, last)
+            if step > 0:
+                self.bar.update(step)
+        else:
+            self.bar.update(events)
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--actors", type=int, default=None, help="Actors [default: the model's].")
+@click.option("--start", default=None, metavar="ISO-TIME", help="Simulated start.")
+@click.option("--end", default=None, metavar="ISO-TIME", help="Simulated end.")
+@click.option("--ticks", type=int, default=None, help="Run N ticks of the model.")
+@click.option("--duration", default=None, help="Simulated length: 90s, 15m, 1h, 2d.")
+@click.option("--live", is_flag=True, help="Pace events in wall-clock time.")
+@click.option("--rate", default=None, help="Live rate: 60/m, 500/s [default: 10/s].")
+@click.option("--count", type=int, default=None, help="Stop after N events.")
+@click.option("--seed", type=int, default=None, help="Same seed, same stream.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Processes.")
+@click.option(
+    "--profiles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Profiles JSON: loaded if it exists, else created and saved.",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Configuration file for the simulation (e.g. web).",
+)
+@click.option(
+    "-o",
+    "--output-path",
+    "--output_path",
+    "output_path",
+    default="-",
+    show_default=True,
+    help="'-' for stdout, else a file or folder.",
+)
+@click.option(
+    "--format",
+    "format_",
+    default="jsonl",
+    show_default=True,
+    help="jsonl, csv, or json (a file per event in a folder).",
+)
+@click.option(
+    "--timezone",
+    default="UTC",
+    show_default=True,
+    help="Zone of timestamps: UTC, Europe/Paris, +02:00.",
+)
+@click.option(
+    "--script",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A Python file defining `simulation` (or set_first_events).",
+)
+@click.option("--locale", default="en", show_default=True, help="Profiles' locale.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+def simulate(
+    name: str | None,
+    actors: int | None,
+    start: str | None,
+    end: str | None,
+    ticks: int | None,
+    duration: str | None,
+    live: bool,
+    rate: str | None,
+    count: int | None,
+    seed: int | None,
+    workers: int,
+    profiles: Path | None,
+    config: Path | None,
+    output_path: str,
+    format_: str,
+    timezone: str,
+    script: Path | None,
+    locale: str,
+    quiet: bool,
+) -> None:
+    """Simulate actors on one clock: event flows, state machines, web sessions,
+    journeys; JSON lines on stdout by default.
+
+    Example:
+
+        python generate.py simulate customers --actors 100 --duration 1h --seed 7
+
+        python generate.py simulate starfleet --actors 100 -o out/starfleet.jsonl
+
+        python generate.py simulate web --live --rate 50/s --count 1000
+
+        python generate.py simulate --script my_flows.py --duration 1d
+    """
+    clock = LiveClock()
+    with _bad_input():
+        source = _source(name, script)
+        per_second = _rate(live, rate)
+        if count is not None and count < 1:
+            raise ConfigError(f"--count must be at least 1, not {count}")
+        simulation = Simulation(
+            source, actors, resolve_seed(seed), profiles, config, locale
+        )
+        window = simulation.window(start, end, ticks, duration, timezone, live, clock)
+        check_workers(workers)
+    sinks, target = open_outputs(resolve_output(output_path), format_, simulation.name)
+    progress = _Progress(window, count, quiet or live)
+    try:
+        result = write_simulation(
+            simulation,
+            window,
+            sinks,
+            target,
+            workers,
+            count,
+            per_second,
+            clock,
+            progress.update,
+        )
+    finally:
+        progress.bar.close()
+    summarise(result, f"{simulation.name} events", quiet)
+
+
+def _source(name: str | None, script: Path | None) -> Any:
+    """The simulation a NAME and/or --script names (the script loads first, so
+    NAME may be one it registers)."""
+    if script is not None:
+        module = load_script(script)
+        return find_simulation(name) if name else script_simulation(module)
+    if not name:
+        raise ConfigError("give a simulation NAME (see `list`) or --script FILE")
+    return find_simulation(name)
+
+
+def _rate(live: bool, rate: str | None) -> float | None:
+    if rate is not None and not live:
+        raise ConfigError("--rate paces a live run: add --live")
+    if not live:
+        return None
+    return parse_rate(rate or "10/s")
+
+
+COMMANDS = [simulate]
