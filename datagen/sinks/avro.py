@@ -174,7 +174,7 @@ def register_schema(registry_url: str, subject: str, schema: dict[str, Any]) -> 
     from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
     from confluent_kafka.schema_registry.error import SchemaRegistryError
 
-    client = SchemaRegistryClient({"url": registry_url, "timeout": 5})
+    client = SchemaRegistryClient({"url": registry_url, "timeout": 5, "max.retries": 0})
     text = orjson.dumps(schema).decode()
     where = f"schema registry {redact(registry_url)}"
     try:
