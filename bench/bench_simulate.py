@@ -2,7 +2,8 @@
 doge-datagen measured in the same run, and peak memory as a run gets 10x longer.
 
 Workloads (output JSON lines to a file, one process each, a fresh interpreter
-per measurement):
+per measurement; ours are `simulate NAME --actors N --duration D -o FILE` run
+in-process and timed whole, profiles and the file sink included):
 - web: datagen's `web` with 10,000 users at 10 sessions a day each (100,000
   sessions a day) over one simulated day, against fake-web-events 0.2.5's
   Simulation(user_pool_size=10000, sessions_per_day=100000), start time fixed,
@@ -15,8 +16,7 @@ per measurement):
   written as a JSON line by an EventSink. doge's cost follows subjects x ticks.
 - starfleet: 1,000 actors each living one starfleet journey (the journey
   simulation), every step's document an event; no comparison.
-- memory: peak RSS of `web` and `banking` runs, and of runs 10x longer
-  (written to /dev/null; encoding still done).
+- memory: peak RSS of `web` and `banking` runs, and of runs 10x longer.
 
 The comparison packages live in their own virtualenv (--compare-venv, default
 /tmp/datagen-bench-compare), created on first use, never in .venv:
@@ -170,39 +170,30 @@ print(json.dumps({"events": sink.count, "seconds": elapsed, "setup_seconds": 0.0
 
 
 def run_ours(name: str, actors: int, seconds: float | None, out: str) -> dict[str, Any]:
-    """Run simulation `name` for `actors` over `seconds` of simulated time (None:
-    until every actor is done), JSON lines to out; the figures of the run."""
+    """Run `simulate NAME --actors N` over `seconds` of simulated time (None:
+    until every actor is done) into the JSON-lines file out, in this process,
+    and return the figures: the whole command is timed (profiles, model,
+    batching, the file sink), interpreter start-up and imports are not."""
     began = time.perf_counter()
-    if name == "starfleet":
-        import journey_providers  # noqa: F401 - journeys become simulations
-    import datagen.engine.simulations  # noqa: F401 - registers the built-ins
-    from datagen.encoders import JsonLinesEncoder
-    from datagen.engine.actors import make_actor
-    from datagen.engine.model import SIMULATIONS, Window
-    from datagen.engine.runner import run_actors
+    from datagen.cli import cli
 
-    model = SIMULATIONS.get(name)()
-    window = Window(START, None if seconds is None else START + seconds, seed=SEED)
-    setup = time.perf_counter() - began
+    import_seconds = time.perf_counter() - began
+    argv = ["simulate", name, "--actors", str(actors), "--seed", str(SEED)]
+    argv += ["-o", out, "--quiet"]
+    if seconds is not None:
+        argv += ["--duration", f"{round(seconds)}s"]
     began = time.perf_counter()
-    encode = JsonLinesEncoder().encode_many
-    count, batch = 0, []
-    population = [make_actor(SEED, index) for index in range(actors)]
-    with open(out, "wb") as handle:
-        for _, _, _, event in run_actors(model, population, window):
-            batch.append(event)
-            if len(batch) == 2000:
-                handle.write(encode(batch))
-                count += len(batch)
-                batch.clear()
-        handle.write(encode(batch))
-        count += len(batch)
+    cli.main(argv, standalone_mode=False)
     elapsed = time.perf_counter() - began
+    with open(out, "rb") as handle:
+        count = sum(
+            chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "events": count,
         "seconds": elapsed,
-        "setup_seconds": setup,
+        "setup_seconds": import_seconds,
         "peak_rss_kb": peak,
     }
 
@@ -321,11 +312,11 @@ def main() -> None:
             print(row(label, results["doge-datagen"]))
         memory = {
             name: (
-                ours(name, actors, span, "/dev/null")["peak_rss_kb"],
-                ours(name, actors, span * 10, "/dev/null")["peak_rss_kb"],
+                ours(name, actors, span, out)["peak_rss_kb"],
+                ours(name, actors, span * 10, out)["peak_rss_kb"],
             )
             for name, actors, span in (
-                ("web", 10_000, (0.1 if quick else 0.5) * DAY),
+                ("web", 10_000, (0.05 if quick else 0.25) * DAY),
                 ("banking", 1_000, (2_000 if quick else 20_000) * 60.0),
             )
         }
