@@ -27,6 +27,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 DEMO_SEED ?= 42
 DEMO_JOURNEYS := output/journeys/demo
 PYTEST_ARGS ?=
+BENCH ?= $(wildcard bench/bench_*.py)
 
 .PHONY: help build .venv venv lint black test demo bench services-up services-down \
 	azcopy_output clean distclean
@@ -84,8 +85,9 @@ demo: $(STAMP)  ## Generate documents and journeys (fixed seed) into ./output, r
 	@echo "==> done: the same seed gives the same bytes on every run;" \
 		"try '$(PY) generate.py --help'"
 
-bench: $(STAMP)  ## Run the benchmarks in bench/ (figures go in README.md).
-	@for script in bench/bench_*.py; do \
+bench: $(STAMP)  ## Run the benchmarks in bench/ (BENCH=bench/x.py for one); figures in README.
+	@if [ -f $(SERVICES) ]; then bash $(SERVICES) up; fi
+	@for script in $(BENCH); do \
 		echo "==> $$script"; $(PY) $$script || exit 1; \
 	done
 
