@@ -6,6 +6,10 @@ What plugin authors and Python users import lives here.
 from __future__ import annotations
 
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider, create_provider
+from datagen.engine.actors import Actor, Profile
+from datagen.engine.flows import Event, EventContext, Flow, set_first_events
+from datagen.engine.model import SIMULATIONS, Window, register_simulation
+from datagen.engine.simulation import Simulation
 from datagen.engine.state_machine import (
     DataOnlineGenerator,
     StateMachine,
@@ -33,6 +37,7 @@ from datagen.seeding import Seeder, derive_seed
 from datagen.sinks.base import BaseSink, Delivery, Sink
 
 __all__ = [
+    "Actor",
     "BaseSink",
     "ConfigError",
     "DOCUMENT_PROVIDERS",
@@ -40,12 +45,18 @@ __all__ = [
     "DatagenError",
     "Delivery",
     "DocumentProvider",
+    "Event",
+    "EventContext",
+    "Flow",
     "JOURNEY_PROVIDERS",
     "JourneyProvider",
+    "Profile",
     "ProviderError",
     "Registry",
     "RegistryError",
+    "SIMULATIONS",
     "Seeder",
+    "Simulation",
     "Sink",
     "SinkError",
     "StateMachine",
@@ -54,8 +65,11 @@ __all__ = [
     "Transition",
     "UnknownName",
     "WebSessions",
+    "Window",
     "create_journey_provider",
     "create_provider",
     "derive_seed",
     "load_web_config",
+    "register_simulation",
+    "set_first_events",
 ]
