@@ -4,11 +4,18 @@ The shape the SQL and HTTP sinks share: send_many() buffers, each full batch is
 written by the subclass's write_batch() under the sink's RetryPolicy, and a
 batch that still fails when the time is up is counted failed; from then on the
 sink is broken, and what it is given is counted failed too.
+
+With `background = True` the batches are written by one thread of the sink's
+own, in order, one batch ahead at most: the database works while the generator
+makes the next batch. Its errors then surface at the next send_many(), flush()
+or close().
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -25,6 +32,8 @@ class BatchingSink(BaseSink):
 
     #: Events wait at most about this long for their batch to fill (checked on send).
     linger: float = 1.0
+    #: Write batches in a thread of the sink's own (see the module docstring).
+    background: bool = False
 
     def __init__(self, batch_size: int, policy: RetryPolicy) -> None:
         super().__init__()
@@ -34,6 +43,13 @@ class BatchingSink(BaseSink):
         self.broken: SinkError | None = None
         self._closed = False
         self._first_pending_at = 0.0
+        self._queue: queue.Queue[list[dict[str, Any]] | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._failed_lock = threading.Lock()  # the writer thread counts failures too
+
+    def _count_failed(self, count: int) -> None:
+        with self._failed_lock:
+            self.delivery.failed += count
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
         """Deliver events, all or nothing; raise a retriable SinkError to retry."""
@@ -49,7 +65,7 @@ class BatchingSink(BaseSink):
     def send_many(self, events: Sequence[dict[str, Any]]) -> None:
         self.delivery.sent += len(events)
         if self.broken is not None or self._closed:
-            self.delivery.failed += len(events)
+            self._count_failed(len(events))
             raise self.broken or SinkError(f"{self.describe()}: the sink is closed")
         if not self.pending:
             self._first_pending_at = time.monotonic()
@@ -57,11 +73,16 @@ class BatchingSink(BaseSink):
         while len(self.pending) >= self.batch_size:
             self._next_batch()
         if self.pending and time.monotonic() - self._first_pending_at > self.linger:
-            self.flush()  # a slow stream still reaches the target within ~linger
+            self._next_batch()  # a slow stream still reaches the target within ~linger
 
     def flush(self) -> None:
+        """Write everything buffered and wait for it; raises the sink's SinkError."""
         while self.pending and self.broken is None:
             self._next_batch()
+        if self._queue is not None:
+            self._queue.join()
+        if self.broken is not None:
+            raise self.broken
 
     def close(self) -> Delivery:
         """Write what is buffered, count what could not be written, release.
@@ -75,8 +96,11 @@ class BatchingSink(BaseSink):
         except SinkError as error:
             log.warning("%s", error)
         self._closed = True
-        self.delivery.failed += len(self.pending)
+        self._count_failed(len(self.pending))
         self.pending = []
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
         self.release()
         return self.delivery
 
@@ -84,7 +108,34 @@ class BatchingSink(BaseSink):
         batch = self.pending[: self.batch_size]
         del self.pending[: self.batch_size]
         self._first_pending_at = time.monotonic()
-        self._deliver(batch)
+        if not self.background:
+            self._deliver(batch)
+            return
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=1)
+            self._thread = threading.Thread(
+                target=self._write_queued, name=f"sink {self.name}", daemon=True
+            )
+            self._thread.start()
+        self._queue.put(batch)  # waits while the writer is a batch behind
+
+    def _write_queued(self) -> None:
+        """The writer thread: batches in order; after a failure, count the rest."""
+        assert self._queue is not None
+        while (batch := self._queue.get()) is not None:
+            try:
+                if self.broken is not None:
+                    self._count_failed(len(batch))
+                else:
+                    self._deliver(batch)
+            except SinkError:
+                pass  # counted and kept in self.broken by _deliver
+            except Exception as exc:  # a bug must not leave flush() waiting forever
+                self._count_failed(len(batch))
+                self.broken = SinkError(f"{self.describe()}: {exc}")
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
 
     def _deliver(self, events: list[dict[str, Any]]) -> None:
         """Write one batch with retries; on giving up, count it failed and raise."""
@@ -100,7 +151,7 @@ class BatchingSink(BaseSink):
                 lambda: self.write_batch(events), self.policy, on_retry, **extra
             )
         except SinkError as error:
-            self.delivery.failed += len(events)
+            self._count_failed(len(events))
             self.broken = SinkError(f"{self.describe()}: {error}")
             raise self.broken from error
         self.delivery.acknowledged += len(events)

@@ -22,8 +22,8 @@ from datagen.errors import ConfigError, SinkError
 from datagen.sinks.batching import BatchingSink
 from datagen.sinks.retry import RetryPolicy
 from datagen.sinks.spec import register_sink
+from datagen.sinks.sql_copy import CopyPlan, copy_rows, plan_copy
 from datagen.sinks.sql_schema import (
-    JSON,
     TableSchema,
     check_table_name,
     column_name,
@@ -38,7 +38,6 @@ DEFAULT_DRIVERS = {
     "mariadb": "mariadb+pymysql",
 }
 PASSWORD_ENV = "DATAGEN_SQL_PASSWORD"
-_STAGE = "datagen_stage"
 
 
 @dataclass(frozen=True)
@@ -152,6 +151,7 @@ class SqlSink(BatchingSink):
 
     name = "sql"
     schemes = ("postgresql", "postgres", "mysql", "mariadb", "sqlite")
+    background = True  # the database writes one batch while the next is made
 
     def __init__(self, url: URL, options: SqlOptions) -> None:
         self.url = url
@@ -161,6 +161,7 @@ class SqlSink(BatchingSink):
         self.schema = TableSchema(self.engine, options.table, options.key)
         self._stale = False
         self._statement: tuple[tuple[str, ...], Any] | None = None
+        self._copy_plan: tuple[tuple[tuple[str, str], ...], CopyPlan] | None = None
         self._start()
 
     @classmethod
@@ -292,42 +293,8 @@ class SqlSink(BatchingSink):
         return statement
 
     def _copy(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
-        """COPY rows into a staging table, then one INSERT .. ON CONFLICT from it."""
-        columns = list(self.schema.kinds)
-        quote = self.schema.quote
-        names = ", ".join(quote(column) for column in columns)
-        target = self.schema.quoted_table
-        json_columns = {
-            index
-            for index, column in enumerate(columns)
-            if self.schema.kinds[column] == JSON
-        }
-        key = self.options.key
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor:
-            into = target
-            if key is not None:
-                into = quote(_STAGE)
-                cursor.execute(
-                    f"CREATE TEMP TABLE {into} (LIKE {target} INCLUDING DEFAULTS) "
-                    "ON COMMIT DROP"
-                )
-            with cursor.copy(f"COPY {into} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    record = self.schema.record(row)
-                    for index in json_columns:
-                        if record[index] is not None:
-                            record[index] = orjson.dumps(record[index]).decode()
-                    copy.write_row(record)
-            if key is not None:
-                updates = [quote(column) for column in columns if column != key]
-                action = (
-                    "DO UPDATE SET "
-                    + ", ".join(f"{name} = EXCLUDED.{name}" for name in updates)
-                    if updates
-                    else "DO NOTHING"
-                )
-                cursor.execute(
-                    f"INSERT INTO {target} ({names}) SELECT {names} FROM {into} "
-                    f"ON CONFLICT ({quote(key)}) {action}"
-                )
+        """COPY rows (binary where the column types allow), upserting with a key."""
+        version = tuple(self.schema.kinds.items())
+        if self._copy_plan is None or self._copy_plan[0] != version:
+            self._copy_plan = (version, plan_copy(connection, self.schema))
+        copy_rows(connection, self.schema, self._copy_plan[1], rows, self.options.key)

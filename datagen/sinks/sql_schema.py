@@ -6,8 +6,10 @@ Column names come from event fields (dotted paths of nested objects joined by
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -66,9 +68,16 @@ def to_row(event: dict[str, Any], nested_as_json: bool) -> dict[str, Any]:
     """event as {column: value}: nested objects flattened, or kept whole as JSON."""
     if nested_as_json:
         return event
+    if dict not in map(type, event.values()) and not _has_dots(tuple(event)):
+        return event  # flat already: the row is the event
     row: dict[str, Any] = {}
     _flatten_into(row, event, "")
     return row
+
+
+@functools.lru_cache(maxsize=256)
+def _has_dots(fields: tuple[str, ...]) -> bool:
+    return any("." in field for field in fields)
 
 
 def _flatten_into(row: dict[str, Any], document: dict[str, Any], prefix: str) -> None:
@@ -84,16 +93,25 @@ def _flatten_into(row: dict[str, Any], document: dict[str, Any], prefix: str) ->
 
 def kind_of(value: Any) -> str | None:
     """The column kind a value needs (None for None: no information)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return BOOLEAN
-    if isinstance(value, int):
-        return BIGINT
-    if isinstance(value, float):
-        return DOUBLE
-    if isinstance(value, str):
-        return TEXT
+    return kind_of_python_type(type(value))
+
+
+_KINDS_OF_TYPES: dict[type, str | None] = {
+    type(None): None,
+    bool: BOOLEAN,
+    int: BIGINT,
+    float: DOUBLE,
+    str: TEXT,
+}
+
+
+def kind_of_python_type(value_type: type) -> str | None:
+    """The column kind for values of this Python type (JSON for the rest)."""
+    if value_type in _KINDS_OF_TYPES:
+        return _KINDS_OF_TYPES[value_type]
+    for known in (bool, int, float, str):  # subclasses, e.g. enums
+        if issubclass(value_type, known):
+            return _KINDS_OF_TYPES[known]
     return JSON
 
 
@@ -179,6 +197,8 @@ class TableSchema:
         self.key = key
         self.kinds: dict[str, str] = {}
         self._plan: list[tuple[str, str, type | None]] = []
+        self._getter: Callable[[dict[str, Any]], Sequence[Any]] = lambda row: ()
+        self._signatures: dict[tuple[type, ...], bool] = {}
         self.table: sa.Table | None = None
 
     @property
@@ -230,8 +250,9 @@ class TableSchema:
             self._create(connection, self._kinds_of(rows, set().union(*rows)))
             return
         new = set().union(*rows).difference(self.kinds)
-        for column, kind in self._kinds_of(rows, new).items():
-            self._add_column(connection, column, kind)
+        if new:
+            for column, kind in self._kinds_of(rows, new).items():
+                self._add_column(connection, column, kind)
         for column, kind in list(self.kinds.items()):
             if kind == BIGINT and any(type(row.get(column)) is float for row in rows):
                 self._widen(connection, column)
@@ -240,12 +261,21 @@ class TableSchema:
     def _kinds_of(rows: Sequence[dict[str, Any]], columns: set[str]) -> dict[str, str]:
         """The kind of each of columns over rows (text where every value is null),
         in the order the columns first appear."""
-        kinds: dict[str, str | None] = {}
+        seen: dict[str, set[type]] = {}
         for row in rows:
             for column, value in row.items():
                 if column in columns:
-                    kinds[column] = merge_kinds(kinds.get(column), kind_of(value))
-        return {column: kind or TEXT for column, kind in kinds.items()}
+                    types = seen.get(column)
+                    if types is None:
+                        types = seen[column] = set()
+                    types.add(type(value))
+        kinds = {}
+        for column, types in seen.items():
+            kind = None
+            for value_type in types:
+                kind = merge_kinds(kind, kind_of_python_type(value_type))
+            kinds[column] = kind or TEXT
+        return kinds
 
     def _create(self, connection: Connection, kinds: dict[str, str]) -> None:
         if self.key is not None and self.key not in kinds:
@@ -261,6 +291,10 @@ class TableSchema:
         self._plan = [
             (column, kind, _NATIVE.get(kind)) for column, kind in self.kinds.items()
         ]
+        columns = list(self.kinds)
+        getter = operator.itemgetter(*columns) if columns else (lambda row: ())
+        self._getter = getter if len(columns) != 1 else (lambda row: (getter(row),))
+        self._signatures: dict[tuple[type, ...], bool] = {}
         columns = [
             sa.Column(
                 name,
@@ -317,8 +351,23 @@ class TableSchema:
         """row with every column of the table, coerced to the column's kind."""
         return dict(zip(self.kinds, self.record(row)))
 
-    def record(self, row: dict[str, Any]) -> list[Any]:
-        """row's values in column order, coerced where the type is not the kind's."""
+    def record(self, row: dict[str, Any]) -> Sequence[Any]:
+        """row's values in column order, coerced where the type is not the kind's.
+
+        The fast path: a row holding every column, with types already seen to
+        need no change, is read by one itemgetter call.
+        """
+        try:
+            values = self._getter(row)
+        except KeyError:
+            values = None
+        if values is not None:
+            signature = tuple(map(type, values))
+            fits = self._signatures.get(signature)
+            if fits is None:
+                fits = self._signatures[signature] = self._fits(signature)
+            if fits:
+                return values
         get = row.get
         return [
             (
@@ -329,3 +378,10 @@ class TableSchema:
             for column, kind, native in self._plan
             for value in (get(column),)
         ]
+
+    def _fits(self, signature: tuple[type, ...]) -> bool:
+        """True when values of these types go into the columns unchanged."""
+        return len(self._signatures) < 256 and all(
+            value_type is type(None) or native is None or value_type is native
+            for value_type, (_, _, native) in zip(signature, self._plan)
+        )

@@ -131,10 +131,12 @@ def test_a_database_gone_for_good_is_counted_failed(
         sink = database.sink(key="id", batch=10, retry_seconds=1.5)
         events = sample_events(30, tag="gone")
         sink.send_many(events[:10])
+        sink.flush()
         proxy.cut()
         started = time.monotonic()
         with pytest.raises(SinkError) as caught:
             sink.send_many(events[10:])
+            sink.flush()
         assert 1 <= time.monotonic() - started < 10
         assert "\n" not in str(caught.value) and database.table in str(caught.value)
         delivery = sink.close()

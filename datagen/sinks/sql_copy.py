@@ -1,0 +1,135 @@
+"""PostgreSQL's bulk path for the SQL sink: COPY into a staging table, then upsert.
+
+Rows go in binary COPY format when every column has a type with a binary
+form psycopg writes from the sink's Python values (text, integers, floats,
+booleans, JSON), which costs about half of the text format per row; a table
+with other types (a user's own, say with timestamps) gets the text format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import Connection
+
+from datagen.sinks.sql_schema import TableSchema
+
+STAGE = "datagen_stage"
+
+#: PostgreSQL column type -> the type psycopg writes it as in binary COPY.
+#: JSON goes as ready-made bytes ("bytea" writes them as they are): jsonb's
+#: binary form is a version byte then the text, json's is the text.
+_BINARY = {
+    "text": "text",
+    "character varying": "varchar",
+    "bigint": "int8",
+    "integer": "int4",
+    "smallint": "int2",
+    "double precision": "float8",
+    "real": "float4",
+    "boolean": "bool",
+    "jsonb": "bytea",
+    "json": "bytea",
+}
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """How one version of the table's columns is copied."""
+
+    columns: tuple[str, ...]
+    binary: bool
+    types: tuple[str, ...]
+    #: index -> prefix of the encoded JSON (b"\x01" for binary jsonb, b"" else)
+    json: dict[int, bytes]
+
+
+def plan_copy(connection: Connection, schema: TableSchema) -> CopyPlan:
+    """Read the table's column types; binary if each one has a binary writer."""
+    columns = tuple(schema.kinds)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [schema.quoted_table],
+        )
+        database_types = dict(cursor.fetchall())
+    names = [database_types.get(column, "?") for column in columns]
+    binary = all(name in _BINARY for name in names)
+    json = {
+        index: b"\x01" if (binary and name == "jsonb") else b""
+        for index, name in enumerate(names)
+        if schema.kinds[columns[index]] == "json" or name in ("json", "jsonb")
+    }
+    types = tuple(_BINARY[name] for name in names) if binary else ()
+    return CopyPlan(columns, binary, types, json)
+
+
+def copy_rows(
+    connection: Connection,
+    schema: TableSchema,
+    plan: CopyPlan,
+    rows: Sequence[dict[str, Any]],
+    key: str | None,
+) -> None:
+    """COPY rows in (through a staging table and INSERT .. ON CONFLICT with a key)."""
+    quote = schema.quote
+    names = ", ".join(quote(column) for column in plan.columns)
+    target = schema.quoted_table
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:
+        into = target
+        if key is not None:
+            into = quote(STAGE)
+            cursor.execute(
+                f"CREATE TEMP TABLE {into} (LIKE {target} INCLUDING DEFAULTS) "
+                "ON COMMIT DROP"
+            )
+        form = " (FORMAT BINARY)" if plan.binary else ""
+        with cursor.copy(f"COPY {into} ({names}) FROM STDIN{form}") as copy:
+            if plan.binary:
+                copy.set_types(list(plan.types))
+            _write_records(copy, schema, plan, rows)
+        if key is not None:
+            cursor.execute(_upsert_from_stage(plan.columns, key, target, into, quote))
+
+
+def _write_records(
+    copy: Any, schema: TableSchema, plan: CopyPlan, rows: Sequence[dict[str, Any]]
+) -> None:
+    record_of = schema.record
+    write = copy.write_row
+    json = plan.json
+    if not json:
+        for row in rows:
+            write(record_of(row))
+        return
+    as_text = not plan.binary
+    for row in rows:
+        record = list(record_of(row))
+        for index, prefix in json.items():
+            value = record[index]
+            if value is not None:
+                encoded = prefix + orjson.dumps(value)
+                record[index] = encoded.decode() if as_text else encoded
+        write(record)
+
+
+def _upsert_from_stage(
+    columns: Sequence[str], key: str, target: str, stage: str, quote: Any
+) -> str:
+    names = ", ".join(quote(column) for column in columns)
+    updates = [quote(column) for column in columns if column != key]
+    action = (
+        "DO UPDATE SET " + ", ".join(f"{name} = EXCLUDED.{name}" for name in updates)
+        if updates
+        else "DO NOTHING"
+    )
+    return (
+        f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} "
+        f"ON CONFLICT ({quote(key)}) {action}"
+    )
