@@ -69,6 +69,7 @@ def test_conformance_without_key_appends(database: Database) -> None:
 def test_types_are_inferred_from_the_first_events(postgres: Database) -> None:
     with postgres.sink(key="id") as sink:
         sink.send_many(sample_events(3))
+    assert sink._copy_plan is not None and sink._copy_plan[1].binary  # its own table
     types = postgres.types()
     assert types["id"] == "TEXT"
     assert types["amount"] == "DOUBLE PRECISION"
@@ -245,3 +246,41 @@ def test_event_without_key_fails_the_batch(database: Database) -> None:
         sink.flush()
     delivery = sink.close()
     assert (delivery.sent, delivery.acknowledged, delivery.failed) == (2, 0, 2)
+
+
+def test_copy_into_a_table_of_other_types_uses_the_text_format(
+    postgres: Database,
+) -> None:
+    postgres.execute(
+        f"CREATE TABLE {postgres.table} (id TEXT PRIMARY KEY, at TIMESTAMPTZ, "
+        "price NUMERIC(10, 2), doc JSON)"
+    )
+    with postgres.sink(key="id", method="copy", nested="json") as sink:
+        sink.send_many(
+            [
+                {"id": "a", "at": "2025-01-01T10:00:00Z", "price": 9.99, "doc": [1]},
+                {"id": "b", "at": None, "price": 1, "doc": {"x": "y"}},
+            ]
+        )
+    assert sink.delivery.acknowledged == 2 and sink.delivery.failed == 0
+    rows = {row["id"]: row for row in postgres.rows()}
+    assert sink._copy_plan is not None and not sink._copy_plan[1].binary
+    assert rows["a"]["at"].isoformat() == "2025-01-01T10:00:00+00:00"
+    assert float(rows["a"]["price"]) == 9.99 and rows["b"]["doc"] == {"x": "y"}
+
+
+def test_json_values_of_any_shape_in_a_json_column(database: Database) -> None:
+    events = [
+        {"id": "1", "payload": {"deep": {"list": [1, 2, {"k": None}]}}},
+        {"id": "2", "payload": "just text"},
+        {"id": "3", "payload": 42},
+        {"id": "4", "payload": None},
+    ]
+    with database.sink(key="id", nested="json") as sink:
+        sink.send_many(events)
+    rows = {row["id"]: row for row in database.rows()}
+    for event in events:
+        stored = rows[event["id"]]["payload"]
+        if database.kind != "postgresql" and stored is not None:
+            stored = as_json(stored)  # MariaDB and SQLite hand back JSON text
+        assert stored == event["payload"]
