@@ -1,19 +1,20 @@
-"""Fan-out: every event to every sink given, or only to the sinks its route matches."""
+"""The sinks of a run: --sink specs opened, --route filters applied, every sink
+counted (a user's send()-only sink included), so a run can report per sink."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from datagen.errors import ConfigError, SinkError
+from datagen.errors import ConfigError
 from datagen.sinks.base import BaseSink, Delivery, Sink
 from datagen.sinks.spec import open_sink, redact
 
 
 @dataclass(frozen=True)
 class Route:
-    """Send events whose `field` equals `value` (as text) to the sink `spec`."""
+    """Send events whose `field` (dotted for nested) equals `value` to `spec`."""
 
     field: str
     value: str
@@ -33,96 +34,68 @@ class Route:
             if not isinstance(value, dict) or part not in value:
                 return False
             value = value[part]
-        return (
-            str(value).lower() == self.value.lower()
-            if isinstance(value, bool)
-            else str(value) == self.value
-        )
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        return text == self.value
 
 
-class _Target:
-    """A sink with its optional route, and the counts for sinks without any."""
+class CountedSink(BaseSink):
+    """Any sink as a BaseSink: passes events on, optionally only those a route
+    matches, and keeps counts when the sink keeps none itself."""
 
-    def __init__(self, sink: Sink, name: str, route: Route | None) -> None:
+    def __init__(self, sink: Sink, name: str, route: Route | None = None) -> None:
+        self.label = name if route is None else f"{name} ({route.field}={route.value})"
+        super().__init__()
         self.sink = sink
         self.route = route
-        self.own = Delivery(name)  # used when the sink keeps no counts itself
 
-    def deliver(self, events: Sequence[dict[str, Any]]) -> None:
+    def describe(self) -> str:
+        return self.label
+
+    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
         if self.route is not None:
             events = [event for event in events if self.route.matches(event)]
         if not events:
             return
-        send_many: Callable[[Sequence[dict[str, Any]]], None] | None = getattr(
-            self.sink, "send_many", None
-        )
+        send_many = getattr(self.sink, "send_many", None)
         if send_many is not None:
             send_many(events)
         else:
             for event in events:
                 self.sink.send(event)
         if not isinstance(self.sink, BaseSink):
-            self.own.sent += len(events)
-            self.own.acknowledged += len(events)
+            self.delivery.sent += len(events)
+            self.delivery.acknowledged += len(events)
+
+    def flush(self) -> None:
+        flush = getattr(self.sink, "flush", None)
+        if flush is not None:
+            flush()
 
     def close(self) -> Delivery:
+        """Close the sink; its own counts where it keeps them, else ours."""
         if isinstance(self.sink, BaseSink):
-            return self.sink.close()
-        for method in ("flush", "close"):
-            action = getattr(self.sink, method, None)
-            if action is not None:
-                action()
-        return self.own
-
-
-class Fanout(BaseSink):
-    """Sends each batch to every target; close() closes them all, even after errors."""
-
-    name = "fanout"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.targets: list[_Target] = []
-        self.deliveries: list[Delivery] = []
-
-    @classmethod
-    def from_specs(cls, specs: Sequence[str], routes: Sequence[str] = ()) -> Fanout:
-        """Open each --sink spec and each --route; closes what opened if one fails."""
-        fanout = cls()
-        try:
-            for spec in specs:
-                fanout.add(open_sink(spec), redact(spec))
-            for text in routes:
-                route = Route.parse(text)
-                fanout.add(open_sink(route.spec), redact(route.spec), route)
-        except BaseException:
-            fanout.close()
-            raise
-        return fanout
-
-    def add(self, sink: Sink, name: str, route: Route | None = None) -> None:
-        self.targets.append(_Target(sink, name, route))
-
-    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
-        for target in self.targets:
-            target.deliver(events)
-        self.delivery.sent += len(events)
-
-    def close(self) -> Delivery:
-        """Close every target; raises the first SinkError after closing them all."""
-        first_error: SinkError | None = None
-        for target in self.targets:
-            try:
-                self.deliveries.append(target.close())
-            except SinkError as error:
-                first_error = first_error or error
-                self.deliveries.append(target.own)
-        self.targets = []
-        if first_error is not None:
-            raise first_error
+            inner = self.sink.close()
+            counts = {k: v for k, v in vars(inner).items() if k != "sink"}
+            return Delivery(self.label, **counts)
+        close = getattr(self.sink, "close", None)
+        if close is not None:
+            close()
+        else:
+            self.flush()
         return self.delivery
 
-    @property
-    def complete(self) -> bool:
-        """True when every target acknowledged all it was sent."""
-        return all(delivery.complete for delivery in self.deliveries)
+
+def open_sinks(specs: Sequence[str], routes: Sequence[str] = ()) -> list[CountedSink]:
+    """Open each --sink spec and each --route; closes what opened if one fails."""
+    opened: list[CountedSink] = []
+    try:
+        for spec in specs:
+            opened.append(CountedSink(open_sink(spec), redact(spec)))
+        for text in routes:
+            route = Route.parse(text)
+            opened.append(CountedSink(open_sink(route.spec), redact(route.spec), route))
+    except BaseException:
+        for sink in opened:
+            sink.close()
+        raise
+    return opened

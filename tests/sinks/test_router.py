@@ -1,4 +1,4 @@
-"""Fan-out and routes: each event reaches every sink, or only the matching ones."""
+"""--sink and --route: each event reaches every sink, or only the matching ones."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from datagen.errors import ConfigError, UnknownName
 from datagen.sinks.memory import MemorySink
-from datagen.sinks.router import Fanout, Route
+from datagen.sinks.router import CountedSink, Route, open_sinks
 
 
 class PlainSink:
@@ -29,14 +29,14 @@ EVENTS = [
 
 
 def test_every_event_reaches_every_unrouted_sink() -> None:
-    fanout = Fanout.from_specs(["memory", "memory"])
-    fanout.send_many(EVENTS)
-    sinks = [target.sink for target in fanout.targets]
-    fanout.close()
-    assert all(isinstance(sink, MemorySink) for sink in sinks)
-    assert [sink.events for sink in sinks] == [EVENTS, EVENTS]
-    assert [d.acknowledged for d in fanout.deliveries] == [3, 3]
-    assert fanout.complete
+    sinks = open_sinks(["memory", "memory"])
+    for sink in sinks:
+        sink.send_many(EVENTS)
+    deliveries = [sink.close() for sink in sinks]
+    assert all(isinstance(sink.sink, MemorySink) for sink in sinks)
+    assert [sink.sink.events for sink in sinks] == [EVENTS, EVENTS]
+    assert [d.acknowledged for d in deliveries] == [3, 3]
+    assert all(d.complete and d.sink == "memory" for d in deliveries)
 
 
 @pytest.mark.parametrize(
@@ -49,21 +49,21 @@ def test_every_event_reaches_every_unrouted_sink() -> None:
     ],
 )
 def test_routes_send_only_matching_events(route: str, expected_ids: list[int]) -> None:
-    fanout = Fanout.from_specs([], [route])
-    fanout.send_many(EVENTS)
-    sink = fanout.targets[0].sink
-    fanout.close()
-    assert [event["id"] for event in sink.events] == expected_ids
+    [sink] = open_sinks([], [route])
+    sink.send_many(EVENTS)
+    delivery = sink.close()
+    assert [event["id"] for event in sink.sink.events] == expected_ids
+    assert delivery.acknowledged == len(expected_ids)
 
 
 def test_a_plain_send_only_sink_is_counted() -> None:
-    fanout = Fanout()
     plain = PlainSink()
-    fanout.add(plain, "plain")
-    fanout.send_many(EVENTS)
-    fanout.close()
-    assert plain.events == EVENTS
-    assert fanout.deliveries[0].acknowledged == 3
+    sink = CountedSink(plain, "plain")
+    sink.send_many(EVENTS)
+    sink.send(EVENTS[0])
+    delivery = sink.close()
+    assert plain.events == [*EVENTS, EVENTS[0]]
+    assert (delivery.sent, delivery.acknowledged, delivery.failed) == (4, 4, 0)
 
 
 def test_route_spec_may_hold_equals_signs() -> None:
@@ -79,4 +79,4 @@ def test_malformed_route_is_a_config_error(text: str) -> None:
 
 def test_unknown_scheme_lists_the_known_ones() -> None:
     with pytest.raises(UnknownName, match="unknown sink 'nope'.*memory"):
-        Fanout.from_specs(["nope://x"])
+        open_sinks(["nope://x"])
