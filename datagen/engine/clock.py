@@ -97,40 +97,37 @@ class TimeFormatter:
     """
 
     _BLOCK = 900
+    _KEEP = 4096  # quarter hours remembered: actors look ahead, so several are live
 
     def __init__(self, zone: tzinfo = timezone.utc) -> None:
         self.zone = zone
-        self._block: int | None = None
-        self._head = ""
-        self._minute = 0
-        self._tail = ""
+        self._blocks: dict[int, tuple[str, int, str] | None] = {}
 
     def __call__(self, epoch: float) -> str:
         second, milli = divmod(round(epoch * 1000), 1000)
         block, into = divmod(second, self._BLOCK)
-        if block != self._block:
-            self._start_block(block)
-        if self._head is None:  # an offset off the quarter hours: no shortcut
+        try:
+            parts = self._blocks[block]
+        except KeyError:
+            parts = self._start_block(block)
+        if parts is None:  # an offset off the quarter hours: no shortcut
             text = datetime.fromtimestamp(second, self.zone).isoformat()
             return f"{text[:19]}.{milli:03d}{_zone_text(text[19:])}"
+        head, first_minute, tail = parts
         minute, sec = divmod(into, 60)
-        return (
-            f"{self._head}{self._minute + minute:02d}:{sec:02d}.{milli:03d}{self._tail}"
-        )
+        return f"{head}{first_minute + minute:02d}:{sec:02d}.{milli:03d}{tail}"
 
-    def _start_block(self, block: int) -> None:
+    def _start_block(self, block: int) -> tuple[str, int, str] | None:
         moment = datetime.fromtimestamp(block * self._BLOCK, self.zone)
         offset = moment.utcoffset()
-        self._block = block
-        if offset is None or offset.total_seconds() % self._BLOCK:
-            self._head = None  # type: ignore[assignment]
-            return
-        text = moment.isoformat()
-        self._head, self._minute, self._tail = (
-            text[:14],
-            moment.minute,
-            _zone_text(text[19:]),
-        )
+        parts: tuple[str, int, str] | None = None
+        if offset is not None and not offset.total_seconds() % self._BLOCK:
+            text = moment.isoformat()
+            parts = (text[:14], moment.minute, _zone_text(text[19:]))
+        if len(self._blocks) >= self._KEEP:
+            self._blocks.clear()
+        self._blocks[block] = parts
+        return parts
 
 
 def _zone_text(offset: str) -> str:

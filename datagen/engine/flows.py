@@ -57,10 +57,19 @@ class Event:
         self.profiler = profiler
         self.limit = int(limit)
         self.group_by = bool(group_by)
-        self.epm = float(epm)
+        self.epm = epm
         self.name = name or _name_of(template, profiler)
         self.key = _template_key(template)
         self._next: list[Event] = []
+
+    @property
+    def epm(self) -> float:
+        """The actor's events per minute for this event (mean wait 60/epm s)."""
+        return self.rate * 60.0
+
+    @epm.setter
+    def epm(self, value: float) -> None:
+        self.rate = float(value) / 60.0  # per second, what expovariate takes
 
     @property
     def next(self) -> list[Event]:
@@ -151,15 +160,18 @@ class Flow:
     def actor_events(self, actor: Actor, window: Window) -> Iterator[Emission]:
         """The actor's events in time order (see the class docstring)."""
         rng, profile = actor.rng, actor.profile
-        expovariate = rng.expovariate
-        data_by_key: dict[str, dict[str, Any]] = {}
-        counts: dict[str, int] = {}
+        expovariate, heapreplace = rng.expovariate, heapq.heapreplace
+        # per template key: [this actor's data, events so far]
+        states: dict[str, list[Any]] = {}
+        # One context per actor, refilled for each event, as faker-events
+        # refills its Event: profilers read it during their call only.
+        context = EventContext(self.first_events[0], 0, {}, window.start, rng, window)
         order = 0
         # A slot is one active flow: [time, order, event, remaining]; ties in
         # time go to the older slot, so an actor's stream never depends on luck.
         slots: list[list[Any]] = []
         for event in self.first_events:
-            moment = window.start + expovariate(event.epm / 60.0)
+            moment = window.start + expovariate(event.rate)
             slots.append([moment, order, event, event.limit])
             order += 1
         heapq.heapify(slots)
@@ -167,39 +179,44 @@ class Flow:
         while slots:
             slot = slots[0]
             moment, _, event, remaining = slot
-            data = data_by_key.get(event.key)
-            if data is None:
-                data = data_by_key[event.key] = _clone(event.template)
-            number = counts[event.key] = counts.get(event.key, 0) + 1
-            if _fill(
-                event, EventContext(event, number, data, moment, rng, window), profile
-            ):
+            state = states.get(event.key)
+            if state is None:
+                state = states[event.key] = [_clone(event.template), 0]
+            state[1] += 1
+            data = state[0]
+            if event.profiler is None:
                 yield moment, _clone(data)
+            else:
+                context.event, context.id, context.data = event, state[1], data
+                context.epoch, context._time = moment, None
+                if _fill(event, context, profile):
+                    yield moment, _clone(data)
             if remaining == 1:  # the flow moves on to the events that follow
                 heapq.heappop(slots)
                 for following in event.next:
                     at = (
                         moment
                         if event.group_by
-                        else (moment + expovariate(following.epm / 60.0))
+                        else moment + expovariate(following.rate)
                     )
                     heapq.heappush(slots, [at, order, following, following.limit])
                     order += 1
             else:
-                slot[0] = (
-                    moment
-                    if event.group_by
-                    else (moment + expovariate(event.epm / 60.0))
-                )
+                if not event.group_by:
+                    slot[0] = moment + expovariate(event.rate)
                 slot[1], slot[3] = order, remaining - 1 if remaining else 0
                 order += 1
-                heapq.heapreplace(slots, slot)
-            grouped_in_a_row = grouped_in_a_row + 1 if event.group_by else 0
-            if grouped_in_a_row > _MAX_GROUPED:
-                raise ProviderError(
-                    f"flow event '{event.name}': grouped events (&) loop forever "
-                    "at one time; end the loop with >> or a limit"
-                )
+                if len(slots) > 1:
+                    heapreplace(slots, slot)
+            if event.group_by:
+                grouped_in_a_row += 1
+                if grouped_in_a_row > _MAX_GROUPED:
+                    raise ProviderError(
+                        f"flow event '{event.name}': grouped events (&) loop "
+                        "forever at one time; end the loop with >> or a limit"
+                    )
+            else:
+                grouped_in_a_row = 0
 
 
 _latest_flow: list[Flow] = []

@@ -49,7 +49,9 @@ class Window:
     _formatter: TimeFormatter = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_formatter", TimeFormatter(self.timezone))
+        formatter = TimeFormatter(self.timezone)
+        object.__setattr__(self, "_formatter", formatter)
+        object.__setattr__(self, "iso", formatter)  # the method, minus a call
 
     def iso(self, epoch: float) -> str:
         """epoch as ISO 8601 text with milliseconds in the run's time zone."""

@@ -7,6 +7,7 @@ import random
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from string import ascii_uppercase
 from typing import Any
 
 import orjson
@@ -43,6 +44,12 @@ class _Makers:
         self.address = Address(code)
         self.finance = Finance(code)
         self.random = random.Random()
+        self.phone_masks: list[str] = self.person._extract(
+            ["telephone_fmt"], default=["+#-(###)-###-####"]
+        )
+        self.postcode_mask: str = self.address._extract(
+            ["postal_code_fmt"], default="#####"
+        )
 
     def reseed(self, seed: int) -> None:
         self.person.reseed(derive_seed(seed, "person"))
@@ -66,9 +73,8 @@ def _block(makers: _Makers, first_index: int, count: int) -> list[Profile]:
     )
     first_name, last_name, title = person.first_name, person.last_name, person.title
     street_name, street_suffix = address.street_name, address.street_suffix
-    state, postcode, city = address.state, address.postal_code, address.city
-    number, phone, mask = address.street_number, person.phone_number, rng.choice
-    masked = person.random.generate_string_by_mask
+    state, city, number = address.state, address.city, address.street_number
+    phones, postcode, choice = makers.phone_masks, makers.postcode_mask, rng.choice
     earliest = DEFAULT_START.date().replace(year=DEFAULT_START.year - _OLDEST)
     span = (_OLDEST - _YOUNGEST) * 365
     profiles = []
@@ -86,13 +92,13 @@ def _block(makers: _Makers, first_index: int, count: int) -> list[Profile]:
             suffix_name=title(gender, TitleType.ACADEMIC),
             birthdate=(earliest + timedelta(days=rng.randrange(span))).isoformat(),
             blood_group=person.blood_type(),
-            email=f"{first}.{last}@{mask(EMAIL_DOMAINS).lstrip('@')}".lower(),
+            email=f"{first}.{last}@{choice(EMAIL_DOMAINS).lstrip('@')}".lower(),
             employer=finance.company(),
             job=person.occupation(),
         )
         for suffix in "12":
             building, street, kind = number(), street_name(), street_suffix()
-            region, code, town = state(abbr=True), postcode(), city()
+            region, code, town = state(abbr=True), _masked(rng, postcode), city()
             profile[f"full_address{suffix}"] = (
                 f"{building} {street} {kind}, {town}, {region} {code}"
             )
@@ -102,11 +108,43 @@ def _block(makers: _Makers, first_index: int, count: int) -> list[Profile]:
             profile[f"state{suffix}"] = region
             profile[f"postcode{suffix}"] = code
             profile[f"city{suffix}"] = town
-            profile[f"phone{suffix}"] = phone()
-        profile["driver_license"] = masked("@#####")
-        profile["license_plate"] = masked("@@@-####")
+            profile[f"phone{suffix}"] = _masked(rng, choice(phones))
+        profile["driver_license"] = _masked(rng, "@#####")
+        profile["license_plate"] = _masked(rng, "@@@-####")
         profiles.append(profile)
     return profiles
+
+
+_MASKS: dict[str, tuple[str, int, int, bool]] = {}
+
+
+def _masked(rng: random.Random, mask: str) -> str:
+    """mask with each '#' a random digit and each '@' a random capital letter
+    (Mimesis' mask convention, filled in two draws rather than one a character)."""
+    entry = _MASKS.get(mask)
+    if entry is None:
+        kinds = "".join(c for c in mask if c in "#@")
+        template = mask.replace("{", "{{").replace("}", "}}")
+        template = template.replace("#", "{}").replace("@", "{}")
+        in_order = kinds.lstrip("@").strip("#") == ""  # letters, then digits
+        entry = _MASKS[mask] = (template, kinds.count("#"), kinds.count("@"), in_order)
+    template, digit_count, letter_count, in_order = entry
+    top = 10**digit_count
+    # random() has 53 bits: enough for 15 digits; longer masks draw an int
+    number = int(rng.random() * top) if digit_count <= 15 else rng.randrange(top)
+    digits = f"{number:0{digit_count}d}"
+    if not letter_count:
+        return template.format(*digits)
+    letters = rng.choices(ascii_uppercase, k=letter_count)
+    if in_order:
+        return template.format(*letters, *digits)
+    fill, digit, letter = [], iter(digits), iter(letters)
+    for char in mask:
+        if char == "#":
+            fill.append(next(digit))
+        elif char == "@":
+            fill.append(next(letter))
+    return template.format(*fill)
 
 
 def create_profiles(
