@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from resource import RUSAGE_CHILDREN, RUSAGE_SELF, getrusage
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
@@ -185,7 +186,11 @@ def our_customers(workers: int, out: str) -> dict[str, Any]:
         events = sum(
             chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")
         )
-    return {"events": events, "seconds": seconds}
+    cpu = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (getrusage(RUSAGE_SELF), getrusage(RUSAGE_CHILDREN))
+    )
+    return {"events": events, "seconds": seconds, "cpu": cpu}
 
 
 def our_memory(hours: float) -> dict[str, Any]:
@@ -315,10 +320,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-flows-") as folder:
         out = str(Path(folder) / "customers.jsonl")
         one, two = [], []
+        load = os.getloadavg()[0]
         for _ in range(repeat):
             one.append(ours("customers", 1, out))
             two.append(ours("customers", 2, out))
     one_best, two_best = best(one), best(two)
+    print(
+        f"  customers, 4,000 actors, 20 h: {one_best['events']:,} events; "
+        f"--workers 1 {one_best['seconds']:.2f} s wall, {one_best['cpu']:.2f} s CPU; "
+        f"--workers 2 {two_best['seconds']:.2f} s wall, {two_best['cpu']:.2f} s CPU "
+        f"(load average before: {load:.2f} on {os.cpu_count()} cores)"
+    )
     rows.append(
         (
             "customers --workers 2 vs 1 (ev/s)",

@@ -134,3 +134,35 @@ def test_a_script_that_fails_to_import(
     assert result.exit_code == 2
     assert message in result.output and "bad.py" in result.output
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_keeps_whole_events_and_saves_profiles(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    target, people = tmp_path / "live.jsonl", tmp_path / "people.json"
+    argv = [sys.executable, str(root / "generate.py"), "simulate", "customers"]
+    argv += ["--live", "--rate", "100/s", "-o", str(target), "--seed", "3"]
+    argv += ["--profiles", str(people), "--actors", "50"]
+    process = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "interrupted: wrote" in stderr and "Traceback" not in stderr
+    events = jsonl(target.read_text())
+    assert 50 <= len(events) <= 300
+    assert f"wrote {len(events):,} of" in stderr
+    saved = orjson.loads(people.read_bytes())
+    buyers = {e["customer_id"] for e in events if e["event_type"] == "purchase"}
+    assert all(p.get("orders") for p in saved if p["id"] in buyers)
