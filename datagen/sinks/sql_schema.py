@@ -12,21 +12,27 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from datagen.errors import ConfigError, SinkError
+from datagen.sinks.sql_types import (
+    BIGINT,
+    DOUBLE,
+    NATIVE,
+    TEXT,
+    coerce,
+    kind_of_python_type,
+    kind_of_type,
+    merge_kinds,
+    sql_type,
+)
 
 #: PostgreSQL cuts longer names silently (MySQL allows 64): refuse instead.
 MAX_IDENTIFIER = 63
 _NAME = r"[A-Za-z_][A-Za-z0-9_]{0,62}"
 _TABLE_NAME = re.compile(rf"^(?:{_NAME}\.)?{_NAME}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-#: Column kinds, from narrowest to widest where one can become the other.
-TEXT, BIGINT, DOUBLE, BOOLEAN, JSON = "text", "bigint", "double", "boolean", "json"
 
 
 def check_table_name(name: str) -> str:
@@ -89,92 +95,6 @@ def _flatten_into(row: dict[str, Any], document: dict[str, Any], prefix: str) ->
             _flatten_into(row, value, f"{prefix}{field}_")
         else:
             row[prefix + field] = value
-
-
-def kind_of(value: Any) -> str | None:
-    """The column kind a value needs (None for None: no information)."""
-    return kind_of_python_type(type(value))
-
-
-_KINDS_OF_TYPES: dict[type, str | None] = {
-    type(None): None,
-    bool: BOOLEAN,
-    int: BIGINT,
-    float: DOUBLE,
-    str: TEXT,
-}
-
-
-def kind_of_python_type(value_type: type) -> str | None:
-    """The column kind for values of this Python type (JSON for the rest)."""
-    if value_type in _KINDS_OF_TYPES:
-        return _KINDS_OF_TYPES[value_type]
-    for known in (bool, int, float, str):  # subclasses, e.g. enums
-        if issubclass(value_type, known):
-            return _KINDS_OF_TYPES[known]
-    return JSON
-
-
-def merge_kinds(first: str | None, second: str | None) -> str | None:
-    """One kind that holds values of both (int and float: double; else text/json)."""
-    if first is None or first == second:
-        return second if first is None else first
-    if second is None:
-        return first
-    if {first, second} == {BIGINT, DOUBLE}:
-        return DOUBLE
-    return JSON if JSON in (first, second) else TEXT
-
-
-def sql_type(kind: str, is_key: bool = False) -> sa.types.TypeEngine[Any]:
-    """The SQLAlchemy type of a kind; JSON is JSONB on PostgreSQL."""
-    if kind == BIGINT:
-        return sa.BigInteger()
-    if kind == DOUBLE:
-        return sa.Double()
-    if kind == BOOLEAN:
-        return sa.Boolean()
-    if kind == JSON:
-        return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-    if is_key:  # MariaDB/MySQL cannot index TEXT without a length
-        return sa.Text().with_variant(sa.String(255), "mysql", "mariadb")
-    return sa.Text()
-
-
-def kind_of_type(column_type: sa.types.TypeEngine[Any]) -> str:
-    """The kind of a reflected column (MySQL booleans reflect as integers)."""
-    if isinstance(column_type, sa.Boolean):
-        return BOOLEAN
-    if isinstance(column_type, sa.Integer):
-        return BIGINT
-    if isinstance(column_type, (sa.Float, sa.Numeric)):
-        return DOUBLE
-    if isinstance(column_type, sa.JSON):
-        return JSON
-    return TEXT
-
-
-#: The Python type each kind takes as it is (JSON takes anything: no entry).
-_NATIVE: dict[str, type] = {TEXT: str, BIGINT: int, DOUBLE: float, BOOLEAN: bool}
-
-
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
-def coerce(value: Any, kind: str, column: str) -> Any:
-    """value as the column's kind wants it; SinkError when it cannot be."""
-    if value is None or kind == JSON:
-        return value
-    if kind == TEXT:
-        return value if isinstance(value, str) else _json_text(value)
-    if kind == DOUBLE and isinstance(value, (int, float)):
-        return float(value)
-    if kind == BIGINT and isinstance(value, int):
-        return int(value)
-    if kind == BOOLEAN and isinstance(value, bool):
-        return value
-    raise SinkError(f"column '{column}' holds {kind} values, not {value!r}")
 
 
 def _execute_ddl(connection: Connection, statement: str) -> None:
@@ -289,7 +209,7 @@ class TableSchema:
 
     def _rebuild(self) -> None:
         self._plan = [
-            (column, kind, _NATIVE.get(kind)) for column, kind in self.kinds.items()
+            (column, kind, NATIVE.get(kind)) for column, kind in self.kinds.items()
         ]
         columns = list(self.kinds)
         getter = operator.itemgetter(*columns) if columns else (lambda row: ())
