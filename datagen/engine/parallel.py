@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -80,18 +81,21 @@ def _work(
     """A worker: its actors' merged stream, sent as chunks of keys and lines."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     try:
-        keys: list[Key] = []
+        # Keys travel as three packed arrays and lines as one bytes object:
+        # pickling them is a copy, not a walk over millions of small objects.
+        times, indexes, sequences = array("d"), array("q"), array("q")
         lines: list[bytes] = []
-        add_key, add_line = keys.append, lines.append
         for moment, index, sequence, event in run_actors(model, actors, window):
-            add_key((moment, index, sequence))
-            add_line(dumps_line(event))
-            if len(keys) >= chunk:
-                queue.put(("chunk", keys, lines))
-                keys, lines = [], []
-                add_key, add_line = keys.append, lines.append
-        if keys:
-            queue.put(("chunk", keys, lines))
+            times.append(moment)
+            indexes.append(index)
+            sequences.append(sequence)
+            lines.append(dumps_line(event))
+            if len(lines) >= chunk:
+                queue.put(("chunk", times, indexes, sequences, b"".join(lines)))
+                times, indexes, sequences = array("d"), array("q"), array("q")
+                lines = []
+        if lines:
+            queue.put(("chunk", times, indexes, sequences, b"".join(lines)))
         if on_profiles is not None:
             queue.put(("profiles", {a.index: dict(a.profile) for a in actors}))
         queue.put(("end",))
@@ -121,7 +125,10 @@ def _merge(queues: list[Any], on_profiles: ProfilesCallback | None) -> Iterator[
             message = queues[w].get()
             kind = message[0]
             if kind == "chunk":
-                keys[w], lines[w], position[w] = message[1], message[2], 0
+                _, times, indexes, sequences, data = message
+                keys[w] = list(zip(times, indexes, sequences))
+                # one JSON line per event; orjson escapes every \n and \r
+                lines[w], position[w] = data.splitlines(True), 0
                 return
             if kind == "end":
                 keys[w], lines[w], position[w], done[w] = [], [], 0, True

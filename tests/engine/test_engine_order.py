@@ -154,3 +154,14 @@ def test_journey_documents_are_those_of_the_journey_command() -> None:
         assert sorted((e["step"], orjson.dumps(e["document"])) for e in mine) == [
             (step.index, orjson.dumps(step.document)) for step in journey.steps
         ]
+
+
+def test_workers_keep_line_breaks_inside_values() -> None:
+    from datagen.engine.flows import Event, Flow
+
+    text = "two\nlines\r\nand\u2028more\x0b"
+    flow = Flow(Event({"text": text, "nested": {"t": text}}, limit=3))
+    one = list(Simulation(flow, actors=9, seed=2).run(workers=1))
+    two = list(Simulation(flow, actors=9, seed=2).run(workers=2))
+    assert one == two and len(one) == 27
+    assert all(event["text"] == text for event in two)
