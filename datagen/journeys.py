@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Union
 
@@ -187,12 +188,14 @@ class JourneyProvider:
                 ) from exc
         return self.journey_metadata
 
-    def publish_journey(self, output_path: str | Any) -> Any:
-        """Write <name>_<user_id>.zip and .json into output_path; returns the zip."""
+    def publish_journey(self, output_path: str | Path) -> Path:
+        """Write <name>_<user_id>.zip and .json into output_path (created if
+        missing); returns the zip's path."""
         from datagen.journey_files import write_journey
+        from datagen.paths import prepare_output_folder
 
         self.generate()
-        return write_journey(self, output_path)
+        return write_journey(self, prepare_output_folder(Path(output_path)))
 
 
 def create_journey_provider(

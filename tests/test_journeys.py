@@ -267,6 +267,13 @@ def test_publish_journey_writes_the_zip_and_metadata(tmp_path):
     )
 
 
+def test_publish_journey_creates_a_missing_folder(tmp_path):
+    folder = tmp_path / "not" / "yet"
+    zip_path = create_journey_provider("starfleet", seed=3).publish_journey(folder)
+    assert zip_path.parent == folder and zip_path.exists()
+    assert zip_path.with_suffix(".json").exists()
+
+
 def test_journeys_taking_turns_get_the_documents_they_would_get_alone():
     """Journeys share document providers (set-up is costly); interleaving two
     journeys' draws must not change either one's documents."""
