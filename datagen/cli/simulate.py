@@ -162,12 +162,10 @@ def simulate(
 
     Example:
 
+    \b
         python generate.py simulate customers --actors 100 --duration 1h --seed 7
-
         python generate.py simulate starfleet --actors 100 -o out/starfleet.jsonl
-
         python generate.py simulate web --live --rate 50/s --count 1000
-
         python generate.py simulate --script my_flows.py --duration 1d
     """
     clock = LiveClock()
