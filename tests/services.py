@@ -161,7 +161,7 @@ class ServerProcess:
             self.process.send_signal(signal.SIGCONT)
             self.process.terminate()
             try:
-                self.process.wait(timeout=2)
+                self.process.wait(timeout=0.5)
             except subprocess.TimeoutExpired:
                 self.kill()
 
