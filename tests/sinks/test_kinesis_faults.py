@@ -1,16 +1,19 @@
-"""The Kinesis sink when its endpoint pauses mid-run: every record arrives once.
+"""The Kinesis sink when its endpoint pauses or throttles: every record arrives once.
 
-The test runs its own moto server on a free port, so pausing it leaves the
-shared one alone.
+The pause test runs its own moto server on a free port, so pausing it leaves
+the shared one alone; throttling is injected by a proxy in front of moto.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from datagen.sinks.spec import open_sink
 from tests.services import ServerProcess, free_port, moto_command
@@ -47,5 +50,98 @@ def test_paused_endpoint_loses_nothing(moto: ServerProcess) -> None:
     assert time.monotonic() - started >= 3.5  # a write did wait for the pause
     assert (delivery.sent, delivery.acknowledged, delivery.failed) == (2000, 2000, 0)
     ids = [event["id"] for _, _, event in read_stream(endpoint, stream)]
+    assert len(ids) == len(set(ids)), "a record arrived twice"
+    assert set(ids) == {event["id"] for event in events}
+
+
+class _ThrottlingProxy(ThreadingHTTPServer):
+    """In front of a real moto: the first `rounds` PutRecords calls pass only
+    every other record on and answer the rest as throttled, as Kinesis does
+    when a shard is over its limit (FailedRecordCount > 0)."""
+
+    daemon_threads = True
+
+    def __init__(self, target: str, rounds: int) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.target = target
+        self.rounds = rounds
+        self.throttled = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _ThrottlingProxy
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        target = self.headers.get("X-Amz-Target", "")
+        if not target.endswith(".PutRecords") or self.server.rounds <= 0:
+            self._forward(body, headers)
+            return
+        self.server.rounds -= 1
+        request = json.loads(body)
+        records = request["Records"]
+        passed = records[::2]
+        headers.pop("Content-Length", None)
+        answer = requests.post(
+            self.server.target,
+            data=json.dumps({**request, "Records": passed}),
+            headers=headers,
+            timeout=30,
+        ).json()
+        accepted = iter(answer["Records"])
+        results = [
+            (
+                next(accepted)
+                if index % 2 == 0
+                else {
+                    "ErrorCode": "ProvisionedThroughputExceededException",
+                    "ErrorMessage": "Rate exceeded for shard",
+                }
+            )
+            for index in range(len(records))
+        ]
+        failed = len(records) - len(passed)
+        self.server.throttled += failed
+        self._reply(200, json.dumps({"FailedRecordCount": failed, "Records": results}))
+
+    def _forward(self, body: bytes, headers: dict[str, str]) -> None:
+        answer = requests.post(
+            self.server.target + self.path, data=body, headers=headers, timeout=30
+        )
+        self._reply(answer.status_code, answer.text)
+
+    def _reply(self, status: int, text: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_throttled_records_are_retried_until_all_arrive(moto_endpoint: str) -> None:
+    proxy = _ThrottlingProxy(moto_endpoint, rounds=3)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        stream = unique_topic("throttled")
+        events = sample_events(800, tag="throttled")
+        with open_sink(stream_url(proxy.url, stream, "&shards=2")) as sink:
+            sink.send_many(events)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    delivery = sink.delivery
+    assert proxy.throttled > 0
+    assert (delivery.sent, delivery.acknowledged, delivery.failed) == (800, 800, 0)
+    assert delivery.retried > 0
+    ids = [event["id"] for _, _, event in read_stream(moto_endpoint, stream)]
     assert len(ids) == len(set(ids)), "a record arrived twice"
     assert set(ids) == {event["id"] for event in events}
