@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from queue import Empty
 from typing import Any
 
 from datagen.encoders import dumps_line
@@ -26,6 +28,8 @@ from datagen.errors import ConfigError, DatagenError, ProviderError
 CHUNK = 4096
 #: Chunks a worker may have waiting: bounds memory whatever the run's length.
 PENDING = 4
+#: How long an early-stopped run waits for its workers' profiles.
+DRAIN_SECONDS = 10.0
 
 Key = tuple[float, int, int]
 ProfilesCallback = Callable[[dict[int, dict[str, Any]]], None]
@@ -43,23 +47,30 @@ def parallel_batches(
 
     on_profiles, when given, receives each worker's actors' profiles (by actor
     index) once it is done, so additions made in workers reach the parent.
-    Closing the iterator early stops the workers.
+    Closing the iterator early (a --count, Ctrl-C) stops the workers; with
+    on_profiles they are first asked to stop and send their profiles.
     """
     context = multiprocessing.get_context("fork")
     queues = [context.Queue(maxsize=PENDING) for _ in range(workers)]
+    stop = context.Event()
     processes = [
         context.Process(
             target=_work,
             args=(model, actors[w::workers], window, queues[w], chunk, on_profiles),
+            kwargs={"stop": stop},
             daemon=True,
         )
         for w in range(workers)
     ]
     for process in processes:
         process.start()
+    done = [False] * workers
     try:
-        yield from _merge(queues, on_profiles)
+        yield from _merge(queues, on_profiles, done)
     finally:
+        stop.set()
+        if on_profiles is not None:
+            _drain(queues, done, on_profiles)
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -77,8 +88,10 @@ def _work(
     queue: Any,
     chunk: int,
     on_profiles: ProfilesCallback | None,
+    stop: Any = None,
 ) -> None:
-    """A worker: its actors' merged stream, sent as chunks of keys and lines."""
+    """A worker: its actors' merged stream, sent as chunks of keys and lines,
+    until the stream ends or the parent sets `stop`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     try:
         # Keys travel as three packed arrays and lines as one bytes object:
@@ -94,6 +107,8 @@ def _work(
                 queue.put(("chunk", times, indexes, sequences, b"".join(lines)))
                 times, indexes, sequences = array("d"), array("q"), array("q")
                 lines = []
+                if stop is not None and stop.is_set():
+                    break
         if lines:
             queue.put(("chunk", times, indexes, sequences, b"".join(lines)))
         if on_profiles is not None:
@@ -111,14 +126,31 @@ def _work(
     queue.join_thread()
 
 
-def _merge(queues: list[Any], on_profiles: ProfilesCallback | None) -> Iterator[Batch]:
+def _drain(queues: list[Any], done: list[bool], on_profiles: ProfilesCallback) -> None:
+    """After an early stop: read what stopped workers still send, keeping their
+    profiles, for up to DRAIN_SECONDS in all."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    for w, queue in enumerate(queues):
+        while not done[w]:
+            try:
+                message = queue.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except Empty:
+                return
+            if message[0] == "profiles":
+                on_profiles(message[1])
+            elif message[0] in ("end", "error"):
+                done[w] = True
+
+
+def _merge(
+    queues: list[Any], on_profiles: ProfilesCallback | None, done: list[bool]
+) -> Iterator[Batch]:
     """Merge the workers' chunks by key, up to the smallest key every worker
     still sending has reached: what no later chunk can come before."""
     count = len(queues)
     keys: list[list[Key]] = [[] for _ in range(count)]
     lines: list[list[bytes]] = [[] for _ in range(count)]
     position = [0] * count
-    done = [False] * count
 
     def refill(w: int) -> None:
         while True:
@@ -137,6 +169,7 @@ def _merge(queues: list[Any], on_profiles: ProfilesCallback | None) -> Iterator[
                 if on_profiles is not None:
                     on_profiles(message[1])
                 continue
+            done[w] = True
             error = ConfigError if message[1] == "config" else ProviderError
             raise error(message[2])
 

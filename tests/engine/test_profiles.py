@@ -78,6 +78,18 @@ def test_profiles_saved_after_a_run_with_workers(tmp_path: Path) -> None:
     assert sum(person.get("orders", 0) for person in saved) > 0
 
 
+def test_profiles_saved_after_an_early_stop_with_workers(tmp_path: Path) -> None:
+    path = tmp_path / "people.json"
+    simulation = Simulation("customers", actors=40, seed=4, profiles=path)
+    window = simulation.window(duration="30d")
+    events = [e for b in simulation.batches(window, 2, count=300) for e in b.events()]
+    assert len(events) == 300
+    saved = {person["id"]: person for person in orjson.loads(path.read_bytes())}
+    for event in events:
+        if event["event_type"] == "purchase":
+            assert saved[event["customer_id"]]["orders"] >= event["customer_orders"]
+
+
 @pytest.mark.parametrize(
     "content, message",
     [(b"{not json", "is not JSON"), (b'{"a": 1}', "JSON array of objects")],
