@@ -37,12 +37,13 @@ def test_live_rate_stays_within_ten_percent() -> None:
     assert result.count == len(sink.events) == 600
     measured = (len(sink.arrivals) - 1) / (sink.arrivals[-1] - sink.arrivals[0])
     assert abs(measured - 200) / 200 <= 0.10, measured
-    # and over each second of the window, not only on average
+    # and steadily over each second, not in bursts (looser: a busy machine
+    # may stall a release, which the schedule then catches up)
     for second in range(2):
         inside = [
             t for t in sink.arrivals if second <= t - sink.arrivals[0] < second + 1
         ]
-        assert 180 <= len(inside) <= 220, (second, len(inside))
+        assert 160 <= len(inside) <= 240, (second, len(inside))
     # pacing changes when events leave, never which events
     batch = list(Simulation("customers", actors=300, seed=1).run(count=600))
     assert sink.events == batch
