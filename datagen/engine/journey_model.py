@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
 
-from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider
 from datagen.engine.actors import Actor
 from datagen.engine.model import Emission, Window
 from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider
@@ -34,14 +32,12 @@ class JourneySimulation:
         self.description = self.provider_class.description
         self.locale = locale
         self.envelope = envelope
-        self._documents: dict[str, DocumentProvider] = {}
 
     def journey(self, actor: Actor, window: Window) -> JourneyProvider:
         """The actor's journey, built (the same as `journey -p` makes it)."""
         seed = derive_seed(window.seed, self.provider, "journey", actor.index)
         now = datetime.fromtimestamp(window.start, timezone.utc)
         journey = self.provider_class(locale=self.locale, seed=seed, now=now)
-        journey._providers = _Reseeded(self._documents, journey)  # type: ignore
         journey.generate()
         return journey
 
@@ -62,33 +58,3 @@ class JourneySimulation:
                 "timestamp": window.iso(moment),
                 "document": step.document,
             }
-
-
-class _Reseeded(dict):  # type: ignore[type-arg]
-    """A journey's document providers, taken from a cache shared by the run's
-    journeys and reseeded as the journey would seed new ones: Mimesis set-up
-    costs milliseconds, reseeding microseconds, and the documents are the same.
-    """
-
-    def __init__(
-        self, cache: dict[str, DocumentProvider], journey: JourneyProvider
-    ) -> None:
-        super().__init__()
-        self.cache = cache
-        self.journey = journey
-
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        instance = super().get(name)
-        if instance is not None:
-            return instance
-        journey = self.journey
-        seed = derive_seed(journey.seed, "document", name)
-        instance = self.cache.get(name)
-        if instance is None:
-            provider_class = DOCUMENT_PROVIDERS.get(name)
-            instance = provider_class(journey.locale, seed, journey.started_at)
-            self.cache[name] = instance
-        else:
-            instance.reseed(seed)
-        self[name] = instance
-        return instance
