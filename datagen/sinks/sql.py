@@ -158,7 +158,7 @@ class SqlSink(BatchingSink):
         self.options = options
         super().__init__(options.batch, RetryPolicy(deadline=options.retry_seconds))
         self.engine = self._create_engine()
-        self.schema = TableSchema(self.engine, options.table, options.key)
+        self.schema = self._new_schema()
         self._stale = False
         self._statement: tuple[tuple[str, ...], Any] | None = None
         self._copy_plan: tuple[tuple[tuple[str, str], ...], CopyPlan] | None = None
@@ -217,20 +217,22 @@ class SqlSink(BatchingSink):
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
         """One transaction: make the table fit, then insert or upsert the rows."""
-        rows = self._rows(events)
         try:
             with self.engine.begin() as connection:
                 if self._stale:
-                    self.schema = TableSchema(
-                        self.engine, self.options.table, self.options.key
-                    )
+                    self.schema = self._new_schema()
                     self.schema.reflect(connection)
                     self._stale = False
-                self.schema.ensure(connection, rows)
+                records = self.schema.fast_records(events)
+                if records is None:
+                    rows = self._rows(events)
+                    self.schema.ensure(connection, rows)
+                    records = [self.schema.record(row) for row in rows]
                 if self.uses_copy:
-                    self._copy(connection, rows)
+                    self._copy(connection, records)
                 else:
-                    values = [self.schema.values(row) for row in rows]
+                    columns = list(self.schema.kinds)
+                    values = [dict(zip(columns, record)) for record in records]
                     connection.execute(self._insert_statement(), values)
         except (sa.exc.SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error) as exc:
             self._stale = True  # the table may not be what the schema thinks
@@ -238,6 +240,14 @@ class SqlSink(BatchingSink):
         except SinkError:
             self._stale = True
             raise
+
+    def _new_schema(self) -> TableSchema:
+        return TableSchema(
+            self.engine,
+            self.options.table,
+            self.options.key,
+            nested_as_json=self.options.nested == "json",
+        )
 
     def _rows(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Events as rows; with a key, the last event of each key wins."""
@@ -292,9 +302,11 @@ class SqlSink(BatchingSink):
         self._statement = (columns, statement)
         return statement
 
-    def _copy(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
-        """COPY rows (binary where the column types allow), upserting with a key."""
+    def _copy(self, connection: Connection, records: list[Any]) -> None:
+        """COPY records (binary where the column types allow), upserting with a key."""
         version = tuple(self.schema.kinds.items())
         if self._copy_plan is None or self._copy_plan[0] != version:
             self._copy_plan = (version, plan_copy(connection, self.schema))
-        copy_rows(connection, self.schema, self._copy_plan[1], rows, self.options.key)
+        copy_rows(
+            connection, self.schema, self._copy_plan[1], records, self.options.key
+        )

@@ -73,10 +73,11 @@ def copy_rows(
     connection: Connection,
     schema: TableSchema,
     plan: CopyPlan,
-    rows: Sequence[dict[str, Any]],
+    records: Sequence[Sequence[Any]],
     key: str | None,
 ) -> None:
-    """COPY rows in (through a staging table and INSERT .. ON CONFLICT with a key)."""
+    """COPY records (TableSchema.record's, in column order) in, through a staging
+    table and INSERT .. ON CONFLICT when there is a key."""
     quote = schema.quote
     names = ", ".join(quote(column) for column in plan.columns)
     target = schema.quoted_table
@@ -90,27 +91,33 @@ def copy_rows(
                 "ON COMMIT DROP"
             )
         form = " (FORMAT BINARY)" if plan.binary else ""
-        with cursor.copy(f"COPY {into} ({names}) FROM STDIN{form}") as copy:
+        statement = f"COPY {into} ({names}) FROM STDIN{form}"
+        with cursor.copy(statement, writer=_writer(cursor)) as copy:
             if plan.binary:
                 copy.set_types(list(plan.types))
-            _write_records(copy, schema, plan, rows)
+            _write_records(copy, plan, records)
         if key is not None:
             cursor.execute(_upsert_from_stage(plan.columns, key, target, into, quote))
 
 
-def _write_records(
-    copy: Any, schema: TableSchema, plan: CopyPlan, rows: Sequence[dict[str, Any]]
-) -> None:
-    record_of = schema.record
+def _writer(cursor: Any) -> Any:
+    """psycopg's queued writer: rows are sent by a thread of psycopg's own while
+    the next ones are formatted (it matters with a database across a network)."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    return QueuedLibpqWriter(cursor)
+
+
+def _write_records(copy: Any, plan: CopyPlan, records: Sequence[Sequence[Any]]) -> None:
     write = copy.write_row
     json = plan.json
     if not json:
-        for row in rows:
-            write(record_of(row))
+        for record in records:
+            write(record)
         return
     as_text = not plan.binary
-    for row in rows:
-        record = list(record_of(row))
+    for record in records:
+        record = list(record)
         for index, prefix in json.items():
             value = record[index]
             if value is not None:
