@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -18,6 +19,8 @@ from datagen.errors import ConfigError
 from datagen.paths import prepare_output_folder, safe_file_name
 from datagen.runs import ProgressCallback, RunResult, Stopwatch, consume
 from datagen.sinks.files import FileSink, FolderSink
+from datagen.sinks.base import BaseSink
+from datagen.sinks.outputs import close_after, close_sinks, send_lines, target_file
 from datagen.sinks.stdout import StdoutSink
 
 
@@ -91,15 +94,6 @@ def check_job(job: DocumentJob) -> DocumentJob:
     return job
 
 
-def target_file(output: Path, stem: str, extension: str) -> Path:
-    """output if it names a .<extension> file (and is no folder), else
-    <output>/<stem>.<extension>."""
-    if output.suffix == f".{extension}" and not output.is_dir():
-        prepare_output_folder(output.parent)
-        return output
-    return prepare_output_folder(output) / f"{stem}.{extension}"
-
-
 def write_documents(
     job: DocumentJob, workers: int = 1, on_progress: ProgressCallback | None = None
 ) -> RunResult:
@@ -137,6 +131,39 @@ def write_documents(
         done = _count_written(job)
     return RunResult(
         done, job.quantity, target, job.seed, stopwatch.elapsed(), interrupted
+    )
+
+
+def send_documents(
+    job: DocumentJob,
+    sinks: Sequence[BaseSink],
+    target: str,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Generate job.quantity documents into sinks (--sink, --route, and -o as a
+    sink), in order; the result carries each sink's counts. Workers encode JSON
+    lines, which the sinks take as bytes or decoded once.
+    """
+    job = replace(check_job(job), output=None, format="jsonl")
+    stopwatch = Stopwatch()
+    results = run_blocks(partial(generate_block, job), job.blocks(), workers)
+    try:
+        done, interrupted = consume(
+            results, lambda data, count: send_lines(sinks, data, count), on_progress
+        )
+    except BaseException as error:
+        close_after(sinks, error)
+        raise
+    deliveries = close_sinks(sinks)
+    return RunResult(
+        done,
+        job.quantity,
+        target,
+        job.seed,
+        stopwatch.elapsed(),
+        interrupted,
+        deliveries,
     )
 
 

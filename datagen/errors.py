@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 
 class DatagenError(Exception):
@@ -38,3 +39,5 @@ class SinkError(DatagenError):
     def __init__(self, message: str, retriable: bool = False) -> None:
         super().__init__(message)
         self.retriable = retriable
+        #: Every sink's counts when the error ended a run (set on the way out).
+        self.deliveries: list[Any] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -19,6 +20,7 @@ from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_
 from datagen.paths import prepare_output_folder, safe_file_name
 from datagen.runs import ProgressCallback, RunResult, Stopwatch, consume
 from datagen.seeding import derive_seed
+from datagen.sinks.base import BaseSink
 from datagen.sinks.stdout import StdoutSink
 
 JOURNEYS_PER_BLOCK = 50
@@ -52,6 +54,15 @@ def journey_line(journey: JourneyProvider) -> bytes:
     return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
 
 
+def _check(job: JourneyJob) -> None:
+    """Names and numbers checked before anything is written."""
+    if job.quantity < 1:
+        raise ConfigError(f"quantity must be at least 1, not {job.quantity}")
+    JOURNEY_PROVIDERS.get(job.provider)
+    safe_file_name(job.provider, "journey provider name")
+    to_locale(job.locale)
+
+
 def generate_journey_block(job: JourneyJob, block: Block) -> tuple[int, bytes]:
     """One block of journeys, written as files or returned as JSON lines."""
     lines = []
@@ -68,11 +79,7 @@ def write_journeys(
     job: JourneyJob, workers: int = 1, on_progress: ProgressCallback | None = None
 ) -> RunResult:
     """Generate job.quantity journeys; same seed, same bytes, whatever `workers`."""
-    if job.quantity < 1:
-        raise ConfigError(f"quantity must be at least 1, not {job.quantity}")
-    JOURNEY_PROVIDERS.get(job.provider)
-    safe_file_name(job.provider, "journey provider name")
-    to_locale(job.locale)
+    _check(job)
     stopwatch = Stopwatch()
     blocks = plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK)
     sink = StdoutSink() if job.output is None else None
@@ -106,3 +113,33 @@ def _keep_whole_journeys(folder: Path, provider: str) -> int:
         else:
             zip_path.unlink(missing_ok=True)
     return whole
+
+
+def stream_journeys(
+    job: JourneyJob,
+    sinks: Sequence[BaseSink],
+    target: str,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+) -> RunResult:
+    """The job's journeys interleaved on one clock, each step sent to the sinks
+    at its place in time (as an envelope naming journey, user and step) instead
+    of being zipped: journey i is the one write_journeys would zip."""
+    from datagen.engine.delivery import write_simulation
+    from datagen.engine.simulation import Simulation
+
+    _check(job)
+    simulation = Simulation(job.provider, job.quantity, job.seed, locale=job.locale)
+    window = simulation.window(start=job.now)
+    result = write_simulation(
+        simulation,
+        window,
+        sinks,
+        target,
+        workers,
+        on_progress=(
+            (lambda events, _last: on_progress(events)) if on_progress else None
+        ),
+    )
+    result.requested = result.count
+    return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,9 +13,9 @@ from typing import Any
 import orjson
 
 from datagen.errors import ConfigError
-from datagen.paths import prepare_output_folder
 from datagen.runs import ProgressCallback, RunResult, Stopwatch, interrupts_deferred
-from datagen.sinks.files import FolderSink
+from datagen.sinks.base import BaseSink
+from datagen.sinks.outputs import close_after, close_sinks, open_outputs
 from datagen.sinks.stdout import StdoutSink
 
 #: What reading a damaged zip raises: bad headers, bad deflate data, truncation.
@@ -161,40 +161,48 @@ def replay(
     output: Path | None = None,
     envelope: bool = False,
     on_progress: ProgressCallback | None = None,
+    sinks: Sequence[BaseSink] | None = None,
+    target: str | None = None,
 ) -> RunResult:
-    """Emit the journeys' documents in time order to stdout or a folder.
+    """Emit the journeys' documents in time order to stdout, a folder (output),
+    or the given sinks; the result carries the sinks' counts.
 
     Ctrl-C stops the replay; what was emitted is counted in the result.
     """
     check_speed(speed)
-    paths = list(paths)
-    steps = timeline(find_journey_zips(paths))
+    steps = timeline(find_journey_zips(list(paths)))
+    if sinks is None:
+        sinks, target = open_outputs(
+            output, "jsonl" if output is None else "json", "replay"
+        )
     stopwatch = Stopwatch()
-    sink: StdoutSink | FolderSink
-    if output is None:
-        sink, target = StdoutSink(), "stdout"
-    else:
-        sink, target = FolderSink(prepare_output_folder(output), "replay"), str(output)
-    interrupted = False
+    done, interrupted = 0, False
     try:
         for step in paced(steps, speed):
             document = step.read()
+            event = step.envelope(document) if envelope else document
             with interrupts_deferred():  # a line or file is written whole
-                sink.send(step.envelope(document) if envelope else document)
-                if isinstance(sink, StdoutSink):
-                    sink.flush()
+                for sink in sinks:
+                    sink.send(event)
+                    if isinstance(sink, StdoutSink):
+                        sink.flush()  # a reader of the pipe sees it on time
+                done += 1
             if on_progress is not None:
                 on_progress(1)
     except KeyboardInterrupt:
         interrupted = True
     except BrokenPipeError:
         pass
-    delivery = sink.close()
+    except BaseException as error:
+        close_after(sinks, error)
+        raise
+    deliveries = close_sinks(sinks)
     return RunResult(
-        delivery.acknowledged,
+        done,
         len(steps),
-        target,
+        target or "",
         None,
         stopwatch.elapsed(),
         interrupted,
+        deliveries,
     )

@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
+
+from datagen.sinks.base import Delivery
 
 ProgressCallback = Callable[[int], None]
 
@@ -23,6 +25,8 @@ class RunResult:
     seed: int | None
     elapsed: float
     interrupted: bool = False
+    #: Per-sink counts, for runs that wrote to --sink/--route sinks.
+    deliveries: list[Delivery] = field(default_factory=list)
 
     @property
     def rate(self) -> float:

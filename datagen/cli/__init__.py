@@ -28,6 +28,8 @@ class DatagenGroup(click.Group):
         except UnknownName as exc:
             raise UsageFailure(str(exc)) from exc
         except DatagenError as exc:
+            for delivery in getattr(exc, "deliveries", ()):
+                click.echo(f"  {delivery.summary()}", err=True)
             raise click.ClickException(str(exc)) from exc
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""

@@ -6,15 +6,24 @@ import click
 
 from datagen.cli.options import (
     check_workers,
+    choose_output,
     common_options,
     output_option,
     quantity_option,
     resolve_output,
     resolve_seed,
     resolve_start,
+    sink_options,
 )
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.document_run import DocumentJob, write_documents
+from datagen.document_run import (
+    DocumentJob,
+    check_job,
+    send_documents,
+    write_documents,
+)
+from datagen.runs import RunResult
+from datagen.sinks.outputs import open_run_sinks
 
 
 @click.command()
@@ -37,24 +46,31 @@ from datagen.document_run import DocumentJob, write_documents
     help="json (a pretty file per document), jsonl or csv.",
 )
 @common_options
+@sink_options
 def document(
     provider: str,
     quantity: int,
-    output_path: str,
+    output_path: str | None,
     format_: str,
     seed: int | None,
     locale: str,
     start: str | None,
     workers: int,
     quiet: bool,
+    sink_specs: tuple[str, ...],
+    routes: tuple[str, ...],
 ) -> None:
     """Generate documents from a document provider.
 
     Example:
 
         python generate.py document -p starfleet_account -q 10000 --format jsonl
+
+        python generate.py document -p order --sink kafka://127.0.0.1:9092/orders
     """
-    output = resolve_output(output_path)
+    to_sinks = bool(sink_specs or routes)
+    output_path = choose_output(output_path, "./output/documents", to_sinks)
+    output = resolve_output(output_path) if output_path else None
     job = DocumentJob(
         provider=provider,
         quantity=quantity,
@@ -66,10 +82,35 @@ def document(
     )
     progress = ProgressBar(quantity, "docs", enabled=not quiet)
     try:
-        result = write_documents(job, check_workers(workers), progress.update)
+        if to_sinks:
+            result = _to_sinks(job, output_path, sink_specs, routes, workers, progress)
+        else:
+            result = write_documents(job, check_workers(workers), progress.update)
     finally:
         progress.close()
-    summarise(result, f"{provider} documents", quiet)
+    summarise(result, f"{provider} documents", quiet, per_sink=to_sinks)
+
+
+def _to_sinks(
+    job: DocumentJob,
+    output_path: str | None,
+    sink_specs: tuple[str, ...],
+    routes: tuple[str, ...],
+    workers: int,
+    progress: ProgressBar,
+) -> RunResult:
+    """The run with --sink/--route: -o, when given, is one more sink."""
+    check_job(job)
+    check_workers(workers)
+    sinks, target = open_run_sinks(
+        job.output,
+        output_path is not None,
+        job.format,
+        job.provider,
+        sink_specs,
+        routes,
+    )
+    return send_documents(job, sinks, target, workers, progress.update)
 
 
 COMMANDS = [document]

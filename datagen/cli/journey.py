@@ -6,15 +6,18 @@ import click
 
 from datagen.cli.options import (
     check_workers,
+    choose_output,
     common_options,
     output_option,
     quantity_option,
     resolve_output,
     resolve_seed,
     resolve_start,
+    sink_options,
 )
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.journey_run import JourneyJob, write_journeys
+from datagen.journey_run import JourneyJob, stream_journeys, write_journeys
+from datagen.sinks.outputs import open_run_sinks
 
 
 @click.command()
@@ -30,33 +33,51 @@ from datagen.journey_run import JourneyJob, write_journeys
 @quantity_option()
 @output_option("./output/journeys")
 @common_options
+@sink_options
 def journey(
     provider: str,
     quantity: int,
-    output_path: str,
+    output_path: str | None,
     seed: int | None,
     locale: str,
     start: str | None,
     workers: int,
     quiet: bool,
+    sink_specs: tuple[str, ...],
+    routes: tuple[str, ...],
 ) -> None:
     """Generate user journeys: <provider>_<user_id>.zip and .json per journey.
+
+    With --sink or --route the journeys' steps are streamed instead, in time
+    order across journeys (and -o, if given, gets the same stream as JSON lines).
 
     Example:
 
         python generate.py journey -p ecommerce -q 100 --seed 1
+
+        python generate.py journey -p ecommerce --sink kafka://127.0.0.1:9092/shop
     """
+    to_sinks = bool(sink_specs or routes)
+    output_path = choose_output(output_path, "./output/journeys", to_sinks)
     job = JourneyJob(
         provider=provider,
         quantity=quantity,
         seed=resolve_seed(seed),
-        output=resolve_output(output_path),
+        output=resolve_output(output_path) if output_path else None,
         locale=locale,
         now=resolve_start(start),
     )
+    check_workers(workers)
+    if to_sinks:
+        sinks, target = open_run_sinks(
+            job.output, output_path is not None, "jsonl", provider, sink_specs, routes
+        )
+        result = stream_journeys(job, sinks, target, workers)
+        summarise(result, f"{provider} journey steps", quiet, per_sink=True)
+        return
     progress = ProgressBar(quantity, "journeys", enabled=not quiet)
     try:
-        result = write_journeys(job, check_workers(workers), progress.update)
+        result = write_journeys(job, workers, progress.update)
     finally:
         progress.close()
     summarise(result, f"{provider} journeys", quiet)

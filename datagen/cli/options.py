@@ -42,9 +42,9 @@ def output_option(default: str) -> Callable[[F], F]:
         "--output-path",
         "--output_path",
         "output_path",
-        default=default,
-        show_default=True,
-        help="Output folder (or file); '-' writes JSON lines to stdout.",
+        default=None,
+        help=f"Output folder (or file); '-' writes JSON lines to stdout "
+        f"[default: {default}, or none when --sink/--route is given].",
     )
 
 
@@ -92,3 +92,33 @@ def check_workers(workers: int) -> int:
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}")
     return workers
+
+
+sink_options = _compose(
+    click.option(
+        "--sink",
+        "sink_specs",
+        multiple=True,
+        metavar="SPEC",
+        help="Also send every event here (repeatable): stdout, file:out.jsonl, "
+        "kafka://host:9092/topic, kinesis://stream, postgresql://.../db?table=t, "
+        "http://host/path, python:module:Class. See docs/sinks.md.",
+    ),
+    click.option(
+        "--route",
+        "routes",
+        multiple=True,
+        metavar="FIELD=VALUE=SPEC",
+        help="Send only events whose FIELD equals VALUE to SPEC (repeatable).",
+    ),
+)
+
+
+def choose_output(
+    output_path: str | None, default: str, sinks_given: bool
+) -> str | None:
+    """The -o value in force: as given; else none when --sink/--route name where
+    events go; else the command's default."""
+    if output_path is not None:
+        return output_path
+    return None if sinks_given else default

@@ -51,8 +51,12 @@ class ProgressBar:
             self.stream.flush()
 
 
-def summarise(result: RunResult, what: str, quiet: bool = False) -> None:
-    """Print the summary on stderr; exit 130 after Ctrl-C (what was written is said)."""
+def summarise(
+    result: RunResult, what: str, quiet: bool = False, per_sink: bool = False
+) -> None:
+    """Print the summary on stderr, with each sink's counts when per_sink (runs
+    with --sink/--route) or when a sink missed events; exit 130 after Ctrl-C, 1
+    when a sink did not acknowledge everything it was sent."""
     verb = "interrupted: wrote" if result.interrupted else "wrote"
     of = f" of {result.requested:,}" if result.interrupted else ""
     seed = f", seed {result.seed}" if result.seed is not None else ""
@@ -62,5 +66,13 @@ def summarise(result: RunResult, what: str, quiet: bool = False) -> None:
             f"{result.elapsed:.2f}s ({result.rate:,.0f}/s){seed}",
             err=True,
         )
+    for delivery in result.deliveries:
+        if (per_sink and not quiet) or not delivery.complete:
+            click.echo(f"  {delivery.summary()}", err=True)
     if result.interrupted:
         raise SystemExit(130)
+    undelivered = [d.sink for d in result.deliveries if not d.complete]
+    if undelivered:
+        raise click.ClickException(
+            "not every event was delivered to " + ", ".join(undelivered)
+        )

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
-from datagen.cli.options import resolve_output
+from datagen.cli.options import choose_output, resolve_output, sink_options
 from datagen.cli.progress import summarise
+from datagen.replay import check_speed
 from datagen.replay import replay as run_replay
+from datagen.sinks.outputs import open_run_sinks
 
 
 @click.command()
@@ -25,9 +27,9 @@ from datagen.replay import replay as run_replay
     "--output-path",
     "--output_path",
     "output_path",
-    default="-",
-    show_default=True,
-    help="'-' for JSON lines on stdout, else a folder.",
+    default=None,
+    help="'-' for JSON lines on stdout, else a folder [default: '-', or none "
+    "when --sink/--route is given].",
 )
 @click.option(
     "--envelope",
@@ -35,8 +37,15 @@ from datagen.replay import replay as run_replay
     help="Wrap each document with its journey, step and offset.",
 )
 @click.option("--quiet", is_flag=True, help="No summary.")
+@sink_options
 def replay(
-    paths: tuple[Path, ...], speed: float, output_path: str, envelope: bool, quiet: bool
+    paths: tuple[Path, ...],
+    speed: float,
+    output_path: str | None,
+    envelope: bool,
+    quiet: bool,
+    sink_specs: tuple[str, ...],
+    routes: tuple[str, ...],
 ) -> None:
     """Replay journey zips (files or folders) in time order, paced by --speed.
 
@@ -44,8 +53,23 @@ def replay(
 
         python generate.py replay output/journeys --speed 60
     """
-    result = run_replay(paths, speed, resolve_output(output_path), envelope)
-    summarise(result, "documents", quiet)
+    to_sinks = bool(sink_specs or routes)
+    output_path = choose_output(output_path, "-", to_sinks)
+    output = resolve_output(output_path) if output_path else None
+    if not to_sinks:
+        result = run_replay(paths, speed, output, envelope)
+    else:
+        check_speed(speed)
+        sinks, target = open_run_sinks(
+            output,
+            output_path is not None,
+            "jsonl" if output is None else "json",
+            "replay",
+            sink_specs,
+            routes,
+        )
+        result = run_replay(paths, speed, envelope=envelope, sinks=sinks, target=target)
+    summarise(result, "documents", quiet, per_sink=to_sinks)
 
 
 COMMANDS = [replay]

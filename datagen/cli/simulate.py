@@ -10,20 +10,21 @@ from typing import Any
 import click
 
 from datagen.cli import UsageFailure
-from datagen.cli.options import check_workers, resolve_output, resolve_seed
+from datagen.cli.options import (
+    check_workers,
+    choose_output,
+    resolve_output,
+    resolve_seed,
+    sink_options,
+)
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.document_run import target_file
-from datagen.encoders import get_encoder
 from datagen.engine.clock import LiveClock, parse_rate
 from datagen.engine.delivery import write_simulation
 from datagen.engine.model import Window
 from datagen.engine.scripts import load_script, script_simulation
 from datagen.engine.simulation import Simulation, find_simulation
 from datagen.errors import ConfigError
-from datagen.paths import prepare_output_folder, safe_file_name
-from datagen.sinks.base import Sink
-from datagen.sinks.files import FileSink, FolderSink
-from datagen.sinks.stdout import StdoutSink
+from datagen.sinks.outputs import open_run_sinks
 
 
 @contextmanager
@@ -33,27 +34,6 @@ def _bad_input() -> Iterator[None]:
         yield
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
-
-
-def open_outputs(
-    output: Path | None, format_: str, name: str
-) -> tuple[list[Sink], str]:
-    """The run's sinks for -o and --format, and how to name the target.
-
-    A list, so the --sink specs of the networked sinks can join it.
-    """
-    get_encoder(format_)
-    if output is None:
-        if format_ != "jsonl":
-            raise ConfigError(f"--format {format_} needs -o PATH (stdout takes jsonl)")
-        return [StdoutSink()], "stdout"
-    stem = safe_file_name(name, "simulation name")
-    if format_ == "json":
-        folder = prepare_output_folder(output)
-        return [FolderSink(folder, stem)], str(folder)
-    encoder = get_encoder(format_)()
-    path = target_file(output, stem, encoder.extension)
-    return [FileSink(path, encoder)], str(path)
 
 
 class _Progress:
@@ -111,9 +91,9 @@ class _Progress:
     "--output-path",
     "--output_path",
     "output_path",
-    default="-",
-    show_default=True,
-    help="'-' for stdout, else a file or folder.",
+    default=None,
+    help="'-' for stdout, else a file or folder [default: '-', or none when "
+    "--sink/--route is given].",
 )
 @click.option(
     "--format",
@@ -136,6 +116,7 @@ class _Progress:
 )
 @click.option("--locale", default="en", show_default=True, help="Profiles' locale.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@sink_options
 def simulate(
     name: str | None,
     actors: int | None,
@@ -156,6 +137,8 @@ def simulate(
     script: Path | None,
     locale: str,
     quiet: bool,
+    sink_specs: tuple[str, ...],
+    routes: tuple[str, ...],
 ) -> None:
     """Simulate actors on one clock: event flows, state machines, web sessions,
     journeys; JSON lines on stdout by default.
@@ -179,7 +162,16 @@ def simulate(
         )
         window = simulation.window(start, end, ticks, duration, timezone, live, clock)
         check_workers(workers)
-    sinks, target = open_outputs(resolve_output(output_path), format_, simulation.name)
+    to_sinks = bool(sink_specs or routes)
+    output_path = choose_output(output_path, "-", to_sinks)
+    sinks, target = open_run_sinks(
+        resolve_output(output_path) if output_path else None,
+        output_path is not None,
+        format_,
+        simulation.name,
+        sink_specs,
+        routes,
+    )
     progress = _Progress(window, count, quiet or live)
     try:
         result = write_simulation(
@@ -195,7 +187,7 @@ def simulate(
         )
     finally:
         progress.bar.close()
-    summarise(result, f"{simulation.name} events", quiet)
+    summarise(result, f"{simulation.name} events", quiet, per_sink=to_sinks)
 
 
 def _source(name: str | None, script: Path | None) -> Any:

@@ -18,7 +18,8 @@ from datagen.engine.live import paced
 from datagen.engine.model import Window
 from datagen.engine.simulation import Simulation
 from datagen.runs import RunResult, Stopwatch
-from datagen.sinks.base import Delivery, Sink
+from datagen.sinks.base import Sink
+from datagen.sinks.outputs import close_after, close_sinks
 
 #: on_progress(events written, simulated epoch seconds reached)
 SimulationProgress = Callable[[int, float], None]
@@ -37,21 +38,6 @@ def deliver(sink: Sink, batch: Batch) -> None:
     else:
         for event in batch.events():
             sink.send(event)
-
-
-def close_sinks(sinks: Sequence[Sink], failed: bool = False) -> list[Delivery]:
-    """Close (or at least flush) every sink; a failed run aborts file sinks so
-    their targets keep what they held. Returns the counts of sinks that keep them."""
-    deliveries = []
-    for sink in sinks:
-        if failed and hasattr(sink, "abort"):
-            sink.abort()
-            continue
-        close = getattr(sink, "close", None) or getattr(sink, "flush", None)
-        result = close() if close is not None else None
-        if isinstance(result, Delivery):
-            deliveries.append(result)
-    return deliveries
 
 
 def write_simulation(
@@ -91,15 +77,15 @@ def write_simulation(
         interrupted = True
     except BrokenPipeError:
         pass  # `| head`: the reader has what it wanted
-    except BaseException:
+    except BaseException as error:
         _close_quietly(batches, source)
-        close_sinks(sinks, failed=True)
+        close_after(sinks, error)
         raise
     _close_quietly(batches, source)
     try:
-        close_sinks(sinks)
+        deliveries = close_sinks(sinks)
     except BrokenPipeError:
-        pass
+        deliveries = []
     return RunResult(
         done,
         count or done,
@@ -107,6 +93,7 @@ def write_simulation(
         simulation.seed,
         stopwatch.elapsed(),
         interrupted,
+        deliveries,
     )
 
 

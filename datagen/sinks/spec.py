@@ -48,7 +48,8 @@ _SECRET_KEYS = re.compile(r"(password|secret|token|sig|key|sas|credential)", re.
 
 
 def redact(url: str) -> str:
-    """url with passwords, tokens and signatures replaced by ***, for messages."""
+    """url with passwords, tokens and signatures replaced by ***, for messages;
+    unchanged when it holds none."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -58,13 +59,12 @@ def redact(url: str) -> str:
         userinfo, host = netloc.rsplit("@", 1)
         user = userinfo.split(":", 1)[0]
         netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    secret = [key for key, _ in pairs if key != "key" and _SECRET_KEYS.search(key)]
+    if netloc == parts.netloc and not secret:
+        return url
     query = "&".join(
-        (
-            f"{key}=***"
-            if _SECRET_KEYS.search(key) and key not in ("key",)
-            else f"{key}={value}"
-        )
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        f"{key}=***" if key in secret else f"{key}={value}" for key, value in pairs
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
