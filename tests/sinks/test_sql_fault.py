@@ -83,6 +83,8 @@ class _Proxy:
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         self.sockets: list[socket.socket] = []
+        self.flowing = threading.Event()
+        self.flowing.set()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -98,10 +100,10 @@ class _Proxy:
                     target=self._pipe, args=(source, sink), daemon=True
                 ).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self.flowing.wait()  # paused: bytes wait, as with a stopped server
                 sink.sendall(data)
         except OSError:
             pass
@@ -146,3 +148,24 @@ def test_a_database_gone_for_good_is_counted_failed(
         assert sorted(row["id"] for row in database.rows()) == [
             event["id"] for event in events[:10]
         ]
+
+
+def test_a_stalled_connection_resumes_with_every_id_once(
+    postgresql_address: str, tmp_path: Path
+) -> None:
+    proxy = _Proxy(5432)
+    with fresh_table("postgresql", f"127.0.0.1:{proxy.port}", tmp_path) as database:
+        events = sample_events(3000, tag="stall")
+        sink = database.sink(key="id", batch=100)
+        sink.send_many(events[:500])
+        proxy.flowing.clear()
+        resumer = threading.Timer(2.5, proxy.flowing.set)
+        resumer.start()
+        started = time.monotonic()
+        sink.send_many(events[500:])
+        delivery = sink.close()
+        resumer.join()
+        assert time.monotonic() - started >= 2.0, "the stall did not hold the run"
+        assert (delivery.acknowledged, delivery.failed) == (3000, 0)
+        ids = [row["id"] for row in database.rows()]
+        assert len(ids) == len(set(ids)) == 3000
