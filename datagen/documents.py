@@ -42,9 +42,7 @@ class DocumentProvider:
     def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not abstract:
-            if not isinstance(cls.__dict__.get("name"), str):
-                raise ProviderError(f"document provider {cls.__qualname__} has no name")
-            DOCUMENT_PROVIDERS.add(cls.name, cls, origin=cls.__module__)
+            DOCUMENT_PROVIDERS.add_class(cls)
 
     def __init__(
         self, locale: str = "en", seed: int = 0, now: datetime = DEFAULT_START

@@ -65,9 +65,7 @@ class JourneyProvider:
     def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not abstract:
-            if not isinstance(cls.__dict__.get("name"), str):
-                raise ProviderError(f"journey provider {cls.__qualname__} has no name")
-            JOURNEY_PROVIDERS.add(cls.name, cls, origin=cls.__module__)
+            JOURNEY_PROVIDERS.add_class(cls)
 
     def __init__(
         self, locale: str = "en", seed: int = 0, now: datetime = DEFAULT_START

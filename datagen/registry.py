@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
-from datagen.errors import RegistryError, UnknownName
+from datagen.errors import ProviderError, RegistryError, UnknownName
 
 T = TypeVar("T")
 
@@ -34,6 +34,15 @@ class Registry(Mapping[str, T], Generic[T]):
             )
         self._items[name] = item
         self._origins[name] = origin
+
+    def add_class(self, cls: T) -> None:
+        """Register a class under its own `name` attribute (what subclassing a
+        provider base does); ProviderError when the class sets none."""
+        name = getattr(cls, "__dict__", {}).get("name")
+        if not isinstance(name, str):
+            qualname = getattr(cls, "__qualname__", repr(cls))
+            raise ProviderError(f"{self.kind} {qualname} has no name")
+        self.add(name, cls, origin=getattr(cls, "__module__", "?"))
 
     def get(self, name: str) -> T:  # type: ignore[override]
         """The item called name; raises UnknownName listing what exists."""
