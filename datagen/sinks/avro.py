@@ -15,6 +15,7 @@ import orjson
 from fastavro.schema import SchemaParseException
 
 from datagen.errors import ConfigError, SinkError
+from datagen.sinks.avro_writer import compile_writer
 from datagen.sinks.spec import redact
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -153,9 +154,15 @@ class AvroEncoder:
         self.schema_id = schema_id
         self._parsed = fastavro.parse_schema(schema)
         self._header = struct.pack(">bI", 0, schema_id)
+        self._fast = compile_writer(schema, self._header)
 
     def encode(self, event: dict[str, Any]) -> bytes:
         """Magic byte, schema id, Avro body; ValueError when event does not fit."""
+        if self._fast is not None:
+            try:
+                return self._fast(event)
+            except Exception:  # noqa: S110 - fastavro below says what is wrong
+                pass
         buffer = io.BytesIO()
         buffer.write(self._header)
         try:

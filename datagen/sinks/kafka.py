@@ -100,11 +100,17 @@ class KafkaSink(BaseSink):
             self._encode = orjson.dumps
         elif options.schema and avro_schema is None:
             self._avro_schema = load_schema(options.schema)
-        self._admin = AdminClient(self._settings(admin=True))
-        self._ensure_topic(at_start=True)
-        if self._avro_schema is not None:
-            self._start_avro(self._avro_schema)
+        # The producer first: it spends its first half second getting a
+        # producer id, meanwhile the topic and the schema are seen to.
         self._producer = Producer(self._settings())
+        self._admin = AdminClient(self._settings(admin=True))
+        try:
+            self._ensure_topic(at_start=True)
+            if self._avro_schema is not None:
+                self._start_avro(self._avro_schema)
+        except BaseException:
+            self._closed = True
+            raise
 
     @classmethod
     def from_url(cls, url: str) -> KafkaSink:
@@ -316,9 +322,14 @@ class KafkaSink(BaseSink):
                     "allow.auto.create.topics": False,  # we create it, sized
                     "queue.buffering.max.messages": 500_000,
                     "debug": "eos",  # logs the broker forgetting our producer id
+                    # Connect to every broker at once: the producer id is then
+                    # acquired at the first try, 0.5 s sooner.
+                    "enable.sparse.connections": False,
                 }
             )
         settings.update(self.options.settings)
+        if not admin and "eos" not in settings["debug"].split(","):
+            settings["debug"] += ",eos"  # a user's debug= keeps what we need
         return settings
 
     def _unknown_producer(self) -> None:

@@ -23,6 +23,8 @@ FORMATS = ("json", "avro")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _NUMBERS = ("partitions", "replication", "timeout", "connect_timeout")
 _OPTIONS = ("key", "format", "registry", "schema", "create", *_NUMBERS)
+#: librdkafka settings without a dot in their name, also taken from the URL.
+_PLAIN_SETTINGS = ("acks", "debug", "retries", "partitioner")
 #: librdkafka settings whose values are secrets, kept out of every message.
 SECRET_SETTINGS = (
     "sasl.password",
@@ -76,7 +78,9 @@ def parse_kafka_url(url: str, environ: Mapping[str, str] = os.environ) -> KafkaO
             "digits, '.', '_' or '-'"
         )
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    unknown = sorted(key for key in query if key not in _OPTIONS and "." not in key)
+    unknown = sorted(
+        key for key in query if _setting(key) is None and key not in _OPTIONS
+    )
     if unknown:
         raise ConfigError(
             f"kafka sink '{redact(url)}': unknown option '{unknown[0]}' "
@@ -148,5 +152,10 @@ def _settings(
         settings["sasl.password"] = unquote(password or "")
         settings.setdefault("security.protocol", "SASL_PLAINTEXT")
         settings.setdefault("sasl.mechanism", "PLAIN")
-    settings.update((key, value) for key, value in query.items() if "." in key)
+    settings.update((key, value) for key, value in query.items() if _setting(key))
     return settings
+
+
+def _setting(key: str) -> str | None:
+    """key when it names a librdkafka setting rather than one of our options."""
+    return key if "." in key or key in _PLAIN_SETTINGS else None
