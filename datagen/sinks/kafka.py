@@ -14,7 +14,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import Any
 
 import orjson
@@ -84,10 +83,12 @@ class KafkaSink(BaseSink):
         self.url = url or f"kafka://{options.bootstrap}/{options.topic}"
         self._secrets = options.secrets()
         super().__init__()
-        self._unacked: dict[int, tuple[bytes | None, bytes, float]] = {}
-        self._next_id = 0
-        self._generation = 0
+        #: (key, value) of events the old producer gave back, to send again.
+        self._resend: list[tuple[bytes | None, bytes]] = []
+        self._trouble_since: float | None = None
+        self._acknowledged_then = 0
         self._replace = False
+        self._closing = False
         self._brokers_down = False
         self._last_probe = 0.0
         self._last_error = ""
@@ -130,7 +131,7 @@ class KafkaSink(BaseSink):
             raise self._broken
         if self._encode is None and events:
             self._start_avro(self._derived_schema(events))
-        encode, key_of, now = self._encode, self._key_of, time.monotonic()
+        encode, key_of, produce = self._encode, self._key_of, self._produce
         assert encode is not None
         for event in events:
             self.delivery.sent += 1
@@ -142,13 +143,10 @@ class KafkaSink(BaseSink):
                     f"{self.describe()}: event {event.get('id')!r} does not fit "
                     f"the Avro schema: {exc}"
                 ) from None
-            key = key_of(event)
-            message_id = self._next_id
-            self._next_id += 1
-            self._unacked[message_id] = (key, value, now)
-            self._produce(message_id, key, value)
+            produce(value, key_of(event))
         self._producer.poll(0)
         self._maintain()
+        self._count()
 
     def _key_of(self, event: dict[str, Any]) -> bytes | None:
         value: Any = event
@@ -160,17 +158,11 @@ class KafkaSink(BaseSink):
             return None
         return value.encode() if isinstance(value, str) else orjson.dumps(value)
 
-    def _produce(self, message_id: int, key: bytes | None, value: bytes) -> None:
+    def _produce(self, value: bytes, key: bytes | None) -> None:
         """Hand one message to the producer, waiting while its queue is full."""
-        generation = self._generation
-        while generation == self._generation:  # a new producer re-sends it itself
+        while True:
             try:
-                self._producer.produce(
-                    self.options.topic,
-                    value,
-                    key,
-                    on_delivery=partial(self._on_delivery, message_id),
-                )
+                self._producer.produce(self.options.topic, value, key)
                 return
             except BufferError:
                 self._producer.poll(0.1)
@@ -179,19 +171,18 @@ class KafkaSink(BaseSink):
                 self._replace = True
             self._maintain()
 
-    def _on_delivery(self, message_id: int, error: KafkaError | None, _: Any) -> None:
-        if error is None:
-            if self._unacked.pop(message_id, None) is not None:
-                self.delivery.acknowledged += 1
-            return
+    def _on_delivery(self, error: KafkaError, message: Any) -> None:
+        """A failed delivery (successes are not reported, for speed: they are
+        what was sent less what failed and what is still on its way)."""
         code = error.code()
-        if code in _PURGED_CODES:
-            return  # still unacknowledged: the new producer sends it again
-        if error.fatal() or code in _REPLACE_CODES:
-            self._note_error(error)
-            self._replace = True
-            return
-        if self._unacked.pop(message_id, None) is not None:
+        if self._closing:
+            self.delivery.failed += 1
+        elif code in _PURGED_CODES or error.fatal() or code in _REPLACE_CODES:
+            self._resend.append((message.key(), message.value()))
+            if code not in _PURGED_CODES:
+                self._note_error(error)
+                self._replace = True
+        else:
             self.delivery.failed += 1
             self._note_error(error)
             if code == KafkaError._MSG_TIMED_OUT:
@@ -199,6 +190,17 @@ class KafkaSink(BaseSink):
                     f"{self.describe()}: gave up after {self.options.timeout:g} s: "
                     f"{self._last_error}"
                 )
+
+    def _count(self) -> None:
+        """acknowledged: sent, less failed, less what is still on its way."""
+        pending = len(self._producer) + len(self._resend)
+        delivery = self.delivery
+        delivery.acknowledged = delivery.sent - delivery.failed - pending
+        if (
+            self._trouble_since is not None
+            and delivery.acknowledged > self._acknowledged_then
+        ):
+            self._trouble_since = None  # the new producer is getting through
 
     def _on_error(self, error: KafkaError) -> None:
         self._note_error(error)
@@ -229,30 +231,39 @@ class KafkaSink(BaseSink):
             self._replace_producer()
 
     def _replace_producer(self) -> None:
-        """Purge the old producer, start a new one, send the unacknowledged again."""
+        """Purge the old producer, start a new one, send the unacknowledged again;
+        after `timeout` seconds of replacing without getting through, count
+        them failed instead."""
         self._replace = False
         old = self._producer
         old.purge(in_queue=True, in_flight=False)
         old.flush(1.0)  # requests on the wire may still be acknowledged
         old.purge(in_queue=True, in_flight=True)
-        old.flush(1.0)
-        self._generation += 1
+        old.flush(1.0)  # their reports put the rest in _resend
+        self._count()
+        now = time.monotonic()
+        if self._trouble_since is None:
+            self._trouble_since = now
+            self._acknowledged_then = self.delivery.acknowledged
         log.warning(
             "%s: re-creating the producer (%s); re-sending %d events",
             self.describe(),
             self._last_error,
-            len(self._unacked),
+            len(self._resend),
         )
         call_with_retries(self._ensure_topic, RetryPolicy(self.options.timeout))
         self._producer = Producer(self._settings())
-        deadline = time.monotonic() - self.options.timeout
-        for message_id, (key, value, first_sent) in list(self._unacked.items()):
-            if first_sent < deadline:
-                del self._unacked[message_id]
-                self.delivery.failed += 1
-                continue
-            self.delivery.retried += 1
-            self._produce(message_id, key, value)
+        resend, self._resend = self._resend, []
+        if now - self._trouble_since > self.options.timeout:
+            self.delivery.failed += len(resend)
+            self._broken = SinkError(
+                f"{self.describe()}: gave up after {self.options.timeout:g} s of "
+                f"re-creating the producer: {self._last_error}"
+            )
+            return
+        self.delivery.retried += len(resend)
+        for key, value in resend:
+            self._produce(value, key)
 
     def _ensure_topic(self, at_start: bool = False) -> bool:
         """Check the broker answers and the topic exists, creating it if allowed.
@@ -314,6 +325,8 @@ class KafkaSink(BaseSink):
         if not admin:
             settings.update(
                 {
+                    "on_delivery": self._on_delivery,
+                    "delivery.report.only.error": True,
                     "enable.idempotence": True,
                     "acks": "all",
                     "linger.ms": 20,
@@ -358,13 +371,13 @@ class KafkaSink(BaseSink):
         """Wait for the delivery report of every event sent (bounded by timeout)."""
         if self._closed:
             return
-        deadline = time.monotonic() + self.options.timeout + 10
-        while self._unacked and time.monotonic() < deadline:
-            generation = self._generation
+        deadline = time.monotonic() + 2 * self.options.timeout + 10
+        while time.monotonic() < deadline:
             self._producer.flush(0.5)
             self._maintain()
-            if generation != self._generation:  # re-sent: give them their time
-                deadline = time.monotonic() + self.options.timeout + 10
+            self._count()
+            if not (len(self._producer) or self._resend):
+                return
 
     def close(self) -> Delivery:
         """Flush, count what was never acknowledged as failed, release the client."""
@@ -373,11 +386,13 @@ class KafkaSink(BaseSink):
         try:
             self.flush()
         finally:
-            self._closed = True
-            self.delivery.failed += len(self._unacked)
-            self._unacked.clear()
+            self._closed = self._closing = True
             self._producer.purge()
-            self._producer.flush(0)
+            self._producer.flush(1.0)  # each purged event is reported, failed
+            delivery = self.delivery
+            delivery.failed += len(self._producer) + len(self._resend)
+            self._resend.clear()
+            delivery.acknowledged = delivery.sent - delivery.failed
         return self.delivery
 
     def _scrub(self, text: str) -> str:

@@ -78,6 +78,8 @@ def parse_kafka_url(url: str, environ: Mapping[str, str] = os.environ) -> KafkaO
             "digits, '.', '_' or '-'"
         )
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if "retry_seconds" in query:  # the other sinks' name for the same time
+        query.setdefault("timeout", query.pop("retry_seconds"))
     unknown = sorted(
         key for key in query if _setting(key) is None and key not in _OPTIONS
     )

@@ -70,6 +70,8 @@ class KinesisOptions:
                 "'.', '_' or '-'"
             )
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if "retry_seconds" in query:  # the other sinks' name for the same time
+            query.setdefault("timeout", query.pop("retry_seconds"))
         unknown = sorted(set(query) - set(_OPTIONS))
         if unknown:
             raise ConfigError(

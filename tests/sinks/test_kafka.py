@@ -155,6 +155,10 @@ def test_settings_come_from_environment_and_url() -> None:
         "sasl.password": "from-env",
         "linger.ms": "5",
     }
+    assert parse_kafka_url("kafka://h:9092/t?retry_seconds=7", {}).timeout == 7
+    assert parse_kafka_url("kafka://h:9092/t?debug=all", {}).settings == {
+        "debug": "all"
+    }
     with_user = parse_kafka_url("kafka://me:p%40ss@h:9092/t", environ={})
     assert with_user.settings["sasl.username"] == "me"
     assert with_user.settings["sasl.password"] == "p@ss"

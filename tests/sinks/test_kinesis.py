@@ -11,7 +11,12 @@ import orjson
 import pytest
 
 from datagen.errors import ConfigError, SinkError
-from datagen.sinks.kinesis import MAX_RECORDS, MAX_REQUEST_BYTES, _requests
+from datagen.sinks.kinesis import (
+    MAX_RECORDS,
+    MAX_REQUEST_BYTES,
+    KinesisOptions,
+    _requests,
+)
 from datagen.sinks.spec import open_sink
 from tests.sinks.conformance import check_sink_delivers, sample_events
 from tests.sinks.kafka_topics import unique_topic
@@ -158,3 +163,16 @@ def test_bad_urls_name_the_problem(
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     with pytest.raises(ConfigError, match=message):
         open_sink(url)
+
+
+def test_options_from_url_and_environment() -> None:
+    options = KinesisOptions.from_url(
+        "kinesis://clicks?key=user.id&retry_seconds=7&batch=100",
+        environ={"AWS_DEFAULT_REGION": "eu-west-1"},
+    )
+    assert (options.stream, options.region, options.key) == (
+        "clicks",
+        "eu-west-1",
+        "user.id",
+    )
+    assert (options.timeout, options.batch, options.create) == (7.0, 100, False)
