@@ -2,10 +2,11 @@
 
 `kafka://127.0.0.1:9092/TOPIC?key=user_id&format=json|avro&partitions=3` (all
 options: datagen/sinks/kafka_config.py and docs/sinks-streaming.md). The producer
-is idempotent; each event stays in `_unacked` until its delivery report comes.
-A producer that hits a fatal error, or whose broker came back without its state
-(the topic gone, the producer id unknown), is replaced and what was not
-acknowledged is sent again. An event that waited `timeout` seconds is failed.
+is idempotent and reports only failed deliveries: acknowledged is what was sent,
+less what failed, less what is still on its way. A producer that hits a fatal
+error, or whose broker came back without its state (the topic gone, the
+producer id unknown), is replaced and what it gave back is sent again. An event
+that waited `timeout` seconds is failed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from datagen.sinks.avro import (
     register_schema,
 )
 from datagen.sinks.base import BaseSink, Delivery
-from datagen.sinks.kafka_config import KafkaOptions, parse_kafka_url
+from datagen.sinks.kafka_config import (
+    ClientLog,
+    KafkaOptions,
+    admin_settings,
+    parse_kafka_url,
+    producer_settings,
+)
 from datagen.sinks.retry import RetryPolicy, call_with_retries
 from datagen.sinks.spec import redact, register_sink
 
@@ -49,21 +56,6 @@ _AFTER = re.compile(r" \(after \d+ms in state \w+\)")
 _USERINFO = re.compile(r"//([^:/@\s]+):([^@/\s]+)@")
 #: How often a broker that went away is asked whether it is back.
 _PROBE_SECONDS = 1.0
-
-
-class _ClientLog:
-    """librdkafka's log lines into Python logging (not stderr); notes the
-    broker forgetting our producer id, which librdkafka only logs."""
-
-    def __init__(self, on_unknown_producer: Callable[[], None]) -> None:
-        self.on_unknown_producer = on_unknown_producer
-
-    def log(self, _level: int, message: str, *args: Any) -> None:
-        text = message % args if args else message
-        if text.startswith("UNKPID"):
-            self.on_unknown_producer()
-        # Connection failures also reach error_cb, which words them for users.
-        log.debug("librdkafka: %s", text)
 
 
 @register_sink
@@ -313,37 +305,12 @@ class KafkaSink(BaseSink):
             ) from None
 
     def _settings(self, admin: bool = False) -> dict[str, Any]:
-        """librdkafka settings: ours, then the user's (environment and URL)."""
-        settings: dict[str, Any] = {
-            "bootstrap.servers": self.options.bootstrap,
-            "error_cb": self._on_error,
-            "logger": _ClientLog(self._unknown_producer),
-            "socket.connection.setup.timeout.ms": int(
-                self.options.connect_timeout * 1000
-            ),
-        }
-        if not admin:
-            settings.update(
-                {
-                    "on_delivery": self._on_delivery,
-                    "delivery.report.only.error": True,
-                    "enable.idempotence": True,
-                    "acks": "all",
-                    "linger.ms": 20,
-                    "message.timeout.ms": int(self.options.timeout * 1000),
-                    "partitioner": "murmur2_random",  # Java clients' key placement
-                    "allow.auto.create.topics": False,  # we create it, sized
-                    "queue.buffering.max.messages": 500_000,
-                    "debug": "eos",  # logs the broker forgetting our producer id
-                    # Connect to every broker at once: the producer id is then
-                    # acquired at the first try, 0.5 s sooner.
-                    "enable.sparse.connections": False,
-                }
-            )
-        settings.update(self.options.settings)
-        if not admin and "eos" not in settings["debug"].split(","):
-            settings["debug"] += ",eos"  # a user's debug= keeps what we need
-        return settings
+        logger = ClientLog(self._unknown_producer)
+        if admin:
+            return admin_settings(self.options, self._on_error, logger)
+        return producer_settings(
+            self.options, self._on_error, logger, self._on_delivery
+        )
 
     def _unknown_producer(self) -> None:
         self._last_error = "the broker no longer knows this producer"
