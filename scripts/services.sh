@@ -93,14 +93,16 @@ tansu_binary() {
 }
 
 install_azurite() {
-  if [[ ! -x $NODE_PREFIX/node_modules/.bin/azurite-blob ]]; then
+  if [[ ! -x $NODE_PREFIX/node_modules/.bin/azurite-blob ||
+        ! -d $NODE_PREFIX/node_modules/@azure-tools/azcopy-linux ]]; then
     command -v npm >/dev/null || die "azurite needs Node.js and npm (apt-get install nodejs npm)"
     say "installing azurite and azcopy into $NODE_PREFIX"
     npm install --silent --no-audit --no-fund --prefix "$NODE_PREFIX" \
       azurite@3.35.0 @azure-tools/azcopy-linux >"$STATE/npm.log" 2>&1 \
       || die "npm install failed (log: $STATE/npm.log)"
   fi
-  if ! ldconfig -p | grep -q 'libsecret-1\.so\.0'; then  # azcopy links against it
+  # azcopy links against libsecret (grep reads it all: -q would break the pipe)
+  if ! ldconfig -p | grep 'libsecret-1\.so\.0' >/dev/null; then
     if [[ $(id -u) == 0 ]]; then
       say "installing libsecret-1-0 for azcopy"
       { apt-get install -y libsecret-1-0 || { apt-get update && apt-get install -y libsecret-1-0; }; } \
@@ -114,7 +116,9 @@ install_azurite() {
 up_one() {
   case $1 in
     kafka)
-      spawn kafka 20 "$(tansu_binary)" broker \
+      local tansu
+      tansu=$(tansu_binary) || exit 1
+      spawn kafka 20 "$tansu" broker \
         --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
         --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
         --storage-engine memory://tansu/ ;;
