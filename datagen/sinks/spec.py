@@ -60,13 +60,26 @@ def redact(url: str) -> str:
         user = userinfo.split(":", 1)[0]
         netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    secret = [key for key, _ in pairs if key != "key" and _SECRET_KEYS.search(key)]
-    if netloc == parts.netloc and not secret:
+    cleaned = [
+        (
+            key,
+            (
+                "***"
+                if key != "key" and _SECRET_KEYS.search(key)
+                else _redact_value(value)
+            ),
+        )
+        for key, value in pairs
+    ]
+    if netloc == parts.netloc and cleaned == pairs:
         return url
-    query = "&".join(
-        f"{key}=***" if key in secret else f"{key}={value}" for key, value in pairs
-    )
+    query = "&".join(f"{key}={value}" for key, value in cleaned)
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _redact_value(value: str) -> str:
+    """A query value that is itself a URL (registry=http://u:p@h) loses its password."""
+    return redact(value) if "://" in value and "@" in value else value
 
 
 #: Built-in sink modules by the base scheme they serve (before any "+driver"),

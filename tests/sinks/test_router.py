@@ -9,6 +9,7 @@ import pytest
 from datagen.errors import ConfigError, UnknownName
 from datagen.sinks.memory import MemorySink
 from datagen.sinks.router import CountedSink, Route, open_sinks
+from datagen.sinks.spec import redact
 
 
 class PlainSink:
@@ -80,3 +81,23 @@ def test_malformed_route_is_a_config_error(text: str) -> None:
 def test_unknown_scheme_lists_the_known_ones() -> None:
     with pytest.raises(UnknownName, match="unknown sink 'nope'.*memory"):
         open_sinks(["nope://x"])
+
+
+@pytest.mark.parametrize(
+    "spec, secret",
+    [
+        ("postgresql+psycopg://me:pa55word@db/test?table=t&key=id", "pa55word"),
+        ("http://host/events?token=t0ken", "t0ken"),
+        ("kafka://h:9092/t?registry=http://u:regpass@r:8081&key=id", "regpass"),
+        ("https://acct.blob.core.windows.net/c?sv=2024&sig=s1gnature", "s1gnature"),
+    ],
+)
+def test_redact_hides_passwords_tokens_and_signatures(spec: str, secret: str) -> None:
+    shown = redact(spec)
+    assert secret not in shown and "***" in shown
+    assert shown.split("://")[0] == spec.split("://")[0]
+
+
+def test_redact_leaves_a_spec_without_secrets_as_it_is() -> None:
+    for spec in ("file:out.jsonl", "kafka://h:9092/t?key=user_id&format=avro"):
+        assert redact(spec) == spec
