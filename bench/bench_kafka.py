@@ -34,7 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 import confluent_kafka  # noqa: E402
-from bench_sinks import BLOCK, Blocks, starfleet_blocks, timed, web_blocks  # noqa: E402
+from bench_sinks import starfleet_blocks, web_blocks  # noqa: E402
+import common  # noqa: E402
 
 from datagen.encoders import JsonLinesEncoder  # noqa: E402
 from datagen.sinks.base import BaseSink  # noqa: E402
@@ -48,6 +49,7 @@ KAFKA = "127.0.0.1:9092"
 MOTO = "http://127.0.0.1:5000"
 TARGET = 0.7
 NO_TARGET = ("jsonl", "kinesis")
+WIDTH = 12  # of the sink names in the rows
 
 
 def make_sinks(
@@ -77,57 +79,17 @@ def make_sinks(
 
 def measure_workload(
     sinks: dict[str, Callable[[], BaseSink]],
-    blocks: Blocks,
-    kinesis_blocks: Blocks,
+    blocks: common.Blocks,
+    kinesis_blocks: common.Blocks,
     repeat: int,
-) -> list[tuple[str, float, float]]:
-    """The rows of one workload; Kinesis on its own (smaller) set of events,
-    since moto slows down as a stream grows."""
+) -> list[common.Rates]:
+    """The rows of one workload (common.measure_sinks); Kinesis on its own
+    (smaller) set of events, since moto slows down as a stream grows."""
     kinesis = sinks.pop("kinesis")
-    rows = measure(sinks, blocks, repeat)
-    return rows + measure({"kinesis": kinesis}, kinesis_blocks, repeat)
-
-
-def measure(
-    sinks: dict[str, Callable[[], BaseSink]], blocks: Blocks, repeat: int
-) -> list[tuple[str, float, float]]:
-    """(sink, end-to-end events/s, sink-only events/s), the best of `repeat`
-    rounds; each round measures every sink in turn."""
-    events = [event for block in blocks() for event in block]
-    count = len(events)
-    pre_blocks = [events[start : start + BLOCK] for start in range(0, count, BLOCK)]
-    best = {name: [0.0, 0.0] for name in sinks}
-    for _ in range(repeat):
-        for name, open_one in sinks.items():
-            for column, blocks_now in ((0, blocks()), (1, iter(pre_blocks))):
-                seconds, delivery = timed(open_one, blocks_now)
-                assert delivery.acknowledged == count, (name, delivery)
-                best[name][column] = max(best[name][column], count / seconds)
-    rows = [(name, figures[0], figures[1]) for name, figures in best.items()]
-    for name, end_to_end, sink_only in rows:
-        print(f"  {name:<12} {end_to_end:>12,.0f} {sink_only:>12,.0f}", flush=True)
-    return rows
-
-
-def print_table(table: list[tuple[str, list[tuple[str, float, float]]]]) -> None:
-    print(
-        "| workload | sink | events/s end to end | x JSONL | target | "
-        "events/s sink only | x JSONL |"
+    rows = common.measure_sinks(sinks, blocks, repeat, WIDTH)
+    return rows + common.measure_sinks(
+        {"kinesis": kinesis}, kinesis_blocks, repeat, WIDTH
     )
-    print("| --- | --- | ---: | ---: | --- | ---: | ---: |")
-    for workload, rows in table:
-        base_e2e, base_only = rows[0][1], rows[0][2]
-        for name, e2e, only in rows:
-            ratio = e2e / base_e2e
-            verdict = (
-                ""
-                if name in NO_TARGET
-                else f">= {TARGET}: {'met' if ratio >= TARGET else 'MISSED'}"
-            )
-            print(
-                f"| {workload} | {name} | {e2e:,.0f} | {ratio:.2f} | {verdict} | "
-                f"{only:,.0f} | {only / base_only:.2f} |"
-            )
 
 
 def main() -> None:
@@ -160,14 +122,14 @@ def main() -> None:
             ("starfleet_account", starfleet_blocks, "id"),
             ("web", web_blocks, "event_id"),
         ):
-            print(f"{workload}: {'sink':<12} {'end to end':>12} {'sink only':>12}")
+            common.print_rates_header(workload, WIDTH)
             sinks = make_sinks(folder, workload, key, registry.url)
             rows = measure_workload(
                 sinks, make_blocks(count), make_blocks(kinesis_count), repeat
             )
             table.append((workload, rows))
         print()
-        print_table(table)
+        common.print_rates_table(table, TARGET, NO_TARGET)
     finally:
         registry.shutdown()
         shutil.rmtree(folder, ignore_errors=True)

@@ -25,7 +25,6 @@ import argparse
 import itertools
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,10 +34,11 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 import document_providers  # noqa: E402,F401 - registers the built-in providers
 import sqlalchemy as sa  # noqa: E402
+import common  # noqa: E402
 
 from datagen.documents import DOCUMENT_PROVIDERS  # noqa: E402
 from datagen.encoders import JsonLinesEncoder  # noqa: E402
@@ -46,32 +46,31 @@ from datagen.sinks.base import BaseSink  # noqa: E402
 from datagen.sinks.files import FileSink  # noqa: E402
 from datagen.sinks.parquet import ParquetSink  # noqa: E402
 from datagen.sinks.sql import SqlSink, split_url  # noqa: E402
+from tests.services import answers  # noqa: E402
 
 SEED = 1
-BLOCK = 1000
 START = 1_735_689_600.0  # 2025-01-01T00:00:00Z
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET = 0.7
+WIDTH = 18  # of the sink names in the rows
 AZURITE_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
     "K1SZFPTOtr/KBHBeksoGMGw=="
 )
 
-Blocks = Callable[[], Iterator[list[dict[str, Any]]]]
 
-
-def starfleet_blocks(count: int) -> Blocks:
+def starfleet_blocks(count: int) -> common.Blocks:
     """Blocks of starfleet_account documents, the same on every call."""
 
     def blocks() -> Iterator[list[dict[str, Any]]]:
         provider = DOCUMENT_PROVIDERS.get("starfleet_account")("en", SEED)
-        for start in range(0, count, BLOCK):
-            yield provider.generate_many(min(BLOCK, count - start))
+        for start in range(0, count, common.BLOCK):
+            yield provider.generate_many(min(common.BLOCK, count - start))
 
     return blocks
 
 
-def web_blocks(count: int) -> Blocks:
+def web_blocks(count: int) -> common.Blocks:
     """Blocks of the web simulation's first `count` events, numbered."""
     import datagen.engine.simulations  # noqa: F401 - registers the built-ins
     from datagen.engine.actors import make_actor
@@ -86,7 +85,7 @@ def web_blocks(count: int) -> Blocks:
         actors = [make_actor(SEED, index) for index in range(users)]
         stream = itertools.islice(run_actors(model, actors, window), count)
         number = 0
-        while block := list(itertools.islice(stream, BLOCK)):
+        while block := list(itertools.islice(stream, common.BLOCK)):
             for keyed in block:
                 keyed[3]["event_id"] = number
                 number += 1
@@ -128,47 +127,17 @@ def make_sinks(
     }
 
 
-def timed(open_sink: Callable[[], BaseSink], blocks: Iterator[list[dict[str, Any]]]):
-    """Seconds to open the sink, send every block and close it; and the delivery."""
-    started = time.perf_counter()
-    sink = open_sink()
-    for block in blocks:
-        sink.send_many(block)
-    delivery = sink.close()
-    return time.perf_counter() - started, delivery
-
-
 def measure(
-    workload: str, blocks: Blocks, key: str, folder: Path, repeat: int
-) -> list[tuple[str, float, float]]:
-    """(sink, end-to-end events/s, sink-only events/s) for each sink, the best
-    of `repeat` rounds; each round measures every sink in turn, so a burst of
-    load from elsewhere on the machine hits all of them alike."""
-    events = [event for block in blocks() for event in block]
-    count = len(events)
-    pre_blocks = [events[start : start + BLOCK] for start in range(0, count, BLOCK)]
-    sinks = make_sinks(folder, workload, key)
-    best = {name: [0.0, 0.0] for name in sinks}
-    for _ in range(repeat):
-        for name, open_sink in sinks.items():
-            for column, blocks_now in ((0, blocks()), (1, iter(pre_blocks))):
-                seconds, delivery = timed(open_sink, blocks_now)
-                assert delivery.acknowledged == count, (name, delivery)
-                best[name][column] = max(best[name][column], count / seconds)
-    rows = [(name, figures[0], figures[1]) for name, figures in best.items()]
-    for name, end_to_end, sink_only in rows:
-        print(f"  {name:<18} {end_to_end:>12,.0f} {sink_only:>12,.0f}", flush=True)
+    workload: str, blocks: common.Blocks, key: str, folder: Path, repeat: int
+) -> list[common.Rates]:
+    """The rows of one workload (common.measure_sinks); the tables are dropped
+    afterwards."""
+    rows = common.measure_sinks(
+        make_sinks(folder, workload, key), blocks, repeat, WIDTH
+    )
     for name in ("copy", "insert"):
         drop_table(f"bench_sinks_{workload}_{name}")
     return rows
-
-
-def answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def bench_azure(folder: Path, files: int) -> str:
@@ -231,27 +200,10 @@ def main() -> None:
             ("starfleet_account", starfleet_blocks(count), "id"),
             ("web", web_blocks(count), "event_id"),
         ):
-            print(f"{workload}: {'sink':<18} {'end to end':>12} {'sink only':>12}")
+            common.print_rates_header(workload, WIDTH)
             table.append((workload, measure(workload, blocks, key, folder, repeat)))
         print()
-        print(
-            "| workload | sink | events/s end to end | x JSONL | target | "
-            "events/s sink only | x JSONL |"
-        )
-        print("| --- | --- | ---: | ---: | --- | ---: | ---: |")
-        for workload, rows in table:
-            base_e2e, base_only = rows[0][1], rows[0][2]
-            for name, e2e, only in rows:
-                ratio = e2e / base_e2e
-                verdict = (
-                    ""
-                    if name == "jsonl"
-                    else (f">= {TARGET}: {'met' if ratio >= TARGET else 'MISSED'}")
-                )
-                print(
-                    f"| {workload} | {name} | {e2e:,.0f} | {ratio:.2f} | {verdict} | "
-                    f"{only:,.0f} | {only / base_only:.2f} |"
-                )
+        common.print_rates_table(table, TARGET, no_target=("jsonl",))
         if not args.skip_azure:
             print()
             print(bench_azure(folder, 200 if args.quick else 1000))
