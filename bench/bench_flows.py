@@ -29,8 +29,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +37,9 @@ from resource import RUSAGE_CHILDREN, RUSAGE_SELF, getrusage
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+from common import ensure_compare_venv, run_json, timed_cli  # noqa: E402
 
 SEED = 1
 PROFILES = 1_000
@@ -175,17 +175,9 @@ def our_profiles(count: int) -> dict[str, Any]:
 
 
 def our_customers(workers: int, out: str) -> dict[str, Any]:
-    from datagen.cli import cli
-
     argv = ["simulate", "customers", "--actors", "4000", "--duration", "20h"]
     argv += ["--seed", str(SEED), "--workers", str(workers), "-o", out, "--quiet"]
-    began = time.perf_counter()
-    cli.main(argv, standalone_mode=False)
-    seconds = time.perf_counter() - began
-    with open(out, "rb") as handle:
-        events = sum(
-            chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")
-        )
+    seconds, events = timed_cli(argv, out)
     cpu = sum(
         usage.ru_utime + usage.ru_stime
         for usage in (getrusage(RUSAGE_SELF), getrusage(RUSAGE_CHILDREN))
@@ -218,45 +210,17 @@ WORKERS = {
 # --- orchestration ---
 
 
-def measure(argv: list[str], python: str = sys.executable) -> dict[str, Any]:
-    """Run a measurement in a fresh interpreter; its last stdout line is JSON."""
-    result = subprocess.run(
-        [python, *argv],
-        capture_output=True,
-        text=True,
-        cwd=tempfile.gettempdir(),
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{argv[:2]} failed:\n{result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def ours(kind: str, *args: object) -> dict[str, Any]:
-    return measure([__file__, "--worker", kind, *map(str, args)])
+    argv = [__file__, "--worker", kind, *map(str, args)]
+    return run_json(argv, env={"PYTHONPATH": str(REPO)})
 
 
 def theirs(python: Path, script: str, *args: object) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "workload.py"
         path.write_text(script)
-        return measure([str(path), *map(str, args)], python=str(python))
-
-
-def ensure_compare_venv(path: Path) -> Path:
-    """The comparison virtualenv's python, creating and filling it if needed."""
-    python = path / "bin" / "python"
-    ready = path / ".datagen-bench-ready"
-    wanted = json.dumps(COMPARE_PACKAGES)
-    if ready.exists() and ready.read_text() == wanted:
-        return python
-    base = shutil.which("python3.11") or shutil.which("python3") or "python3"
-    print(f"creating the comparison virtualenv {path} ...", flush=True)
-    subprocess.run([base, "-m", "venv", str(path)], check=True)
-    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, *COMPARE_PACKAGES], check=True)
-    ready.write_text(wanted)
-    return python
+        argv = [str(path), *map(str, args)]
+        return run_json(argv, python=str(python), env={"PYTHONPATH": str(REPO)})
 
 
 def best(runs: list[dict[str, Any]], key: str = "seconds") -> dict[str, Any]:
@@ -279,7 +243,9 @@ def main() -> None:
     repeat = 1 if options.quick else 3
     span = 60_000 if options.quick else 300_000  # simulated s ~ events
     print(f"python {platform.python_version()}, {platform.machine()}, seed {SEED}")
-    python = ensure_compare_venv(options.compare_venv)
+    python = ensure_compare_venv(
+        options.compare_venv, COMPARE_PACKAGES, [COMPARE_PACKAGES]
+    )
     rows: list[tuple[str, str, str, float, float]] = []
 
     flow_theirs = best([theirs(python, FAKER_EVENTS_FLOW, span) for _ in range(repeat)])

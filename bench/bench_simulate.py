@@ -35,7 +35,6 @@ import argparse
 import json
 import platform
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+from common import ensure_compare_venv, run_json, timed_cli  # noqa: E402
 
 START = 1_735_689_600.0  # 2025-01-01T00:00:00Z, the start of every run
 SEED = 1
@@ -175,20 +176,14 @@ def run_ours(name: str, actors: int, seconds: float | None, out: str) -> dict[st
     and return the figures: the whole command is timed (profiles, model,
     batching, the file sink), interpreter start-up and imports are not."""
     began = time.perf_counter()
-    from datagen.cli import cli
+    import datagen.cli  # noqa: F401 - timed apart, before timed_cli runs it
 
     import_seconds = time.perf_counter() - began
     argv = ["simulate", name, "--actors", str(actors), "--seed", str(SEED)]
     argv += ["-o", out, "--quiet"]
     if seconds is not None:
         argv += ["--duration", f"{round(seconds)}s"]
-    began = time.perf_counter()
-    cli.main(argv, standalone_mode=False)
-    elapsed = time.perf_counter() - began
-    with open(out, "rb") as handle:
-        count = sum(
-            chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")
-        )
+    elapsed, count = timed_cli(argv, out)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "events": count,
@@ -201,36 +196,9 @@ def run_ours(name: str, actors: int, seconds: float | None, out: str) -> dict[st
 # --- orchestration ---
 
 
-def measure(argv: list[str], python: str = sys.executable) -> dict[str, Any]:
-    """Run a measurement in a fresh interpreter; its last stdout line is JSON."""
-    result = subprocess.run(
-        [python, *argv], capture_output=True, text=True, cwd=tempfile.gettempdir()
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{argv[0]} failed:\n{result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def ours(name: str, actors: int, seconds: float | None, out: Path | str) -> dict:
     argv = [__file__, "--worker", name, str(actors), str(seconds), str(out)]
-    return measure(argv)
-
-
-def ensure_compare_venv(path: Path) -> Path:
-    """The comparison virtualenv's python, creating and filling it if needed."""
-    python = path / "bin" / "python"
-    ready = path / ".datagen-bench-ready"
-    wanted = json.dumps(COMPARE_PACKAGES, sort_keys=True)
-    if ready.exists() and ready.read_text() == wanted:
-        return python
-    base = shutil.which("python3.11") or shutil.which("python3") or "python3"
-    print(f"creating the comparison virtualenv {path} ...", flush=True)
-    subprocess.run([base, "-m", "venv", str(path)], check=True)
-    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--no-deps", *COMPARE_PACKAGES["no_deps"]], check=True)
-    subprocess.run([*pip, *COMPARE_PACKAGES["beside"]], check=True)
-    ready.write_text(wanted)
-    return python
+    return run_json(argv)
 
 
 def versions(python: Path) -> str:
@@ -248,7 +216,7 @@ def compare(python: Path, script: str, args: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "workload.py"  # no config.yml beside it
         path.write_text(script)
-        return measure([str(path), *args], python=str(python))
+        return run_json([str(path), *args], python=str(python))
 
 
 def rate(figures: dict[str, Any]) -> float:
@@ -298,7 +266,13 @@ def main() -> None:
         except RuntimeError as error:
             print(f"  starfleet journeys skipped: {str(error).splitlines()[-1]}")
         if not options.skip_compare:
-            python = ensure_compare_venv(options.compare_venv)
+            installs = [
+                ["--no-deps", *COMPARE_PACKAGES["no_deps"]],
+                COMPARE_PACKAGES["beside"],
+            ]
+            python = ensure_compare_venv(
+                options.compare_venv, COMPARE_PACKAGES, installs
+            )
             print(f"  comparison venv: {versions(python)}")
             results["fake-web-events"] = compare(
                 python, FAKE_WEB_EVENTS, ["10000", "100000", str(wall), str(out)]
