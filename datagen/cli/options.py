@@ -36,15 +36,18 @@ def quantity_option(default: int = 1) -> Callable[[F], F]:
     )
 
 
-def output_option(default: str) -> Callable[[F], F]:
+def output_option(
+    default: str, what: str = "Output folder (or file); '-' writes JSON lines to stdout"
+) -> Callable[[F], F]:
+    """-o/--output-path (and the original --output_path); None when not given,
+    so --sink/--route can mean "no local output" (see choose_output)."""
     return click.option(
         "-o",
         "--output-path",
         "--output_path",
         "output_path",
         default=None,
-        help=f"Output folder (or file); '-' writes JSON lines to stdout "
-        f"[default: {default}, or none when --sink/--route is given].",
+        help=f"{what} [default: {default}, or none when --sink/--route is given].",
     )
 
 

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from datagen.cli.options import choose_output, resolve_output, sink_options
+from datagen.cli.options import (
+    choose_output,
+    output_option,
+    resolve_output,
+    sink_options,
+)
 from datagen.cli.progress import summarise
 from datagen.replay import check_speed
 from datagen.replay import replay as run_replay
@@ -22,15 +27,7 @@ from datagen.sinks.outputs import open_run_sinks
     show_default=True,
     help="1 = real time, 60 = a minute per second, 0 = as fast as possible.",
 )
-@click.option(
-    "-o",
-    "--output-path",
-    "--output_path",
-    "output_path",
-    default=None,
-    help="'-' for JSON lines on stdout, else a folder [default: '-', or none "
-    "when --sink/--route is given].",
-)
+@output_option("-", "'-' for JSON lines on stdout, else a folder")
 @click.option(
     "--envelope",
     is_flag=True,

@@ -13,6 +13,7 @@ from datagen.cli import UsageFailure
 from datagen.cli.options import (
     check_workers,
     choose_output,
+    output_option,
     resolve_output,
     resolve_seed,
     sink_options,
@@ -86,15 +87,7 @@ class _Progress:
     default=None,
     help="Configuration file for the simulation (e.g. web).",
 )
-@click.option(
-    "-o",
-    "--output-path",
-    "--output_path",
-    "output_path",
-    default=None,
-    help="'-' for stdout, else a file or folder [default: '-', or none when "
-    "--sink/--route is given].",
-)
+@output_option("-", "'-' for stdout, else a file or folder")
 @click.option(
     "--format",
     "format_",
