@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,37 @@ from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.retry import RetryPolicy, call_with_retries
 
 log = logging.getLogger(__name__)
+
+#: The GIL hand-over interval while writer threads run (Python's default: 5 ms).
+#: A writer coming back from the database waits for the generator to let go of
+#: the GIL; at 5 ms a wait, the two ran nearly one after the other (web events
+#: into PostgreSQL: 50k events/s at 5 ms, 58k-63k at 1 ms).
+WRITER_SWITCH_INTERVAL = 0.001
+
+
+class _SwitchInterval:
+    """Lowers the interpreter's switch interval while any writer thread runs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writers = 0
+        self._previous = sys.getswitchinterval()
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._writers == 0:
+                self._previous = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._previous, WRITER_SWITCH_INTERVAL))
+            self._writers += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._writers -= 1
+            if self._writers == 0:
+                sys.setswitchinterval(self._previous)
+
+
+_SWITCH_INTERVAL = _SwitchInterval()
 
 
 class BatchingSink(BaseSink):
@@ -101,6 +133,7 @@ class BatchingSink(BaseSink):
         if self._queue is not None and self._thread is not None:
             self._queue.put(None)
             self._thread.join()
+            _SWITCH_INTERVAL.leave()
         self.release()
         return self.delivery
 
@@ -116,6 +149,7 @@ class BatchingSink(BaseSink):
             self._thread = threading.Thread(
                 target=self._write_queued, name=f"sink {self.name}", daemon=True
             )
+            _SWITCH_INTERVAL.enter()
             self._thread.start()
         self._queue.put(batch)  # waits while the writer is a batch behind
 
