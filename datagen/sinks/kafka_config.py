@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from datagen.errors import ConfigError
-from datagen.sinks.spec import redact
+from datagen.sinks.spec import redact, streaming_query_options
 
 log = logging.getLogger("datagen.sinks.kafka")
 
@@ -82,9 +82,7 @@ def parse_kafka_url(url: str, environ: Mapping[str, str] = os.environ) -> KafkaO
             f"kafka sink '{redact(url)}': topic '{topic}' must be 1-249 letters, "
             "digits, '.', '_' or '-'"
         )
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    if "retry_seconds" in query:  # the other sinks' name for the same time
-        query.setdefault("timeout", query.pop("retry_seconds"))
+    query = streaming_query_options(url)
     unknown = sorted(
         key for key in query if _setting(key) is None and key not in _OPTIONS
     )

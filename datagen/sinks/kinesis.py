@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import boto3
 import orjson
@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from datagen.errors import ConfigError, SinkError
 from datagen.sinks.batching import BatchingSink
 from datagen.sinks.retry import RetryPolicy
-from datagen.sinks.spec import redact, register_sink
+from datagen.sinks.spec import redact, register_sink, streaming_query_options
 
 MAX_RECORDS = 500
 MAX_REQUEST_BYTES = 5 * 1024 * 1024
@@ -69,9 +69,7 @@ class KinesisOptions:
                 f"{where}: stream '{stream}' must be 1-128 letters, digits, "
                 "'.', '_' or '-'"
             )
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        if "retry_seconds" in query:  # the other sinks' name for the same time
-            query.setdefault("timeout", query.pop("retry_seconds"))
+        query = streaming_query_options(url)
         unknown = sorted(set(query) - set(_OPTIONS))
         if unknown:
             raise ConfigError(

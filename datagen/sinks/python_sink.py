@@ -13,11 +13,10 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import parse_qsl
 
 from datagen.errors import ConfigError, SinkError
 from datagen.sinks.base import BaseSink, Delivery
-from datagen.sinks.spec import register_sink
+from datagen.sinks.spec import query_options, register_sink
 
 
 def load_class(reference: str) -> type:
@@ -65,9 +64,9 @@ class PythonSink(BaseSink):
 
     @classmethod
     def from_url(cls, url: str) -> PythonSink:
-        reference, _, query = url.partition(":")[2].partition("?")
+        reference = url.partition(":")[2].partition("?")[0]
         sink_class = load_class(reference)
-        options = dict(parse_qsl(query, keep_blank_values=True))
+        options = query_options(url)
         try:
             target = sink_class(**options)
         except Exception as exc:

@@ -44,6 +44,15 @@ def query_options(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
+def streaming_query_options(url: str) -> dict[str, str]:
+    """query_options for the streaming sinks, whose retry deadline is `timeout`:
+    `retry_seconds`, the SQL and HTTP sinks' name for it, is taken as one."""
+    query = query_options(url)
+    if "retry_seconds" in query:
+        query.setdefault("timeout", query.pop("retry_seconds"))
+    return query
+
+
 _SECRET_KEYS = re.compile(r"(password|secret|token|sig|key|sas|credential)", re.I)
 
 
