@@ -10,7 +10,6 @@ from datagen.cli.options import (
     common_options,
     output_option,
     quantity_option,
-    resolve_output,
     resolve_seed,
     resolve_start,
     sink_options,
@@ -68,9 +67,8 @@ def document(
 
         python generate.py document -p order --sink kafka://127.0.0.1:9092/orders
     """
-    to_sinks = bool(sink_specs or routes)
-    output_path = choose_output(output_path, "./output/documents", to_sinks)
-    output = resolve_output(output_path) if output_path else None
+    choice = choose_output(output_path, "./output/documents", sink_specs, routes)
+    output = choice.path
     job = DocumentJob(
         provider=provider,
         quantity=quantity,
@@ -82,18 +80,18 @@ def document(
     )
     progress = ProgressBar(quantity, "docs", enabled=not quiet)
     try:
-        if to_sinks:
-            result = _to_sinks(job, output_path, sink_specs, routes, workers, progress)
+        if choice.to_sinks:
+            result = _to_sinks(job, choice.local, sink_specs, routes, workers, progress)
         else:
             result = write_documents(job, check_workers(workers), progress.update)
     finally:
         progress.close()
-    summarise(result, f"{provider} documents", quiet, per_sink=to_sinks)
+    summarise(result, f"{provider} documents", quiet, per_sink=choice.to_sinks)
 
 
 def _to_sinks(
     job: DocumentJob,
-    output_path: str | None,
+    local: bool,
     sink_specs: tuple[str, ...],
     routes: tuple[str, ...],
     workers: int,
@@ -104,7 +102,7 @@ def _to_sinks(
     check_workers(workers)
     sinks, target = open_run_sinks(
         job.output,
-        output_path is not None,
+        local,
         job.format,
         job.provider,
         sink_specs,

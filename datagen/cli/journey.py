@@ -10,7 +10,6 @@ from datagen.cli.options import (
     common_options,
     output_option,
     quantity_option,
-    resolve_output,
     resolve_seed,
     resolve_start,
     sink_options,
@@ -57,20 +56,19 @@ def journey(
 
         python generate.py journey -p ecommerce --sink kafka://127.0.0.1:9092/shop
     """
-    to_sinks = bool(sink_specs or routes)
-    output_path = choose_output(output_path, "./output/journeys", to_sinks)
+    choice = choose_output(output_path, "./output/journeys", sink_specs, routes)
     job = JourneyJob(
         provider=provider,
         quantity=quantity,
         seed=resolve_seed(seed),
-        output=resolve_output(output_path) if output_path else None,
+        output=choice.path,
         locale=locale,
         now=resolve_start(start),
     )
     check_workers(workers)
-    if to_sinks:
+    if choice.to_sinks:
         sinks, target = open_run_sinks(
-            job.output, output_path is not None, "jsonl", provider, sink_specs, routes
+            job.output, choice.local, "jsonl", provider, sink_specs, routes
         )
         result = stream_journeys(job, sinks, target, workers)
         summarise(result, f"{provider} journey steps", quiet, per_sink=True)

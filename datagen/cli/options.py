@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -117,11 +118,25 @@ sink_options = _compose(
 )
 
 
+@dataclass(frozen=True)
+class OutputChoice:
+    """Where a run writes: locally (-o; path None is stdout), and/or to sinks."""
+
+    local: bool
+    path: Path | None
+    to_sinks: bool
+
+
 def choose_output(
-    output_path: str | None, default: str, sinks_given: bool
-) -> str | None:
-    """The -o value in force: as given; else none when --sink/--route name where
-    events go; else the command's default."""
-    if output_path is not None:
-        return output_path
-    return None if sinks_given else default
+    output_path: str | None,
+    default: str,
+    sink_specs: tuple[str, ...] = (),
+    routes: tuple[str, ...] = (),
+) -> OutputChoice:
+    """-o as given; else nothing local when --sink/--route name where events go;
+    else the command's default."""
+    to_sinks = bool(sink_specs or routes)
+    if output_path is None and not to_sinks:
+        output_path = default
+    path = resolve_output(output_path) if output_path is not None else None
+    return OutputChoice(output_path is not None, path, to_sinks)

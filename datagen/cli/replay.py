@@ -9,7 +9,6 @@ import click
 from datagen.cli.options import (
     choose_output,
     output_option,
-    resolve_output,
     sink_options,
 )
 from datagen.cli.progress import summarise
@@ -50,23 +49,22 @@ def replay(
 
         python generate.py replay output/journeys --speed 60
     """
-    to_sinks = bool(sink_specs or routes)
-    output_path = choose_output(output_path, "-", to_sinks)
-    output = resolve_output(output_path) if output_path else None
-    if not to_sinks:
+    choice = choose_output(output_path, "-", sink_specs, routes)
+    output = choice.path
+    if not choice.to_sinks:
         result = run_replay(paths, speed, output, envelope)
     else:
         check_speed(speed)
         sinks, target = open_run_sinks(
             output,
-            output_path is not None,
+            choice.local,
             "jsonl" if output is None else "json",
             "replay",
             sink_specs,
             routes,
         )
         result = run_replay(paths, speed, envelope=envelope, sinks=sinks, target=target)
-    summarise(result, "documents", quiet, per_sink=to_sinks)
+    summarise(result, "documents", quiet, per_sink=choice.to_sinks)
 
 
 COMMANDS = [replay]

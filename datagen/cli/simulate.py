@@ -14,7 +14,6 @@ from datagen.cli.options import (
     check_workers,
     choose_output,
     output_option,
-    resolve_output,
     resolve_seed,
     sink_options,
 )
@@ -155,11 +154,10 @@ def simulate(
         )
         window = simulation.window(start, end, ticks, duration, timezone, live, clock)
         check_workers(workers)
-    to_sinks = bool(sink_specs or routes)
-    output_path = choose_output(output_path, "-", to_sinks)
+    choice = choose_output(output_path, "-", sink_specs, routes)
     sinks, target = open_run_sinks(
-        resolve_output(output_path) if output_path else None,
-        output_path is not None,
+        choice.path,
+        choice.local,
         format_,
         simulation.name,
         sink_specs,
@@ -180,7 +178,7 @@ def simulate(
         )
     finally:
         progress.bar.close()
-    summarise(result, f"{simulation.name} events", quiet, per_sink=to_sinks)
+    summarise(result, f"{simulation.name} events", quiet, per_sink=choice.to_sinks)
 
 
 def _source(name: str | None, script: Path | None) -> Any:
