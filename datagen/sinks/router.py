@@ -9,6 +9,7 @@ from typing import Any
 
 from datagen.errors import ConfigError
 from datagen.sinks.base import BaseSink, Delivery, Sink
+from datagen.sinks.python_sink import PythonSink
 from datagen.sinks.spec import open_sink, redact
 
 
@@ -39,13 +40,13 @@ class Route:
 
 
 class CountedSink(BaseSink):
-    """Any sink as a BaseSink: passes events on, optionally only those a route
-    matches, and keeps counts when the sink keeps none itself."""
+    """Any sink as a BaseSink named for the report, passed only the events its
+    route matches; a sink that keeps no counts is counted by PythonSink."""
 
     def __init__(self, sink: Sink, name: str, route: Route | None = None) -> None:
         self.label = name if route is None else f"{name} ({route.field}={route.value})"
         super().__init__()
-        self.sink = sink
+        self.sink = sink if isinstance(sink, BaseSink) else PythonSink(sink, name)
         self.route = route
 
     def describe(self) -> str:
@@ -54,34 +55,22 @@ class CountedSink(BaseSink):
     def send_many(self, events: Sequence[dict[str, Any]]) -> None:
         if self.route is not None:
             events = [event for event in events if self.route.matches(event)]
-        if not events:
-            return
-        send_many = getattr(self.sink, "send_many", None)
-        if send_many is not None:
-            send_many(events)
-        else:
-            for event in events:
-                self.sink.send(event)
-        if not isinstance(self.sink, BaseSink):
-            self.delivery.sent += len(events)
-            self.delivery.acknowledged += len(events)
+        if events:
+            self.sink.send_many(events)
 
     def flush(self) -> None:
-        flush = getattr(self.sink, "flush", None)
-        if flush is not None:
-            flush()
+        self.sink.flush()
 
     def close(self) -> Delivery:
-        """Close the sink; its own counts where it keeps them, else ours."""
-        if isinstance(self.sink, BaseSink):
-            inner = self.sink.close()
-            counts = {k: v for k, v in vars(inner).items() if k != "sink"}
-            return Delivery(self.label, **counts)
-        close = getattr(self.sink, "close", None)
-        if close is not None:
-            close()
-        else:
-            self.flush()
+        """Close the sink and return its counts under this sink's label; they
+        are kept in self.delivery also when closing raises a SinkError."""
+        try:
+            self.sink.close()
+        finally:
+            counts = vars(self.sink.delivery).items()
+            self.delivery = Delivery(
+                self.label, **{k: v for k, v in counts if k != "sink"}
+            )
         return self.delivery
 
 

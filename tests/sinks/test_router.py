@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from datagen.errors import ConfigError, UnknownName
+from datagen.errors import ConfigError, SinkError, UnknownName
 from datagen.sinks.memory import MemorySink
 from datagen.sinks.router import CountedSink, Route, open_sinks
 from datagen.sinks.spec import redact
@@ -101,3 +101,17 @@ def test_redact_hides_passwords_tokens_and_signatures(spec: str, secret: str) ->
 def test_redact_leaves_a_spec_without_secrets_as_it_is() -> None:
     for spec in ("file:out.jsonl", "kafka://h:9092/t?key=user_id&format=avro"):
         assert redact(spec) == spec
+
+
+class _FailsOnClose(PlainSink):
+    def close(self) -> None:
+        raise ConnectionError("lost the connection while closing")
+
+
+def test_a_sink_failing_on_close_keeps_its_counts() -> None:
+    sink = CountedSink(_FailsOnClose(), "closing")
+    sink.send_many(EVENTS)
+    with pytest.raises(SinkError, match="close\\(\\) failed.*lost the connection"):
+        sink.close()
+    assert sink.delivery.sink == "closing"
+    assert (sink.delivery.sent, sink.delivery.acknowledged) == (3, 3)
