@@ -5,7 +5,7 @@ What is measured (each the best of --repeat runs, same seed):
 - bare Mimesis: Schema(lambda: provider.create_schema(field), iterations=N).create(),
   the provider's own fields with nothing written;
 - jsonl and json (one pretty file per document) through the library API,
-  datagen.document_run.write_documents, on /dev/shm (tmpfs) and on the disk that
+  datagen.runs.documents.write_documents, on /dev/shm (tmpfs) and on the disk that
   holds the repository;
 - --workers 1 and --workers 2 (jsonl) through the CLI in a subprocess, the rate
   taken from the run's own summary line (interpreter start-up excluded; the wall
@@ -40,9 +40,9 @@ sys.path.insert(0, str(REPO))
 import document_providers  # noqa: E402,F401 - registers the built-in providers
 from mimesis import Schema  # noqa: E402
 
-from datagen.atomic import write_atomic  # noqa: E402
-from datagen.blocks import BLOCK_SIZE  # noqa: E402
-from datagen.document_run import DocumentJob, write_documents  # noqa: E402
+from datagen.files.atomic import write_atomic  # noqa: E402
+from datagen.runs.blocks import BLOCK_SIZE  # noqa: E402
+from datagen.runs.documents import DocumentJob, write_documents  # noqa: E402
 from datagen.documents import create_provider  # noqa: E402
 from datagen.encoders import JsonEncoder, JsonLinesEncoder, dumps_pretty  # noqa: E402
 

@@ -110,7 +110,7 @@ def our_flow(seconds: float) -> dict[str, Any]:
     """faker-events' example flow in the engine, written as JSON lines."""
     from datagen import Event, Flow, Simulation
     from datagen.encoders import JsonLinesEncoder
-    from datagen.engine.delivery import write_simulation
+    from datagen.runs.simulation import write_simulation
 
     structure = {
         "event_time": "",

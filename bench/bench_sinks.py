@@ -144,7 +144,7 @@ def bench_azure(folder: Path, files: int) -> str:
     """Upload folder (plus `files` small JSON files) to Azurite; a result line."""
     from azure.storage.blob import BlobServiceClient
 
-    from datagen.sinks.azure_blob import BlobTarget, upload_folder
+    from datagen.upload.azure_blob import BlobTarget, upload_folder
 
     if not answers(10000):
         subprocess.run(["bash", str(REPO / "scripts/services.sh"), "up", "azurite"])

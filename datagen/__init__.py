@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider, create_provider
 from datagen.engine.actors import Actor, Profile
-from datagen.engine.flows import Event, EventContext, Flow, set_first_events
+from datagen.engine.models.flows import Event, EventContext, Flow, set_first_events
 from datagen.engine.model import SIMULATIONS, Window, register_simulation
 from datagen.engine.simulation import Simulation
-from datagen.engine.state_machine import (
+from datagen.engine.models.state_machine import (
     DataOnlineGenerator,
     StateMachine,
     SubjectFactory,
     Transition,
 )
-from datagen.engine.web_config import load_web_config
-from datagen.engine.web_sessions import WebSessions
+from datagen.engine.models.web.config import load_web_config
+from datagen.engine.models.web.sessions import WebSessions
 from datagen.errors import (
     ConfigError,
     DatagenError,

@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Union
 
 from datagen.documents import DocumentProvider
-from datagen.engine.clock import DEFAULT_START, isoformat
+from datagen.timefmt import DEFAULT_START, isoformat
 from datagen.errors import DatagenError, ProviderError
-from datagen.provider_pool import PROVIDER_POOL
+from datagen.files.journey_archive import write_journey
+from datagen.files.paths import prepare_output_folder
+from datagen.documents import PROVIDER_POOL
 from datagen.registry import Registry
 from datagen.seeding import derive_seed, random_uuid
 
@@ -186,14 +188,19 @@ class JourneyProvider:
                 ) from exc
         return self.journey_metadata
 
+    def record(self) -> dict[str, Any]:
+        """The journey as one record: its metadata and its documents in step
+        order (what `journey -o -` prints and the journey files are made of)."""
+        self.generate()
+        return {
+            **self.journey_metadata,
+            "documents": [step.document for step in self.steps],
+        }
+
     def publish_journey(self, output_path: str | Path) -> Path:
         """Write <name>_<user_id>.zip and .json into output_path (created if
         missing); returns the zip's path."""
-        from datagen.journey_files import write_journey
-        from datagen.paths import prepare_output_folder
-
-        self.generate()
-        return write_journey(self, prepare_output_folder(Path(output_path)))
+        return write_journey(self.record(), prepare_output_folder(Path(output_path)))
 
 
 def create_journey_provider(

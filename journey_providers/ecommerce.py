@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from datagen import JourneyProvider
-from datagen.engine.clock import isoformat
+from datagen.timefmt import isoformat
 from document_providers.catalog import order_totals
 
 

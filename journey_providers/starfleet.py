@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datagen import JourneyProvider, Step
-from datagen.engine.clock import isoformat
+from datagen.timefmt import isoformat
 
 
 class Starfleet(JourneyProvider):

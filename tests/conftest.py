@@ -13,7 +13,7 @@ import document_providers  # noqa: F401 - registers the built-in providers
 import journey_providers  # noqa: F401
 from datagen.cli import cli
 from datagen.documents import DOCUMENT_PROVIDERS
-from datagen.journey_run import JourneyJob, write_journeys
+from datagen.runs.journeys import JourneyJob, write_journeys
 from datagen.journeys import JOURNEY_PROVIDERS
 
 #: The seed of tests that need one fixed value.

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from datagen.blocks import BLOCK_SIZE
-from datagen.journey_run import JOURNEYS_PER_BLOCK
+from datagen.runs.blocks import BLOCK_SIZE
+from datagen.runs.journeys import JOURNEYS_PER_BLOCK
 from tests.processes import ROOT, generate_command
 
 DOCUMENTS = 2500  # three blocks of documents, the last one short

@@ -10,14 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from datagen import (
-    ConfigError,
-    JourneyProvider,
-    ProviderError,
-    create_journey_provider,
-)
-from datagen.engine.clock import DEFAULT_START
-from datagen.journey_files import write_journey
+from datagen import ConfigError, JourneyProvider, ProviderError, create_journey_provider
+from datagen.timefmt import DEFAULT_START
+from datagen.files.journey_archive import write_journey
 from tests.providers.formats import assert_uuid4, parse_time
 
 SCHEMA_PATH = (
@@ -252,7 +247,7 @@ def test_a_user_id_with_a_path_is_refused(tmp_path):
     with pytest.raises(
         ConfigError, match="journey name 'starfleet_../../../tmp/owned'"
     ):
-        write_journey(journey, tmp_path)
+        write_journey(journey.record(), tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 

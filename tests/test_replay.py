@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from datagen import ConfigError, JourneyProvider
-from datagen.replay import find_journey_zips, load_journey, paced, timeline
+from datagen.runs.replay import find_journey_zips, load_journey, paced, timeline
 from tests.metronome import Metronome
 
 

@@ -15,14 +15,14 @@ from datagen.cli.options import (
     sink_options,
 )
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.document_run import (
+from datagen.runs.documents import (
     DocumentJob,
     check_job,
     send_documents,
     write_documents,
 )
-from datagen.runs import RunResult
-from datagen.sinks.outputs import open_run_sinks
+from datagen.runs.loop import RunResult
+from datagen.runs.outputs import open_run_sinks
 
 
 @click.command()

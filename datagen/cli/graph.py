@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from datagen.engine.graphs import FORMATS, simulation_graph, write_graph
+from datagen.pictures.graphs import FORMATS, simulation_graph, write_graph
 
 
 @click.command()

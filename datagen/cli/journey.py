@@ -15,8 +15,8 @@ from datagen.cli.options import (
     sink_options,
 )
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.journey_run import JourneyJob, stream_journeys, write_journeys
-from datagen.sinks.outputs import open_run_sinks
+from datagen.runs.journeys import JourneyJob, stream_journeys, write_journeys
+from datagen.runs.outputs import open_run_sinks
 
 
 @click.command()

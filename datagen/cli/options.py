@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from datagen.engine.clock import DEFAULT_START, isoformat, parse_time
+from datagen.timefmt import DEFAULT_START, isoformat, parse_time
 from datagen.errors import ConfigError
 from datagen.seeding import draw_seed
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from datagen.charts import BUCKETS, count_events, draw_counts
+from datagen.pictures.charts import BUCKETS, count_events, draw_counts
 
 
 @click.command()

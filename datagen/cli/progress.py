@@ -8,7 +8,7 @@ from typing import TextIO
 
 import click
 
-from datagen.runs import RunResult
+from datagen.runs.loop import RunResult
 
 _DELAY_SECONDS = 0.5  # a run shorter than this shows no bar
 _REDRAW_SECONDS = 0.1

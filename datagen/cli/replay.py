@@ -6,15 +6,11 @@ from pathlib import Path
 
 import click
 
-from datagen.cli.options import (
-    choose_output,
-    output_option,
-    sink_options,
-)
+from datagen.cli.options import choose_output, output_option, sink_options
 from datagen.cli.progress import summarise
-from datagen.replay import check_speed
-from datagen.replay import replay as run_replay
-from datagen.sinks.outputs import open_run_sinks
+from datagen.runs.replay import check_speed
+from datagen.runs.replay import replay as run_replay
+from datagen.runs.outputs import open_run_sinks
 
 
 @click.command()

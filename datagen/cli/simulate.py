@@ -18,13 +18,14 @@ from datagen.cli.options import (
     sink_options,
 )
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.engine.clock import LiveClock, parse_rate
-from datagen.engine.delivery import write_simulation
+from datagen.engine.clock import LiveClock
+from datagen.timefmt import parse_rate
+from datagen.runs.simulation import write_simulation
 from datagen.engine.model import Window
 from datagen.engine.scripts import load_script, script_simulation
 from datagen.engine.simulation import Simulation, find_simulation
 from datagen.errors import ConfigError
-from datagen.sinks.outputs import open_run_sinks
+from datagen.runs.outputs import open_run_sinks
 
 
 @contextmanager

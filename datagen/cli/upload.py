@@ -61,8 +61,8 @@ def upload(
         BLOB_CONTAINER_URL=https://acct.blob.core.windows.net/data \\
         BLOB_SAS_TOKEN='sv=...' python generate.py upload ./output
     """
-    from datagen.sinks.azure_blob import BlobTarget, iter_errors, local_files
-    from datagen.sinks.azure_blob import upload_folder
+    from datagen.upload.azure_blob import BlobTarget, iter_errors, local_files
+    from datagen.upload.azure_blob import upload_folder
 
     target = BlobTarget(container_url, sas_token, connection_string, container)
     progress = ProgressBar(len(local_files(path, prefix)), "files", enabled=not quiet)

@@ -21,7 +21,7 @@ from datetime import timezone, tzinfo
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from datagen.engine.actors import Actor
-from datagen.engine.clock import TimeFormatter
+from datagen.timefmt import TimeFormatter
 from datagen.registry import Registry
 
 #: (time in epoch seconds, event): what a model yields, in time order per actor.
@@ -97,3 +97,26 @@ def describe(factory: Any) -> str:
     if not isinstance(text, str) or not text:
         text = (getattr(factory, "__doc__", None) or "").strip()
     return text.splitlines()[0] if text else ""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow of a model's graph: source -> target, labelled."""
+
+    source: str
+    target: str
+    label: str
+
+
+@dataclass
+class Graph:
+    """Nodes and labelled edges; `entry` nodes get an arrow from a start dot."""
+
+    title: str
+    nodes: list[str] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    #: node -> label of the arrow from the start dot ("" for a plain arrow).
+    entry: dict[str, str] = field(default_factory=dict)
+    #: node -> a second line under its name (e.g. "stay 99.79%").
+    notes: dict[str, str] = field(default_factory=dict)
+    final: set[str] = field(default_factory=set)

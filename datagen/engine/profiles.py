@@ -15,10 +15,10 @@ from mimesis import Address, Finance, Person
 from mimesis.datasets import EMAIL_DOMAINS
 from mimesis.enums import Gender, TitleType
 
-from datagen.atomic import write_atomic
+from datagen.files.atomic import write_atomic
 from datagen.documents import to_locale
 from datagen.engine.actors import Profile
-from datagen.engine.clock import DEFAULT_START
+from datagen.timefmt import DEFAULT_START
 from datagen.errors import ConfigError
 from datagen.seeding import derive_seed, random_uuid
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from datagen.engine.flows import forget_latest_flow, latest_flow
+from datagen.engine.models.flows import forget_latest_flow, latest_flow
 from datagen.errors import ConfigError, DatagenError
 
 

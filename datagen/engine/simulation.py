@@ -15,13 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from datagen.engine.batches import Batch, batch_keyed, limit_batches
-from datagen.engine.clock import (
-    DEFAULT_START,
-    LiveClock,
-    parse_duration,
-    parse_time,
-    resolve_timezone,
-)
+from datagen.timefmt import DEFAULT_START, parse_duration, parse_time, resolve_timezone
+from datagen.engine.clock import LiveClock
 from datagen.engine.model import (
     DEFAULT_ACTORS,
     DEFAULT_DURATION_SECONDS,

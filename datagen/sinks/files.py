@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from datagen.atomic import AtomicFile, write_atomic
+from datagen.files.atomic import AtomicFile, write_atomic
 from datagen.encoders import ENCODERS, Encoder, JsonEncoder, dumps_pretty
 from datagen.errors import ConfigError
-from datagen.paths import prepare_output_folder
+from datagen.files.paths import prepare_output_folder
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.spec import query_options, register_sink
 

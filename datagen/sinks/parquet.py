@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from datagen.atomic import temp_path_for
+from datagen.files.atomic import temp_path_for
 from datagen.errors import ConfigError, SinkError
 from datagen.sinks.base import BaseSink, Delivery
 

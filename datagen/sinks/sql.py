@@ -23,12 +23,7 @@ from datagen.sinks.batching import BatchingSink
 from datagen.sinks.retry import RetryPolicy
 from datagen.sinks.spec import register_sink
 from datagen.sinks.sql_copy import CopyPlan, copy_rows, plan_copy
-from datagen.sinks.sql_schema import (
-    TableSchema,
-    check_table_name,
-    column_name,
-    to_row,
-)
+from datagen.sinks.sql_schema import TableSchema, check_table_name, column_name, to_row
 
 #: Drivers used when a URL names none (SQLAlchemy's own defaults are not installed).
 DEFAULT_DRIVERS = {

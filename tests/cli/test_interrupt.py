@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from datagen.atomic import TEMP_PREFIX
+from datagen.files.atomic import TEMP_PREFIX
 from tests.processes import generate_command
 
 QUANTITY = 2_000_000  # far more than a second's worth

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.runs import RunResult
+from datagen.runs.loop import RunResult
 from tests.processes import generate_command
 
 

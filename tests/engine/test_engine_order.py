@@ -144,7 +144,7 @@ def test_journey_simulation_emits_each_step_at_its_time() -> None:
 
 
 def test_journey_documents_are_those_of_the_journey_command() -> None:
-    from datagen.journey_run import JourneyJob
+    from datagen.runs.journeys import JourneyJob
 
     events = list(Simulation("ecommerce", actors=4, seed=SEED).run())
     job = JourneyJob("ecommerce", 4, SEED, None)
@@ -157,7 +157,7 @@ def test_journey_documents_are_those_of_the_journey_command() -> None:
 
 
 def test_workers_keep_line_breaks_inside_values() -> None:
-    from datagen.engine.flows import Event, Flow
+    from datagen.engine.models.flows import Event, Flow
 
     text = "two\nlines\r\nand\u2028more\x0b"
     flow = Flow(Event({"text": text, "nested": {"t": text}}, limit=3))

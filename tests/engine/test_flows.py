@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from datagen.engine.flows import Event, Flow, set_first_events
+from datagen.engine.models.flows import Event, Flow, set_first_events
 from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError, ProviderError
 

@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from datagen.engine.clock import LiveClock, parse_rate
-from datagen.engine.delivery import write_simulation
+from datagen.engine.clock import LiveClock
+from datagen.timefmt import parse_rate
+from datagen.runs.simulation import write_simulation
 from datagen.engine.simulation import Simulation
 
 ROOT = Path(__file__).resolve().parents[2]

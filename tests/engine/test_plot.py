@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import datagen.engine.simulations  # noqa: F401 - registers `web`
-from datagen.charts import count_events
+from datagen.pictures.charts import count_events
 from datagen.cli import cli
 from datagen.engine.actors import make_actor
 from datagen.engine.model import SIMULATIONS, Window

@@ -11,7 +11,7 @@ from scipy.stats import chisquare
 from datagen.engine.actors import make_actor
 from datagen.engine.model import Window
 from datagen.engine.runner import run_actors
-from datagen.engine.state_machine import EventSink, StateMachine, Transition
+from datagen.engine.models.state_machine import EventSink, StateMachine, Transition
 from datagen.errors import ConfigError
 
 START = 1_735_689_600.0  # 2025-01-01T00:00:00Z

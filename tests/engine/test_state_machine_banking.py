@@ -11,7 +11,7 @@ from datagen.engine.actors import make_actor
 from datagen.engine.model import SIMULATIONS, Window
 from datagen.engine.runner import run_actors
 from datagen.engine.simulations.banking import CREDIT_LIMIT, LOAN_AMOUNT, Banking
-from datagen.engine.state_machine import Transition
+from datagen.engine.models.state_machine import Transition
 from datagen.errors import ConfigError
 
 START = 1_735_689_600.0

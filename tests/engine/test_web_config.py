@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from datagen.cli import cli
-from datagen.engine.web_config import SHIPPED, load_web_config
+from datagen.engine.models.web.config import SHIPPED, load_web_config
 from datagen.errors import ConfigError
 
 

@@ -13,8 +13,8 @@ import datagen.engine.simulations  # noqa: F401 - registers `web`
 from datagen.engine.actors import make_actor
 from datagen.engine.model import SIMULATIONS, Window
 from datagen.engine.runner import run_actors
-from datagen.engine.web_config import END, load_web_config
-from datagen.engine.web_sessions import WebSessions
+from datagen.engine.models.web.config import END, load_web_config
+from datagen.engine.models.web.sessions import WebSessions
 
 START = 1_735_689_600.0  # 2025-01-01T00:00:00Z
 FIELDS = (

@@ -16,7 +16,7 @@ from typing import Any
 
 from datagen.engine.actors import Actor
 from datagen.engine.model import register_simulation
-from datagen.engine.state_machine import StateMachine, Transition
+from datagen.engine.models.state_machine import StateMachine, Transition
 from datagen.errors import ConfigError
 
 LOAN_AMOUNT = 10_000

@@ -7,7 +7,7 @@ from typing import Any
 from mimesis import Person
 
 from datagen.engine.actors import Profile
-from datagen.engine.flows import Event, EventContext, Flow
+from datagen.engine.models.flows import Event, EventContext, Flow
 from datagen.engine.model import register_simulation
 
 _JOBS: list[str] = Person()._extract(["occupation"])  # Mimesis' English job titles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datagen.engine.journey_model import JourneySimulation
+from datagen.engine.models.journey import JourneySimulation
 from datagen.engine.model import SIMULATIONS
 from datagen.journeys import JOURNEY_PROVIDERS
 

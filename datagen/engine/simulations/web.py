@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from datagen.engine.model import register_simulation
-from datagen.engine.web_config import load_web_config
-from datagen.engine.web_sessions import WebSessions
+from datagen.engine.models.web.config import load_web_config
+from datagen.engine.models.web.sessions import WebSessions
 
 
 @register_simulation(
@@ -14,6 +14,6 @@ from datagen.engine.web_sessions import WebSessions
     "--config or ./config.yml changes the probabilities",
 )
 def web(config: str | Path | None = None) -> WebSessions:
-    """The web-session model with datagen/engine/web_config.yml, overridden by
+    """The web-session model with datagen/engine/models/web/config.yml, overridden by
     config (a path) or else by ./config.yml when it exists."""
     return WebSessions(load_web_config(config))

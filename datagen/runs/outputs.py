@@ -9,7 +9,7 @@ import orjson
 
 from datagen.encoders import JsonLinesEncoder, get_encoder
 from datagen.errors import ConfigError, SinkError
-from datagen.paths import prepare_output_folder, safe_file_name
+from datagen.files.paths import prepare_output_folder, safe_file_name
 from datagen.sinks.base import BaseSink, Delivery, Sink
 from datagen.sinks.files import FileSink, FolderSink
 from datagen.sinks.router import open_sinks

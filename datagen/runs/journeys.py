@@ -10,15 +10,15 @@ from pathlib import Path
 
 import orjson
 
-from datagen.atomic import remove_temp_files
-from datagen.blocks import Block, plan_blocks, run_blocks
+from datagen.files.atomic import remove_temp_files
+from datagen.runs.blocks import Block, plan_blocks, run_blocks
 from datagen.documents import to_locale
-from datagen.engine.clock import DEFAULT_START
+from datagen.timefmt import DEFAULT_START
 from datagen.errors import ConfigError
-from datagen.journey_files import write_journey
+from datagen.files.journey_archive import write_journey
 from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
-from datagen.paths import prepare_output_folder, safe_file_name
-from datagen.runs import ProgressCallback, RunResult, Stopwatch, consume
+from datagen.files.paths import prepare_output_folder, safe_file_name
+from datagen.runs.loop import ProgressCallback, RunResult, Stopwatch, consume
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
 from datagen.sinks.stdout import StdoutSink
@@ -47,11 +47,7 @@ class JourneyJob:
 
 def journey_line(journey: JourneyProvider) -> bytes:
     """A journey as one JSON line: its metadata and its documents in step order."""
-    record = {
-        **journey.journey_metadata,
-        "documents": [step.document for step in journey.steps],
-    }
-    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(journey.record(), option=orjson.OPT_APPEND_NEWLINE)
 
 
 def _check(job: JourneyJob) -> None:
@@ -71,7 +67,7 @@ def generate_journey_block(job: JourneyJob, block: Block) -> tuple[int, bytes]:
         if job.output is None:
             lines.append(journey_line(journey))
         else:
-            write_journey(journey, job.output)
+            write_journey(journey.record(), job.output)
     return block.count, b"".join(lines)
 
 
@@ -125,7 +121,7 @@ def stream_journeys(
     """The job's journeys interleaved on one clock, each step sent to the sinks
     at its place in time (as an envelope naming journey, user and step) instead
     of being zipped: journey i is the one write_journeys would zip."""
-    from datagen.engine.delivery import write_simulation
+    from datagen.runs.simulation import write_simulation
     from datagen.engine.simulation import Simulation
 
     _check(job)

@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from datagen.engine.actors import Actor
-from datagen.engine.graphs import Edge, Graph
+from datagen.engine.model import Edge, Graph
 from datagen.engine.model import Emission, Window
-from datagen.engine.web_config import END, WebConfig
-from datagen.engine.web_users import user_fields
+from datagen.engine.models.web.config import END, WebConfig
+from datagen.engine.models.web.users import user_fields
 from datagen.seeding import random_uuid
 
 _HOUR, _DAY = 3600.0, 86400.0

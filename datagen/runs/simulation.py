@@ -14,12 +14,12 @@ from typing import Any
 from datagen.encoders import JsonLinesEncoder
 from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
-from datagen.engine.live import paced
+from datagen.engine.pacing import paced
 from datagen.engine.model import Window
 from datagen.engine.simulation import Simulation
-from datagen.runs import RunResult, Stopwatch
+from datagen.runs.loop import RunResult, Stopwatch
 from datagen.sinks.base import Sink
-from datagen.sinks.outputs import close_after, close_sinks
+from datagen.runs.outputs import close_after, close_sinks
 
 #: on_progress(events written, simulated epoch seconds reached)
 SimulationProgress = Callable[[int, float], None]

@@ -18,11 +18,11 @@ from datetime import timezone
 from typing import Any, ClassVar, Generic, TypeVar
 
 from datagen.engine.actors import Actor, make_actor
-from datagen.engine.clock import DEFAULT_START
-from datagen.engine.graphs import Edge, Graph
+from datagen.timefmt import DEFAULT_START
+from datagen.engine.model import Edge, Graph
 from datagen.engine.model import Emission, Window
 from datagen.engine.runner import run_actors
-from datagen.engine.subjects import SinkCall, event_fields_of, sink_call
+from datagen.engine.models.subjects import SinkCall, event_fields_of, sink_call
 from datagen.errors import ConfigError
 
 S = TypeVar("S")

@@ -13,9 +13,14 @@ from typing import Any
 import orjson
 
 from datagen.errors import ConfigError
-from datagen.runs import ProgressCallback, RunResult, Stopwatch, interrupts_deferred
+from datagen.runs.loop import (
+    ProgressCallback,
+    RunResult,
+    Stopwatch,
+    interrupts_deferred,
+)
 from datagen.sinks.base import BaseSink
-from datagen.sinks.outputs import close_after, close_sinks, open_outputs
+from datagen.runs.outputs import close_after, close_sinks, open_outputs
 from datagen.sinks.stdout import StdoutSink
 
 #: What reading a damaged zip raises: bad headers, bad deflate data, truncation.

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from datagen.engine.actors import Actor
-from datagen.engine.web_config import WebConfig
+from datagen.engine.models.web.config import WebConfig
 
 #: Platform tokens per operating system, as user agents carry them.
 PLATFORMS = {

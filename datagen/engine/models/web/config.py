@@ -1,6 +1,6 @@
 """The web-session model's configuration: the shipped YAML, overridden by a user's.
 
-`load_web_config(path)` reads datagen/engine/web_config.yml, then the user's
+`load_web_config(path)` reads datagen/engine/models/web/config.yml, then the user's
 file (path, else ./config.yml when it exists), whose sections replace the
 shipped ones; it checks every group of probabilities and returns them ready
 for fast draws (cumulative weights).
@@ -19,7 +19,7 @@ import yaml
 
 from datagen.errors import ConfigError
 
-SHIPPED = Path(__file__).with_name("web_config.yml")
+SHIPPED = Path(__file__).with_name("config.yml")
 #: The file in the working directory that overrides the shipped one, as in
 #: fake-web-events.
 LOCAL_NAME = "config.yml"

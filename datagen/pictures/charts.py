@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from datagen.atomic import write_atomic
+from datagen.files.atomic import write_atomic
 from datagen.errors import ConfigError
 
 #: Fields tried, in order, when no --field is given.

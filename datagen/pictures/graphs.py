@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from datagen.atomic import write_atomic
+from datagen.files.atomic import write_atomic
+from datagen.engine.model import Graph
+from datagen.engine.simulation import find_simulation
 from datagen.errors import ConfigError
 
 #: The output formats `write_graph` knows, by file suffix.
 FORMATS = ("dot", "png", "svg")
-
-
-@dataclass(frozen=True)
-class Edge:
-    source: str
-    target: str
-    label: str
-
-
-@dataclass
-class Graph:
-    """Nodes and labelled edges; `entry` nodes get an arrow from a start dot."""
-
-    title: str
-    nodes: list[str] = field(default_factory=list)
-    edges: list[Edge] = field(default_factory=list)
-    #: node -> label of the arrow from the start dot ("" for a plain arrow).
-    entry: dict[str, str] = field(default_factory=dict)
-    #: node -> a second line under its name (e.g. "stay 99.79%").
-    notes: dict[str, str] = field(default_factory=dict)
-    final: set[str] = field(default_factory=set)
 
 
 def _quote(text: str) -> str:
@@ -105,10 +85,7 @@ def simulation_graph(name: str, config: str | Path | None = None) -> Graph:
     Raises UnknownName for a name not registered, ConfigError for a model
     that has no graph (only state machines and page graphs have one).
     """
-    import datagen.engine.simulations  # noqa: F401 - registers the built-ins
-    from datagen.engine.model import SIMULATIONS
-
-    factory = SIMULATIONS.get(name)
+    factory = find_simulation(name)
     model = factory(config=config) if config is not None else factory()
     draw = getattr(model, "graph", None)
     if not callable(draw):

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestError
 from azure.storage.blob import ContainerClient, ContentSettings, ExponentialRetry
 
-from datagen.atomic import TEMP_PREFIX
+from datagen.files.atomic import TEMP_PREFIX
 from datagen.errors import ConfigError, SinkError
 
 _SECRETS = re.compile(r"(sig=|AccountKey=|SharedAccessSignature=)[^&;\s'\"]+", re.I)

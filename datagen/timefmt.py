@@ -1,0 +1,133 @@
+"""Time as text: ISO 8601 times, durations, rates and zones; the fixed default start."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from datagen.errors import ConfigError
+
+#: Reference time when a run gives no --start: fixed, so a seed repeats its output.
+DEFAULT_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+
+def parse_time(text: str, option: str = "--start") -> datetime:
+    """An aware datetime from ISO 8601 text (UTC when no offset is given)."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            f"{option}: '{text}' is not an ISO 8601 time (e.g. 2025-01-01T09:00:00Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def isoformat(moment: datetime) -> str:
+    """ISO 8601 with seconds precision, 'Z' for UTC: the format of every timestamp."""
+    text = moment.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def parse_duration(text: str, option: str = "--duration") -> float:
+    """Seconds in '90s', '15m', '1h', '2d', '1h30m' or a bare number of seconds."""
+    cleaned = text.strip().lower()
+    try:
+        seconds = float(cleaned)
+    except ValueError:
+        parts = _DURATION.findall(cleaned)
+        if not parts or _DURATION.sub("", cleaned).strip():
+            raise ConfigError(
+                f"{option}: '{text}' is not a duration (e.g. 90s, 15m, 1h, 2d)"
+            ) from None
+        seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ConfigError(f"{option}: '{text}' must be longer than zero")
+    return seconds
+
+
+def parse_rate(text: str, option: str = "--rate") -> float:
+    """Events per second from '500/s', '60/m', '3600/h', '10/5s' or a bare number."""
+    cleaned = text.strip()
+    if cleaned.startswith("-"):
+        raise ConfigError(f"{option}: '{text}' must be positive (e.g. 60/m, 500/s)")
+    try:
+        per_second = float(cleaned)
+    except ValueError:
+        match = _RATE.match(cleaned)
+        if match is None:
+            raise ConfigError(
+                f"{option}: '{text}' is not a rate (e.g. 60/m, 500/s, 3600/h)"
+            ) from None
+        count, every, unit = match.groups()
+        per_second = float(count) / ((int(every) if every else 1) * _UNITS[unit])
+    if not per_second > 0 or per_second == float("inf"):
+        raise ConfigError(f"{option}: '{text}' must be positive (e.g. 60/m, 500/s)")
+    return per_second
+
+
+def resolve_timezone(name: str, option: str = "--timezone") -> tzinfo:
+    """The zone called name ('UTC', 'Europe/Paris', '+02:00'); ConfigError if none."""
+    if name.upper() in ("UTC", "Z"):
+        return timezone.utc
+    offset = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", name.strip())
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        hours, minutes = int(offset.group(2)), int(offset.group(3))
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{option}: unknown time zone '{name}' (e.g. UTC, Europe/Paris, +02:00)"
+        ) from None
+
+
+class TimeFormatter:
+    """ISO 8601 text with milliseconds for epoch seconds in one zone ('Z' for UTC).
+
+    Zone offsets change only on quarter hours, so the text up to the hour is
+    worked out once per quarter hour and the rest by arithmetic: formatting
+    stays off the profile of a run.
+    """
+
+    _BLOCK = 900
+    _KEEP = 4096  # quarter hours remembered: actors look ahead, so several are live
+
+    def __init__(self, zone: tzinfo = timezone.utc) -> None:
+        self.zone = zone
+        self._blocks: dict[int, tuple[str, int, str] | None] = {}
+
+    def __call__(self, epoch: float) -> str:
+        second, milli = divmod(round(epoch * 1000), 1000)
+        block, into = divmod(second, self._BLOCK)
+        try:
+            parts = self._blocks[block]
+        except KeyError:
+            parts = self._start_block(block)
+        if parts is None:  # an offset off the quarter hours: no shortcut
+            text = datetime.fromtimestamp(second, self.zone).isoformat()
+            return f"{text[:19]}.{milli:03d}{_zone_text(text[19:])}"
+        head, first_minute, tail = parts
+        minute, sec = divmod(into, 60)
+        return f"{head}{first_minute + minute:02d}:{sec:02d}.{milli:03d}{tail}"
+
+    def _start_block(self, block: int) -> tuple[str, int, str] | None:
+        moment = datetime.fromtimestamp(block * self._BLOCK, self.zone)
+        offset = moment.utcoffset()
+        parts: tuple[str, int, str] | None = None
+        if offset is not None and not offset.total_seconds() % self._BLOCK:
+            text = moment.isoformat()
+            parts = (text[:14], moment.minute, _zone_text(text[19:]))
+        if len(self._blocks) >= self._KEEP:
+            self._blocks.clear()
+        self._blocks[block] = parts
+        return parts
+
+
+def _zone_text(offset: str) -> str:
+    return "Z" if offset == "+00:00" else offset
