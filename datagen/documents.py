@@ -16,7 +16,7 @@ from datagen.registry import Registry
 from datagen.seeding import derive_seed, random_uuid
 
 DOCUMENT_PROVIDERS: Registry[type[DocumentProvider]] = Registry(
-    "document provider", "datagen.document_providers"
+    "document provider", "datagen.document_providers", builtins=("document_providers",)
 )
 LOCALES = tuple(locale.value for locale in Locale)
 

@@ -19,7 +19,7 @@ from datagen.registry import Registry
 from datagen.seeding import derive_seed, random_uuid
 
 JOURNEY_PROVIDERS: Registry[type[JourneyProvider]] = Registry(
-    "journey provider", "datagen.journey_providers"
+    "journey provider", "datagen.journey_providers", builtins=("journey_providers",)
 )
 METADATA_VERSION = 1
 DocumentOrFactory = Union[dict[str, Any], Callable[[datetime], dict[str, Any]]]

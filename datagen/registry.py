@@ -1,10 +1,23 @@
-"""A name -> item registry shared by every pluggable kind (providers, journeys, ...)."""
+"""A name -> item registry shared by every pluggable kind (providers, journeys, ...).
+
+A registry fills itself on first lookup: it imports its built-in modules (by
+name, so this contract layer never imports the packages that sit above it),
+then the plugins of its entry-point group, then runs its after-load hooks. A
+module or plugin that fails to load is recorded as one line and skipped, so
+the rest keeps working; looking its name up raises that line.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import importlib
+import importlib.util
+import pkgutil
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from datagen.errors import ProviderError, RegistryError, UnknownName
@@ -12,18 +25,50 @@ from datagen.errors import ProviderError, RegistryError, UnknownName
 T = TypeVar("T")
 
 
-class Registry(Mapping[str, T], Generic[T]):
-    """Items by name, with the origin of each; plugins come in by entry point."""
+@dataclass(frozen=True)
+class LoadFailure:
+    """A built-in module or plugin that could not be loaded, as `list` shows it."""
 
-    def __init__(self, kind: str, entry_point_group: str) -> None:
+    name: str  # the name it would have had: module or entry-point name
+    origin: str  # "plugin pkg:Class" or "file /path/to/module.py"
+    error: str  # "ModuleNotFoundError: No module named 'nope'": one line
+
+    def message(self, kind: str, group: str) -> str:
+        """The one line a lookup of the broken name raises."""
+        if self.origin.startswith("plugin "):
+            what = f"plugin {self.origin.removeprefix('plugin ')!r} ({group})"
+        else:
+            what = f"{kind} {self.origin}"
+        return f"{what} failed to load: {self.error}"
+
+
+class Registry(Mapping[str, T], Generic[T]):
+    """Items by name, with the origin of each; built-ins come in by module name,
+    plugins by entry point, both on first lookup."""
+
+    def __init__(
+        self,
+        kind: str,
+        entry_point_group: str,
+        builtins: Sequence[str] = (),
+        after_load: Sequence[str] = (),
+    ) -> None:
+        """builtins: modules (or packages, whose every module is imported) that
+        register items when imported; after_load: "module:function" hooks run
+        once everything is loaded (e.g. to derive items from another registry)."""
         self.kind = kind
         self.entry_point_group = entry_point_group
+        self.builtins = tuple(builtins)
+        self.after_load = tuple(after_load)
         self._items: dict[str, T] = {}
         self._origins: dict[str, str] = {}
-        self._entry_points_loaded = False
+        self._failures: dict[str, LoadFailure] = {}
+        self._state = "new"  # "new" -> "loading" -> "loaded"
+        self._lock = threading.RLock()
 
     def add(self, name: str, item: T, origin: str) -> None:
-        """Register item; raises RegistryError when another item has the name."""
+        """Register item; raises RegistryError when another item has the name.
+        Never loads anything: built-in modules call it while being imported."""
         existing = self._items.get(name)
         if existing is not None and existing is not item:
             if _same_definition(existing, item):
@@ -45,56 +90,128 @@ class Registry(Mapping[str, T], Generic[T]):
         self.add(name, cls, origin=getattr(cls, "__module__", "?"))
 
     def get(self, name: str) -> T:  # type: ignore[override]
-        """The item called name; raises UnknownName listing what exists."""
-        self.load_entry_points()
+        """The item called name; RegistryError with the one-line reason when its
+        module or plugin failed to load; UnknownName listing what exists."""
+        self.load()
         try:
             return self._items[name]
         except KeyError:
-            raise UnknownName(self.kind, name, self._items) from None
+            pass
+        failure = self._failures.get(name)
+        if failure is not None:
+            raise RegistryError(failure.message(self.kind, self.entry_point_group))
+        raise UnknownName(self.kind, name, self._items) from None
 
     def origin(self, name: str) -> str:
         """Where the item called name was defined (module or plugin)."""
         return self._origins[name]
 
-    def load_entry_points(self) -> None:
-        """Import the plugins that declare this registry's entry-point group, once."""
-        if self._entry_points_loaded:
+    @property
+    def failures(self) -> Mapping[str, LoadFailure]:
+        """Modules and plugins that failed to load, by name (loads first)."""
+        self.load()
+        return dict(sorted(self._failures.items()))
+
+    def load(self) -> None:
+        """Import the built-ins, then the plugins, then run the hooks; once.
+
+        A lookup while loading (a module being imported looks a name up) sees
+        what is registered so far instead of loading again.
+        """
+        if self._state != "new":
             return
-        self._entry_points_loaded = True
+        with self._lock:
+            if self._state != "new":
+                return
+            self._state = "loading"
+            try:
+                for module in self.builtins:
+                    self._import_builtin(module)
+                self._load_plugins()
+                for hook in self.after_load:
+                    self._run_hook(hook)
+            finally:
+                self._state = "loaded"
+
+    def load_entry_points(self) -> None:
+        """Load built-ins and plugins now (see load); kept for callers that
+        want the plugins read before the environment changes."""
+        self.load()
+
+    def _import_builtin(self, name: str) -> None:
+        """Import module name and, for a package, each module in it separately,
+        so one broken file is one failure."""
+        package = self._import(name, name.rsplit(".", 1)[-1], _module_file(name))
+        if package is None or not hasattr(package, "__path__"):
+            return
+        for info in pkgutil.iter_modules(package.__path__):
+            file = Path(getattr(info.module_finder, "path", "")) / f"{info.name}.py"
+            self._import(f"{name}.{info.name}", info.name, str(file))
+
+    def _import(self, module: str, name: str, file: str) -> object | None:
+        try:
+            return importlib.import_module(module)
+        except Exception as exc:  # a broken built-in must not hide the rest
+            self._fail(name, f"module {module} ({file})", exc)
+            return None
+
+    def _run_hook(self, hook: str) -> None:
+        module, _, function = hook.partition(":")
+        try:
+            getattr(importlib.import_module(module), function)()
+        except Exception as exc:  # e.g. a name clash: keep what did load
+            self._fail(hook, f"hook {hook}", exc)
+
+    def _load_plugins(self) -> None:
         for entry_point in entry_points(group=self.entry_point_group):
+            origin = f"plugin {entry_point.value}"
             try:
                 item = entry_point.load()
+                self.add(getattr(item, "name", entry_point.name), item, origin)
             except Exception as exc:  # a broken plugin must not hide the rest
-                raise RegistryError(
-                    f"plugin {entry_point.value!r} ({self.entry_point_group}) "
-                    f"failed to load: {exc}"
-                ) from exc
-            name = getattr(item, "name", entry_point.name)
-            self.add(name, item, origin=f"plugin {entry_point.value}")
+                self._fail(entry_point.name, origin, exc)
+
+    def _fail(self, name: str, origin: str, exc: Exception) -> None:
+        lines = str(exc).strip().splitlines()
+        error = type(exc).__name__ + (f": {lines[0]}" if lines else "")
+        self._failures[name] = LoadFailure(name, origin, error)
 
     @contextmanager
     def isolated(self) -> Iterator[Registry[T]]:
-        """Let a test register freely; restores the previous contents on exit."""
+        """Let a test register freely; restores the previous contents on exit.
+        Loads first, so the built-ins are not among what is thrown away."""
+        self.load()
         items, origins = dict(self._items), dict(self._origins)
+        failures = dict(self._failures)
         try:
             yield self
         finally:
             self._items, self._origins = items, origins
+            self._failures = failures
 
     def __getitem__(self, name: str) -> T:
         return self.get(name)
 
     def __iter__(self) -> Iterator[str]:
-        self.load_entry_points()
+        self.load()
         return iter(sorted(self._items))
 
     def __len__(self) -> int:
-        self.load_entry_points()
+        self.load()
         return len(self._items)
 
     def __contains__(self, name: object) -> bool:
-        self.load_entry_points()
+        self.load()
         return name in self._items
+
+
+def _module_file(module: str) -> str:
+    """The file module would be imported from, for messages; '?' when unknown."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return "?"
+    return spec.origin if spec is not None and spec.origin else "?"
 
 
 def _same_definition(first: object, second: object) -> bool:

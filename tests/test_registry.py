@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,3 +140,163 @@ def test_the_original_mappings_are_the_live_registries():
     assert document_providers.document_type_mapping is DOCUMENT_PROVIDERS
     assert journey_providers.journey_provider_mapping is JOURNEY_PROVIDERS
     assert journey_providers.journey_provider_mapping["ecommerce"].name == "ecommerce"
+
+
+def _package(root: Path, name: str, modules: dict[str, str]) -> str:
+    """A package of modules under root (on sys.path); returns its name."""
+    folder = root / name
+    folder.mkdir()
+    (folder / "__init__.py").write_text('"""A test package."""\n')
+    for module, source in modules.items():
+        (folder / f"{module}.py").write_text(source)
+    return name
+
+
+_GOOD = """
+from tests.test_registry import GADGETS
+GADGETS.add("{name}", "{name} item", origin=__name__)
+"""
+
+
+@pytest.fixture
+def gadget_package(tmp_path, monkeypatch) -> Iterator[Callable[..., str]]:
+    """make(modules) -> the name of a fresh package of built-in gadget modules;
+    GADGETS is a new registry whose builtins are that package."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    made: list[str] = []
+
+    def make(modules: dict[str, str], after_load: tuple[str, ...] = ()) -> str:
+        name = _package(tmp_path, f"gadgets_{len(made)}_{id(made)}", modules)
+        made.append(name)
+        global GADGETS
+        GADGETS = Registry(
+            "gadget",
+            "datagen.tests.no_gadgets",
+            builtins=(name,),
+            after_load=after_load,
+        )
+        return name
+
+    yield make
+    for name in made:
+        for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[module]
+
+
+GADGETS: Registry[str] = Registry("gadget", "datagen.tests.no_gadgets")
+
+
+def test_builtins_load_on_first_lookup_only(gadget_package):
+    package = gadget_package(
+        {"alpha": _GOOD.format(name="alpha"), "beta": _GOOD.format(name="beta")}
+    )
+    assert f"{package}.alpha" not in sys.modules  # nothing imported yet
+    assert GADGETS.get("alpha") == "alpha item"
+    assert list(GADGETS) == ["alpha", "beta"]
+    assert GADGETS.origin("beta") == f"{package}.beta"
+    assert f"{package}.alpha" in sys.modules
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        lambda r: r.get("alpha"),
+        lambda r: list(r),
+        lambda r: len(r),
+        lambda r: "alpha" in r,
+        lambda r: r.failures,
+    ],
+    ids=["get", "iter", "len", "contains", "failures"],
+)
+def test_every_kind_of_lookup_loads(gadget_package, lookup):
+    gadget_package({"alpha": _GOOD.format(name="alpha")})
+    lookup(GADGETS)
+    assert GADGETS._items == {"alpha": "alpha item"}
+
+
+def test_a_builtin_that_looks_itself_up_while_loading_does_not_loop(gadget_package):
+    reentrant = _GOOD.format(name="alpha") + (
+        "SEEN = sorted(GADGETS)\nGADGETS.add('gamma', str(SEEN), origin=__name__)\n"
+    )
+    gadget_package({"alpha": reentrant, "zeta": _GOOD.format(name="zeta")})
+    assert GADGETS.get("gamma") == "['alpha']"  # what was there at the time
+    assert list(GADGETS) == ["alpha", "gamma", "zeta"]
+
+
+def test_a_broken_builtin_is_one_line_and_the_rest_loads(gadget_package):
+    package = gadget_package(
+        {
+            "alpha": _GOOD.format(name="alpha"),
+            "broken": "def oops(:\n",
+            "missing": "import no_such_module_for_gadgets\n",
+            "omega": _GOOD.format(name="omega"),
+        }
+    )
+    assert list(GADGETS) == ["alpha", "omega"]
+    assert sorted(GADGETS.failures) == ["broken", "missing"]
+    with pytest.raises(RegistryError) as raised:
+        GADGETS.get("missing")
+    message = str(raised.value)
+    assert message.startswith(f"gadget module {package}.missing (")
+    assert message.endswith(
+        "missing.py) failed to load: ModuleNotFoundError: "
+        "No module named 'no_such_module_for_gadgets'"
+    )
+    assert "\n" not in message
+    broken = GADGETS.failures["broken"]
+    assert broken.error.startswith("SyntaxError: ")
+    assert broken.origin.endswith("broken.py)")
+    with pytest.raises(UnknownName):
+        GADGETS.get("nothing")
+
+
+def test_after_load_hooks_run_once_everything_is_loaded(gadget_package, monkeypatch):
+    calls: list[list[str]] = []
+    hooks = types.ModuleType("gadget_hooks")
+    setattr(hooks, "record", lambda: calls.append(sorted(GADGETS._items)))
+    setattr(hooks, "fail", lambda: 1 / 0)
+    monkeypatch.setitem(sys.modules, "gadget_hooks", hooks)
+    gadget_package(
+        {"alpha": _GOOD.format(name="alpha")},
+        after_load=("gadget_hooks:fail", "gadget_hooks:record"),
+    )
+    assert len(GADGETS) == 1 and len(GADGETS) == 1
+    assert calls == [["alpha"]]  # after the built-ins, once, despite the failing one
+    assert GADGETS.failures["gadget_hooks:fail"].error == (
+        "ZeroDivisionError: division by zero"
+    )
+
+
+def test_isolated_loads_first_so_builtins_survive_it(gadget_package):
+    gadget_package({"alpha": _GOOD.format(name="alpha")})
+    with GADGETS.isolated():
+        GADGETS.add("temporary", "t", origin="x")
+    assert list(GADGETS) == ["alpha"]
+
+
+def test_a_broken_plugin_is_recorded_and_the_others_load(monkeypatch):
+    class EntryPoint:
+        def __init__(self, name: str, value: str, item: object) -> None:
+            self.name, self.value, self.item = name, value, item
+
+        def load(self) -> object:
+            if isinstance(self.item, Exception):
+                raise self.item
+            return self.item
+
+    found = [
+        EntryPoint("bad", "bad_pkg:Thing", ModuleNotFoundError("No module named 'x'")),
+        EntryPoint("good", "good_pkg:Good", "a good item"),
+    ]
+    monkeypatch.setattr(
+        "datagen.registry.entry_points", lambda group: found if group == "g" else []
+    )
+    registry: Registry[str] = Registry("widget", "g")
+    assert list(registry) == ["good"]
+    assert registry.origin("good") == "plugin good_pkg:Good"
+    with pytest.raises(RegistryError) as raised:
+        registry.get("bad")
+    assert str(raised.value) == (
+        "plugin 'bad_pkg:Thing' (g) failed to load: "
+        "ModuleNotFoundError: No module named 'x'"
+    )

@@ -76,7 +76,13 @@ class Behaviour(Protocol):
 
 
 #: name -> a factory taking keyword options (config path, ...) and returning a model.
-SIMULATIONS: Registry[Any] = Registry("simulation", "datagen.simulations")
+#: Every journey provider is a simulation too: the hook adds them once all is loaded.
+SIMULATIONS: Registry[Any] = Registry(
+    "simulation",
+    "datagen.simulations",
+    builtins=("datagen.engine.simulations",),
+    after_load=("datagen.engine.simulations.journeys:register_journey_simulations",),
+)
 
 
 def register_simulation(name: str, description: str) -> Callable[[F], F]:

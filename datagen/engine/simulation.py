@@ -36,25 +36,14 @@ BATCH_SIZE = 2048
 
 
 def find_simulation(name: str) -> Any:
-    """The factory registered as name (built-ins, plugins, journeys); UnknownName
-    listing the simulations when there is none."""
-    load_builtin_simulations()
+    """The factory registered as name (built-ins, plugins, journeys: the
+    registry loads them on first lookup); UnknownName listing the simulations
+    when there is none, RegistryError when its module failed to load."""
     return SIMULATIONS.get(name)
-
-
-def load_builtin_simulations() -> None:
-    """Import the built-in simulations and make every journey one."""
-    import document_providers  # noqa: F401 - journeys draw documents from these
-    import journey_providers  # noqa: F401
-    from datagen.engine import simulations  # noqa: F401
-    from datagen.engine.simulations.journeys import register_journey_simulations
-
-    register_journey_simulations()
 
 
 def list_simulations() -> list[tuple[str, str, str]]:
     """(name, description, origin) of every simulation, by name."""
-    load_builtin_simulations()
     return [
         (name, describe(SIMULATIONS.get(name)), SIMULATIONS.origin(name))
         for name in SIMULATIONS

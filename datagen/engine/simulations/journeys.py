@@ -29,13 +29,11 @@ _factories: dict[str, JourneyFactory] = {}
 
 
 def register_journey_simulations() -> None:
-    """Add each journey provider not yet a simulation (plugins and journeys
-    defined after start-up included); a clash of names is a RegistryError."""
+    """Add each journey provider not yet a simulation (plugins included); the
+    SIMULATIONS registry runs this once it has loaded, and calling it again
+    adds journeys defined since. A clash of names is a RegistryError."""
     for name in JOURNEY_PROVIDERS:
         factory = _factories.get(name)
         if factory is None:
             factory = _factories[name] = JourneyFactory(name)
         SIMULATIONS.add(name, factory, origin=JOURNEY_PROVIDERS.origin(name))
-
-
-register_journey_simulations()
