@@ -75,6 +75,20 @@ def flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def get_dotted(
+    document: dict[str, Any], path: str | tuple[str, ...], default: Any = None
+) -> Any:
+    """document["a"]["b"] for path "a.b" (or ("a", "b")); default when a part
+    is missing or not an object. A caller that must tell a missing field from
+    a null one passes a sentinel of its own as default."""
+    value: Any = document
+    for part in path.split(".") if isinstance(path, str) else path:
+        if not isinstance(value, dict) or part not in value:
+            return default
+        value = value[part]
+    return value
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return orjson.dumps(value).decode()

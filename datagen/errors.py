@@ -41,3 +41,15 @@ class SinkError(DatagenError):
         self.retriable = retriable
         #: Every sink's counts when the error ended a run (set on the way out).
         self.deliveries: list[Any] = []
+
+
+def first_line(value: object) -> str:
+    """The first non-blank line of value's text, stripped: errors are one line.
+
+    An exception without text gives its type's name (so a message never ends
+    in a bare colon); other values without text give "".
+    """
+    for line in str(value).splitlines():
+        if line.strip():
+            return line.strip()
+    return type(value).__name__ if isinstance(value, BaseException) else ""
