@@ -1,11 +1,12 @@
-"""Retries with exponential backoff for sinks, bounded in time."""
+"""Retries with exponential backoff for sinks, bounded in time, jittered per sink."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from datagen.errors import SinkError
@@ -15,14 +16,27 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Try again after 0.1 s, 0.2 s, 0.4 s ... (capped) until `deadline` seconds."""
+    """Try again after 0.1 s, 0.2 s, 0.4 s ... (capped) until `deadline` seconds.
+
+    Each wait is stretched by up to a quarter at random, so that sinks and
+    worker processes that failed together do not retry together. The jitter is
+    seeded by `owner` (a sink's description) and the process id: two sinks, or
+    one sink in two workers, draw different waits. It never reaches the output.
+    """
 
     deadline: float = 30.0
     first_delay: float = 0.1
     max_delay: float = 5.0
+    owner: str = ""
+    jitter: random.Random = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        seed = f"{self.owner}|{os.getpid()}"
+        object.__setattr__(self, "jitter", random.Random(seed))
 
     def delays(self) -> list[float]:
-        """The waits between attempts, adding up to at most the deadline."""
+        """The waits between attempts, before jitter, adding up to at most the
+        deadline."""
         waits, total, delay = [], 0.0, self.first_delay
         while total + delay <= self.deadline:
             waits.append(delay)
@@ -41,7 +55,6 @@ def call_with_retries(
 
     Raises the last SinkError when time runs out or the error is not retriable.
     """
-    jitter = random.Random(0)  # jitter only spreads retries; it never reaches output
     for delay in [*policy.delays(), None]:
         try:
             return action()
@@ -50,5 +63,5 @@ def call_with_retries(
                 raise
             if on_retry is not None:
                 on_retry(error)
-            sleep(delay * (1 + jitter.random() / 4))
+            sleep(delay * (1 + policy.jitter.random() / 4))
     raise AssertionError("unreachable")
