@@ -8,7 +8,8 @@ sink is broken, and what it is given is counted failed too.
 With `background = True` the batches are written by one thread of the sink's
 own, in order, one batch ahead at most: the database works while the generator
 makes the next batch. Its errors then surface at the next send_many(), flush()
-or close().
+or close(). Inside `fast_thread_switching()` (the command line's runs) the
+interpreter hands the GIL over more often while such a thread runs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from datagen.errors import SinkError
@@ -35,19 +37,31 @@ WRITER_SWITCH_INTERVAL = 0.001
 
 
 class _SwitchInterval:
-    """Lowers the interpreter's switch interval while any writer thread runs."""
+    """Lowers the interpreter's switch interval while any writer thread runs,
+    but only while someone asked for it (fast_thread_switching): the interval
+    is the whole interpreter's, not a library's to change unasked."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._wanted = 0
         self._writers = 0
         self._previous = sys.getswitchinterval()
 
-    def enter(self) -> None:
+    def want(self, wanted: bool) -> None:
         with self._lock:
+            self._wanted += 1 if wanted else -1
+
+    def enter(self) -> bool:
+        """Note a writer starting; True when it lowered the interval (and so
+        must leave())."""
+        with self._lock:
+            if not self._wanted:
+                return False
             if self._writers == 0:
                 self._previous = sys.getswitchinterval()
                 sys.setswitchinterval(min(self._previous, WRITER_SWITCH_INTERVAL))
             self._writers += 1
+            return True
 
     def leave(self) -> None:
         with self._lock:
@@ -57,6 +71,18 @@ class _SwitchInterval:
 
 
 _SWITCH_INTERVAL = _SwitchInterval()
+
+
+@contextmanager
+def fast_thread_switching() -> Iterator[None]:
+    """Within it, batching sinks' writer threads lower the interpreter's switch
+    interval to WRITER_SWITCH_INTERVAL while they run (restored when the last
+    one ends); outside it, the interval is never changed."""
+    _SWITCH_INTERVAL.want(True)
+    try:
+        yield
+    finally:
+        _SWITCH_INTERVAL.want(False)
 
 
 class BatchingSink(BaseSink):
@@ -77,6 +103,7 @@ class BatchingSink(BaseSink):
         self._first_pending_at = 0.0
         self._queue: queue.Queue[list[dict[str, Any]] | None] | None = None
         self._thread: threading.Thread | None = None
+        self._switching = False  # this sink's writer lowered the switch interval
         self._failed_lock = threading.Lock()  # the writer thread counts failures too
 
     def _count_failed(self, count: int) -> None:
@@ -133,7 +160,8 @@ class BatchingSink(BaseSink):
         if self._queue is not None and self._thread is not None:
             self._queue.put(None)
             self._thread.join()
-            _SWITCH_INTERVAL.leave()
+            if self._switching:
+                _SWITCH_INTERVAL.leave()
         self.release()
         return self.delivery
 
@@ -149,7 +177,7 @@ class BatchingSink(BaseSink):
             self._thread = threading.Thread(
                 target=self._write_queued, name=f"sink {self.name}", daemon=True
             )
-            _SWITCH_INTERVAL.enter()
+            self._switching = _SWITCH_INTERVAL.enter()
             self._thread.start()
         self._queue.put(batch)  # waits while the writer is a batch behind
 
