@@ -16,7 +16,7 @@ from fastavro.schema import SchemaParseException
 
 from datagen.errors import ConfigError, SinkError
 from datagen.sinks.avro_writer import compile_writer
-from datagen.sinks.spec import redact
+from datagen.redaction import redact
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PRIMITIVES = ((bool, "boolean"), (int, "long"), (float, "double"), (str, "string"))
@@ -73,8 +73,12 @@ class _Shape:
             branches.append(_record(name, self.fields))
         if "array" in self.types:
             items = self.items
-            known = items is not None and items.types - {"null"}
-            item_type = items.to_avro(f"{name}_item") if known else "string"
+            known = items is not None and bool(items.types - {"null"})
+            item_type = (
+                items.to_avro(f"{name}_item")
+                if items is not None and known
+                else "string"
+            )
             branches.append({"type": "array", "items": item_type})
         if branches == ["null"]:
             branches.append("string")  # only ever null: a string that is absent

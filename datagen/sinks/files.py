@@ -44,7 +44,7 @@ class FileSink(BaseSink):
         if extension == "parquet":
             from datagen.sinks.parquet import ParquetSink
 
-            return ParquetSink.from_options(path, query_options(url))
+            return ParquetSink.from_options(path, query_options(url), sink=url)
         if extension not in ENCODERS or ENCODERS[extension].extension != extension:
             raise ConfigError(
                 f"file sink '{url}': unknown extension '.{extension}' "

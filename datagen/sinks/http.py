@@ -1,7 +1,8 @@
 """The HTTP sink: batches of events POSTed as a JSON array (or JSON lines).
 
 `https://host/path?batch=500&format=jsonl&token=...`: the sink's own options are
-taken out of the URL and the rest is posted to as given. 5xx, 429 (after its
+taken out of the URL and the rest is posted to as given (a key that looks like
+a misspelt option of the sink's, `bacth=`, is refused instead). 5xx, 429 (after its
 Retry-After) and connection errors are retried with exponential backoff until
 `retry_seconds`; other answers fail the batch at once. The bearer token comes
 from `token=` or DATAGEN_HTTP_TOKEN and never appears in names or messages.
@@ -14,21 +15,22 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 import requests
 
-from datagen.errors import ConfigError, SinkError
+from datagen.errors import ConfigError, SinkError, first_line
+from datagen.redaction import redact, scrub
 from datagen.sinks.batching import BatchingSink
+from datagen.sinks.options import near_miss, option_names, parse_options
 from datagen.sinks.retry import RetryPolicy
-from datagen.sinks.spec import redact, register_sink
+from datagen.sinks.spec import register_sink
 
 TOKEN_ENV = "DATAGEN_HTTP_TOKEN"
 CONTENT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson"}
-_OPTION_NAMES = ("batch", "format", "token", "retry_seconds", "timeout")
 
 
 @dataclass(frozen=True)
@@ -39,22 +41,29 @@ class HttpOptions:
     format: str = "json"
     retry_seconds: float = 30.0
     timeout: float = 10.0
+    #: The bearer token (also from DATAGEN_HTTP_TOKEN); kept out of repr().
+    token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_query(cls, query: dict[str, str]) -> HttpOptions:
-        try:
-            options = cls(
-                batch=int(query.get("batch", 500)),
-                format=query.get("format", "json"),
-                retry_seconds=float(query.get("retry_seconds", 30.0)),
-                timeout=float(query.get("timeout", 10.0)),
-            )
-        except ValueError as exc:
-            raise ConfigError(f"http sink option is not a number: {exc}") from None
+    def from_url(cls, url: str) -> HttpOptions:
+        """The options in url's query; other keys belong to the target URL,
+        but one that looks like a misspelt option is refused."""
+        names = option_names(cls)
+        options = parse_options(
+            url,
+            cls,
+            others=lambda key: not near_miss(key, names),
+            others_are="a parameter of the target URL",
+        )
+        where = f"http sink '{redact(url)}'"
         if options.format not in CONTENT_TYPES:
-            raise ConfigError(f"format must be json or jsonl, not '{options.format}'")
+            raise ConfigError(
+                f"{where}: format must be json or jsonl, not '{options.format}'"
+            )
         if options.batch < 1 or options.retry_seconds < 0 or options.timeout <= 0:
-            raise ConfigError("batch must be >= 1, retry_seconds >= 0, timeout > 0")
+            raise ConfigError(
+                f"{where}: batch must be >= 1, retry_seconds >= 0, timeout > 0"
+            )
         return options
 
 
@@ -63,12 +72,13 @@ def split_url(url: str) -> tuple[str, HttpOptions, str | None]:
     parts = urlsplit(url)
     if not parts.hostname:
         raise ConfigError(f"http sink '{redact(url)}' names no host")
+    options = HttpOptions.from_url(url)
+    names = option_names(HttpOptions)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    ours = {key: value for key, value in pairs if key in _OPTION_NAMES}
-    rest = [(key, value) for key, value in pairs if key not in _OPTION_NAMES]
+    rest = [(key, value) for key, value in pairs if key not in names]
     target = urlunsplit(parts._replace(query=urlencode(rest)))
-    token = ours.get("token") or os.environ.get(TOKEN_ENV) or None
-    return target, HttpOptions.from_query(ours), token
+    token = options.token or os.environ.get(TOKEN_ENV) or None
+    return target, options, token
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -92,15 +102,15 @@ class HttpSink(BatchingSink):
 
     name = "http"
     schemes = ("http", "https")
+    Options = HttpOptions
 
     def __init__(
         self, url: str, options: HttpOptions | None = None, token: str | None = None
     ) -> None:
         self.url = url
         self.options = options or HttpOptions()
-        super().__init__(
-            self.options.batch, RetryPolicy(deadline=self.options.retry_seconds)
-        )
+        policy = RetryPolicy(deadline=self.options.retry_seconds, owner=self.describe())
+        super().__init__(self.options.batch, policy)
         self.session = requests.Session()
         self.session.headers["Content-Type"] = CONTENT_TYPES[self.options.format]
         if token:
@@ -146,7 +156,7 @@ class HttpSink(BatchingSink):
                 self.url, data=self.encode(events), timeout=self.options.timeout
             )
         except requests.RequestException as exc:
-            raise SinkError(self._scrub(_first_line(exc)), retriable=True) from None
+            raise SinkError(self._scrub(first_line(exc)), retriable=True) from None
         if response.status_code < 300:
             return
         retriable = response.status_code == 429 or response.status_code >= 500
@@ -155,7 +165,7 @@ class HttpSink(BatchingSink):
             self._retry_after = (
                 None if after is None else min(after, self.options.retry_seconds)
             )
-        body = _first_line(response.text)[:200]
+        body = first_line(response.text)[:200]
         raise SinkError(
             self._scrub(f"HTTP {response.status_code} {response.reason}: {body}"),
             retriable=retriable,
@@ -176,11 +186,4 @@ class HttpSink(BatchingSink):
 
     def _scrub(self, message: str) -> str:
         """message with the token (if any) and the full URL's secrets removed."""
-        if self._token:
-            message = message.replace(self._token, "***")
-        return message.replace(self.url, self.describe())
-
-
-def _first_line(value: object) -> str:
-    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
-    return lines[0] if lines else ""
+        return scrub(message, self._token, urls=[self.url])

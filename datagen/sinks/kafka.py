@@ -21,7 +21,9 @@ import orjson
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from datagen.encoders import get_dotted
 from datagen.errors import SinkError
+from datagen.redaction import redact, scrub
 from datagen.sinks.avro import (
     AvroEncoder,
     derive_schema,
@@ -38,7 +40,7 @@ from datagen.sinks.kafka_config import (
     producer_settings,
 )
 from datagen.sinks.retry import RetryPolicy, call_with_retries
-from datagen.sinks.spec import redact, register_sink
+from datagen.sinks.spec import register_sink
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,6 @@ _REPLACE_CODES = {
 _PURGED_CODES = {KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT}
 #: librdkafka's "(after 0ms in state CONNECT)", noise in a user's message.
 _AFTER = re.compile(r" \(after \d+ms in state \w+\)")
-_USERINFO = re.compile(r"//([^:/@\s]+):([^@/\s]+)@")
 #: How often a broker that went away is asked whether it is back.
 _PROBE_SECONDS = 1.0
 
@@ -64,6 +65,7 @@ class KafkaSink(BaseSink):
 
     name = "kafka"
     schemes = ("kafka",)
+    Options = KafkaOptions
 
     def __init__(
         self,
@@ -87,6 +89,7 @@ class KafkaSink(BaseSink):
         self._broken: SinkError | None = None
         self._closed = False
         self._key_path = tuple(options.key.split(".")) if options.key else ()
+        self._retry = RetryPolicy(options.timeout, owner=self.describe())
         self._avro_schema = avro_schema
         self._encode: Callable[[dict[str, Any]], bytes] | None = None
         if options.format == "json":
@@ -141,12 +144,10 @@ class KafkaSink(BaseSink):
         self._count()
 
     def _key_of(self, event: dict[str, Any]) -> bytes | None:
-        value: Any = event
-        for part in self._key_path:
-            if not isinstance(value, dict) or part not in value:
-                return None
-            value = value[part]
-        if not self._key_path or value is None:
+        if not self._key_path:
+            return None
+        value = get_dotted(event, self._key_path)
+        if value is None:
             return None
         return value.encode() if isinstance(value, str) else orjson.dumps(value)
 
@@ -243,7 +244,7 @@ class KafkaSink(BaseSink):
             self._last_error,
             len(self._resend),
         )
-        call_with_retries(self._ensure_topic, RetryPolicy(self.options.timeout))
+        call_with_retries(self._ensure_topic, self._retry)
         self._producer = Producer(self._settings())
         resend, self._resend = self._resend, []
         if now - self._trouble_since > self.options.timeout:
@@ -327,7 +328,7 @@ class KafkaSink(BaseSink):
         assert registry is not None
         schema_id = call_with_retries(
             lambda: register_schema(registry, f"{self.options.topic}-value", schema),
-            RetryPolicy(deadline=self.options.connect_timeout),
+            RetryPolicy(self.options.connect_timeout, owner=self.describe()),
         )
         self._avro_schema = schema
         self._encode = AvroEncoder(schema, schema_id).encode
@@ -363,11 +364,6 @@ class KafkaSink(BaseSink):
         return self.delivery
 
     def _scrub(self, text: str) -> str:
-        """text without the passwords these options hold (short ones where they
-        stand in a URL, so that a one-letter password does not blot out text)."""
-        text = _USERINFO.sub(r"//\1:***@", text)  # e.g. registry=http://u:p@h
-        for secret in self._secrets:
-            text = text.replace(f":{secret}@", ":***@")
-            if len(secret) >= 6:
-                text = text.replace(secret, "***")
-        return text
+        """text without the passwords these options hold (short ones only where
+        they stand in a URL, so that a one-letter password does not blot out text)."""
+        return scrub(text, *self._secrets, min_length=6)

@@ -12,12 +12,14 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from datagen.errors import ConfigError
-from datagen.sinks.spec import redact, streaming_query_options
+from datagen.redaction import redact
+from datagen.sinks.options import NOT_AN_OPTION, parse_options
+from datagen.sinks.spec import query_options
 
 log = logging.getLogger("datagen.sinks.kafka")
 
@@ -26,8 +28,6 @@ REGISTRY_ENV = "DATAGEN_SCHEMA_REGISTRY_URL"
 SETTING_PREFIX = "DATAGEN_KAFKA_"
 FORMATS = ("json", "avro")
 _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
-_NUMBERS = ("partitions", "replication", "timeout", "connect_timeout")
-_OPTIONS = ("key", "format", "registry", "schema", "create", *_NUMBERS)
 #: librdkafka settings without a dot in their name, also taken from the URL.
 _PLAIN_SETTINGS = ("acks", "debug", "retries", "partitioner")
 #: librdkafka settings whose values are secrets, kept out of every message.
@@ -40,10 +40,14 @@ SECRET_SETTINGS = (
 
 @dataclass(frozen=True)
 class KafkaOptions:
-    """Where and how the Kafka sink writes (see docs/sinks-streaming.md)."""
+    """Where and how the Kafka sink writes (see docs/sinks-streaming.md); the
+    fields after topic are the URL's ?options."""
 
-    bootstrap: str
-    topic: str
+    #: `retry_seconds`, the SQL and HTTP sinks' name for the retry deadline.
+    ALIASES: ClassVar[dict[str, str]] = {"retry_seconds": "timeout"}
+
+    bootstrap: str = field(metadata=NOT_AN_OPTION)
+    topic: str = field(metadata=NOT_AN_OPTION)
     key: str | None = None
     format: str = "json"
     partitions: int = 1
@@ -57,7 +61,7 @@ class KafkaOptions:
     connect_timeout: float = 5.0
     create: bool = True
     #: librdkafka settings from the environment, the URL's user and dotted keys.
-    settings: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, str] = field(default_factory=dict, metadata=NOT_AN_OPTION)
 
     def secrets(self) -> list[str]:
         """The secret strings these options hold, for scrubbing messages."""
@@ -70,60 +74,37 @@ class KafkaOptions:
 def parse_kafka_url(url: str, environ: Mapping[str, str] = os.environ) -> KafkaOptions:
     """The options a kafka:// URL and the environment give; ConfigError if bad."""
     parts = urlsplit(url)
+    where = f"kafka sink '{redact(url)}'"
     hosts = parts.netloc.rsplit("@", 1)[-1] or environ.get(BOOTSTRAP_ENV, "")
     if not hosts:
         raise ConfigError(
-            f"kafka sink '{redact(url)}' names no broker: "
-            f"kafka://HOST:9092/TOPIC or set {BOOTSTRAP_ENV}"
+            f"{where} names no broker: kafka://HOST:9092/TOPIC or set {BOOTSTRAP_ENV}"
         )
     topic = unquote(parts.path.strip("/"))
     if not _TOPIC.match(topic):
         raise ConfigError(
-            f"kafka sink '{redact(url)}': topic '{topic}' must be 1-249 letters, "
-            "digits, '.', '_' or '-'"
+            f"{where}: topic '{topic}' must be 1-249 letters, digits, '.', '_' or '-'"
         )
-    query = streaming_query_options(url)
-    unknown = sorted(
-        key for key in query if _setting(key) is None and key not in _OPTIONS
+    query = query_options(url)
+    options = parse_options(
+        query,
+        KafkaOptions,
+        sink=url,
+        given={
+            "bootstrap": hosts,
+            "topic": topic,
+            "settings": _settings(parts.username, parts.password, query, environ),
+        },
+        others=_is_setting,
+        others_are="a librdkafka setting",
     )
-    if unknown:
-        raise ConfigError(
-            f"kafka sink '{redact(url)}': unknown option '{unknown[0]}' "
-            f"(options: {', '.join(_OPTIONS)}, or a librdkafka setting)"
-        )
-    options = KafkaOptions(
-        bootstrap=hosts,
-        topic=topic,
-        key=query.get("key") or None,
-        format=query.get("format", "json"),
-        registry=query.get("registry") or environ.get(REGISTRY_ENV) or None,
-        schema=query.get("schema") or None,
-        create=query.get("create", "1").lower() not in ("0", "false", "no"),
-        settings=_settings(parts.username, parts.password, query, environ),
-        **_numbers(url, query),
-    )
-    _check(url, options)
+    if not options.registry and environ.get(REGISTRY_ENV):
+        options = replace(options, registry=environ[REGISTRY_ENV])
+    _check(where, options)
     return options
 
 
-def _numbers(url: str, query: dict[str, str]) -> dict[str, float]:
-    numbers: dict[str, float] = {}
-    for name in _NUMBERS:
-        if name in query:
-            try:
-                numbers[name] = float(query[name])
-            except ValueError:
-                raise ConfigError(
-                    f"kafka sink '{redact(url)}': {name} must be a number, "
-                    f"not '{query[name]}'"
-                ) from None
-            if name in ("partitions", "replication"):
-                numbers[name] = int(numbers[name])
-    return numbers
-
-
-def _check(url: str, options: KafkaOptions) -> None:
-    where = f"kafka sink '{redact(url)}'"
+def _check(where: str, options: KafkaOptions) -> None:
     if options.format not in FORMATS:
         raise ConfigError(
             f"{where}: format must be json or avro, not '{options.format}'"
@@ -157,13 +138,13 @@ def _settings(
         settings["sasl.password"] = unquote(password or "")
         settings.setdefault("security.protocol", "SASL_PLAINTEXT")
         settings.setdefault("sasl.mechanism", "PLAIN")
-    settings.update((key, value) for key, value in query.items() if _setting(key))
+    settings.update((key, value) for key, value in query.items() if _is_setting(key))
     return settings
 
 
-def _setting(key: str) -> str | None:
-    """key when it names a librdkafka setting rather than one of our options."""
-    return key if "." in key or key in _PLAIN_SETTINGS else None
+def _is_setting(key: str) -> bool:
+    """True when key names a librdkafka setting rather than one of our options."""
+    return "." in key or key in _PLAIN_SETTINGS
 
 
 class ClientLog:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import boto3
@@ -20,16 +20,18 @@ import orjson
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from datagen.errors import ConfigError, SinkError
+from datagen.encoders import get_dotted
+from datagen.errors import ConfigError, SinkError, first_line
+from datagen.redaction import redact
 from datagen.sinks.batching import BatchingSink
+from datagen.sinks.options import NOT_AN_OPTION, parse_options
 from datagen.sinks.retry import RetryPolicy
-from datagen.sinks.spec import redact, register_sink, streaming_query_options
+from datagen.sinks.spec import register_sink
 
 MAX_RECORDS = 500
 MAX_REQUEST_BYTES = 5 * 1024 * 1024
 MAX_RECORD_BYTES = 1024 * 1024
 _STREAM = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
-_OPTIONS = ("region", "endpoint", "key", "create", "shards", "batch", "timeout")
 #: Error codes worth another try: throttling and the service's own trouble.
 _RETRIABLE_CODES = {
     "ProvisionedThroughputExceededException",
@@ -45,9 +47,13 @@ _RETRIABLE_CODES = {
 
 @dataclass(frozen=True)
 class KinesisOptions:
-    """Where and how the Kinesis sink writes (see docs/sinks-streaming.md)."""
+    """Where and how the Kinesis sink writes (see docs/sinks-streaming.md); the
+    fields after stream are the URL's ?options."""
 
-    stream: str
+    #: `retry_seconds`, the SQL and HTTP sinks' name for the retry deadline.
+    ALIASES: ClassVar[dict[str, str]] = {"retry_seconds": "timeout"}
+
+    stream: str = field(metadata=NOT_AN_OPTION)
     region: str | None = None
     endpoint: str | None = None
     key: str = "id"
@@ -69,33 +75,15 @@ class KinesisOptions:
                 f"{where}: stream '{stream}' must be 1-128 letters, digits, "
                 "'.', '_' or '-'"
             )
-        query = streaming_query_options(url)
-        unknown = sorted(set(query) - set(_OPTIONS))
-        if unknown:
-            raise ConfigError(
-                f"{where}: unknown option '{unknown[0]}' "
-                f"(options: {', '.join(_OPTIONS)})"
-            )
+        options = parse_options(url, cls, given={"stream": stream})
         region = (
-            query.get("region")
+            options.region
             or environ.get("AWS_REGION")
             or environ.get("AWS_DEFAULT_REGION")
         )
         if not region:
             raise ConfigError(f"{where}: give region=... or set AWS_REGION")
-        try:
-            options = cls(
-                stream=stream,
-                region=region,
-                endpoint=query.get("endpoint") or None,
-                key=query.get("key") or "id",
-                create=query.get("create", "0").lower() in ("1", "true", "yes"),
-                shards=int(query.get("shards", 1)),
-                batch=int(query.get("batch", MAX_RECORDS)),
-                timeout=float(query.get("timeout", 30.0)),
-            )
-        except ValueError as exc:
-            raise ConfigError(f"{where}: an option is not a number: {exc}") from None
+        options = replace(options, region=region)
         if not 1 <= options.batch <= MAX_RECORDS or options.shards < 1:
             raise ConfigError(f"{where}: batch must be 1-500 and shards at least 1")
         if options.timeout < 0:
@@ -109,11 +97,13 @@ class KinesisSink(BatchingSink):
 
     name = "kinesis"
     schemes = ("kinesis",)
+    Options = KinesisOptions
 
     def __init__(self, options: KinesisOptions, url: str | None = None) -> None:
         self.options = options
         self.url = url or f"kinesis://{options.stream}?region={options.region}"
-        super().__init__(options.batch, RetryPolicy(deadline=options.timeout))
+        policy = RetryPolicy(deadline=options.timeout, owner=self.describe())
+        super().__init__(options.batch, policy)
         self._key_path = tuple(options.key.split("."))
         self._counter = 0
         self._batch: list[dict[str, Any]] | None = None
@@ -174,8 +164,7 @@ class KinesisSink(BatchingSink):
                 raise self._error(exc) from None
 
     def _error(self, exc: Exception, retriable: bool = False) -> SinkError:
-        cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return SinkError(f"{self.describe()}: {cause}", retriable=retriable)
+        return SinkError(f"{self.describe()}: {first_line(exc)}", retriable=retriable)
 
     # Writing
 
@@ -190,9 +179,7 @@ class KinesisSink(BatchingSink):
         return {"Data": data, "PartitionKey": key}
 
     def _partition_key(self, event: dict[str, Any]) -> str:
-        value: Any = event
-        for part in self._key_path:
-            value = value.get(part) if isinstance(value, dict) else None
+        value = get_dotted(event, self._key_path)
         if value is None:  # no such field: spread the events over the shards
             self._counter += 1
             return str(self._counter)

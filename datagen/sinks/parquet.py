@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datagen.files.atomic import temp_path_for
-from datagen.errors import ConfigError, SinkError
+from datagen.errors import ConfigError, SinkError, first_line
 from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.options import parse_options
 
 log = logging.getLogger(__name__)
 DEFAULT_ROW_GROUP = 10_000
@@ -47,6 +49,14 @@ def _without_nulls(data_type: pa.DataType) -> pa.DataType:
     return data_type
 
 
+@dataclass(frozen=True)
+class ParquetOptions:
+    """The `file:NAME.parquet?...` options (see docs/sinks.md)."""
+
+    row_group: int = DEFAULT_ROW_GROUP
+    compression: str = "snappy"
+
+
 class ParquetSink(BaseSink):
     """Buffers row_group events, writes each batch as one row group; close() renames.
 
@@ -55,6 +65,7 @@ class ParquetSink(BaseSink):
     """
 
     name = "parquet"
+    Options = ParquetOptions
 
     def __init__(
         self,
@@ -82,15 +93,14 @@ class ParquetSink(BaseSink):
         self._closed = False
 
     @classmethod
-    def from_options(cls, path: Path, options: dict[str, str]) -> ParquetSink:
-        """A sink from `file:` URL options: row_group, compression."""
-        try:
-            row_group = int(options.get("row_group", DEFAULT_ROW_GROUP))
-        except ValueError:
-            raise ConfigError(
-                f"row_group must be a number, not '{options['row_group']}'"
-            ) from None
-        return cls(path, row_group, options.get("compression", "snappy"))
+    def from_options(
+        cls, path: Path, query: Mapping[str, str], sink: str | None = None
+    ) -> ParquetSink:
+        """A sink from the `file:` URL's options (`sink`, the spec, for messages):
+        row_group, compression; any other key is a ConfigError."""
+        spec = sink or f"file:{path}"
+        options = parse_options(query, ParquetOptions, sink=spec)
+        return cls(path, options.row_group, options.compression)
 
     def describe(self) -> str:
         return f"file:{self.path}"
@@ -125,10 +135,9 @@ class ParquetSink(BaseSink):
             raise
         except (pa.ArrowException, ValueError, TypeError) as exc:
             self.delivery.failed += len(rows)
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             raise SinkError(
                 f"{self.describe()}: an event does not fit the schema of the first "
-                f"row group: {first_line or type(exc).__name__}"
+                f"row group: {first_line(exc)}"
             ) from exc
         self.written += len(rows)
 
@@ -174,7 +183,7 @@ class ParquetSink(BaseSink):
             self.delivery.acknowledged += self.written
         return self.delivery
 
-    def abort(self) -> None:
+    def abort(self) -> Delivery:
         """Drop what was written; the target file is left as it was."""
         self._closed = True
         if self._writer is not None:
@@ -182,3 +191,4 @@ class ParquetSink(BaseSink):
             self._writer = None
         self.temp.unlink(missing_ok=True)
         self.delivery.failed = self.delivery.sent - self.delivery.acknowledged
+        return self.delivery

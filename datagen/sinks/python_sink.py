@@ -4,6 +4,10 @@ The class needs only send(event); send_many(events), flush() and close() are
 used when it has them. Query options become keyword arguments (as strings):
 `python:my_sinks:Printer?prefix=>` calls `Printer(prefix=">")`. The module is
 imported from sys.path and the current folder.
+
+This is the one sink whose options are not checked against a list (see
+datagen/sinks/options.py): only the user's class knows its parameters, so
+every key is passed on and a wrong one fails as the class's own TypeError.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from datagen.errors import ConfigError, SinkError
+from datagen.errors import ConfigError, SinkError, first_line
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.spec import query_options, register_sink
 
@@ -118,7 +122,7 @@ class PythonSink(BaseSink):
             raise self._error(exc, method) from exc
 
     def _error(self, exc: Exception, method: str) -> SinkError:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return SinkError(
-            f"{self.describe()}: {method}() failed: {type(exc).__name__}: {first}"
+            f"{self.describe()}: {method}() failed: {type(exc).__name__}: "
+            f"{first_line(str(exc))}"
         )

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Any, ClassVar, Protocol
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from datagen.errors import ConfigError, UnknownName
+from datagen.redaction import redact
 from datagen.registry import Registry
 from datagen.sinks.base import Sink
 
-
-class SinkFactory(Protocol):
-    """A sink class that can be built from a URL."""
-
-    name: ClassVar[str]
-    schemes: ClassVar[tuple[str, ...]]
-
-    @classmethod
-    def from_url(cls, url: str) -> Sink: ...
+#: redact lives in datagen.redaction; it is still named here for router.py.
+__all__ = ["open_sink", "query_options", "redact", "register_sink", "scheme_of"]
 
 
 #: scheme -> sink class (e.g. "kafka", "postgresql+psycopg", "file", "stdout").
@@ -42,53 +36,6 @@ def scheme_of(spec: str) -> str:
 def query_options(url: str) -> dict[str, str]:
     """The ?key=value options of url (last one wins)."""
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-
-
-def streaming_query_options(url: str) -> dict[str, str]:
-    """query_options for the streaming sinks, whose retry deadline is `timeout`:
-    `retry_seconds`, the SQL and HTTP sinks' name for it, is taken as one."""
-    query = query_options(url)
-    if "retry_seconds" in query:
-        query.setdefault("timeout", query.pop("retry_seconds"))
-    return query
-
-
-_SECRET_KEYS = re.compile(r"(password|secret|token|sig|key|sas|credential)", re.I)
-
-
-def redact(url: str) -> str:
-    """url with passwords, tokens and signatures replaced by ***, for messages;
-    unchanged when it holds none."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable sink spec>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    cleaned = [
-        (
-            key,
-            (
-                "***"
-                if key != "key" and _SECRET_KEYS.search(key)
-                else _redact_value(value)
-            ),
-        )
-        for key, value in pairs
-    ]
-    if netloc == parts.netloc and cleaned == pairs:
-        return url
-    query = "&".join(f"{key}={value}" for key, value in cleaned)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def _redact_value(value: str) -> str:
-    """A query value that is itself a URL (registry=http://u:p@h) loses its password."""
-    return redact(value) if "://" in value and "@" in value else value
 
 
 #: Built-in sink modules by the base scheme they serve (before any "+driver"),

@@ -8,8 +8,10 @@ away is retried with backoff until `retry_seconds`; what still fails is counted.
 
 from __future__ import annotations
 
+import inspect
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -18,10 +20,12 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.url import URL
 
-from datagen.errors import ConfigError, SinkError
+from datagen.errors import ConfigError, SinkError, first_line
+from datagen.redaction import redact, scrub
 from datagen.sinks.batching import BatchingSink
+from datagen.sinks.options import option_names, parse_options
 from datagen.sinks.retry import RetryPolicy
-from datagen.sinks.spec import register_sink
+from datagen.sinks.spec import query_options, register_sink
 from datagen.sinks.sql_copy import CopyPlan, copy_rows, plan_copy
 from datagen.sinks.sql_schema import TableSchema, check_table_name, column_name, to_row
 
@@ -47,48 +51,70 @@ class SqlOptions:
     retry_seconds: float = 30.0
     connect_timeout: int = 5
 
-    NAMES = (
-        "table",
-        "key",
-        "nested",
-        "batch",
-        "method",
-        "retry_seconds",
-        "connect_timeout",
-    )
-
     @classmethod
-    def from_query(cls, query: dict[str, str]) -> SqlOptions:
-        """Options from ?table=..&key=..; ConfigError naming a bad one."""
-        if not query.get("table"):
-            raise ConfigError("sql sink needs ?table=NAME (and usually &key=FIELD)")
-        options = cls(
-            table=check_table_name(query["table"]),
-            key=column_name(query["key"]) if query.get("key") else None,
-            nested=query.get("nested", "flatten"),
-            batch=_number(query, "batch", int, 5000),
-            method=query.get("method", "auto"),
-            retry_seconds=_number(query, "retry_seconds", float, 30.0),
-            connect_timeout=_number(query, "connect_timeout", int, 5),
+    def from_url(
+        cls, url: str, driver_takes: Callable[[str], bool] | None
+    ) -> SqlOptions:
+        """Options from ?table=..&key=..; ConfigError naming a bad one, or a key
+        neither the sink nor the driver takes (driver_takes None: any key)."""
+        where = f"sql sink '{redact(url)}'"
+        if not query_options(url).get("table"):
+            raise ConfigError(f"{where} needs ?table=NAME (and usually &key=FIELD)")
+        options = parse_options(
+            url,
+            cls,
+            others=driver_takes or (lambda key: True),
+            others_are=f"a connection option of {make_url(url).get_driver_name()}",
+        )
+        options = replace(
+            options,
+            table=check_table_name(options.table),
+            key=column_name(options.key) if options.key else None,
         )
         if options.nested not in ("flatten", "json"):
-            raise ConfigError(f"nested must be flatten or json, not '{options.nested}'")
+            raise ConfigError(
+                f"{where}: nested must be flatten or json, not '{options.nested}'"
+            )
         if options.method not in ("auto", "copy", "insert"):
             raise ConfigError(
-                f"method must be auto, copy or insert, not '{options.method}'"
+                f"{where}: method must be auto, copy or insert, not '{options.method}'"
             )
         if options.batch < 1 or options.retry_seconds < 0:
-            raise ConfigError("batch must be at least 1 and retry_seconds >= 0")
+            raise ConfigError(
+                f"{where}: batch must be at least 1 and retry_seconds >= 0"
+            )
         return options
 
 
-def _number(query: dict[str, str], name: str, kind: type, default: Any) -> Any:
-    if name not in query:
-        return default
-    try:
-        return kind(query[name])
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, not '{query[name]}'") from None
+#: Connection options SQLAlchemy's SQLite driver takes from the URL (with
+#: uri=true, any other key is a parameter of SQLite's own URI).
+_SQLITE_OPTIONS = frozenset(
+    ("uri", "timeout", "isolation_level", "detect_types", "check_same_thread")
+    + ("cached_statements",)
+)
+
+
+def driver_options(url: URL) -> Callable[[str], bool] | None:
+    """Which query keys the URL's driver takes as connection options; None when
+    that cannot be known (a driver other than psycopg, PyMySQL or SQLite's)."""
+    driver = url.get_driver_name()
+    if driver == "psycopg":
+        import psycopg
+
+        names = {
+            option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults()
+        }
+        return names.__contains__
+    if driver == "pymysql":
+        import pymysql
+
+        signature = inspect.signature(pymysql.connections.Connection.__init__)
+        return set(signature.parameters).__contains__
+    if driver == "pysqlite":
+        if url.query.get("uri") in ("true", "1"):
+            return lambda key: True
+        return _SQLITE_OPTIONS.__contains__
+    return None
 
 
 def split_url(url: str) -> tuple[URL, SqlOptions]:
@@ -97,15 +123,11 @@ def split_url(url: str) -> tuple[URL, SqlOptions]:
         parsed = make_url(url)
     except sa.exc.ArgumentError:
         raise ConfigError("sql sink URL cannot be parsed") from None
-    query = {
-        name: value if isinstance(value, str) else value[-1]
-        for name, value in parsed.query.items()
-    }
-    options = SqlOptions.from_query(query)
-    parsed = parsed.difference_update_query(SqlOptions.NAMES)
     parsed = parsed.set(
         drivername=DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername)
     )
+    options = SqlOptions.from_url(url, driver_options(parsed))
+    parsed = parsed.difference_update_query(option_names(SqlOptions))
     if parsed.username and parsed.password is None and os.environ.get(PASSWORD_ENV):
         parsed = parsed.set(password=os.environ[PASSWORD_ENV])
     return parsed, options
@@ -133,11 +155,7 @@ def _is_retriable(error: Exception) -> bool:
 def _translate(error: Exception, secret: str | None) -> SinkError:
     """A one-line SinkError from a database error; connection trouble is retriable."""
     cause = getattr(error, "orig", None) or error
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    message = lines[0] if lines else type(cause).__name__
-    if secret:
-        message = message.replace(secret, "***")
-    return SinkError(message, retriable=_is_retriable(error))
+    return SinkError(scrub(first_line(cause), secret), retriable=_is_retriable(error))
 
 
 @register_sink
@@ -146,12 +164,14 @@ class SqlSink(BatchingSink):
 
     name = "sql"
     schemes = ("postgresql", "postgres", "mysql", "mariadb", "sqlite")
+    Options = SqlOptions
     background = True  # the database writes one batch while the next is made
 
     def __init__(self, url: URL, options: SqlOptions) -> None:
         self.url = url
         self.options = options
-        super().__init__(options.batch, RetryPolicy(deadline=options.retry_seconds))
+        policy = RetryPolicy(deadline=options.retry_seconds, owner=self.describe())
+        super().__init__(options.batch, policy)
         self.engine = self._create_engine()
         self.schema = self._new_schema()
         self._stale = False

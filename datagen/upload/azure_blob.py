@@ -22,9 +22,9 @@ from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestE
 from azure.storage.blob import ContainerClient, ContentSettings, ExponentialRetry
 
 from datagen.files.atomic import TEMP_PREFIX
-from datagen.errors import ConfigError, SinkError
+from datagen.errors import ConfigError, SinkError, first_line
+from datagen.redaction import scrub
 
-_SECRETS = re.compile(r"(sig=|AccountKey=|SharedAccessSignature=)[^&;\s'\"]+", re.I)
 _CONTENT_TYPES = {
     ".jsonl": "application/x-ndjson",
     ".parquet": "application/octet-stream",
@@ -38,14 +38,6 @@ _CLIENT_SETTINGS: dict[str, Any] = {
     "connection_timeout": 5,
     "read_timeout": 120,
 }
-
-
-def scrub(message: str, *secrets: str | None) -> str:
-    """message with signatures, account keys and the given secrets as ***."""
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "***")
-    return _SECRETS.sub(lambda match: match.group(1) + "***", message)
 
 
 def public_url(url: str) -> str:
@@ -188,18 +180,18 @@ def existing_blobs(
             ) from None
         if exc.status_code != 403:
             raise SinkError(
-                f"{target.describe()}: {scrub(_first_line(exc), *target.secrets())}"
+                f"{target.describe()}: {scrub(first_line(exc), *target.secrets())}"
             ) from None
         raise SinkError(
             f"{target.describe()}: access refused (check the SAS token: it needs "
             "read, list, write and create permissions and must not be expired)"
         ) from None
     except ServiceRequestError as exc:
-        reason = scrub(_first_line(exc), *target.secrets())
+        reason = scrub(first_line(exc), *target.secrets())
         raise SinkError(f"{target.describe()}: cannot connect: {reason}") from None
     except AzureError as exc:
         raise SinkError(
-            f"{target.describe()}: {scrub(_first_line(exc), *target.secrets())}"
+            f"{target.describe()}: {scrub(first_line(exc), *target.secrets())}"
         ) from None
 
 
@@ -272,13 +264,8 @@ def _upload_one(
             )
         return "uploaded", local.size, None
     except (AzureError, HttpResponseError, OSError) as exc:
-        message = scrub(_first_line(exc), *target.secrets())
+        message = scrub(first_line(exc), *target.secrets())
         return "failed", 0, f"{local.name}: {message}"
-
-
-def _first_line(value: object) -> str:
-    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
-    return lines[0] if lines else type(value).__name__
 
 
 def iter_errors(result: UploadResult, limit: int = 5) -> Iterator[str]:

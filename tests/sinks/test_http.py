@@ -209,3 +209,18 @@ def test_a_slow_stream_is_not_held_for_a_full_batch(server: IngestServer) -> Non
     sink.send({"id": "later"})
     assert [event["id"] for event in server.events] == ["early", "later"]
     sink.close()
+
+
+def test_other_query_keys_reach_the_server_and_misspelt_options_do_not(
+    server: IngestServer,
+) -> None:
+    with open_sink(f"{server.url}?api-version=2&batch=2&format=jsonl") as sink:
+        sink.send_many(sample_events(3))
+    assert [request["path"] for request in server.requests] == [
+        "/ingest?api-version=2",
+        "/ingest?api-version=2",
+    ]
+    assert len(server.events) == 3
+    with pytest.raises(ConfigError, match="unknown option 'bacth'"):
+        open_sink(f"{server.url}?api-version=2&bacth=2")
+    assert len(server.requests) == 2

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from datagen.errors import ConfigError, SinkError
 from datagen.sinks.spec import open_sink
@@ -284,3 +285,20 @@ def test_json_values_of_any_shape_in_a_json_column(database: Database) -> None:
         if database.kind != "postgresql" and stored is not None:
             stored = as_json(stored)  # MariaDB and SQLite hand back JSON text
         assert stored == event["payload"]
+
+
+def test_driver_options_pass_and_unknown_keys_are_refused(postgres: Database) -> None:
+    sink = open_sink(postgres.url(key="id", application_name="datagen-test"))
+    sink.send_many([{"id": "a", "n": 1}])
+    sink.flush()
+    with postgres.engine().connect() as connection:
+        names = connection.execute(
+            sa.text("SELECT application_name FROM pg_stat_activity")
+        ).scalars()
+        assert "datagen-test" in set(names)
+    assert sink.close().acknowledged == 1
+    assert postgres.rows() == [{"id": "a", "n": 1}]
+    with pytest.raises(ConfigError) as caught:
+        open_sink(postgres.url(key="id", batchsize=10))
+    assert "unknown option 'batchsize'" in str(caught.value)
+    assert "or a connection option of psycopg" in str(caught.value)
