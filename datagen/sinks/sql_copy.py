@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy.engine import Connection
 
+from datagen.errors import SinkError
 from datagen.sinks.sql_schema import TableSchema
 
 STAGE = "datagen_stage"
@@ -50,7 +51,7 @@ class CopyPlan:
 def plan_copy(connection: Connection, schema: TableSchema) -> CopyPlan:
     """Read the table's column types; binary if each one has a binary writer."""
     columns = tuple(schema.kinds)
-    raw = connection.connection.driver_connection
+    raw = _driver_connection(connection)
     with raw.cursor() as cursor:
         cursor.execute(
             "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
@@ -81,7 +82,7 @@ def copy_rows(
     quote = schema.quote
     names = ", ".join(quote(column) for column in plan.columns)
     target = schema.quoted_table
-    raw = connection.connection.driver_connection
+    raw = _driver_connection(connection)
     with raw.cursor() as cursor:
         into = target
         if key is not None:
@@ -140,3 +141,11 @@ def _upsert_from_stage(
         f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} "
         f"ON CONFLICT ({quote(key)}) {action}"
     )
+
+
+def _driver_connection(connection: Connection) -> Any:
+    """psycopg's own connection under SQLAlchemy's (there while it is open)."""
+    raw = connection.connection.driver_connection
+    if raw is None:
+        raise SinkError("the database connection is closed")
+    return raw

@@ -155,17 +155,19 @@ class TableSchema:
 
     def _key_is_unique(self, inspector: sa.Inspector) -> bool:
         primary = inspector.get_pk_constraint(self.name, schema=self.schema)
-        uniques = [
-            *inspector.get_unique_constraints(self.name, schema=self.schema),
-            *(
-                index
-                for index in inspector.get_indexes(self.name, schema=self.schema)
-                if index.get("unique")
-            ),
+        sets: list[list[str | None]] = [list(primary.get("constrained_columns") or [])]
+        sets += [
+            list(unique["column_names"])
+            for unique in inspector.get_unique_constraints(
+                self.name, schema=self.schema
+            )
         ]
-        sets = [primary.get("constrained_columns") or []]
-        sets += [unique["column_names"] for unique in uniques]
-        return any(list(columns) == [self.key] for columns in sets)
+        sets += [
+            list(index["column_names"])
+            for index in inspector.get_indexes(self.name, schema=self.schema)
+            if index.get("unique")
+        ]
+        return any(columns == [self.key] for columns in sets)
 
     def ensure(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Create the table, add columns or widen types so rows fit.
@@ -221,8 +223,8 @@ class TableSchema:
         columns = list(self.kinds)
         getter = operator.itemgetter(*columns) if columns else (lambda row: ())
         self._getter = getter if len(columns) != 1 else (lambda row: (getter(row),))
-        self._signatures: dict[tuple[type, ...], bool] = {}
-        columns = [
+        self._signatures = {}
+        table_columns = [
             sa.Column(
                 name,
                 sql_type(kind, is_key=name == self.key),
@@ -231,7 +233,9 @@ class TableSchema:
             )
             for name, kind in self.kinds.items()
         ]
-        self.table = sa.Table(self.name, sa.MetaData(), *columns, schema=self.schema)
+        self.table = sa.Table(
+            self.name, sa.MetaData(), *table_columns, schema=self.schema
+        )
 
     def _add_column(self, connection: Connection, column: str, kind: str) -> None:
         check_column_name(column, column)
@@ -273,10 +277,6 @@ class TableSchema:
     def quoted_table(self) -> str:
         assert self.table is not None
         return self.engine.dialect.identifier_preparer.format_table(self.table)
-
-    def values(self, row: dict[str, Any]) -> dict[str, Any]:
-        """row with every column of the table, coerced to the column's kind."""
-        return dict(zip(self.kinds, self.record(row)))
 
     def record(self, row: dict[str, Any]) -> Sequence[Any]:
         """row's values in column order, coerced where the type is not the kind's.

@@ -15,11 +15,6 @@ from datagen.errors import SinkError
 TEXT, BIGINT, DOUBLE, BOOLEAN, JSON = "text", "bigint", "double", "boolean", "json"
 
 
-def kind_of(value: Any) -> str | None:
-    """The column kind a value needs (None for None: no information)."""
-    return kind_of_python_type(type(value))
-
-
 _KINDS_OF_TYPES: dict[type, str | None] = {
     type(None): None,
     bool: BOOLEAN,
