@@ -1,4 +1,9 @@
-"""Batches: runs of consecutive events, as dicts (one process) or JSON lines."""
+"""Batches: runs of consecutive events, the unit that moves from a source to sinks.
+
+A batch holds its events in whichever forms it was made in (dicts in one
+process; JSON lines from worker processes; bytes already encoded for a file's
+format) and makes another form only when a sink asks for it, once.
+"""
 
 from __future__ import annotations
 
@@ -7,55 +12,79 @@ from typing import Any
 
 import orjson
 
-from datagen.encoders import dumps_line
+from datagen.encoders import Encoder, JsonLinesEncoder, dumps_line
 from datagen.engine.runner import Keyed
+
+_JSONL = JsonLinesEncoder.name
 
 
 class Batch:
-    """Consecutive events of the stream, ending at simulated time `last`.
+    """Consecutive events of a stream, ending at simulated time `last`.
 
-    Holds dicts or JSON lines, and makes the other form only when asked (the
-    file and stdout writers take the lines; sinks of dicts take the dicts).
+    Made from dicts (`events`), from JSON lines (`lines`), or from bytes per
+    encoder name (`encoded`, with `count`); `events()`, `lines()` and
+    `encoded(encoder)` give each form, made from another when missing.
     """
 
-    __slots__ = ("_events", "_lines", "last")
+    __slots__ = ("_events", "_lines", "_encoded", "_count", "last")
 
     def __init__(
         self,
         events: list[dict[str, Any]] | None,
         lines: list[bytes] | None,
         last: float,
+        encoded: dict[str, bytes] | None = None,
+        count: int | None = None,
     ) -> None:
         self._events = events
         self._lines = lines
+        self._encoded = dict(encoded or {})
+        if count is None:
+            count = len(events if events is not None else lines or ())
+        self._count = count
         self.last = last
 
     def __len__(self) -> int:
-        return len(self._events if self._events is not None else self._lines or ())
+        return self._count
 
     def events(self) -> list[dict[str, Any]]:
+        """The events as dicts."""
         if self._events is None:
-            self._events = [orjson.loads(line) for line in self._lines or ()]
+            self._events = [orjson.loads(line) for line in self.lines()]
         return self._events
 
     def lines(self) -> list[bytes]:
+        """The events as JSON lines, each ending in a newline."""
         if self._lines is None:
-            self._lines = [dumps_line(event) for event in self._events or ()]
+            if _JSONL in self._encoded:
+                # one JSON line per event; orjson escapes every \n and \r
+                self._lines = self._encoded[_JSONL].splitlines(True)
+            else:
+                self._lines = [dumps_line(event) for event in self.events()]
         return self._lines
+
+    def encoded(self, encoder: Encoder) -> bytes:
+        """The events as encoder writes them (JSON lines are kept as made)."""
+        data = self._encoded.get(encoder.name)
+        if data is None:
+            if encoder.name == _JSONL and self._lines is not None:
+                data = b"".join(self._lines)
+            else:
+                data = encoder.encode_many(self.events())
+            self._encoded[encoder.name] = data
+        return data
 
     def head(self, count: int) -> Batch:
         """The first count events only."""
         return self.slice(0, count)
 
     def slice(self, start: int, stop: int) -> Batch:
-        """Events start .. stop-1, in whichever form the batch holds them."""
+        """Events start .. stop-1, as dicts when the batch has them, else lines."""
         if start == 0 and stop >= len(self):
             return self
-        return Batch(
-            None if self._events is None else self._events[start:stop],
-            None if self._lines is None else self._lines[start:stop],
-            self.last,
-        )
+        if self._events is not None:
+            return Batch(self._events[start:stop], None, self.last)
+        return Batch(None, self.lines()[start:stop], self.last)
 
 
 def batch_keyed(keyed: Iterator[Keyed], size: int) -> Iterator[Batch]:

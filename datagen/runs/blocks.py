@@ -1,7 +1,9 @@
 """Work split into seeded blocks, run in one process or many, results in order.
 
 A block's seed comes from the run's seed and the block's index, never from the
-worker that runs it, which is why --workers never changes the output.
+worker that runs it, which is why --workers never changes the output. Where
+each sink of a block run is written (in the worker, or in the parent from the
+bytes the worker encoded) is chosen here, in place_sinks().
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from datagen.encoders import Encoder, JsonLinesEncoder
+from datagen.engine.batches import Batch
 from datagen.seeding import derive_seed
+from datagen.sinks.base import BaseSink
+from datagen.sinks.files import PartSink
 
 R = TypeVar("R")
 #: Documents per block: large enough to amortise a task, small enough to balance.
@@ -44,6 +50,11 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def forks(workers: int, blocks: Sequence[Block]) -> bool:
+    """True when run_blocks runs the blocks in worker processes."""
+    return workers > 1 and len(blocks) > 1
+
+
 def run_blocks(
     work: Callable[[Block], R], blocks: Sequence[Block], workers: int = 1
 ) -> Iterator[R]:
@@ -52,7 +63,7 @@ def run_blocks(
     work must be picklable (a module-level function or a partial of one) when
     workers > 1. Closing the iterator early stops the worker processes.
     """
-    if workers <= 1 or len(blocks) <= 1:
+    if not forks(workers, blocks):
         for block in blocks:
             yield work(block)
         return
@@ -64,3 +75,50 @@ def run_blocks(
     finally:
         pool.terminate()
         pool.join()
+
+
+@dataclass
+class Placement:
+    """Where a block run's sinks are written: `in_workers` by the process
+    that made the block; the rest by the parent, from a batch the worker
+    encoded with `encoders` (none when the block is made in the parent)."""
+
+    in_workers: list[PartSink] = field(default_factory=list)
+    encoders: list[Encoder] = field(default_factory=list)
+    in_parent: bool = False
+    #: True when blocks are made in worker processes (bytes travel, not dicts).
+    forked: bool = False
+
+    def batch(self, block: Block, events: list[dict[str, Any]]) -> Batch:
+        """The block's events written to the worker-side sinks, and the batch
+        the parent delivers to the others."""
+        for sink in self.in_workers:
+            sink.part(block.start).send_many(events)
+        if not self.in_parent:
+            return Batch(None, None, 0.0, count=len(events))
+        if not self.forked:
+            return Batch(events, None, 0.0)
+        encoded = {
+            encoder.name: encoder.encode_many(events) for encoder in self.encoders
+        }
+        return Batch(None, None, 0.0, encoded=encoded, count=len(events))
+
+
+def place_sinks(
+    sinks: Sequence[BaseSink], blocks: Sequence[Block], workers: int
+) -> Placement:
+    """Sinks that write a file per event (PartSink: a JSON file per document, a
+    zip per journey) are written in the worker that made the events: file
+    creation then runs in parallel and nothing is sent back. Every other sink
+    is written by the parent, in order; forked workers encode its bytes in
+    its format (JSON lines for sinks that take dicts), so the parent only
+    copies them."""
+    in_workers = [sink for sink in sinks if isinstance(sink, PartSink)]
+    parent = [sink for sink in sinks if sink not in in_workers]
+    encoders: dict[str, Encoder] = {}
+    for sink in parent:
+        encoder = sink.encoder if sink.encoder is not None else JsonLinesEncoder()
+        encoders.setdefault(encoder.name, encoder)
+    placement = Placement(in_workers, list(encoders.values()), bool(parent))
+    placement.forked = forks(workers, blocks)
+    return placement

@@ -1,27 +1,23 @@
-"""The `document` run: N documents of one provider into files or stdout."""
+"""The `document` run: N documents of one provider into files, stdout or sinks."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from datagen.files.atomic import remove_temp_files
-from datagen.runs.blocks import Block, plan_blocks, run_blocks
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider, to_locale
 from datagen.encoders import CsvEncoder, Encoder, get_encoder
-from datagen.timefmt import DEFAULT_START
+from datagen.engine.batches import Batch
 from datagen.errors import ConfigError
-from datagen.files.paths import prepare_output_folder, safe_file_name
-from datagen.runs.loop import ProgressCallback, RunResult, Stopwatch, consume
-from datagen.sinks.files import FileSink, FolderSink
+from datagen.files.paths import safe_file_name
+from datagen.runs.blocks import Block, Placement, place_sinks, plan_blocks, run_blocks
+from datagen.runs.loop import ProgressCallback, RunResult, run_loop
+from datagen.runs.outputs import open_outputs
 from datagen.sinks.base import BaseSink
-from datagen.runs.outputs import close_after, close_sinks, send_lines, target_file
-from datagen.sinks.stdout import StdoutSink
+from datagen.timefmt import DEFAULT_START
 
 
 @dataclass(frozen=True)
@@ -63,15 +59,11 @@ def _provider_for(job: DocumentJob, seed: int) -> DocumentProvider:
     return provider
 
 
-def generate_block(job: DocumentJob, block: Block) -> tuple[int, bytes]:
-    """One block's documents: written as files (json folder) or returned encoded."""
+def generate_block(job: DocumentJob, placement: Placement, block: Block) -> Batch:
+    """One block's documents, placed: written by this process where a sink
+    is written in the workers, else a batch for the parent's sinks."""
     documents = _provider_for(job, block.seed).generate_many(block.count)
-    if job.output is not None and job.format == "json":
-        FolderSink(job.output, job.provider, first_index=block.start).send_many(
-            documents
-        )
-        return block.count, b""
-    return block.count, job.encoder().encode_many(documents)
+    return placement.batch(block, documents)
 
 
 def check_job(job: DocumentJob) -> DocumentJob:
@@ -83,15 +75,15 @@ def check_job(job: DocumentJob) -> DocumentJob:
     to_locale(job.locale)
     get_encoder(job.format)
     if job.format == "csv" and job.csv_columns is None:
-        first = job.blocks()[0]
-        sample = _provider_for(job, first.seed).generate_many(1)[0]
-        job = DocumentJob(
-            **{
-                **job.__dict__,
-                "csv_columns": tuple(CsvEncoder.for_sample(sample).columns or ()),
-            }
-        )
+        job = replace(job, csv_columns=_sample_columns(job))
     return job
+
+
+def _sample_columns(job: DocumentJob) -> tuple[str, ...]:
+    """The CSV columns of the run: the flattened keys of its first document."""
+    first = job.blocks()[0]
+    sample = _provider_for(job, first.seed).generate_many(1)[0]
+    return tuple(CsvEncoder.for_sample(sample).columns or ())
 
 
 def write_documents(
@@ -103,35 +95,8 @@ def write_documents(
     documents and reports how many. Raises ConfigError or ProviderError.
     """
     job = check_job(job)
-    stopwatch = Stopwatch()
-    results = run_blocks(partial(generate_block, job), job.blocks(), workers)
-    if job.output is None:
-        sink: StdoutSink | FileSink | None = StdoutSink()
-        target = "stdout"
-    elif job.format == "json":
-        sink, target = None, str(prepare_output_folder(job.output))
-    else:
-        encoder = job.encoder()
-        path = target_file(job.output, job.provider, encoder.extension)
-        sink, target = FileSink(path, encoder), str(path)
-    try:
-        done, interrupted = consume(
-            results, sink.write_encoded if sink else None, on_progress
-        )
-    except BaseException:
-        if isinstance(sink, FileSink):
-            sink.abort()
-        raise
-    finally:
-        if job.output is not None and job.format == "json":
-            remove_temp_files(job.output)
-    if sink is not None:
-        sink.close()
-    if interrupted and job.format == "json" and job.output is not None:
-        done = _count_written(job)
-    return RunResult(
-        done, job.quantity, target, job.seed, stopwatch.elapsed(), interrupted
-    )
+    sinks, target = open_outputs(job.output, job.format, job.provider, job.encoder())
+    return send_documents(job, sinks, target, workers, on_progress)
 
 
 def send_documents(
@@ -141,40 +106,29 @@ def send_documents(
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
 ) -> RunResult:
-    """Generate job.quantity documents into sinks (--sink, --route, and -o as a
-    sink), in order; the result carries each sink's counts. Workers encode JSON
-    lines, which the sinks take as bytes or decoded once.
-    """
-    job = replace(check_job(job), output=None, format="jsonl")
-    stopwatch = Stopwatch()
-    results = run_blocks(partial(generate_block, job), job.blocks(), workers)
-    try:
-        done, interrupted = consume(
-            results, lambda data, count: send_lines(sinks, data, count), on_progress
-        )
-    except BaseException as error:
-        close_after(sinks, error)
-        raise
-    deliveries = close_sinks(sinks)
-    return RunResult(
-        done,
-        job.quantity,
-        target,
-        job.seed,
-        stopwatch.elapsed(),
-        interrupted,
-        deliveries,
+    """Generate job.quantity documents into sinks (-o, --sink, --route), in
+    order; the result carries each sink's counts. Sinks that write a file
+    per document are written by the workers (see place_sinks)."""
+    job = check_job(job)
+    blocks = job.blocks()
+    _share_csv_columns(job, sinks)
+    placement = place_sinks(sinks, blocks, workers)
+    results = run_blocks(partial(generate_block, job, placement), blocks, workers)
+    return run_loop(
+        results,
+        sinks,
+        target=target,
+        seed=job.seed,
+        requested=job.quantity,
+        in_workers=placement.in_workers,
+        on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
     )
 
 
-def _count_written(job: DocumentJob) -> int:
-    """After Ctrl-C, the provider's documents in the folder (all whole: each file
-    is renamed into place). One directory scan, not a look-up per index."""
-    assert job.output is not None
-    name = re.compile(rf"{re.escape(job.provider)}_(\d{{6,}})\.json")
-    with os.scandir(job.output) as entries:
-        return sum(
-            1
-            for entry in entries
-            if (match := name.fullmatch(entry.name)) and int(match[1]) < job.quantity
-        )
+def _share_csv_columns(job: DocumentJob, sinks: Sequence[BaseSink]) -> None:
+    """Give every CSV sink the run's columns, so a block encoded in any
+    worker has the same columns as the header."""
+    for sink in sinks:
+        if isinstance(sink.encoder, CsvEncoder) and sink.encoder.columns is None:
+            columns = job.csv_columns or _sample_columns(job)
+            sink.encoder.columns = list(columns)

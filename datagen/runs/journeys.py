@@ -1,4 +1,5 @@
-"""The `journey` run: N journeys of one provider as zips + metadata, or JSON lines."""
+"""The `journey` run: N journeys of one provider as zips + metadata, or JSON lines;
+with sinks, their steps streamed on one clock."""
 
 from __future__ import annotations
 
@@ -8,20 +9,20 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-import orjson
-
-from datagen.files.atomic import remove_temp_files
-from datagen.runs.blocks import Block, plan_blocks, run_blocks
 from datagen.documents import to_locale
-from datagen.timefmt import DEFAULT_START
+from datagen.engine.batches import Batch
+from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
-from datagen.files.journey_archive import write_journey
-from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
 from datagen.files.paths import prepare_output_folder, safe_file_name
-from datagen.runs.loop import ProgressCallback, RunResult, Stopwatch, consume
+from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
+from datagen.runs.blocks import Block, Placement, place_sinks, plan_blocks, run_blocks
+from datagen.runs.loop import ProgressCallback, RunResult, run_loop
+from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
+from datagen.sinks.files import JourneyFolderSink
 from datagen.sinks.stdout import StdoutSink
+from datagen.timefmt import DEFAULT_START
 
 JOURNEYS_PER_BLOCK = 50
 
@@ -45,11 +46,6 @@ class JourneyJob:
         return journey
 
 
-def journey_line(journey: JourneyProvider) -> bytes:
-    """A journey as one JSON line: its metadata and its documents in step order."""
-    return orjson.dumps(journey.record(), option=orjson.OPT_APPEND_NEWLINE)
-
-
 def _check(job: JourneyJob) -> None:
     """Names and numbers checked before anything is written."""
     if job.quantity < 1:
@@ -59,56 +55,43 @@ def _check(job: JourneyJob) -> None:
     to_locale(job.locale)
 
 
-def generate_journey_block(job: JourneyJob, block: Block) -> tuple[int, bytes]:
-    """One block of journeys, written as files or returned as JSON lines."""
-    lines = []
-    for index in range(block.start, block.start + block.count):
-        journey = job.journey(index)
-        if job.output is None:
-            lines.append(journey_line(journey))
-        else:
-            write_journey(journey.record(), job.output)
-    return block.count, b"".join(lines)
+def generate_journey_block(
+    job: JourneyJob, placement: Placement, block: Block
+) -> Batch:
+    """One block of journeys as records (metadata + documents), placed."""
+    records = [
+        job.journey(index).record()
+        for index in range(block.start, block.start + block.count)
+    ]
+    return placement.batch(block, records)
 
 
 def write_journeys(
     job: JourneyJob, workers: int = 1, on_progress: ProgressCallback | None = None
 ) -> RunResult:
-    """Generate job.quantity journeys; same seed, same bytes, whatever `workers`."""
+    """Generate job.quantity journeys: a zip and metadata each into job.output,
+    or a JSON line each on stdout; same seed, same bytes, whatever `workers`."""
     _check(job)
-    stopwatch = Stopwatch()
+    sink: BaseSink
+    if job.output is None:
+        sink, target = StdoutSink(), "stdout"
+    else:
+        sink = JourneyFolderSink(prepare_output_folder(job.output), job.provider)
+        target = str(job.output)
     blocks = plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK)
-    sink = StdoutSink() if job.output is None else None
-    if job.output is not None:
-        prepare_output_folder(job.output)
-    results = run_blocks(partial(generate_journey_block, job), blocks, workers)
-    try:
-        done, interrupted = consume(
-            results, sink.write_encoded if sink else None, on_progress
-        )
-    finally:
-        if job.output is not None:
-            remove_temp_files(job.output)
-    if sink is not None:
-        sink.close()
-    if interrupted and job.output is not None:
-        done = _keep_whole_journeys(job.output, job.provider)
-    target = "stdout" if job.output is None else str(job.output)
-    return RunResult(
-        done, job.quantity, target, job.seed, stopwatch.elapsed(), interrupted
+    placement = place_sinks([sink], blocks, workers)
+    results = run_blocks(
+        partial(generate_journey_block, job, placement), blocks, workers
     )
-
-
-def _keep_whole_journeys(folder: Path, provider: str) -> int:
-    """After Ctrl-C: remove zips whose metadata was not written yet (the metadata
-    marks a whole journey) and return how many whole journeys the folder holds."""
-    whole = 0
-    for zip_path in folder.glob(f"{provider}_*.zip"):
-        if zip_path.with_suffix(".json").exists():
-            whole += 1
-        else:
-            zip_path.unlink(missing_ok=True)
-    return whole
+    return run_loop(
+        results,
+        [sink],
+        target=target,
+        seed=job.seed,
+        requested=job.quantity,
+        in_workers=placement.in_workers,
+        on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
+    )
 
 
 def stream_journeys(
@@ -121,9 +104,6 @@ def stream_journeys(
     """The job's journeys interleaved on one clock, each step sent to the sinks
     at its place in time (as an envelope naming journey, user and step) instead
     of being zipped: journey i is the one write_journeys would zip."""
-    from datagen.runs.simulation import write_simulation
-    from datagen.engine.simulation import Simulation
-
     _check(job)
     simulation = Simulation(job.provider, job.quantity, job.seed, locale=job.locale)
     window = simulation.window(start=job.now)

@@ -1,18 +1,31 @@
-"""What every generating run shares: its result, and the interrupt-safe block loop."""
+"""The one run loop: batches from a source delivered to sinks, closed, reported.
+
+Every command (document, journey, replay, simulate) runs through run_loop():
+it delivers each batch to every sink in the cheapest form the sink takes,
+paces and flushes when asked, survives Ctrl-C and a closed pipe with whole
+records only, closes (or, after a failure, aborts) every sink and returns a
+RunResult with each sink's counts.
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import Any
 
-from datagen.sinks.base import Delivery
+from datagen.engine.batches import Batch
+from datagen.errors import SinkError
+from datagen.sinks.base import BaseSink, Delivery, Sink
+from datagen.sinks.files import PartSink
+from datagen.sinks.python_sink import PythonSink
 
 ProgressCallback = Callable[[int], None]
+BatchProgress = Callable[[Batch], None]
 
 
 @dataclass
@@ -68,27 +81,124 @@ def interrupts_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def consume(
-    results: Iterator[tuple[int, bytes]],
-    write: Callable[[bytes, int], None] | None,
-    on_progress: ProgressCallback | None,
-) -> tuple[int, bool]:
-    """Pass each block's bytes to write(); returns (items done, interrupted).
+def as_base_sink(sink: Sink) -> BaseSink:
+    """sink itself, or a user's send()-only object wrapped to be counted."""
+    if isinstance(sink, BaseSink):
+        return sink
+    return PythonSink(sink, type(sink).__name__)
 
-    Ctrl-C stops the workers (closing `results`) and keeps what was whole.
+
+def deliver(sink: BaseSink, batch: Batch) -> None:
+    """One batch to one sink: bytes in the sink's format (made once per batch,
+    kept as they came from a worker) or dicts."""
+    if sink.encoder is not None:
+        sink.write_encoded(batch.encoded(sink.encoder), len(batch))
+    else:
+        sink.send_many(batch.events())
+
+
+def run_loop(
+    source: Iterator[Batch],
+    sinks: Sequence[Sink],
+    *,
+    target: str,
+    seed: int | None,
+    requested: int | None = None,
+    in_workers: Sequence[PartSink] = (),
+    flush_each: bool = False,
+    on_progress: BatchProgress | None = None,
+) -> RunResult:
+    """Deliver every batch of source to sinks, then close them; the result
+    counts the events delivered, with each sink's Delivery.
+
+    Sinks in `in_workers` were written by the workers that made the batches
+    (see datagen.runs.blocks.place_sinks): they are only told the counts.
+    flush_each flushes every sink after each batch (paced runs, so a reader
+    sees each event on time). Ctrl-C and a closed stdout pipe end the run with
+    whole records; any other error aborts the sinks (a SinkError lets the
+    others deliver what they hold) and propagates, carrying the counts.
     """
-    done = 0
+    every = [as_base_sink(sink) for sink in sinks]
+    outputs = [sink for sink in every if sink not in in_workers]
+    stopwatch = Stopwatch()
+    done, interrupted = 0, False
     try:
-        for count, data in results:
+        for batch in source:
             with interrupts_deferred():
-                if write is not None:
-                    write(data, count)
-                done += count
+                for sink in outputs:
+                    deliver(sink, batch)
+                    if flush_each:
+                        sink.flush()
+                for part in in_workers:
+                    part.count_part(len(batch))
+                done += len(batch)
             if on_progress is not None:
-                on_progress(count)
+                on_progress(batch)
     except KeyboardInterrupt:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
-        return done, True
-    return done, False
+        interrupted = True
+    except BrokenPipeError:
+        pass  # `| head`: the reader has what it wanted
+    except BaseException as error:
+        _stop(source)
+        close_after(every, error)
+        raise
+    _stop(source)
+    if interrupted and in_workers:
+        settled = [part.settle(requested or done) for part in in_workers]
+        done = done if outputs else settled[0]
+    deliveries = close_sinks(every)
+    return RunResult(
+        done,
+        done if requested is None else requested,
+        target,
+        seed,
+        stopwatch.elapsed(),
+        interrupted,
+        deliveries,
+    )
+
+
+def _stop(source: Any) -> None:
+    """Stop the source (its workers; a simulation saves its profiles), even
+    after Ctrl-C or a closed pipe."""
+    close = getattr(source, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass
+
+
+def close_sinks(sinks: Sequence[BaseSink], failed: bool = False) -> list[Delivery]:
+    """Close every sink (abort them after a failed run), even when one fails.
+    Returns their counts; a SinkError from a close is raised at the end,
+    carrying every sink's counts in `.deliveries`."""
+    deliveries: list[Delivery] = []
+    first_error: SinkError | None = None
+    for sink in sinks:
+        try:
+            delivery = sink.abort() if failed else sink.close()
+        except SinkError as error:
+            first_error = first_error or error
+            delivery = sink.delivery
+        except BrokenPipeError:
+            delivery = sink.delivery
+        deliveries.append(delivery)
+    if first_error is not None:
+        first_error.deliveries = deliveries
+        raise first_error
+    return deliveries
+
+
+def close_after(sinks: Sequence[BaseSink], error: BaseException) -> None:
+    """Close a run's sinks on its way out with `error`. A SinkError lets the
+    other sinks deliver what they hold and carries every sink's counts in
+    `.deliveries`; any other error aborts them."""
+    if not isinstance(error, SinkError):
+        close_sinks(sinks, failed=True)
+        return
+    try:
+        error.deliveries = close_sinks(sinks)
+    except SinkError as second:
+        error.deliveries = second.deliveries

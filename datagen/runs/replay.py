@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from datagen.engine.batches import Batch
+from datagen.engine.clock import LiveClock
+from datagen.engine.pacing import Pacer
 from datagen.errors import ConfigError
-from datagen.runs.loop import (
-    ProgressCallback,
-    RunResult,
-    Stopwatch,
-    interrupts_deferred,
-)
+from datagen.runs.loop import ProgressCallback, RunResult, run_loop
+from datagen.runs.outputs import open_outputs
 from datagen.sinks.base import BaseSink
-from datagen.runs.outputs import close_after, close_sinks, open_outputs
-from datagen.sinks.stdout import StdoutSink
 
 #: What reading a damaged zip raises: bad headers, bad deflate data, truncation.
 _ZIP_ERRORS = (OSError, zipfile.BadZipFile, zlib.error, EOFError)
@@ -143,20 +139,18 @@ def check_speed(speed: float) -> float:
 
 
 def paced(
-    steps: list[ReplayStep],
-    speed: float,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    steps: list[ReplayStep], speed: float, clock: LiveClock | None = None
 ) -> Iterator[ReplayStep]:
-    """steps when their time comes: offset / speed seconds after the first one."""
+    """steps when their time comes: offset / speed seconds after the first one
+    (all at once at speed 0)."""
     check_speed(speed)
-    started = clock()
+    if not speed:
+        yield from steps
+        return
+    pacer = Pacer(clock)
     first_offset = steps[0].offset_seconds if steps else 0
     for step in steps:
-        if speed:
-            wait = started + (step.offset_seconds - first_offset) / speed - clock()
-            if wait > 0:
-                sleep(wait)
+        pacer.wait_until((step.offset_seconds - first_offset) / speed)
         yield step
 
 
@@ -180,34 +174,20 @@ def replay(
         sinks, target = open_outputs(
             output, "jsonl" if output is None else "json", "replay"
         )
-    stopwatch = Stopwatch()
-    done, interrupted = 0, False
-    try:
-        for step in paced(steps, speed):
-            document = step.read()
-            event = step.envelope(document) if envelope else document
-            with interrupts_deferred():  # a line or file is written whole
-                for sink in sinks:
-                    sink.send(event)
-                    if isinstance(sink, StdoutSink):
-                        sink.flush()  # a reader of the pipe sees it on time
-                done += 1
-            if on_progress is not None:
-                on_progress(1)
-    except KeyboardInterrupt:
-        interrupted = True
-    except BrokenPipeError:
-        pass
-    except BaseException as error:
-        close_after(sinks, error)
-        raise
-    deliveries = close_sinks(sinks)
-    return RunResult(
-        done,
-        len(steps),
-        target or "",
-        None,
-        stopwatch.elapsed(),
-        interrupted,
-        deliveries,
+    return run_loop(
+        _documents(paced(steps, speed), envelope),
+        sinks,
+        target=target or "",
+        seed=None,
+        requested=len(steps),
+        flush_each=speed > 0,
+        on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
     )
+
+
+def _documents(steps: Iterator[ReplayStep], envelope: bool) -> Iterator[Batch]:
+    """Each step's document (in its envelope when asked) as a batch of one."""
+    for step in steps:
+        document = step.read()
+        event = step.envelope(document) if envelope else document
+        yield Batch([event], None, float(step.offset_seconds))

@@ -1,4 +1,17 @@
-"""The sink contract: anything with send(event); BaseSink adds counts and close."""
+"""The sink contract: anything with send(event); BaseSink adds counts, a fast
+path for events already encoded, close and abort.
+
+Every output of a run (files in every format, stdout, networked sinks, a
+user's own class wrapped by PythonSink) is a BaseSink, and the one run loop
+(`datagen.runs.loop`) talks to it only through this contract:
+
+- `encoder`: None when the sink takes events as dicts (send_many); else the
+  encoder whose bytes it writes as they are (write_encoded), so a batch that
+  already holds those bytes is never decoded;
+- `write_encoded(data, count)`: count events encoded by `encoder`;
+- `flush()`, `close() -> Delivery` after a run, `abort() -> Delivery` after a
+  failed one (drop what is not yet delivered where the sink can).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from datagen.encoders import Encoder
 
 
 @runtime_checkable
@@ -42,6 +57,8 @@ class BaseSink:
     """What the built-in sinks share: send_many, flush, close, counts, `with`."""
 
     name: ClassVar[str] = "sink"
+    #: The encoder whose bytes write_encoded() takes; None: send_many() only.
+    encoder: Encoder | None = None
 
     def __init__(self) -> None:
         self.delivery = Delivery(self.describe())
@@ -58,6 +75,11 @@ class BaseSink:
         """Deliver (or buffer) events in order; the fast path for batches."""
         raise NotImplementedError
 
+    def write_encoded(self, data: bytes, count: int) -> None:
+        """Deliver count events already encoded by self.encoder (the fast path);
+        only called on sinks whose encoder is set."""
+        raise NotImplementedError
+
     def flush(self) -> None:
         """Push out whatever is buffered."""
 
@@ -65,6 +87,11 @@ class BaseSink:
         """Flush, release resources and return the counts; safe to call twice."""
         self.flush()
         return self.delivery
+
+    def abort(self) -> Delivery:
+        """End a failed run: drop what is not delivered yet where the sink can
+        (a file keeps its previous content), else close; returns the counts."""
+        return self.close()
 
     def __enter__(self) -> BaseSink:
         return self

@@ -3,7 +3,7 @@ counted (a user's send()-only sink included), so a run can report per sink."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,9 @@ class CountedSink(BaseSink):
         super().__init__()
         self.sink = sink if isinstance(sink, BaseSink) else PythonSink(sink, name)
         self.route = route
+        # Without a route every event goes through: the wrapped sink's bytes
+        # fast path can be used as it is.
+        self.encoder = self.sink.encoder if route is None else None
 
     def describe(self) -> str:
         return self.label
@@ -58,14 +61,23 @@ class CountedSink(BaseSink):
         if events:
             self.sink.send_many(events)
 
+    def write_encoded(self, data: bytes, count: int) -> None:
+        self.sink.write_encoded(data, count)
+
     def flush(self) -> None:
         self.sink.flush()
 
     def close(self) -> Delivery:
         """Close the sink and return its counts under this sink's label; they
         are kept in self.delivery also when closing raises a SinkError."""
+        return self._relabel(self.sink.close)
+
+    def abort(self) -> Delivery:
+        return self._relabel(self.sink.abort)
+
+    def _relabel(self, end: Callable[[], Delivery]) -> Delivery:
         try:
-            self.sink.close()
+            end()
         finally:
             counts = vars(self.sink.delivery).items()
             self.delivery = Delivery(

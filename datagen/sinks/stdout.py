@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, BinaryIO
@@ -29,18 +30,28 @@ class StdoutSink(BaseSink):
 
     def send_many(self, events: Sequence[dict[str, Any]]) -> None:
         if events:
-            self.write_encoded(self.encoder.encode_many(events), len(events))
+            self.write_encoded(JsonLinesEncoder().encode_many(events), len(events))
 
     def write_encoded(self, data: bytes, count: int) -> None:
-        """Write count events already encoded as JSON lines."""
+        """Write count events already encoded as JSON lines. A closed pipe
+        raises BrokenPipeError, which the run loop takes as the reader's
+        "enough"."""
         view = memoryview(data)
-        while view:  # a signal (Ctrl-C) can cut a write to a full pipe short
-            view = view[self.stream.write(view) :]
+        try:
+            while view:  # a signal (Ctrl-C) can cut a write to a full pipe short
+                view = view[self.stream.write(view) :]
+        except BrokenPipeError:
+            self._silence()
+            raise
         self.delivery.sent += count
         self.delivery.acknowledged += count
 
     def flush(self) -> None:
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._silence()
+            raise
 
     def close(self) -> Delivery:
         try:
@@ -48,3 +59,14 @@ class StdoutSink(BaseSink):
         except BrokenPipeError:
             pass
         return self.delivery
+
+    def _silence(self) -> None:
+        """Point stdout at /dev/null once its reader is gone, so Python's own
+        flush at exit does not report the broken pipe again."""
+        if self.stream is sys.stdout.buffer:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
+            except (OSError, ValueError):  # not a real file (a test's buffer)
+                pass
