@@ -18,27 +18,14 @@ from datagen.engine.model import Behaviour, Window
 Keyed = tuple[float, int, int, dict[str, Any]]
 
 
-def actor_stream(model: Behaviour, actor: Actor, window: Window) -> Iterator[Keyed]:
-    """One actor's events, keyed for merging and cut at window.end."""
-    for sequence, (moment, event) in enumerate(model.actor_events(actor, window)):
-        if window.end is not None and moment >= window.end:
-            return
-        yield moment, actor.index, sequence, event
-
-
-def merge_streams(streams: Iterable[Iterator[Keyed]]) -> Iterator[Keyed]:
-    """Streams that are each in key order, merged into one in key order."""
-    return heapq.merge(*streams, key=lambda keyed: keyed[:3])
-
-
 def run_actors(
     model: Behaviour, actors: Iterable[Actor], window: Window
 ) -> Iterator[Keyed]:
     """The merged, time-ordered stream of the given actors, keyed.
 
-    The same stream as merging actor_stream() of each actor, done with one
-    heap of (time, index, sequence, event, source) entries: the keys are
-    unique, so events and sources are never compared.
+    One heap of (time, index, sequence, event, source) entries, one per actor
+    with events left: the keys are unique, so events and sources are never
+    compared.
     """
     end = float("inf") if window.end is None else window.end
     heap: list[tuple[float, int, int, dict[str, Any], Iterator[Any]]] = []

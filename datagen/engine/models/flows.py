@@ -7,6 +7,10 @@ every actor the flows it starts with. A profiler `(event, profile)` returns a
 dict of updates (merged into the event's data), mutates `event.data`, or
 returns "skip" (no event this time). Events built from equal templates share
 their data per actor, so a later event of a flow carries what earlier ones set.
+
+The module is long because the Event API (operators, limits, profilers,
+grouping) and the model that walks it share private state per actor; split,
+each half would reach into the other.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ state, a subject factory, tick length and count, `add_transition`), but a
 subject's next transition time is drawn directly (a geometric number of
 ticks) instead of visiting every subject every tick, so the cost follows the
 events emitted, not subjects x ticks.
+
+The module is a little long because doge-datagen's API (DataOnlineGenerator,
+its sinks and callbacks) and the model it builds are kept in one place, so
+the drop-in surface and the engine model cannot drift apart.
 """
 
 from __future__ import annotations
