@@ -1,1 +1,2 @@
-"""The engine: clock, actors and the behaviour models that drive them."""
+"""The engine: actors on one simulated clock, merged in time order, in one process
+or several, paced in wall-clock time for live runs. It knows nothing of sinks."""

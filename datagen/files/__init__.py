@@ -1,1 +1,2 @@
-"""files."""
+"""File helpers under every layer: atomic writes, safe names and folders, and
+the journey archive (a zip and its metadata)."""

@@ -1,1 +1,2 @@
-"""models."""
+"""Behaviour models: how one actor acts over simulated time (event flows,
+state machines, web sessions, journeys)."""

@@ -1,1 +1,1 @@
-"""web."""
+"""The web-session model: pages, hour-of-day curves and users, from YAML."""
