@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 import tomllib
 import types
 from importlib.metadata import PackageNotFoundError, distribution, entry_points
@@ -91,3 +94,37 @@ def test_the_installed_console_script_is_the_cli():
         ep for ep in entry_points(group="console_scripts") if ep.name == "datagen"
     ]
     assert script.load() is importlib.import_module("datagen.cli").cli
+
+
+def test_a_fresh_interpreter_finds_the_built_ins_without_importing_them():
+    """No `import document_providers` first: the registries load on first lookup."""
+    code = (
+        "import sys\n"
+        "from datagen import create_provider\n"
+        "import datagen\n"
+        "assert 'document_providers.order' not in sys.modules\n"
+        "order = create_provider('order', seed=1).generate()\n"
+        "journey = datagen.create_journey_provider('starfleet', seed=1).generate()\n"
+        "simulation = datagen.Simulation('web', actors=3, seed=1)\n"
+        "events = list(simulation.run(duration='1h'))\n"
+        "starfleet = datagen.Simulation('starfleet', actors=2)\n"
+        "print(sorted(order)[:2], journey['journey'], simulation.name,\n"
+        "      bool(events), starfleet.name)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "['currency',",
+        "'customer_id']",
+        "starfleet",
+        "web",
+        "True",
+        "starfleet",
+    ]

@@ -1,4 +1,4 @@
-"""The `datagen` command group and its error edge: DatagenError in, one line out."""
+"""The `datagen` command group: its commands, one module each, and its error edge."""
 
 from __future__ import annotations
 
@@ -9,31 +9,24 @@ from typing import Any
 
 import click
 
-from datagen.errors import DatagenError, UnknownName
-
-
-class UsageFailure(click.ClickException):
-    """A one-line error that exits with 2, as for a bad argument."""
-
-    exit_code = 2
+from datagen.cli.catalog import list_providers, show
+from datagen.cli.document import document
+from datagen.cli.errors import translate_errors
+from datagen.cli.graph import graph
+from datagen.cli.journey import journey
+from datagen.cli.plot import plot
+from datagen.cli.replay import replay
+from datagen.cli.simulate import simulate
+from datagen.cli.upload import upload
 
 
 class DatagenGroup(click.Group):
-    """Turns library errors into one-line messages: UnknownName exits 2, any
-    other DatagenError or OSError 1. Commands don't catch errors themselves."""
+    """The one place errors become exit codes (see datagen.cli.errors): bad
+    input exits 2, a failed run 1, Ctrl-C 130. Commands don't catch errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        with translate_errors():
             return super().invoke(ctx)
-        except UnknownName as exc:
-            raise UsageFailure(str(exc)) from exc
-        except DatagenError as exc:
-            for delivery in getattr(exc, "deliveries", ()):
-                click.echo(f"  {delivery.summary()}", err=True)
-            raise click.ClickException(str(exc)) from exc
-        except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
 
 
 def _version() -> str:
@@ -71,21 +64,21 @@ def cli() -> None:
 
         python generate.py document -p starfleet_account -q 1000 --format jsonl --seed 7
     """
-    import document_providers  # noqa: F401 - registers the built-ins
-    import journey_providers  # noqa: F401
 
 
-def _register_commands() -> None:
-    """Add the COMMANDS of every module in this package: a command is a module."""
-    import importlib
-    import pkgutil
-
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for command in getattr(module, "COMMANDS", ()):
-            cli.add_command(command)
-
-
-_register_commands()
+#: Every command (a module each); `--help` lists them by name.
+COMMANDS = [
+    document,
+    journey,
+    replay,
+    simulate,
+    list_providers,
+    show,
+    graph,
+    plot,
+    upload,
+]
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 __all__ = ["cli"]

@@ -9,33 +9,49 @@ import orjson
 
 from datagen.documents import DOCUMENT_PROVIDERS, create_provider
 from datagen.encoders import flatten
+from datagen.engine.model import SIMULATIONS
 from datagen.engine.simulation import list_simulations
 from datagen.errors import UnknownName
 from datagen.journeys import JOURNEY_PROVIDERS, create_journey_provider
+from datagen.registry import Registry
 
 
 @click.command(name="list")
 def list_providers() -> None:
     """List document and journey providers and simulations, with a description
-    and origin.
+    and origin; a module or plugin that failed to load shows as BROKEN.
 
     Example:
 
         python generate.py list
     """
-    for title, registry in (
-        ("document providers", DOCUMENT_PROVIDERS),
-        ("journey providers", JOURNEY_PROVIDERS),
-    ):
-        click.echo(f"{title}:")
-        width = max(map(len, registry), default=0)
-        for name in registry:
-            description = registry.get(name).description
-            click.echo(f"  {name:<{width}}  {description}  [{registry.origin(name)}]")
-    simulations = list_simulations()
-    click.echo("simulations:")
-    width = max((len(name) for name, _, _ in simulations), default=0)
-    for name, description, origin in simulations:
+    documents = DOCUMENT_PROVIDERS
+    journeys = JOURNEY_PROVIDERS
+    _echo_section(
+        "document providers",
+        [(n, documents.get(n).description, documents.origin(n)) for n in documents],
+        documents,
+    )
+    _echo_section(
+        "journey providers",
+        [(n, journeys.get(n).description, journeys.origin(n)) for n in journeys],
+        journeys,
+    )
+    _echo_section("simulations", list_simulations(), SIMULATIONS)
+
+
+def _echo_section(
+    title: str, rows: list[tuple[str, str, str]], registry: Registry[Any]
+) -> None:
+    """`  name  description  [origin]` per item, then `  name  BROKEN: error
+    [origin]` per module or plugin that failed to load, names aligned."""
+    rows = rows + [
+        (name, f"BROKEN: {failure.error}", failure.origin)
+        for name, failure in registry.failures.items()
+    ]
+    click.echo(f"{title}:")
+    width = max((len(name) for name, _, _ in rows), default=0)
+    for name, description, origin in rows:
         click.echo(f"  {name:<{width}}  {description}  [{origin}]")
 
 
@@ -73,6 +89,3 @@ def show(name: str, seed: int) -> None:
     click.echo(orjson.dumps(example, option=orjson.OPT_INDENT_2).decode())
     click.echo("fields:" if name in DOCUMENT_PROVIDERS else "steps:")
     click.echo("\n".join(fields))
-
-
-COMMANDS = [list_providers, show]

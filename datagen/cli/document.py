@@ -14,6 +14,7 @@ from datagen.cli.options import (
     resolve_start,
     sink_options,
 )
+from datagen.cli.params import DOCUMENT_PROVIDER, Format
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.runs.documents import (
     DocumentJob,
@@ -32,6 +33,7 @@ from datagen.runs.outputs import open_run_sinks
     "--document-provider",
     "--document_provider",
     "provider",
+    type=DOCUMENT_PROVIDER,
     required=True,
     help="Document provider name (see `list`).",
 )
@@ -40,6 +42,7 @@ from datagen.runs.outputs import open_run_sinks
 @click.option(
     "--format",
     "format_",
+    type=Format(("json", "jsonl", "csv")),
     default="json",
     show_default=True,
     help="json (a pretty file per document), jsonl or csv.",
@@ -109,6 +112,3 @@ def _to_sinks(
         routes,
     )
     return send_documents(job, sinks, target, workers, progress.update)
-
-
-COMMANDS = [document]

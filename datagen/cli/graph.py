@@ -37,6 +37,3 @@ def graph(name: str, output: str, config: str | None) -> None:
     path = Path(output)
     write_graph(simulation_graph(name, config), path)
     click.echo(f"wrote {path}", err=True)
-
-
-COMMANDS = [graph]

@@ -14,6 +14,7 @@ from datagen.cli.options import (
     resolve_start,
     sink_options,
 )
+from datagen.cli.params import JOURNEY_PROVIDER
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.runs.journeys import JourneyJob, stream_journeys, write_journeys
 from datagen.runs.outputs import open_run_sinks
@@ -26,6 +27,7 @@ from datagen.runs.outputs import open_run_sinks
     "--journey-provider",
     "--journey_provider",
     "provider",
+    type=JOURNEY_PROVIDER,
     required=True,
     help="Journey provider name (see `list`).",
 )
@@ -79,6 +81,3 @@ def journey(
     finally:
         progress.close()
     summarise(result, f"{provider} journeys", quiet)
-
-
-COMMANDS = [journey]

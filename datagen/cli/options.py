@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
-from datagen.timefmt import DEFAULT_START, isoformat, parse_time
+from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC
 from datagen.errors import ConfigError
 from datagen.seeding import draw_seed
+from datagen.timefmt import DEFAULT_START, isoformat, parse_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +70,7 @@ common_options = _compose(
     ),
     click.option(
         "--workers",
-        type=int,
+        type=AT_LEAST_ONE,
         default=1,
         show_default=True,
         help="Processes; the output is the same whatever the number.",
@@ -93,6 +94,7 @@ def resolve_output(output_path: str) -> Path | None:
 
 
 def check_workers(workers: int) -> int:
+    """workers when >= 1 (what --workers' type already checks); ConfigError else."""
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}")
     return workers
@@ -102,8 +104,8 @@ sink_options = _compose(
     click.option(
         "--sink",
         "sink_specs",
+        type=SINK_SPEC,
         multiple=True,
-        metavar="SPEC",
         help="Also send every event here (repeatable): stdout, file:out.jsonl, "
         "kafka://host:9092/topic, kinesis://stream, postgresql://.../db?table=t, "
         "http://host/path, python:module:Class. See docs/sinks.md.",

@@ -42,6 +42,3 @@ def plot(file: Path, by: str, field: str | None, output: str) -> None:
     counts = count_events(file, by, field)
     draw_counts(counts, Path(output))
     click.echo(f"wrote {output} ({counts.total:,} events)", err=True)
-
-
-COMMANDS = [plot]

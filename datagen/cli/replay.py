@@ -61,6 +61,3 @@ def replay(
         )
         result = run_replay(paths, speed, envelope=envelope, sinks=sinks, target=target)
     summarise(result, "documents", quiet, per_sink=choice.to_sinks)
-
-
-COMMANDS = [replay]

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import click
 
-from datagen.cli import UsageFailure
 from datagen.cli.options import (
-    check_workers,
     choose_output,
     output_option,
     resolve_seed,
     sink_options,
 )
+from datagen.cli.params import AT_LEAST_ONE, DURATION, RATE, SIMULATION, Format
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.engine.clock import LiveClock
 from datagen.timefmt import parse_rate
@@ -28,13 +26,12 @@ from datagen.errors import ConfigError
 from datagen.runs.outputs import open_run_sinks
 
 
-@contextmanager
-def _bad_input() -> Iterator[None]:
-    """Option values that cannot work are usage errors: one line, exit 2."""
-    try:
-        yield
-    except ConfigError as exc:
-        raise UsageFailure(str(exc)) from exc
+def _load_script(
+    _ctx: click.Context, _param: click.Parameter, path: Path | None
+) -> ModuleType | None:
+    """--script is eager: the file loads before NAME is checked, so NAME may be
+    a simulation the script registers."""
+    return None if path is None else load_script(path)
 
 
 class _Progress:
@@ -64,17 +61,28 @@ class _Progress:
 
 
 @click.command()
-@click.argument("name", required=False)
-@click.option("--actors", type=int, default=None, help="Actors [default: the model's].")
+@click.argument("name", type=SIMULATION, required=False)
+@click.option(
+    "--actors", type=AT_LEAST_ONE, default=None, help="Actors [default: the model's]."
+)
 @click.option("--start", default=None, metavar="ISO-TIME", help="Simulated start.")
 @click.option("--end", default=None, metavar="ISO-TIME", help="Simulated end.")
 @click.option("--ticks", type=int, default=None, help="Run N ticks of the model.")
-@click.option("--duration", default=None, help="Simulated length: 90s, 15m, 1h, 2d.")
+@click.option(
+    "--duration",
+    type=DURATION,
+    default=None,
+    help="Simulated length: 90s, 15m, 1h, 2d.",
+)
 @click.option("--live", is_flag=True, help="Pace events in wall-clock time.")
-@click.option("--rate", default=None, help="Live rate: 60/m, 500/s [default: 10/s].")
-@click.option("--count", type=int, default=None, help="Stop after N events.")
+@click.option(
+    "--rate", type=RATE, default=None, help="Live rate: 60/m, 500/s [default: 10/s]."
+)
+@click.option("--count", type=AT_LEAST_ONE, default=None, help="Stop after N events.")
 @click.option("--seed", type=int, default=None, help="Same seed, same stream.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Processes.")
+@click.option(
+    "--workers", type=AT_LEAST_ONE, default=1, show_default=True, help="Processes."
+)
 @click.option(
     "--profiles",
     type=click.Path(path_type=Path),
@@ -91,6 +99,7 @@ class _Progress:
 @click.option(
     "--format",
     "format_",
+    type=Format(("jsonl", "csv", "json")),
     default="jsonl",
     show_default=True,
     help="jsonl, csv, or json (a file per event in a folder).",
@@ -104,6 +113,8 @@ class _Progress:
 @click.option(
     "--script",
     type=click.Path(path_type=Path),
+    is_eager=True,
+    callback=_load_script,
     default=None,
     help="A Python file defining `simulation` (or set_first_events).",
 )
@@ -116,9 +127,9 @@ def simulate(
     start: str | None,
     end: str | None,
     ticks: int | None,
-    duration: str | None,
+    duration: float | None,
     live: bool,
-    rate: str | None,
+    rate: float | None,
     count: int | None,
     seed: int | None,
     workers: int,
@@ -127,7 +138,7 @@ def simulate(
     output_path: str,
     format_: str,
     timezone: str,
-    script: Path | None,
+    script: ModuleType | None,
     locale: str,
     quiet: bool,
     sink_specs: tuple[str, ...],
@@ -145,16 +156,12 @@ def simulate(
         python generate.py simulate --script my_flows.py --duration 1d
     """
     clock = LiveClock()
-    with _bad_input():
-        source = _source(name, script)
-        per_second = _rate(live, rate)
-        if count is not None and count < 1:
-            raise ConfigError(f"--count must be at least 1, not {count}")
-        simulation = Simulation(
-            source, actors, resolve_seed(seed), profiles, config, locale
-        )
-        window = simulation.window(start, end, ticks, duration, timezone, live, clock)
-        check_workers(workers)
+    source = _source(name, script)
+    per_second = _rate(live, rate)
+    simulation = Simulation(
+        source, actors, resolve_seed(seed), profiles, config, locale
+    )
+    window = simulation.window(start, end, ticks, duration, timezone, live, clock)
     choice = choose_output(output_path, "-", sink_specs, routes)
     sinks, target = open_run_sinks(
         choice.path,
@@ -182,23 +189,20 @@ def simulate(
     summarise(result, f"{simulation.name} events", quiet, per_sink=choice.to_sinks)
 
 
-def _source(name: str | None, script: Path | None) -> Any:
-    """The simulation a NAME and/or --script names (the script loads first, so
-    NAME may be one it registers)."""
+def _source(name: str | None, script: ModuleType | None) -> Any:
+    """The simulation a NAME and/or --script names (the script has loaded
+    already, so NAME may be one it registers)."""
     if script is not None:
-        module = load_script(script)
-        return find_simulation(name) if name else script_simulation(module)
+        return find_simulation(name) if name else script_simulation(script)
     if not name:
         raise ConfigError("give a simulation NAME (see `list`) or --script FILE")
     return find_simulation(name)
 
 
-def _rate(live: bool, rate: str | None) -> float | None:
+def _rate(live: bool, rate: float | None) -> float | None:
+    """Events per second of a live run (10/s unless --rate); None for a batch."""
     if rate is not None and not live:
         raise ConfigError("--rate paces a live run: add --live")
     if not live:
         return None
-    return parse_rate(rate or "10/s")
-
-
-COMMANDS = [simulate]
+    return parse_rate("10/s") if rate is None else rate

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from datagen.cli.params import AT_LEAST_ONE
 from datagen.cli.progress import ProgressBar
 from datagen.errors import SinkError
 
@@ -36,7 +37,11 @@ from datagen.errors import SinkError
     "--overwrite", is_flag=True, help="Upload even blobs already there, same or not."
 )
 @click.option(
-    "--workers", type=int, default=8, show_default=True, help="Parallel uploads."
+    "--workers",
+    type=AT_LEAST_ONE,
+    default=8,
+    show_default=True,
+    help="Parallel uploads.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 def upload(
@@ -80,6 +85,3 @@ def upload(
         raise SinkError(
             f"{result.failed} of {result.failed + result.uploaded} " "uploads failed"
         )
-
-
-COMMANDS = [upload]

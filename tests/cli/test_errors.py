@@ -121,7 +121,8 @@ def _empty_folder(tmp: Path) -> Path:
     return folder
 
 
-# (argv builder, exit code, what the message must contain)
+# (argv builder, exit code, what the message must contain): bad input (any
+# ConfigError) exits 2, a run that failed 1
 CASES: dict[str, tuple[Argv, int, str]] = {
     "unknown document provider": (
         lambda tmp, make: ["document", "-p", "nope"],
@@ -140,44 +141,44 @@ CASES: dict[str, tuple[Argv, int, str]] = {
     ),
     "quantity 0": (
         lambda tmp, make: ["document", "-p", "cart", "-q", "0", "-o", tmp / "o"],
-        1,
+        2,
         "quantity must be at least 1, not 0",
     ),
     "negative journey quantity": (
         lambda tmp, make: ["journey", "-p", "starfleet", "-q", "-3", "-o", tmp],
-        1,
+        2,
         "quantity must be at least 1, not -3",
     ),
     "output folder cannot be created": (
         lambda tmp, make: ["document", "-p", "cart", "-o", "/proc/datagen/out"],
-        1,
+        2,
         "output path '/proc/datagen/out' cannot be created",
     ),
     "output folder not writable": (
         lambda tmp, make: ["document", "-p", "cart", "-o", "/proc"],
-        1,
+        2,
         "output path '/proc' is not writable",
     ),
     "output file not writable": (
         lambda tmp, make: [
             *("document", "-p", "cart", "--format", "jsonl", "-o", "/proc/c.jsonl")
         ],
-        1,
+        2,
         "output path '/proc' is not writable",
     ),
     "journey output not writable": (
         lambda tmp, make: ["journey", "-p", "starfleet", "-o", "/proc/j"],
-        1,
+        2,
         "output path '/proc/j' cannot be created",
     ),
     "a file in the way of the folder": (
         lambda tmp, make: ["document", "-p", "cart", "-o", _file(tmp) / "sub"],
-        1,
+        2,
         "a_file' is a file, not a folder",
     ),
     "a file where the folder goes": (
         lambda tmp, make: ["journey", "-p", "starfleet", "-o", _file(tmp)],
-        1,
+        2,
         "a_file' is a file, not a folder",
     ),
     "unknown locale": (
@@ -197,17 +198,17 @@ CASES: dict[str, tuple[Argv, int, str]] = {
     ),
     "bad start time": (
         lambda tmp, make: ["document", "-p", "cart", "--start", "soon", "-o", tmp],
-        1,
+        2,
         "--start: 'soon' is not an ISO 8601 time",
     ),
     "workers 0": (
         lambda tmp, make: ["document", "-p", "cart", "--workers", "0", "-o", tmp],
-        1,
+        2,
         "workers must be at least 1, not 0",
     ),
     "journey workers 0": (
         lambda tmp, make: ["journey", "-p", "starfleet", "--workers", "0"],
-        1,
+        2,
         "workers must be at least 1, not 0",
     ),
     "a schema that raises": (
@@ -224,7 +225,7 @@ CASES: dict[str, tuple[Argv, int, str]] = {
         lambda tmp, make: [
             *("document", "-p", "varying", "-q", "50", "--format", "csv", "-o", tmp)
         ],
-        1,
+        2,
         "csv: a document has field 'extra' that the first document did not have",
     ),
     "a journey that raises": (
@@ -239,52 +240,52 @@ CASES: dict[str, tuple[Argv, int, str]] = {
     ),
     "a journey name with ../": (
         lambda tmp, make: ["journey", "-p", "../escape", "-o", tmp / "o"],
-        1,
+        2,
         "journey provider name '../escape' cannot be used in a file name",
     ),
     "replay of a path that does not exist": (
         lambda tmp, make: ["replay", tmp / "missing"],
-        1,
+        2,
         "replay: '",
     ),
     "replay of a folder without journeys": (
         lambda tmp, make: ["replay", _empty_folder(tmp)],
-        1,
+        2,
         "replay: no journey zips found in ",
     ),
     "replay of a zip without metadata": (
         lambda tmp, make: ["replay", _zip_without_metadata(tmp, make)],
-        1,
+        2,
         "has no metadata file",
     ),
     "replay of a corrupt zip": (
         lambda tmp, make: ["replay", _garbage_zip(tmp, make)],
-        1,
+        2,
         "is not a readable zip: File is not a zip file",
     ),
     "replay of a zip with damaged data": (
         lambda tmp, make: ["replay", _damaged_zip(tmp, make)],
-        1,
+        2,
         "is not a readable zip: Error -3 while decompressing data",
     ),
     "replay of a zip missing a step": (
         lambda tmp, make: ["replay", _zip_missing_a_step(tmp, make)],
-        1,
+        2,
         "is corrupt: ",
     ),
     "replay of metadata that is not JSON": (
         lambda tmp, make: ["replay", _metadata_not_json(tmp, make)],
-        1,
+        2,
         "is not journey metadata",
     ),
     "replay of unreadable metadata": (
         lambda tmp, make: ["replay", _metadata_is_a_folder(tmp, make)],
-        1,
+        2,
         "is not journey metadata: [Errno 21] Is a directory",
     ),
     "replay at a negative speed": (
         lambda tmp, make: ["replay", make(quantity=1), "--speed", "-1"],
-        1,
+        2,
         "--speed must be 0 or more, not -1.0",
     ),
     "replay into a file": (
@@ -296,7 +297,7 @@ CASES: dict[str, tuple[Argv, int, str]] = {
             "-o",
             _file(tmp),
         ],
-        1,
+        2,
         "a_file' is a file, not a folder",
     ),
 }
@@ -334,5 +335,5 @@ def test_nothing_is_written_outside_the_output_folder(
     _define_bad_providers()
     output = tmp_path / "a" / "b"
     result = runner.invoke(cli, ["journey", "-p", "../escape", "-o", str(output)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []

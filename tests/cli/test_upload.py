@@ -127,7 +127,7 @@ def test_missing_or_bad_settings(
         "AZURE_STORAGE_CONNECTION_STRING": None,
     }
     result = CliRunner().invoke(cli, ["upload", str(root), *argv], env={**clean, **env})
-    assert result.exit_code == 1 and message in result.output, result.output
+    assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output
 
 
@@ -135,7 +135,7 @@ def test_missing_path_and_missing_container(
     container: Container, tmp_path: Path
 ) -> None:
     result = _upload(container, str(tmp_path / "nope"))
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert result.exit_code == 2 and "does not exist" in result.output
     (tmp_path / "f.txt").write_text("x")
     env = {"AZURE_STORAGE_CONNECTION_STRING": container.connection_string}
     argv = [str(tmp_path / "f.txt"), "--container", container.name + "-missing"]

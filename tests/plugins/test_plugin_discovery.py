@@ -4,48 +4,25 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import jsonschema
 import pytest
 
-from datagen import DOCUMENT_PROVIDERS, JOURNEY_PROVIDERS
+from tests.plugins.installs import installed, pip
 from tests.processes import ROOT, run_generate
 
-PLUGIN_SOURCE = Path(__file__).resolve().parent / "tiny_plugin"
 DISTRIBUTION = "datagen-tiny-plugin"
-
-
-def pip(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pip", "--disable-pip-version-check", *argv],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
 def tiny_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The tiny plugin installed into this virtualenv for this module's tests,
-    uninstalled after them (the virtualenv is shared: keep the window short)."""
-    if sys.prefix == sys.base_prefix:
-        pytest.skip("not running in a virtualenv: will not pip install into it")
-    # This process has read the entry points already; it must not pick the plugin up.
-    DOCUMENT_PROVIDERS.load_entry_points()
-    JOURNEY_PROVIDERS.load_entry_points()
-    source = tmp_path_factory.mktemp("plugin") / "tiny_plugin"
-    shutil.copytree(PLUGIN_SOURCE, source)  # builds leave files beside the source
-    installed = pip("install", "--no-deps", "--no-build-isolation", "-q", str(source))
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-    try:
+    uninstalled after them."""
+    with installed(tmp_path_factory.mktemp("plugin"), {"tiny_plugin": DISTRIBUTION}):
         yield
-    finally:
-        pip("uninstall", "-y", "-q", DISTRIBUTION)
 
 
 def test_the_entry_points_are_declared(tiny_plugin):
