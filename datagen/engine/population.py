@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from datagen.engine.actors import Actor, Profile, make_actor
 from datagen.engine.profiles import create_profiles, load_profiles, save_profiles
@@ -17,10 +18,11 @@ class Population:
 
     actors: list[Actor]
     path: Path | None = None
-    spare: list[Profile] = field(default_factory=list)
+    spare: list[dict[str, Any]] = field(default_factory=list)
 
-    def profiles(self) -> list[Profile]:
-        return [actor.profile for actor in self.actors] + self.spare
+    def profiles(self) -> list[dict[str, Any]]:
+        """The actors' profiles, then the spare ones: what the file gets."""
+        return [*(actor.profile for actor in self.actors), *self.spare]
 
     def save(self) -> None:
         """Write the profiles file, if the run has one."""
@@ -52,20 +54,19 @@ def build_population(
     """
     if count is not None and count < 1:
         raise ConfigError(f"--actors must be at least 1, not {count}")
-    profiles: list[Profile] | None = None
+    profiles: list[dict[str, Any]] | None = None
     if path is not None:
         path = Path(path)
         saved = load_profiles(path) if path.exists() else []
         wanted = count if count is not None else (len(saved) or default_count)
-        profiles = saved + create_profiles(
-            seed, wanted, start=len(saved), locale=locale
-        )
+        made = create_profiles(seed, wanted, start=len(saved), locale=locale)
+        profiles = [*saved, *made]
         if len(profiles) != len(saved):
             save_profiles(path, profiles)
     else:
         wanted = count if count is not None else default_count
         if with_profiles:
-            profiles = create_profiles(seed, wanted, locale=locale)
+            profiles = [*create_profiles(seed, wanted, locale=locale)]
     actors = [
         make_actor(seed, index, profiles[index] if profiles else Profile())
         for index in range(wanted)

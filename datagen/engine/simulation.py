@@ -214,7 +214,7 @@ class Simulation:
         try:
             yield from limit_batches(source, count)
         finally:
-            source.close()
+            _close(source)
             population.save()
 
     def run(
@@ -248,3 +248,11 @@ def _name(source: Any) -> str:
     if isinstance(name, str):
         return name
     return getattr(source, "__name__", type(source).__name__)
+
+
+def _close(source: Iterator[Batch]) -> None:
+    """Close a batch source that can be closed (both of batches()' sources are
+    generators: closing one stops its worker processes)."""
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()

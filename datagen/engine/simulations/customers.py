@@ -55,26 +55,26 @@ def new_customer(event: EventContext, profile: Profile) -> dict[str, Any]:
     return {
         "event_time": event.time,
         "event_type": "new_customer",
-        "event_id": f"{profile.id}-c{event.id}",
-        "customer_id": profile.id,
-        "first_name": profile.first_name,
-        "last_name": profile.last_name,
-        "email": profile.email,
-        "job": profile.job,
-        "employer": profile.employer,
-        "city": profile.city1,
+        "event_id": f"{profile['id']}-c{event.id}",
+        "customer_id": profile["id"],
+        "first_name": profile["first_name"],
+        "last_name": profile["last_name"],
+        "email": profile["email"],
+        "job": profile["job"],
+        "employer": profile["employer"],
+        "city": profile["city1"],
         "created": event.time,
         "updated": event.time,
     }
 
 
 def change_job(event: EventContext, profile: Profile) -> dict[str, Any]:
-    profile.job = event.random.choice(_JOBS)  # persists: saved with --profiles
+    profile["job"] = event.random.choice(_JOBS)  # persists: saved with --profiles
     return {
         "event_time": event.time,
         "event_type": "job_change",
-        "event_id": f"{profile.id}-c{event.id}",
-        "job": profile.job,
+        "event_id": f"{profile['id']}-c{event.id}",
+        "job": profile["job"],
         "updated": event.time,
     }
 
@@ -83,26 +83,28 @@ def purchase(event: EventContext, profile: Profile) -> dict[str, Any]:
     product, price = event.random.choice(_PRODUCTS)
     quantity = 1 if event.random.random() < 0.8 else event.random.randint(2, 4)
     amount = round(price * quantity, 2)
-    profile.orders = profile.get("orders", 0) + 1
-    profile.spent = round(profile.get("spent", 0.0) + amount, 2)
+    profile["orders"] = profile.get("orders", 0) + 1
+    profile["spent"] = round(profile.get("spent", 0.0) + amount, 2)
     return {
         "event_time": event.time,
-        "event_id": f"{profile.id}-p{event.id}",
-        "customer_id": profile.id,
-        "order_id": f"{profile.id}-{profile.orders:05d}",
+        "event_id": f"{profile['id']}-p{event.id}",
+        "customer_id": profile["id"],
+        "order_id": f"{profile['id']}-{profile['orders']:05d}",
         "product": product,
         "quantity": quantity,
         "amount": amount,
-        "customer_orders": profile.orders,
-        "customer_spent": profile.spent,
+        "customer_orders": profile["orders"],
+        "customer_spent": profile["spent"],
     }
 
 
-@register_simulation(
-    "customers",
+_DESCRIPTION = (
     "Event flow: a customer signs up, then buys (about every 10 min) and "
-    "changes job (about every 2 h), using profiles",
+    "changes job (about every 2 h), using profiles"
 )
+
+
+@register_simulation("customers", _DESCRIPTION)
 def customers(**options: Any) -> Flow:
     """New customer >> [job changes, purchases], both repeating for the run."""
     if options:
@@ -111,4 +113,4 @@ def customers(**options: Any) -> Flow:
     job_changes = Event(CUSTOMER, change_job, limit=0, epm=1 / 120)
     purchases = Event(PURCHASE, purchase, limit=0, epm=0.1)
     signed_up >> [job_changes, purchases]
-    return Flow(signed_up, name="customers", description=customers.description)
+    return Flow(signed_up, name="customers", description=_DESCRIPTION)
