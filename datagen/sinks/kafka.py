@@ -7,6 +7,10 @@ less what failed, less what is still on its way. A producer that hits a fatal
 error, or whose broker came back without its state (the topic gone, the
 producer id unknown), is replaced and what it gave back is sent again. An event
 that waited `timeout` seconds is failed.
+
+It is long because counting every delivery report and replacing a producer
+without losing or double-counting events are one state machine; the options
+and librdkafka settings live in kafka_config.py.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@
 the first events, adds columns for new fields, and upserts on `key` in batched
 transactions (COPY into a staging table on PostgreSQL). A database that goes
 away is retried with backoff until `retry_seconds`; what still fails is counted.
+
+It is long because it holds the URL's options (and which the driver takes),
+the retriable-error rules of each database and the upsert of each dialect;
+table handling and COPY live in sql_schema.py and sql_copy.py.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Column names come from event fields (dotted paths of nested objects joined by
 '_'); they are data, so they are always quoted and never pasted into SQL.
+
+It is long because reflecting, creating, adding and widening columns and the
+per-row coercion fast path all read one shared picture of the table.
 """
 
 from __future__ import annotations
