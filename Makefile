@@ -55,8 +55,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PIP) install --quiet -e .
 	@touch $@
 
-lint: $(STAMP)  ## flake8 over the project (settings in .flake8).
+lint: $(STAMP)  ## flake8 over the project (settings in .flake8), mypy over datagen/.
 	$(BIN)/flake8 .
+	$(BIN)/mypy
 
 black: $(STAMP)  ## Format the code with black.
 	$(BIN)/black .

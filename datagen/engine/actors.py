@@ -9,7 +9,7 @@ from typing import Any
 from datagen.seeding import derive_seed, random_uuid
 
 
-class Profile(dict):  # type: ignore[type-arg]
+class Profile(dict[str, Any]):
     """An actor's profile: a dict whose keys also read and write as attributes.
 
     `profile.first_name` and `profile["first_name"]` are the same value, and

@@ -9,7 +9,7 @@ The CLI's `simulate` builds the same object and writes its batches to sinks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,7 @@ class Simulation:
 
     def batches(
         self, window: Window, workers: int = 1, count: int | None = None
-    ) -> Iterator[Batch]:
+    ) -> Generator[Batch, None, None]:
         """The stream in batches, from one process or `workers` forked ones;
         the profiles file (if any) is saved when the stream ends or is closed."""
         if workers < 1:
