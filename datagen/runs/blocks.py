@@ -14,7 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from datagen.documents import to_locale
 from datagen.encoders import Encoder, JsonLinesEncoder
+from datagen.errors import ConfigError
+from datagen.files.paths import safe_file_name
+from datagen.registry import Registry
 from datagen.engine.batches import Batch
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
@@ -48,6 +52,18 @@ def plan_blocks(
 def _ignore_interrupts() -> None:
     # The parent handles Ctrl-C and stops the pool; workers must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def check_block_job(
+    registry: Registry[Any], provider: str, quantity: int, locale: str
+) -> None:
+    """What a document or journey run checks before anything is written: a
+    quantity, a provider that exists and can name files, a locale."""
+    if quantity < 1:
+        raise ConfigError(f"quantity must be at least 1, not {quantity}")
+    registry.get(provider)
+    safe_file_name(provider, f"{registry.kind} name")
+    to_locale(locale)
 
 
 def forks(workers: int, blocks: Sequence[Block]) -> bool:

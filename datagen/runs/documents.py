@@ -8,12 +8,17 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider, to_locale
+from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider
 from datagen.encoders import CsvEncoder, Encoder, get_encoder
 from datagen.engine.batches import Batch
-from datagen.errors import ConfigError
-from datagen.files.paths import safe_file_name
-from datagen.runs.blocks import Block, Placement, place_sinks, plan_blocks, run_blocks
+from datagen.runs.blocks import (
+    Block,
+    Placement,
+    check_block_job,
+    place_sinks,
+    plan_blocks,
+    run_blocks,
+)
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.runs.outputs import open_outputs
 from datagen.sinks.base import BaseSink
@@ -68,11 +73,7 @@ def generate_block(job: DocumentJob, placement: Placement, block: Block) -> Batc
 
 def check_job(job: DocumentJob) -> DocumentJob:
     """Validate names and numbers before anything is written; fills csv columns."""
-    if job.quantity < 1:
-        raise ConfigError(f"quantity must be at least 1, not {job.quantity}")
-    DOCUMENT_PROVIDERS.get(job.provider)
-    safe_file_name(job.provider, "provider name")
-    to_locale(job.locale)
+    check_block_job(DOCUMENT_PROVIDERS, job.provider, job.quantity, job.locale)
     get_encoder(job.format)
     if job.format == "csv" and job.csv_columns is None:
         job = replace(job, csv_columns=_sample_columns(job))

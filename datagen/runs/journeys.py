@@ -9,13 +9,18 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from datagen.documents import to_locale
 from datagen.engine.batches import Batch
 from datagen.engine.simulation import Simulation
-from datagen.errors import ConfigError
-from datagen.files.paths import prepare_output_folder, safe_file_name
+from datagen.files.paths import prepare_output_folder
 from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
-from datagen.runs.blocks import Block, Placement, place_sinks, plan_blocks, run_blocks
+from datagen.runs.blocks import (
+    Block,
+    Placement,
+    check_block_job,
+    place_sinks,
+    plan_blocks,
+    run_blocks,
+)
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
@@ -48,11 +53,7 @@ class JourneyJob:
 
 def _check(job: JourneyJob) -> None:
     """Names and numbers checked before anything is written."""
-    if job.quantity < 1:
-        raise ConfigError(f"quantity must be at least 1, not {job.quantity}")
-    JOURNEY_PROVIDERS.get(job.provider)
-    safe_file_name(job.provider, "journey provider name")
-    to_locale(job.locale)
+    check_block_job(JOURNEY_PROVIDERS, job.provider, job.quantity, job.locale)
 
 
 def generate_journey_block(

@@ -10,7 +10,11 @@ from typing import Any
 from datagen.errors import ConfigError
 from datagen.sinks.base import BaseSink, Delivery, Sink
 from datagen.sinks.python_sink import PythonSink
-from datagen.sinks.spec import open_sink, redact
+from datagen.encoders import get_dotted
+from datagen.redaction import redact
+from datagen.sinks.spec import open_sink
+
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,11 @@ class Route:
         return cls(*parts)
 
     def matches(self, event: dict[str, Any]) -> bool:
-        value: Any = event
-        for part in self.field.split("."):
-            if not isinstance(value, dict) or part not in value:
-                return False
-            value = value[part]
+        """True when the event has the field and its text equals the value (a
+        missing field never matches; a null one compares as 'None')."""
+        value = get_dotted(event, self.field, _MISSING)
+        if value is _MISSING:
+            return False
         text = str(value).lower() if isinstance(value, bool) else str(value)
         return text == self.value
 

@@ -9,7 +9,7 @@ import pytest
 from datagen.errors import ConfigError, SinkError, UnknownName
 from datagen.sinks.memory import MemorySink
 from datagen.sinks.router import CountedSink, Route, open_sinks
-from datagen.sinks.spec import redact
+from datagen.redaction import redact
 
 
 class PlainSink:
