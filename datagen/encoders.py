@@ -30,8 +30,6 @@ class Encoder:
 
     name: ClassVar[str]
     extension: ClassVar[str]
-    #: True when each document becomes a file of its own.
-    one_file_per_document: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -58,7 +56,6 @@ class JsonEncoder(Encoder):
 
     name = "json"
     extension = "json"
-    one_file_per_document = True
 
     def encode_many(self, documents: Sequence[dict[str, Any]]) -> bytes:
         return b"".join(map(dumps_pretty, documents))
