@@ -9,7 +9,7 @@ from pathlib import Path
 from datagen.files.atomic import write_atomic
 from datagen.engine.model import Graph
 from datagen.engine.simulation import find_simulation
-from datagen.errors import ConfigError
+from datagen.errors import ConfigError, DatagenError
 
 #: The output formats `write_graph` knows, by file suffix.
 FORMATS = ("dot", "png", "svg")
@@ -49,7 +49,7 @@ def to_dot(graph: Graph) -> str:
 def write_graph(graph: Graph, path: Path) -> None:
     """Write the graph as .dot text, or as .png/.svg drawn by Graphviz's `dot`.
 
-    Raises ConfigError for another suffix, or when `dot` is not installed.
+    Raises ConfigError for another suffix; DatagenError when `dot` is missing or fails.
     """
     kind = path.suffix.lstrip(".").lower()
     if kind not in FORMATS:
@@ -62,8 +62,8 @@ def write_graph(graph: Graph, path: Path) -> None:
         write_atomic(path, text)
         return
     dot = shutil.which("dot")
-    if dot is None:
-        raise ConfigError(
+    if dot is None:  # a missing tool, not bad input: the run fails (exit 1)
+        raise DatagenError(
             f"{path}: drawing .{kind} needs Graphviz's `dot` "
             "(apt-get install graphviz); or write a .dot file instead"
         )
@@ -75,7 +75,7 @@ def write_graph(graph: Graph, path: Path) -> None:
     )
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise ConfigError(f"{path}: dot failed: {message[0] if message else '?'}")
+        raise DatagenError(f"{path}: dot failed: {message[0] if message else '?'}")
     write_atomic(path, result.stdout)
 
 

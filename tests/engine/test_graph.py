@@ -60,8 +60,8 @@ def test_without_dot_a_png_is_a_clear_error_and_dot_text_still_works(
     "argv, code, message",
     [
         (["nope", "-o", "g.png"], 2, "unknown simulation 'nope'"),
-        (["plain", "-o", "g.dot"], 1, "simulation 'plain' has no graph"),
-        (["banking", "-o", "g.jpg"], 1, "unknown picture format '.jpg'"),
+        (["plain", "-o", "g.dot"], 2, "simulation 'plain' has no graph"),
+        (["banking", "-o", "g.jpg"], 2, "unknown picture format '.jpg'"),
     ],
 )
 def test_bad_input_gets_one_line(tmp_path, monkeypatch, argv, code, message):

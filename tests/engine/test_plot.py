@@ -82,7 +82,7 @@ def test_bad_input_gets_one_line(tmp_path, monkeypatch, content, argv, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "events.jsonl").write_bytes(content)
     result = CliRunner().invoke(cli, ["plot", "events.jsonl", *argv])
-    assert result.exit_code == 1 and message in result.output
+    assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
 
 

@@ -97,6 +97,6 @@ def test_the_graph_command_reports_a_bad_config_in_one_line(tmp_path):
     result = CliRunner().invoke(
         cli, ["graph", "web", "--config", str(path), "-o", str(tmp_path / "g.dot")]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "out of page 'home' sum to 0.5, not 1" in result.output
     assert "Traceback" not in result.output
