@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from datagen.cli.options import (
-    check_workers,
-    choose_output,
+    choose_outputs,
     common_options,
     output_option,
     quantity_option,
@@ -16,14 +17,7 @@ from datagen.cli.options import (
 )
 from datagen.cli.params import DOCUMENT_PROVIDER, Format
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.runs.documents import (
-    DocumentJob,
-    check_job,
-    send_documents,
-    write_documents,
-)
-from datagen.runs.loop import RunResult
-from datagen.runs.outputs import open_run_sinks
+from datagen.runs.documents import DocumentJob, run_documents
 
 
 @click.command()
@@ -70,45 +64,23 @@ def document(
 
         python generate.py document -p order --sink kafka://127.0.0.1:9092/orders
     """
-    choice = choose_output(output_path, "./output/documents", sink_specs, routes)
-    output = choice.path
+    outputs = choose_outputs(
+        output_path, "./output/documents", format_, sink_specs, routes
+    )
+    if outputs.local and outputs.path is None:
+        outputs = replace(outputs, format="jsonl")  # stdout takes JSON lines
     job = DocumentJob(
         provider=provider,
         quantity=quantity,
         seed=resolve_seed(seed),
-        output=output,
-        format="jsonl" if output is None else format_,
+        output=outputs.path,
+        format=outputs.format,
         locale=locale,
         now=resolve_start(start),
     )
     progress = ProgressBar(quantity, "docs", enabled=not quiet)
     try:
-        if choice.to_sinks:
-            result = _to_sinks(job, choice.local, sink_specs, routes, workers, progress)
-        else:
-            result = write_documents(job, check_workers(workers), progress.update)
+        result = run_documents(job, outputs, workers, progress.update)
     finally:
         progress.close()
-    summarise(result, f"{provider} documents", quiet, per_sink=choice.to_sinks)
-
-
-def _to_sinks(
-    job: DocumentJob,
-    local: bool,
-    sink_specs: tuple[str, ...],
-    routes: tuple[str, ...],
-    workers: int,
-    progress: ProgressBar,
-) -> RunResult:
-    """The run with --sink/--route: -o, when given, is one more sink."""
-    check_job(job)
-    check_workers(workers)
-    sinks, target = open_run_sinks(
-        job.output,
-        local,
-        job.format,
-        job.provider,
-        sink_specs,
-        routes,
-    )
-    return send_documents(job, sinks, target, workers, progress.update)
+    summarise(result, f"{provider} documents", quiet, per_sink=outputs.to_sinks)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from datagen.cli.options import (
-    check_workers,
-    choose_output,
+    choose_outputs,
     common_options,
     output_option,
     quantity_option,
@@ -16,8 +15,7 @@ from datagen.cli.options import (
 )
 from datagen.cli.params import JOURNEY_PROVIDER
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.runs.journeys import JourneyJob, stream_journeys, write_journeys
-from datagen.runs.outputs import open_run_sinks
+from datagen.runs.journeys import JourneyJob, run_journeys
 
 
 @click.command()
@@ -58,26 +56,22 @@ def journey(
 
         python generate.py journey -p ecommerce --sink kafka://127.0.0.1:9092/shop
     """
-    choice = choose_output(output_path, "./output/journeys", sink_specs, routes)
+    outputs = choose_outputs(
+        output_path, "./output/journeys", "jsonl", sink_specs, routes
+    )
     job = JourneyJob(
         provider=provider,
         quantity=quantity,
         seed=resolve_seed(seed),
-        output=choice.path,
+        output=outputs.path,
         locale=locale,
         now=resolve_start(start),
     )
-    check_workers(workers)
-    if choice.to_sinks:
-        sinks, target = open_run_sinks(
-            job.output, choice.local, "jsonl", provider, sink_specs, routes
-        )
-        result = stream_journeys(job, sinks, target, workers)
-        summarise(result, f"{provider} journey steps", quiet, per_sink=True)
-        return
-    progress = ProgressBar(quantity, "journeys", enabled=not quiet)
+    streamed = outputs.to_sinks  # steps on one clock, not zips
+    progress = ProgressBar(quantity, "journeys", enabled=not (quiet or streamed))
     try:
-        result = write_journeys(job, workers, progress.update)
+        result = run_journeys(job, outputs, workers, progress.update)
     finally:
         progress.close()
-    summarise(result, f"{provider} journeys", quiet)
+    what = "journey steps" if streamed else "journeys"
+    summarise(result, f"{provider} {what}", quiet, per_sink=streamed)

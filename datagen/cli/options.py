@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC
-from datagen.errors import ConfigError
+from datagen.runs.outputs import Outputs
 from datagen.seeding import draw_seed
 from datagen.timefmt import DEFAULT_START, isoformat, parse_time
 
@@ -42,7 +41,7 @@ def output_option(
     default: str, what: str = "Output folder (or file); '-' writes JSON lines to stdout"
 ) -> Callable[[F], F]:
     """-o/--output-path (and the original --output_path); None when not given,
-    so --sink/--route can mean "no local output" (see choose_output)."""
+    so --sink/--route can mean "no local output" (see choose_outputs)."""
     return click.option(
         "-o",
         "--output-path",
@@ -93,13 +92,6 @@ def resolve_output(output_path: str) -> Path | None:
     return None if output_path == "-" else Path(output_path)
 
 
-def check_workers(workers: int) -> int:
-    """workers when >= 1 (what --workers' type already checks); ConfigError else."""
-    if workers < 1:
-        raise ConfigError(f"workers must be at least 1, not {workers}")
-    return workers
-
-
 sink_options = _compose(
     click.option(
         "--sink",
@@ -120,25 +112,16 @@ sink_options = _compose(
 )
 
 
-@dataclass(frozen=True)
-class OutputChoice:
-    """Where a run writes: locally (-o; path None is stdout), and/or to sinks."""
-
-    local: bool
-    path: Path | None
-    to_sinks: bool
-
-
-def choose_output(
+def choose_outputs(
     output_path: str | None,
     default: str,
+    format_: str,
     sink_specs: tuple[str, ...] = (),
     routes: tuple[str, ...] = (),
-) -> OutputChoice:
-    """-o as given; else nothing local when --sink/--route name where events go;
-    else the command's default."""
-    to_sinks = bool(sink_specs or routes)
-    if output_path is None and not to_sinks:
+) -> Outputs:
+    """-o as given ('-' is stdout); else nothing local when --sink/--route name
+    where events go; else the command's default."""
+    if output_path is None and not (sink_specs or routes):
         output_path = default
     path = resolve_output(output_path) if output_path is not None else None
-    return OutputChoice(output_path is not None, path, to_sinks)
+    return Outputs(path, output_path is not None, format_, sink_specs, routes)

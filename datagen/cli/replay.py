@@ -6,11 +6,9 @@ from pathlib import Path
 
 import click
 
-from datagen.cli.options import choose_output, output_option, sink_options
+from datagen.cli.options import choose_outputs, output_option, sink_options
 from datagen.cli.progress import summarise
-from datagen.runs.replay import check_speed
 from datagen.runs.replay import replay as run_replay
-from datagen.runs.outputs import open_run_sinks
 
 
 @click.command()
@@ -45,19 +43,6 @@ def replay(
 
         python generate.py replay output/journeys --speed 60
     """
-    choice = choose_output(output_path, "-", sink_specs, routes)
-    output = choice.path
-    if not choice.to_sinks:
-        result = run_replay(paths, speed, output, envelope)
-    else:
-        check_speed(speed)
-        sinks, target = open_run_sinks(
-            output,
-            choice.local,
-            "jsonl" if output is None else "json",
-            "replay",
-            sink_specs,
-            routes,
-        )
-        result = run_replay(paths, speed, envelope=envelope, sinks=sinks, target=target)
-    summarise(result, "documents", quiet, per_sink=choice.to_sinks)
+    outputs = choose_outputs(output_path, "-", "jsonl", sink_specs, routes)
+    result = run_replay(paths, speed, envelope=envelope, outputs=outputs)
+    summarise(result, "documents", quiet, per_sink=outputs.to_sinks)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from datagen.cli.options import (
-    choose_output,
+    choose_outputs,
     output_option,
     resolve_seed,
     sink_options,
@@ -18,12 +18,11 @@ from datagen.cli.params import AT_LEAST_ONE, DURATION, RATE, SIMULATION, Format
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.engine.clock import LiveClock
 from datagen.timefmt import parse_rate
-from datagen.runs.simulation import write_simulation
+from datagen.runs.simulation import run_simulation
 from datagen.engine.model import Window
 from datagen.engine.scripts import load_script, script_simulation
 from datagen.engine.simulation import Simulation, find_simulation
 from datagen.errors import ConfigError
-from datagen.runs.outputs import open_run_sinks
 
 
 def _load_script(
@@ -162,22 +161,13 @@ def simulate(
         source, actors, resolve_seed(seed), profiles, config, locale
     )
     window = simulation.window(start, end, ticks, duration, timezone, live, clock)
-    choice = choose_output(output_path, "-", sink_specs, routes)
-    sinks, target = open_run_sinks(
-        choice.path,
-        choice.local,
-        format_,
-        simulation.name,
-        sink_specs,
-        routes,
-    )
+    outputs = choose_outputs(output_path, "-", format_, sink_specs, routes)
     progress = _Progress(window, count, quiet or live)
     try:
-        result = write_simulation(
+        result = run_simulation(
             simulation,
             window,
-            sinks,
-            target,
+            outputs,
             workers,
             count,
             per_second,
@@ -186,7 +176,7 @@ def simulate(
         )
     finally:
         progress.bar.close()
-    summarise(result, f"{simulation.name} events", quiet, per_sink=choice.to_sinks)
+    summarise(result, f"{simulation.name} events", quiet, per_sink=outputs.to_sinks)
 
 
 def _source(name: str | None, script: ModuleType | None) -> Any:

@@ -29,7 +29,7 @@ class Population:
         if self.path is not None:
             save_profiles(self.path, self.profiles())
 
-    def update(self, profiles: dict[int, dict]) -> None:  # type: ignore[type-arg]
+    def update(self, profiles: dict[int, dict[str, Any]]) -> None:
         """Take the profiles a worker process changed, by actor index."""
         for actor in self.actors:
             changed = profiles.get(actor.index)

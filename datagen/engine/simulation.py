@@ -61,7 +61,7 @@ def build_model(source: Any, config: str | Path | None = None) -> Behaviour:
     if hasattr(source, "actor_events") and not isinstance(source, type):
         if config is not None:
             raise ConfigError(f"simulation '{_name(source)}' takes no --config")
-        return source  # type: ignore[no-any-return]
+        return source
     if not callable(source):
         raise ConfigError(f"{source!r} is not a simulation (model or factory)")
     options = {} if config is None else {"config": str(config)}
@@ -77,7 +77,7 @@ def build_model(source: Any, config: str | Path | None = None) -> Behaviour:
         raise ConfigError(
             f"simulation '{_name(source)}' made {model!r}, which has no actor_events()"
         )
-    return model  # type: ignore[no-any-return]
+    return model
 
 
 class Simulation:

@@ -20,7 +20,7 @@ from datagen.runs.blocks import (
     run_blocks,
 )
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
-from datagen.runs.outputs import open_outputs
+from datagen.runs.outputs import Outputs
 from datagen.sinks.base import BaseSink
 from datagen.timefmt import DEFAULT_START
 
@@ -95,8 +95,21 @@ def write_documents(
     The bytes depend on the job only, never on `workers`. Ctrl-C keeps whole
     documents and reports how many. Raises ConfigError or ProviderError.
     """
-    job = check_job(job)
-    sinks, target = open_outputs(job.output, job.format, job.provider, job.encoder())
+    outputs = Outputs(job.output, format=job.format)
+    return run_documents(job, outputs, workers, on_progress)
+
+
+def run_documents(
+    job: DocumentJob,
+    outputs: Outputs,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Generate job.quantity documents into outputs (-o, --sink, --route),
+    opened here once the job is checked; job.output and job.format are
+    ignored in favour of outputs."""
+    job = check_job(replace(job, format=outputs.format))
+    sinks, target = outputs.open(job.provider, job.encoder())
     return send_documents(job, sinks, target, workers, on_progress)
 
 

@@ -4,7 +4,7 @@ with sinks, their steps streamed on one clock."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -22,6 +22,7 @@ from datagen.runs.blocks import (
     run_blocks,
 )
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
+from datagen.runs.outputs import Outputs
 from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
@@ -93,6 +94,22 @@ def write_journeys(
         in_workers=placement.in_workers,
         on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
     )
+
+
+def run_journeys(
+    job: JourneyJob,
+    outputs: Outputs,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+) -> RunResult:
+    """The journeys into outputs: zips and metadata in -o's folder (or JSON
+    lines on stdout); with --sink/--route, their steps streamed on one clock
+    to the sinks (and to -o as JSON lines of steps)."""
+    if not outputs.to_sinks:
+        return write_journeys(replace(job, output=outputs.path), workers, on_progress)
+    _check(job)
+    sinks, target = replace(outputs, format="jsonl").open(job.provider)
+    return stream_journeys(job, sinks, target, workers, on_progress)
 
 
 def stream_journeys(

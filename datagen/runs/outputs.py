@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+
+from dataclasses import dataclass
 from pathlib import Path
 
 from datagen.encoders import Encoder, get_encoder
@@ -43,28 +44,40 @@ def open_outputs(
     return [FileSink(path, encoder)], str(path)
 
 
-def open_run_sinks(
-    output: Path | None,
-    local: bool,
-    format_: str,
-    stem: str,
-    sink_specs: Sequence[str] = (),
-    routes: Sequence[str] = (),
-) -> tuple[list[BaseSink], str]:
-    """All the sinks of a run: the local output when `local` (-o; output None is
-    stdout), then each --sink and --route; and the target named in the summary."""
-    sinks: list[BaseSink] = []
-    targets: list[str] = []
-    if local:
-        outputs, target = open_outputs(output, format_, stem)
-        sinks.extend(outputs)
-        targets.append(target)
-    try:
-        opened = open_sinks(sink_specs, routes)
-    except BaseException:
-        for sink in sinks:
-            sink.abort()
-        raise
-    sinks.extend(opened)
-    targets.extend(sink.describe() for sink in opened)
-    return sinks, ", ".join(targets)
+@dataclass(frozen=True)
+class Outputs:
+    """Where a run's events go: the local output (-o: a folder or a file; path
+    None is stdout; local False: none) in `format`, then each --sink spec and
+    each --route rule. Commands build one; the run opens it."""
+
+    path: Path | None = None
+    local: bool = True
+    format: str = "jsonl"
+    sink_specs: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+
+    @property
+    def to_sinks(self) -> bool:
+        """True when --sink or --route name somewhere to send events."""
+        return bool(self.sink_specs or self.routes)
+
+    def open(
+        self, stem: str, encoder: Encoder | None = None
+    ) -> tuple[list[BaseSink], str]:
+        """The sinks, in order, and the target named in the summary; what
+        opened is aborted again when a later one fails to open."""
+        sinks: list[BaseSink] = []
+        targets: list[str] = []
+        if self.local:
+            outputs, target = open_outputs(self.path, self.format, stem, encoder)
+            sinks.extend(outputs)
+            targets.append(target)
+        try:
+            opened = open_sinks(self.sink_specs, self.routes)
+        except BaseException:
+            for sink in sinks:
+                sink.abort()
+            raise
+        sinks.extend(opened)
+        targets.extend(sink.describe() for sink in opened)
+        return sinks, ", ".join(targets)

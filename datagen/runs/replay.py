@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from datagen.engine.clock import LiveClock
 from datagen.engine.pacing import Pacer
 from datagen.errors import ConfigError
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
-from datagen.runs.outputs import open_outputs
+from datagen.runs.outputs import Outputs
 from datagen.sinks.base import BaseSink
 
 #: What reading a damaged zip raises: bad headers, bad deflate data, truncation.
@@ -162,18 +162,20 @@ def replay(
     on_progress: ProgressCallback | None = None,
     sinks: Sequence[BaseSink] | None = None,
     target: str | None = None,
+    outputs: Outputs | None = None,
 ) -> RunResult:
     """Emit the journeys' documents in time order to stdout, a folder (output),
-    or the given sinks; the result carries the sinks' counts.
+    the given sinks, or outputs (opened once the journeys are checked); the
+    result carries the sinks' counts. A folder gets a JSON file per document.
 
     Ctrl-C stops the replay; what was emitted is counted in the result.
     """
     check_speed(speed)
     steps = timeline(find_journey_zips(list(paths)))
     if sinks is None:
-        sinks, target = open_outputs(
-            output, "jsonl" if output is None else "json", "replay"
-        )
+        outputs = outputs or Outputs(output)
+        folder_or_stdout = "jsonl" if outputs.path is None else "json"
+        sinks, target = replace(outputs, format=folder_or_stdout).open("replay")
     return run_loop(
         _documents(paced(steps, speed), envelope),
         sinks,

@@ -10,6 +10,7 @@ from datagen.engine.model import Window
 from datagen.engine.pacing import paced
 from datagen.engine.simulation import Simulation
 from datagen.runs.loop import RunResult, run_loop
+from datagen.runs.outputs import Outputs
 from datagen.sinks.base import Sink
 
 #: on_progress(events written, simulated epoch seconds reached)
@@ -45,6 +46,24 @@ def write_simulation(
     if count is None:
         result.requested = result.count
     return result
+
+
+def run_simulation(
+    simulation: Simulation,
+    window: Window,
+    outputs: Outputs,
+    workers: int = 1,
+    count: int | None = None,
+    rate: float | None = None,
+    clock: LiveClock | None = None,
+    on_progress: SimulationProgress | None = None,
+) -> RunResult:
+    """write_simulation into outputs, opened here (files named after the
+    simulation)."""
+    sinks, target = outputs.open(simulation.name)
+    return write_simulation(
+        simulation, window, sinks, target, workers, count, rate, clock, on_progress
+    )
 
 
 def _batches(
