@@ -18,6 +18,7 @@ from datagen.cli.plot import plot
 from datagen.cli.replay import replay
 from datagen.cli.simulate import simulate
 from datagen.cli.upload import upload
+from datagen.sinks.batching import fast_thread_switching
 
 
 class DatagenGroup(click.Group):
@@ -25,7 +26,10 @@ class DatagenGroup(click.Group):
     input exits 2, a failed run 1, Ctrl-C 130. Commands don't catch errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        with translate_errors():
+        # Sinks' writer threads may lower the GIL switch interval during a
+        # CLI run (measured: PostgreSQL from 0.58x to 0.72x of JSONL); a
+        # library user's interpreter is never changed.
+        with translate_errors(), fast_thread_switching():
             return super().invoke(ctx)
 
 
