@@ -33,7 +33,7 @@ from datagen.journeys import (
     create_journey_provider,
 )
 from datagen.registry import Registry
-from datagen.seeding import Seeder, derive_seed
+from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink, Delivery, Sink
 
 __all__ = [
@@ -55,7 +55,6 @@ __all__ = [
     "Registry",
     "RegistryError",
     "SIMULATIONS",
-    "Seeder",
     "Simulation",
     "Sink",
     "SinkError",

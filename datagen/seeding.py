@@ -22,18 +22,3 @@ def draw_seed() -> int:
 def random_uuid(rng: random.Random) -> str:
     """A version-4 uuid drawn from rng, so seeded runs repeat it."""
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-class Seeder:
-    """Hands out child seeds and RNGs derived from one run seed."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-
-    def child(self, *parts: object) -> Seeder:
-        """A seeder for a named part of the run (a provider, block, actor)."""
-        return Seeder(derive_seed(self.seed, *parts))
-
-    def random(self) -> random.Random:
-        """A random.Random seeded from this seeder."""
-        return random.Random(self.seed)

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import document_providers  # noqa: F401 - registers the built-in providers
-import journey_providers  # noqa: F401
 from datagen.cli import cli
 from datagen.documents import DOCUMENT_PROVIDERS
 from datagen.runs.journeys import JourneyJob, write_journeys

@@ -10,7 +10,8 @@ import click
 
 from datagen.cli.errors import BadValue
 from datagen.errors import ConfigError, UnknownName
-from datagen.sinks.spec import redact, scheme_of, sink_class_for
+from datagen.redaction import redact
+from datagen.sinks.spec import scheme_of, sink_class_for
 from datagen.timefmt import parse_duration, parse_rate
 
 

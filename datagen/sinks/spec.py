@@ -12,10 +12,6 @@ from datagen.redaction import redact
 from datagen.registry import Registry
 from datagen.sinks.base import Sink
 
-#: redact lives in datagen.redaction; it is still named here for router.py.
-__all__ = ["open_sink", "query_options", "redact", "register_sink", "scheme_of"]
-
-
 #: scheme -> sink class (e.g. "kafka", "postgresql+psycopg", "file", "stdout").
 SINK_SCHEMES: Registry[Any] = Registry("sink", "datagen.sinks")
 
