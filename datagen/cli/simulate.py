@@ -18,7 +18,7 @@ from datagen.cli.params import AT_LEAST_ONE, DURATION, RATE, SIMULATION, Format
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.engine.clock import LiveClock
 from datagen.timefmt import parse_rate
-from datagen.runs.simulation import run_simulation
+from datagen.runs.simulation import write_simulation
 from datagen.engine.model import Window
 from datagen.engine.scripts import load_script, script_simulation
 from datagen.engine.simulation import Simulation, find_simulation
@@ -164,15 +164,15 @@ def simulate(
     outputs = choose_outputs(output_path, "-", format_, sink_specs, routes)
     progress = _Progress(window, count, quiet or live)
     try:
-        result = run_simulation(
+        result = write_simulation(
             simulation,
             window,
             outputs,
-            workers,
-            count,
-            per_second,
-            clock,
-            progress.update,
+            workers=workers,
+            count=count,
+            rate=per_second,
+            clock=clock,
+            on_progress=progress.update,
         )
     finally:
         progress.bar.close()

@@ -20,7 +20,7 @@ from datagen.runs.blocks import (
     run_blocks,
 )
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
-from datagen.runs.outputs import Outputs
+from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.sinks.base import BaseSink
 from datagen.timefmt import DEFAULT_START
 
@@ -101,29 +101,18 @@ def write_documents(
 
 def run_documents(
     job: DocumentJob,
-    outputs: Outputs,
+    to: Destination,
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
 ) -> RunResult:
-    """Generate job.quantity documents into outputs (-o, --sink, --route),
-    opened here once the job is checked; job.output and job.format are
-    ignored in favour of outputs."""
-    job = check_job(replace(job, format=outputs.format))
-    sinks, target = outputs.open(job.provider, job.encoder())
-    return send_documents(job, sinks, target, workers, on_progress)
-
-
-def send_documents(
-    job: DocumentJob,
-    sinks: Sequence[BaseSink],
-    target: str,
-    workers: int = 1,
-    on_progress: ProgressCallback | None = None,
-) -> RunResult:
-    """Generate job.quantity documents into sinks (-o, --sink, --route), in
-    order; the result carries each sink's counts. Sinks that write a file
-    per document are written by the workers (see place_sinks)."""
+    """Generate job.quantity documents to `to` (Outputs, opened here once the
+    job is checked, in their format; or sinks), in order; the result carries
+    each sink's counts. Sinks that write a file per document are written by
+    the workers (see place_sinks)."""
+    if isinstance(to, Outputs):
+        job = replace(job, format=to.format)
     job = check_job(job)
+    sinks, target = open_destination(to, job.provider, job.encoder())
     blocks = job.blocks()
     _share_csv_columns(job, sinks)
     placement = place_sinks(sinks, blocks, workers)

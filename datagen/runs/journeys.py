@@ -3,7 +3,6 @@ with sinks, their steps streamed on one clock."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -22,7 +21,7 @@ from datagen.runs.blocks import (
     run_blocks,
 )
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
-from datagen.runs.outputs import Outputs
+from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
@@ -98,31 +97,22 @@ def write_journeys(
 
 def run_journeys(
     job: JourneyJob,
-    outputs: Outputs,
+    to: Destination,
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
 ) -> RunResult:
-    """The journeys into outputs: zips and metadata in -o's folder (or JSON
-    lines on stdout); with --sink/--route, their steps streamed on one clock
-    to the sinks (and to -o as JSON lines of steps)."""
-    if not outputs.to_sinks:
-        return write_journeys(replace(job, output=outputs.path), workers, on_progress)
+    """The journeys to `to`. Outputs with only a local output: zips and
+    metadata in its folder (or JSON lines on stdout), as write_journeys.
+    With --sink/--route (or sinks given), the journeys' steps interleaved on
+    one clock, each sent at its place in time (as an envelope naming journey,
+    user and step), and -o gets them as JSON lines: journey i is the one
+    write_journeys would zip; on_progress counts steps."""
+    if isinstance(to, Outputs) and not to.to_sinks:
+        return write_journeys(replace(job, output=to.path), workers, on_progress)
     _check(job)
-    sinks, target = replace(outputs, format="jsonl").open(job.provider)
-    return stream_journeys(job, sinks, target, workers, on_progress)
-
-
-def stream_journeys(
-    job: JourneyJob,
-    sinks: Sequence[BaseSink],
-    target: str,
-    workers: int = 1,
-    on_progress: ProgressCallback | None = None,
-) -> RunResult:
-    """The job's journeys interleaved on one clock, each step sent to the sinks
-    at its place in time (as an envelope naming journey, user and step) instead
-    of being zipped: journey i is the one write_journeys would zip."""
-    _check(job)
+    if isinstance(to, Outputs):
+        to = replace(to, format="jsonl")
+    sinks, target = open_destination(to, job.provider)
     simulation = Simulation(job.provider, job.quantity, job.seed, locale=job.locale)
     window = simulation.window(start=job.now)
     result = write_simulation(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from datagen.encoders import Encoder, get_encoder
 from datagen.errors import ConfigError
 from datagen.files.paths import prepare_output_folder, safe_file_name
-from datagen.sinks.base import BaseSink
+from datagen.runs.loop import as_base_sink
+from datagen.sinks.base import BaseSink, Sink
 from datagen.sinks.files import FileSink, FolderSink
 from datagen.sinks.router import open_sinks
 from datagen.sinks.stdout import StdoutSink
@@ -81,3 +83,18 @@ class Outputs:
         sinks.extend(opened)
         targets.extend(sink.describe() for sink in opened)
         return sinks, ", ".join(targets)
+
+
+#: Where a run goes: Outputs to open, or sinks a Python caller opened itself.
+Destination = Outputs | Sequence[Sink]
+
+
+def open_destination(
+    to: Destination, stem: str, encoder: Encoder | None = None, target: str = ""
+) -> tuple[list[BaseSink], str]:
+    """The sinks of a run and the target named in its summary: Outputs are
+    opened (files named after stem); given sinks are used as they are."""
+    if isinstance(to, Outputs):
+        return to.open(stem, encoder)
+    sinks = [as_base_sink(sink) for sink in to]
+    return sinks, target or ", ".join(sink.describe() for sink in sinks)

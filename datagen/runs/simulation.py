@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
@@ -10,8 +10,7 @@ from datagen.engine.model import Window
 from datagen.engine.pacing import paced
 from datagen.engine.simulation import Simulation
 from datagen.runs.loop import RunResult, run_loop
-from datagen.runs.outputs import Outputs
-from datagen.sinks.base import Sink
+from datagen.runs.outputs import Destination, open_destination
 
 #: on_progress(events written, simulated epoch seconds reached)
 SimulationProgress = Callable[[int, float], None]
@@ -20,17 +19,19 @@ SimulationProgress = Callable[[int, float], None]
 def write_simulation(
     simulation: Simulation,
     window: Window,
-    sinks: Sequence[Sink],
-    target: str,
+    to: Destination,
+    target: str = "",
     workers: int = 1,
     count: int | None = None,
     rate: float | None = None,
     clock: LiveClock | None = None,
     on_progress: SimulationProgress | None = None,
 ) -> RunResult:
-    """Run the simulation into sinks; live (paced at rate events/s, each
-    release flushed) when rate is set. Ctrl-C (or a closed stdout pipe) stops
-    the run; the result says how many events were written."""
+    """Run the simulation to `to` (Outputs, opened here with files named after
+    the simulation; or sinks, named `target` in the result); live (paced at
+    rate events/s, each release flushed) when rate is set. Ctrl-C (or a closed
+    stdout pipe) stops the run; the result says how many events were written."""
+    sinks, target = open_destination(to, simulation.name, target=target)
     source = _batches(simulation, window, workers, count, rate, clock)
     result = run_loop(
         source,
@@ -46,24 +47,6 @@ def write_simulation(
     if count is None:
         result.requested = result.count
     return result
-
-
-def run_simulation(
-    simulation: Simulation,
-    window: Window,
-    outputs: Outputs,
-    workers: int = 1,
-    count: int | None = None,
-    rate: float | None = None,
-    clock: LiveClock | None = None,
-    on_progress: SimulationProgress | None = None,
-) -> RunResult:
-    """write_simulation into outputs, opened here (files named after the
-    simulation)."""
-    sinks, target = outputs.open(simulation.name)
-    return write_simulation(
-        simulation, window, sinks, target, workers, count, rate, clock, on_progress
-    )
 
 
 def _batches(
