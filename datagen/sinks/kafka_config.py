@@ -13,12 +13,12 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from datagen.errors import ConfigError
 from datagen.redaction import redact
-from datagen.sinks.options import NOT_AN_OPTION, parse_options
+from datagen.sinks.options import NOT_AN_OPTION, RetryDeadlineAlias, parse_options
 from datagen.sinks.spec import query_options
 
 log = logging.getLogger("datagen.sinks.kafka")
@@ -39,12 +39,9 @@ SECRET_SETTINGS = (
 
 
 @dataclass(frozen=True)
-class KafkaOptions:
+class KafkaOptions(RetryDeadlineAlias):
     """Where and how the Kafka sink writes (see docs/sinks-streaming.md); the
     fields after topic are the URL's ?options."""
-
-    #: `retry_seconds`, the SQL and HTTP sinks' name for the retry deadline.
-    ALIASES: ClassVar[dict[str, str]] = {"retry_seconds": "timeout"}
 
     bootstrap: str = field(metadata=NOT_AN_OPTION)
     topic: str = field(metadata=NOT_AN_OPTION)

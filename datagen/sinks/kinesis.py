@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import boto3
@@ -24,7 +24,7 @@ from datagen.encoders import get_dotted
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact
 from datagen.sinks.batching import BatchingSink
-from datagen.sinks.options import NOT_AN_OPTION, parse_options
+from datagen.sinks.options import NOT_AN_OPTION, RetryDeadlineAlias, parse_options
 from datagen.sinks.retry import RetryPolicy
 from datagen.sinks.spec import register_sink
 
@@ -46,12 +46,9 @@ _RETRIABLE_CODES = {
 
 
 @dataclass(frozen=True)
-class KinesisOptions:
+class KinesisOptions(RetryDeadlineAlias):
     """Where and how the Kinesis sink writes (see docs/sinks-streaming.md); the
     fields after stream are the URL's ?options."""
-
-    #: `retry_seconds`, the SQL and HTTP sinks' name for the retry deadline.
-    ALIASES: ClassVar[dict[str, str]] = {"retry_seconds": "timeout"}
 
     stream: str = field(metadata=NOT_AN_OPTION)
     region: str | None = None

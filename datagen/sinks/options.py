@@ -36,6 +36,14 @@ T = TypeVar("T")
 #: Field metadata of a field that is not a query option (filled by the caller).
 NOT_AN_OPTION: Mapping[str, Any] = types.MappingProxyType({"option": False})
 
+
+class RetryDeadlineAlias:
+    """Mixin of the streaming sinks' options, whose retry deadline is `timeout`:
+    `retry_seconds`, the SQL and HTTP sinks' name for it, is accepted too."""
+
+    ALIASES: typing.ClassVar[dict[str, str]] = {"retry_seconds": "timeout"}
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
