@@ -12,6 +12,7 @@ import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from datagen.documents import to_locale
@@ -19,6 +20,7 @@ from datagen.encoders import Encoder, JsonLinesEncoder
 from datagen.errors import ConfigError
 from datagen.files.paths import safe_file_name
 from datagen.registry import Registry
+from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.engine.batches import Batch
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
@@ -138,3 +140,36 @@ def place_sinks(
     placement = Placement(in_workers, list(encoders.values()), bool(parent))
     placement.forked = forks(workers, blocks)
     return placement
+
+
+def _placed_block(
+    make: Callable[[Block], list[dict[str, Any]]], placement: Placement, block: Block
+) -> Batch:
+    return placement.batch(block, make(block))
+
+
+def run_block_job(
+    make: Callable[[Block], list[dict[str, Any]]],
+    blocks: Sequence[Block],
+    sinks: Sequence[BaseSink],
+    *,
+    target: str,
+    seed: int,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+) -> RunResult:
+    """A document or journey run: make(block) -> the block's events, for each
+    block, in `workers` processes (make must then be picklable: a partial of
+    a module-level function), placed (place_sinks) and delivered by the one
+    run loop."""
+    placement = place_sinks(sinks, blocks, workers)
+    results = run_blocks(partial(_placed_block, make, placement), blocks, workers)
+    return run_loop(
+        results,
+        sinks,
+        target=target,
+        seed=seed,
+        requested=sum(block.count for block in blocks),
+        in_workers=placement.in_workers,
+        on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
+    )

@@ -7,19 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider
 from datagen.encoders import CsvEncoder, Encoder, get_encoder
-from datagen.engine.batches import Batch
-from datagen.runs.blocks import (
-    Block,
-    Placement,
-    check_block_job,
-    place_sinks,
-    plan_blocks,
-    run_blocks,
-)
-from datagen.runs.loop import ProgressCallback, RunResult, run_loop
+from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
+from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.sinks.base import BaseSink
 from datagen.timefmt import DEFAULT_START
@@ -64,11 +57,9 @@ def _provider_for(job: DocumentJob, seed: int) -> DocumentProvider:
     return provider
 
 
-def generate_block(job: DocumentJob, placement: Placement, block: Block) -> Batch:
-    """One block's documents, placed: written by this process where a sink
-    is written in the workers, else a batch for the parent's sinks."""
-    documents = _provider_for(job, block.seed).generate_many(block.count)
-    return placement.batch(block, documents)
+def make_documents(job: DocumentJob, block: Block) -> list[dict[str, Any]]:
+    """One block's documents (a worker's work)."""
+    return _provider_for(job, block.seed).generate_many(block.count)
 
 
 def check_job(job: DocumentJob) -> DocumentJob:
@@ -113,18 +104,15 @@ def run_documents(
         job = replace(job, format=to.format)
     job = check_job(job)
     sinks, target = open_destination(to, job.provider, job.encoder())
-    blocks = job.blocks()
     _share_csv_columns(job, sinks)
-    placement = place_sinks(sinks, blocks, workers)
-    results = run_blocks(partial(generate_block, job, placement), blocks, workers)
-    return run_loop(
-        results,
+    return run_block_job(
+        partial(make_documents, job),
+        job.blocks(),
         sinks,
         target=target,
         seed=job.seed,
-        requested=job.quantity,
-        in_workers=placement.in_workers,
-        on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
+        workers=workers,
+        on_progress=on_progress,
     )
 
 

@@ -7,20 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from datagen.engine.batches import Batch
 from datagen.engine.simulation import Simulation
 from datagen.files.paths import prepare_output_folder
 from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
-from datagen.runs.blocks import (
-    Block,
-    Placement,
-    check_block_job,
-    place_sinks,
-    plan_blocks,
-    run_blocks,
-)
-from datagen.runs.loop import ProgressCallback, RunResult, run_loop
+from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
+from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
@@ -56,15 +49,12 @@ def _check(job: JourneyJob) -> None:
     check_block_job(JOURNEY_PROVIDERS, job.provider, job.quantity, job.locale)
 
 
-def generate_journey_block(
-    job: JourneyJob, placement: Placement, block: Block
-) -> Batch:
-    """One block of journeys as records (metadata + documents), placed."""
-    records = [
+def make_journeys(job: JourneyJob, block: Block) -> list[dict[str, Any]]:
+    """One block of journeys as records: metadata and documents (a worker's work)."""
+    return [
         job.journey(index).record()
         for index in range(block.start, block.start + block.count)
     ]
-    return placement.batch(block, records)
 
 
 def write_journeys(
@@ -79,19 +69,14 @@ def write_journeys(
     else:
         sink = JourneyFolderSink(prepare_output_folder(job.output), job.provider)
         target = str(job.output)
-    blocks = plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK)
-    placement = place_sinks([sink], blocks, workers)
-    results = run_blocks(
-        partial(generate_journey_block, job, placement), blocks, workers
-    )
-    return run_loop(
-        results,
+    return run_block_job(
+        partial(make_journeys, job),
+        plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK),
         [sink],
         target=target,
         seed=job.seed,
-        requested=job.quantity,
-        in_workers=placement.in_workers,
-        on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
+        workers=workers,
+        on_progress=on_progress,
     )
 
 
