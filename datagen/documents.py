@@ -12,7 +12,7 @@ from mimesis.locales import Locale
 
 from datagen.timefmt import DEFAULT_START, isoformat
 from datagen.errors import DatagenError, ProviderError, UnknownName
-from datagen.registry import Registry
+from datagen.registry import Registered, Registry
 from datagen.seeding import derive_seed, random_uuid
 
 DOCUMENT_PROVIDERS: Registry[type[DocumentProvider]] = Registry(
@@ -29,7 +29,7 @@ def to_locale(code: str) -> Locale:
         raise UnknownName("locale", code, LOCALES) from None
 
 
-class DocumentProvider:
+class DocumentProvider(Registered, abstract=True):
     """One kind of document. Subclasses set name and description and write
     create_schema(); defining the subclass registers it.
 
@@ -37,13 +37,9 @@ class DocumentProvider:
     and time only from self.now, so a seed repeats every document.
     """
 
+    registry = DOCUMENT_PROVIDERS
     name: ClassVar[str]
     description: ClassVar[str] = ""
-
-    def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if not abstract:
-            DOCUMENT_PROVIDERS.add_class(cls)
 
     def __init__(
         self, locale: str = "en", seed: int = 0, now: datetime = DEFAULT_START

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import orjson
 
 from datagen.errors import ConfigError
-from datagen.registry import Registry
+from datagen.registry import Registered, Registry
 
 ENCODERS: Registry[type[Encoder]] = Registry("format", "datagen.encoders")
 
@@ -25,15 +25,12 @@ def dumps_pretty(document: Any) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
 
 
-class Encoder:
+class Encoder(Registered, abstract=True):
     """Bytes for a batch of documents; a subclass registers itself by its name."""
 
+    registry = ENCODERS
     name: ClassVar[str]
     extension: ClassVar[str]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        ENCODERS.add(cls.name, cls, origin=cls.__module__)
 
     def header(self) -> bytes:
         """What opens a file of this format."""

@@ -15,7 +15,7 @@ from datagen.errors import DatagenError, ProviderError
 from datagen.files.journey_archive import write_journey
 from datagen.files.paths import prepare_output_folder
 from datagen.documents import PROVIDER_POOL
-from datagen.registry import Registry
+from datagen.registry import Registered, Registry
 from datagen.seeding import derive_seed, random_uuid
 
 JOURNEY_PROVIDERS: Registry[type[JourneyProvider]] = Registry(
@@ -54,20 +54,16 @@ class Step:
         }
 
 
-class JourneyProvider:
+class JourneyProvider(Registered, abstract=True):
     """One actor's journey. Subclasses set name and description and write
     create_journey(), which calls add_step(); defining the subclass registers it.
     """
 
+    registry = JOURNEY_PROVIDERS
     name: ClassVar[str]
     description: ClassVar[str] = ""
     #: Journeys start at a random moment within this many seconds after `now`.
     start_spread_seconds: ClassVar[int] = 86400
-
-    def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if not abstract:
-            JOURNEY_PROVIDERS.add_class(cls)
 
     def __init__(
         self, locale: str = "en", seed: int = 0, now: datetime = DEFAULT_START

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from datagen.errors import ProviderError, RegistryError, UnknownName
 
@@ -219,3 +219,15 @@ def _same_definition(first: object, second: object) -> bool:
     return getattr(first, "__qualname__", None) == getattr(
         second, "__qualname__", object()
     ) and getattr(first, "__module__", None) == getattr(second, "__module__", None)
+
+
+class Registered:
+    """Base of a pluggable kind: defining a subclass registers it in the kind's
+    `registry` under its `name`; `abstract=True` leaves a base unregistered."""
+
+    registry: ClassVar[Registry[Any]]
+
+    def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not abstract:
+            cls.registry.add_class(cls)
