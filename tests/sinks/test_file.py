@@ -112,3 +112,28 @@ def test_stdout_sink_writes_json_lines(capsysbinary: pytest.CaptureFixture) -> N
     lines = capsysbinary.readouterr().out.decode().splitlines()
     assert [json.loads(line) for line in lines] == events
     assert (delivery.sent, delivery.acknowledged) == (4, 4)
+
+
+def test_events_are_acknowledged_when_the_file_is_in_place(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    sink = open_sink(f"file:{target}")
+    sink.send_many(sample_events(3))
+    assert (sink.delivery.sent, sink.delivery.acknowledged) == (3, 0)
+    assert not target.exists()
+    delivery = sink.close()
+    assert (delivery.sent, delivery.acknowledged, delivery.failed) == (3, 3, 0)
+    assert len(_json_lines(target)) == 3
+
+
+def test_abort_keeps_the_old_file_and_counts_what_was_sent_as_failed(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_text('{"old": true}\n')
+    sink = open_sink(f"file:{target}")
+    sink.send_many(sample_events(4))
+    delivery = sink.abort()
+    assert (delivery.sent, delivery.acknowledged, delivery.failed) == (4, 0, 4)
+    assert not delivery.complete
+    assert target.read_text() == '{"old": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
