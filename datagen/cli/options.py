@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC
+from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC, Format
 from datagen.runs.outputs import Outputs
 from datagen.seeding import draw_seed
 from datagen.timefmt import DEFAULT_START, isoformat, parse_time
 
 F = TypeVar("F", bound=Callable[..., Any])
+J = TypeVar("J")
 
 
 def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -24,6 +27,21 @@ def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
         return function
 
     return apply
+
+
+def provider_option(kind: str, type_: click.ParamType) -> Callable[[F], F]:
+    """-p/--provider, also spelled --<kind>-provider and the original tool's
+    --<kind>_provider."""
+    return click.option(
+        "-p",
+        "--provider",
+        f"--{kind}-provider",
+        f"--{kind}_provider",
+        "provider",
+        type=type_,
+        required=True,
+        help=f"{kind.capitalize()} provider name (see `list`).",
+    )
 
 
 def quantity_option(default: int = 1) -> Callable[[F], F]:
@@ -52,14 +70,40 @@ def output_option(
     )
 
 
+def format_option(formats: tuple[str, ...], what: str) -> Callable[[F], F]:
+    """--format, one of formats; the first is the default."""
+    return click.option(
+        "--format",
+        "format_",
+        type=Format(formats),
+        default=formats[0],
+        show_default=True,
+        help=what,
+    )
+
+
+def seed_option(what: str) -> Callable[[F], F]:
+    """--seed; None when not given (see resolve_seed)."""
+    return click.option("--seed", type=int, default=None, help=what)
+
+
+def locale_option(what: str) -> Callable[[F], F]:
+    return click.option("--locale", default="en", show_default=True, help=what)
+
+
+def workers_option(default: int, what: str) -> Callable[[F], F]:
+    return click.option(
+        "--workers", type=AT_LEAST_ONE, default=default, show_default=True, help=what
+    )
+
+
+def quiet_option(what: str = "No progress bar and no summary.") -> Callable[[F], F]:
+    return click.option("--quiet", is_flag=True, help=what)
+
+
 common_options = _compose(
-    click.option(
-        "--seed",
-        type=int,
-        default=None,
-        help="Same seed and arguments, same bytes. Default: drawn and printed.",
-    ),
-    click.option("--locale", default="en", show_default=True, help="Mimesis locale."),
+    seed_option("Same seed and arguments, same bytes. Default: drawn and printed."),
+    locale_option("Mimesis locale."),
     click.option(
         "--start",
         "start",
@@ -67,14 +111,8 @@ common_options = _compose(
         metavar="ISO-TIME",
         help=f"Reference time for timestamps [default: {isoformat(DEFAULT_START)}].",
     ),
-    click.option(
-        "--workers",
-        type=AT_LEAST_ONE,
-        default=1,
-        show_default=True,
-        help="Processes; the output is the same whatever the number.",
-    ),
-    click.option("--quiet", is_flag=True, help="No progress bar and no summary."),
+    workers_option(1, "Processes; the output is the same whatever the number."),
+    quiet_option(),
 )
 
 
@@ -125,3 +163,95 @@ def choose_outputs(
         output_path = default
     path = resolve_output(output_path) if output_path is not None else None
     return Outputs(path, output_path is not None, format_, sink_specs, routes)
+
+
+@dataclass(frozen=True)
+class ProviderRun:
+    """What the options of provider_options say, seed and start resolved."""
+
+    provider: str
+    quantity: int
+    seed: int
+    locale: str
+    now: datetime
+    workers: int
+    quiet: bool
+    default_output: str
+    output_path: str | None
+    sink_specs: tuple[str, ...]
+    routes: tuple[str, ...]
+
+    def job(self, kind: Callable[..., J], output: Path | None, **more: Any) -> J:
+        """The run's job (DocumentJob, JourneyJob): provider, quantity, seed
+        and output, locale, start and `more` by name."""
+        return kind(
+            self.provider,
+            self.quantity,
+            self.seed,
+            output,
+            locale=self.locale,
+            now=self.now,
+            **more,
+        )
+
+    def outputs(self, format_: str) -> Outputs:
+        """Where the run writes (see choose_outputs)."""
+        return choose_outputs(
+            self.output_path,
+            self.default_output,
+            format_,
+            self.sink_specs,
+            self.routes,
+        )
+
+
+def provider_options(
+    kind: str,
+    type_: click.ParamType,
+    default_output: str,
+    *more: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of a command that makes N of one provider: -p, -q, -o, then
+    `more`, the common options and --sink/--route. The command receives them
+    as one ProviderRun, `run`, and the options of `more` by name."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def gathered(
+            provider: str,
+            quantity: int,
+            output_path: str | None,
+            seed: int | None,
+            locale: str,
+            start: str | None,
+            workers: int,
+            quiet: bool,
+            sink_specs: tuple[str, ...],
+            routes: tuple[str, ...],
+            **more_values: Any,
+        ) -> Any:
+            run = ProviderRun(
+                provider,
+                quantity,
+                resolve_seed(seed),
+                locale,
+                resolve_start(start),
+                workers,
+                quiet,
+                default_output,
+                output_path,
+                sink_specs,
+                routes,
+            )
+            return command(run, **more_values)
+
+        return _compose(
+            provider_option(kind, type_),
+            quantity_option(),
+            output_option(default_output),
+            *more,
+            common_options,
+            sink_options,
+        )(gathered)
+
+    return decorate

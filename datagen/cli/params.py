@@ -3,7 +3,7 @@ refusal is one line listing what is valid, so `--help`, errors and `list` agree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, NoReturn
 
 import click
@@ -24,7 +24,27 @@ def _option(param: click.Parameter | None, default: str) -> str:
 
 
 class _OneLine(click.ParamType):
-    """A ParamType whose fail() prints one line and exits 2 (see BadValue)."""
+    """A ParamType whose read() returns the value or raises ConfigError; the
+    message becomes one line and exit 2 (see BadValue). Help shows `metavar`
+    when set (else Click's default)."""
+
+    metavar: str | None = None
+    #: How messages name the option when the parameter has no long spelling.
+    option = "value"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        return self.metavar
+
+    def read(self, value: Any, option: str) -> Any:
+        raise NotImplementedError
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Any:
+        try:
+            return self.read(value, _option(param, self.option))
+        except ConfigError as exc:
+            self.fail(str(exc), param, ctx)
 
     def fail(
         self,
@@ -35,28 +55,36 @@ class _OneLine(click.ParamType):
         raise BadValue(message, ctx=ctx, param=param)
 
 
-class RegisteredName(_OneLine):
+class _OneOf(_OneLine):
+    """One of a set of names; a refusal lists them: unknown <kind> 'x'
+    (available: ...). A name whose module failed to load (a registry's
+    `failures`) is accepted too: its lookup then says why it is broken."""
+
+    kind: str
+
+    def names(self) -> Collection[str]:
+        raise NotImplementedError
+
+    def read(self, value: Any, option: str) -> str:
+        names = self.names()
+        if value in names or value in getattr(names, "failures", {}):
+            return str(value)
+        raise UnknownName(self.kind, str(value), names)
+
+
+class RegisteredName(_OneOf):
     """A name in a registry (document providers, journeys, simulations); the
     registry is looked up only when a value is checked, so help stays fast."""
+
+    metavar = "NAME"
 
     def __init__(self, registry: Callable[[], Mapping[str, Any]], kind: str) -> None:
         self.registry = registry
         self.kind = kind
         self.name = kind.replace(" ", "_")
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "NAME"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> str:
-        """value itself when registered (or failed to load: the lookup then says
-        why); else a failure listing the names."""
-        registry = self.registry()
-        failures = getattr(registry, "failures", {})
-        if value in registry or value in failures:
-            return str(value)
-        self.fail(str(UnknownName(self.kind, str(value), registry)), param, ctx)
+    def names(self) -> Mapping[str, Any]:
+        return self.registry()
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -90,99 +118,69 @@ JOURNEY_PROVIDER = RegisteredName(_journeys, "journey provider")
 SIMULATION = RegisteredName(_simulations, "simulation")
 
 
-class Format(_OneLine):
+class Format(_OneOf):
     """One of a command's output formats, like click.Choice but in the wording
     of the other names: unknown format 'xml' (available: csv, json, jsonl)."""
 
-    name = "format"
+    name = kind = "format"
 
     def __init__(self, formats: Iterable[str]) -> None:
         self.formats = tuple(formats)
+        self.metavar = "[" + "|".join(self.formats) + "]"
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "[" + "|".join(self.formats) + "]"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> str:
-        if value in self.formats:
-            return str(value)
-        self.fail(str(UnknownName("format", str(value), self.formats)), param, ctx)
+    def names(self) -> tuple[str, ...]:
+        return self.formats
 
 
 class SinkSpec(_OneLine):
     """A --sink URL whose scheme is known; errors show it with secrets hidden."""
 
     name = "sink"
+    metavar = "SPEC"
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "SPEC"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> str:
+    def read(self, value: Any, option: str) -> str:
         spec = str(value)
         try:
             sink_class_for(scheme_of(spec))
         except ConfigError as exc:
-            self.fail(f"--sink '{redact(spec)}': {exc}", param, ctx)
+            raise ConfigError(f"--sink '{redact(spec)}': {exc}") from exc
         return spec
 
 
-class Duration(_OneLine):
-    """Seconds from 90s, 15m, 1h, 2d, 1h30m or a bare number."""
+class _Amount(_OneLine):
+    """A number read by `parse` from text like 90s or 500/s, its errors naming
+    the option (`option` when there is none); a float (a default) passes."""
 
-    name = "duration"
+    def __init__(
+        self, name: str, parse: Callable[[str, str], float], option: str
+    ) -> None:
+        self.name = name
+        self.parse = parse
+        self.option = option
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> float:
-        if isinstance(value, float):
-            return value
-        try:
-            return parse_duration(str(value), _option(param, "--duration"))
-        except ConfigError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-class Rate(_OneLine):
-    """Events per second from 500/s, 60/m, 3600/h or a bare number."""
-
-    name = "rate"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> float:
-        if isinstance(value, float):
-            return value
-        try:
-            return parse_rate(str(value), _option(param, "--rate"))
-        except ConfigError as exc:
-            self.fail(str(exc), param, ctx)
+    def read(self, value: Any, option: str) -> float:
+        return value if isinstance(value, float) else self.parse(str(value), option)
 
 
 class AtLeastOne(_OneLine):
     """A whole number >= 1 (--workers, --count), the message naming the option."""
 
     name = "integer"
+    metavar = "INTEGER"
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "INTEGER"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> int:
-        option = _option(param, "value")
+    def read(self, value: Any, option: str) -> int:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            self.fail(f"{option}: '{value}' is not a whole number", param, ctx)
+            raise ConfigError(f"{option}: '{value}' is not a whole number") from None
         if number < 1:
-            self.fail(f"{option} must be at least 1, not {number}", param, ctx)
+            raise ConfigError(f"{option} must be at least 1, not {number}")
         return number
 
 
-DURATION = Duration()
-RATE = Rate()
+#: Seconds from 90s, 15m, 1h, 2d, 1h30m or a bare number.
+DURATION = _Amount("duration", parse_duration, "--duration")
+#: Events per second from 500/s, 60/m, 3600/h or a bare number.
+RATE = _Amount("rate", parse_rate, "--rate")
 AT_LEAST_ONE = AtLeastOne()
 SINK_SPEC = SinkSpec()

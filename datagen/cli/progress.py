@@ -50,6 +50,13 @@ class ProgressBar:
             self.stream.write("\r\033[K")
             self.stream.flush()
 
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """The bar is wiped however the run ends (the summary follows it)."""
+        self.close()
+
 
 def summarise(
     result: RunResult, what: str, quiet: bool = False, per_sink: bool = False

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from datagen.cli.options import choose_outputs, output_option, sink_options
+from datagen.cli.options import (
+    choose_outputs,
+    output_option,
+    quiet_option,
+    sink_options,
+)
 from datagen.cli.progress import summarise
 from datagen.runs.replay import replay as run_replay
 
@@ -26,7 +31,7 @@ from datagen.runs.replay import replay as run_replay
     is_flag=True,
     help="Wrap each document with its journey, step and offset.",
 )
-@click.option("--quiet", is_flag=True, help="No summary.")
+@quiet_option("No summary.")
 @sink_options
 def replay(
     paths: tuple[Path, ...],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -9,12 +10,18 @@ from typing import Any
 import click
 
 from datagen.cli.options import (
+    F,
     choose_outputs,
+    format_option,
+    locale_option,
     output_option,
+    quiet_option,
     resolve_seed,
+    seed_option,
     sink_options,
+    workers_option,
 )
-from datagen.cli.params import AT_LEAST_ONE, DURATION, RATE, SIMULATION, Format
+from datagen.cli.params import AT_LEAST_ONE, DURATION, RATE, SIMULATION
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.engine.clock import LiveClock
 from datagen.timefmt import parse_rate
@@ -31,6 +38,13 @@ def _load_script(
     """--script is eager: the file loads before NAME is checked, so NAME may be
     a simulation the script registers."""
     return None if path is None else load_script(path)
+
+
+def _file_option(name: str, what: str, **more: Any) -> Callable[[F], F]:
+    """An option naming a file, a Path (None when not given)."""
+    return click.option(
+        name, type=click.Path(path_type=Path), default=None, help=what, **more
+    )
 
 
 class _Progress:
@@ -78,30 +92,15 @@ class _Progress:
     "--rate", type=RATE, default=None, help="Live rate: 60/m, 500/s [default: 10/s]."
 )
 @click.option("--count", type=AT_LEAST_ONE, default=None, help="Stop after N events.")
-@click.option("--seed", type=int, default=None, help="Same seed, same stream.")
-@click.option(
-    "--workers", type=AT_LEAST_ONE, default=1, show_default=True, help="Processes."
+@seed_option("Same seed, same stream.")
+@workers_option(1, "Processes.")
+@_file_option(
+    "--profiles", "Profiles JSON: loaded if it exists, else created and saved."
 )
-@click.option(
-    "--profiles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Profiles JSON: loaded if it exists, else created and saved.",
-)
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Configuration file for the simulation (e.g. web).",
-)
+@_file_option("--config", "Configuration file for the simulation (e.g. web).")
 @output_option("-", "'-' for stdout, else a file or folder")
-@click.option(
-    "--format",
-    "format_",
-    type=Format(("jsonl", "csv", "json")),
-    default="jsonl",
-    show_default=True,
-    help="jsonl, csv, or json (a file per event in a folder).",
+@format_option(
+    ("jsonl", "csv", "json"), "jsonl, csv, or json (a file per event in a folder)."
 )
 @click.option(
     "--timezone",
@@ -109,16 +108,14 @@ class _Progress:
     show_default=True,
     help="Zone of timestamps: UTC, Europe/Paris, +02:00.",
 )
-@click.option(
+@_file_option(
     "--script",
-    type=click.Path(path_type=Path),
+    "A Python file defining `simulation` (or set_first_events).",
     is_eager=True,
     callback=_load_script,
-    default=None,
-    help="A Python file defining `simulation` (or set_first_events).",
 )
-@click.option("--locale", default="en", show_default=True, help="Profiles' locale.")
-@click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@locale_option("Profiles' locale.")
+@quiet_option()
 @sink_options
 def simulate(
     name: str | None,

@@ -2,48 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from datagen.cli.params import AT_LEAST_ONE
+from datagen.cli.options import F, quiet_option, workers_option
 from datagen.cli.progress import ProgressBar
 from datagen.errors import SinkError
 
 
+def _env_option(name: str, envvar: str, what: str) -> Callable[[F], F]:
+    """An option that is also read from an environment variable (help shows it)."""
+    return click.option(name, envvar=envvar, show_envvar=True, help=what)
+
+
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
+@_env_option(
     "--container-url",
-    envvar="BLOB_CONTAINER_URL",
-    show_envvar=True,
-    help="https://ACCOUNT.blob.core.windows.net/CONTAINER",
+    "BLOB_CONTAINER_URL",
+    "https://ACCOUNT.blob.core.windows.net/CONTAINER",
 )
-@click.option(
+@_env_option(
     "--sas-token",
-    envvar="BLOB_SAS_TOKEN",
-    show_envvar=True,
-    help="SAS token for the container (read, list, write, create); never printed.",
+    "BLOB_SAS_TOKEN",
+    "SAS token for the container (read, list, write, create); never printed.",
 )
-@click.option(
+@_env_option(
     "--connection-string",
-    envvar="AZURE_STORAGE_CONNECTION_STRING",
-    show_envvar=True,
-    help="Instead of URL and token: an account connection string (with --container).",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "Instead of URL and token: an account connection string (with --container).",
 )
 @click.option("--container", help="Container name, with --connection-string.")
 @click.option("--prefix", default="", help="Blob folder to upload into.")
 @click.option(
     "--overwrite", is_flag=True, help="Upload even blobs already there, same or not."
 )
-@click.option(
-    "--workers",
-    type=AT_LEAST_ONE,
-    default=8,
-    show_default=True,
-    help="Parallel uploads.",
-)
-@click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@workers_option(8, "Parallel uploads.")
+@quiet_option()
 def upload(
     path: Path,
     container_url: str | None,
@@ -70,13 +67,11 @@ def upload(
     from datagen.upload.azure_blob import upload_folder
 
     target = BlobTarget(container_url, sas_token, connection_string, container)
-    progress = ProgressBar(len(local_files(path, prefix)), "files", enabled=not quiet)
-    try:
+    total = len(local_files(path, prefix))
+    with ProgressBar(total, "files", enabled=not quiet) as progress:
         result = upload_folder(
             target, path, prefix, overwrite, workers, progress.update
         )
-    finally:
-        progress.close()
     for error in iter_errors(result):
         click.echo(f"failed: {error}", err=True)
     if not quiet:
