@@ -111,6 +111,7 @@ def our_flow(seconds: float) -> dict[str, Any]:
     from datagen import Event, Flow, Simulation
     from datagen.encoders import JsonLinesEncoder
     from datagen.runs.simulation import write_simulation
+    from datagen.sinks.base import BaseSink
 
     structure = {
         "event_time": "",
@@ -136,7 +137,10 @@ def our_flow(seconds: float) -> dict[str, Any]:
         event.data["event_time"] = event.time
         event.data["spent"] += event.random.randrange(100)
 
-    class Lines:
+    class Lines(BaseSink):
+        """JSON lines counted, not kept: the run's bytes without a disk."""
+
+        name = "lines"
         encoder = JsonLinesEncoder()
         size = 0
 

@@ -67,8 +67,12 @@ class Batch:
         """The events as encoder writes them (JSON lines are kept as made)."""
         data = self._encoded.get(encoder.name)
         if data is None:
-            if encoder.name == _JSONL and self._lines is not None:
-                data = b"".join(self._lines)
+            if encoder.name == _JSONL:
+                # Through lines() the batch keeps its lines until it is dropped:
+                # freed at once, a run of ~1 KB lines made glibc return and
+                # fetch the heap again for every batch (web into a file: 10.6 s
+                # against 7.5 s).
+                data = b"".join(self.lines())
             else:
                 data = encoder.encode_many(self.events())
             self._encoded[encoder.name] = data
