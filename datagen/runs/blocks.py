@@ -137,9 +137,9 @@ def place_sinks(
     for sink in parent:
         encoder = sink.encoder if sink.encoder is not None else JsonLinesEncoder()
         encoders.setdefault(encoder.name, encoder)
-    placement = Placement(in_workers, list(encoders.values()), bool(parent))
-    placement.forked = forks(workers, blocks)
-    return placement
+    return Placement(
+        in_workers, list(encoders.values()), bool(parent), forks(workers, blocks)
+    )
 
 
 def _placed_block(
