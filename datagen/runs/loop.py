@@ -136,8 +136,8 @@ def run_loop(
                 on_progress(batch)
     except KeyboardInterrupt:
         interrupted = True
-    except BrokenPipeError:
-        pass  # `| head`: the reader has what it wanted
+    except BrokenPipeError as closed:  # `| head`: the reader has what it wanted
+        done += getattr(closed, "delivered", 0)
     except BaseException as error:
         _stop(source)
         close_after(every, error)

@@ -34,13 +34,19 @@ class StdoutSink(BaseSink):
 
     def write_encoded(self, data: bytes, count: int) -> None:
         """Write count events already encoded as JSON lines. A closed pipe
-        raises BrokenPipeError, which the run loop takes as the reader's
-        "enough"."""
-        view = memoryview(data)
+        raises BrokenPipeError (its `delivered`: the lines written whole),
+        which the run loop takes as the reader's "enough"."""
+        view, written = memoryview(data), 0
         try:
-            while view:  # a signal (Ctrl-C) can cut a write to a full pipe short
-                view = view[self.stream.write(view) :]
-        except BrokenPipeError:
+            while written < len(data):  # Ctrl-C can cut a write to a pipe short
+                written += self.stream.write(view[written:]) or 0
+        except BrokenPipeError as closed:
+            # The lines that reached the pipe whole were delivered; the run
+            # loop adds them to its count (see run_loop).
+            whole = data.count(b"\n", 0, written)
+            self.delivery.sent += whole
+            self.delivery.acknowledged += whole
+            closed.delivered = whole  # type: ignore[attr-defined]
             self._silence()
             raise
         self.delivery.sent += count

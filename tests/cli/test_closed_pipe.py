@@ -4,6 +4,7 @@ when its reader goes, exits 0, and prints no traceback."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -44,3 +45,21 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(name):
     assert len(result.stdout.splitlines()) == 3
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "Broken pipe" not in result.stderr
+
+
+def test_the_summary_counts_the_lines_that_reached_the_pipe():
+    command = generate_command(*COMMANDS["document"], "--seed", "1")
+    result = subprocess.run(
+        ["bash", "-c", f"{subprocess.list2cmdline(command)} | head -n 3 >/dev/null"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    match = re.search(r"wrote ([\d,]+) order documents to stdout", result.stderr)
+    assert match, result.stderr
+    written = int(match[1].replace(",", ""))
+    # at least what head read, at most what a pipe buffer holds (64 KiB)
+    assert 3 <= written < 200_000
+    assert written * 200 < 2**20
