@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.providers import BUILT_IN_DOCUMENTS
+
 SEED = 7
-DOCUMENT_PROVIDERS = [
-    "cart",
-    "customer",
-    "order",
-    "payment",
-    "shipment",
-    "starfleet_account",
-    "starfleet_application",
-    "starfleet_login",
-]
+DOCUMENT_PROVIDERS = sorted(BUILT_IN_DOCUMENTS)
 JOURNEY_PROVIDERS = ["ecommerce", "starfleet"]
 SIMULATIONS = {
     "banking": ["--actors", "30", "--duration", "2h"],
