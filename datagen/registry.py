@@ -20,7 +20,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from datagen.errors import ProviderError, RegistryError, UnknownName
+from datagen.errors import ProviderError, RegistryError, UnknownName, first_line
 
 T = TypeVar("T")
 
@@ -172,8 +172,8 @@ class Registry(Mapping[str, T], Generic[T]):
                 self._fail(entry_point.name, origin, exc)
 
     def _fail(self, name: str, origin: str, exc: Exception) -> None:
-        lines = str(exc).strip().splitlines()
-        error = type(exc).__name__ + (f": {lines[0]}" if lines else "")
+        text = first_line(str(exc))
+        error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         self._failures[name] = LoadFailure(name, origin, error)
 
     @contextmanager

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from datagen.engine.actors import Actor
 from datagen.timefmt import TimeFormatter
+from datagen.errors import first_line
 from datagen.registry import Registry
 
 #: (time in epoch seconds, event): what a model yields, in time order per actor.
@@ -102,7 +103,7 @@ def describe(factory: Any) -> str:
     text = getattr(factory, "description", None)
     if not isinstance(text, str) or not text:
         text = (getattr(factory, "__doc__", None) or "").strip()
-    return text.splitlines()[0] if text else ""
+    return first_line(text)
 
 
 @dataclass(frozen=True)

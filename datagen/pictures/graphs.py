@@ -9,7 +9,7 @@ from pathlib import Path
 from datagen.files.atomic import write_atomic
 from datagen.engine.model import Graph
 from datagen.engine.simulation import find_simulation
-from datagen.errors import ConfigError, DatagenError
+from datagen.errors import ConfigError, DatagenError, first_line
 
 #: The output formats `write_graph` knows, by file suffix.
 FORMATS = ("dot", "png", "svg")
@@ -74,8 +74,8 @@ def write_graph(graph: Graph, path: Path) -> None:
         check=False,
     )
     if result.returncode != 0:
-        message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise DatagenError(f"{path}: dot failed: {message[0] if message else '?'}")
+        message = first_line(result.stderr.decode(errors="replace")) or "?"
+        raise DatagenError(f"{path}: dot failed: {message}")
     write_atomic(path, result.stdout)
 
 
