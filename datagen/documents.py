@@ -11,7 +11,13 @@ from mimesis import Field
 from mimesis.locales import Locale
 
 from datagen.timefmt import DEFAULT_START, isoformat
-from datagen.errors import DatagenError, ProviderError, UnknownName
+from datagen.errors import (
+    ConfigError,
+    DatagenError,
+    ProviderError,
+    UnknownName,
+    first_line,
+)
 from datagen.registry import Registered, Registry
 from datagen.seeding import derive_seed, random_uuid
 
@@ -69,6 +75,10 @@ class DocumentProvider(Registered, abstract=True):
             return [schema(field) for _ in range(count)]
         except DatagenError:
             raise
+        except OverflowError as exc:
+            raise start_out_of_range(
+                self.now, f"document provider '{self.name}'", exc
+            ) from exc
         except Exception as exc:
             raise ProviderError(
                 f"document provider '{self.name}' failed: {type(exc).__name__}: {exc}"
@@ -99,6 +109,15 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February in a year that has none
         return day.replace(year=day.year - years, day=28)
+
+
+def start_out_of_range(now: datetime, who: str, exc: Exception) -> ConfigError:
+    """The error for a time pushed past year 9999 (or before year 1): --start
+    is the input at fault, so it is named rather than the provider."""
+    return ConfigError(
+        f"--start {isoformat(now)}: {who} made a time out of range "
+        f"(years 1 to 9999): {first_line(exc)}"
+    )
 
 
 def create_provider(

@@ -9,7 +9,7 @@ from pathlib import Path
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Union
 
-from datagen.documents import DocumentProvider
+from datagen.documents import DocumentProvider, start_out_of_range
 from datagen.timefmt import DEFAULT_START, isoformat
 from datagen.errors import DatagenError, ProviderError
 from datagen.files.journey_archive import write_journey
@@ -73,7 +73,11 @@ class JourneyProvider(Registered, abstract=True):
         self.random = random.Random(derive_seed(seed, "journey"))
         self.user_id = random_uuid(self.random)
         spread = self.random.randrange(self.start_spread_seconds or 1)
-        self.started_at = now + timedelta(seconds=spread)
+        self._start = now  # --start, named when a step's time is out of range
+        try:
+            self.started_at = now + timedelta(seconds=spread)
+        except OverflowError as exc:
+            raise start_out_of_range(now, f"journey '{self.name}'", exc) from None
         self.steps: list[Step] = []
         #: Instances pinned for this journey; others come from PROVIDER_POOL.
         self._providers: dict[str, DocumentProvider] = {}
@@ -177,6 +181,10 @@ class JourneyProvider(Registered, abstract=True):
                 self.create_journey()
             except DatagenError:
                 raise
+            except OverflowError as exc:
+                raise start_out_of_range(
+                    self._start, f"journey '{self.name}'", exc
+                ) from exc
             except Exception as exc:
                 raise ProviderError(
                     f"journey provider '{self.name}' failed: "

@@ -64,6 +64,10 @@ def parse_rate(text: str, option: str = "--rate") -> float:
                 f"{option}: '{text}' is not a rate (e.g. 60/m, 500/s, 3600/h)"
             ) from None
         count, every, unit = match.groups()
+        if every and not int(every):
+            raise ConfigError(
+                f"{option}: '{text}' counts events per zero time (e.g. 60/m, 500/s)"
+            )
         per_second = float(count) / ((int(every) if every else 1) * _UNITS[unit])
     if not per_second > 0 or per_second == float("inf"):
         raise ConfigError(f"{option}: '{text}' must be positive (e.g. 60/m, 500/s)")
@@ -78,6 +82,10 @@ def resolve_timezone(name: str, option: str = "--timezone") -> tzinfo:
     if offset:
         sign = 1 if offset.group(1) == "+" else -1
         hours, minutes = int(offset.group(2)), int(offset.group(3))
+        if hours > 23 or minutes > 59:
+            raise ConfigError(
+                f"{option}: offset '{name}' is out of range (from -23:59 to +23:59)"
+            )
         return timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
         return ZoneInfo(name)

@@ -31,10 +31,16 @@ class BadValue(click.BadParameter):
     (the message already names the option or the valid values)."""
 
     def format_message(self) -> str:
-        return self.message
+        return one_line(self.message)
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Error: {self.format_message()}", err=True, file=file)
+
+
+def one_line(message: str) -> str:
+    """message with its line breaks escaped (a value holding a newline is shown
+    as \\n), so an error is always exactly one line on stderr."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 @contextmanager
@@ -44,14 +50,14 @@ def translate_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        raise UsageFailure(str(exc)) from exc
+        raise UsageFailure(one_line(str(exc))) from exc
     except DatagenError as exc:
         for delivery in getattr(exc, "deliveries", ()):
             click.echo(f"  {delivery.summary()}", err=True)
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(one_line(str(exc))) from exc
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
+        raise click.ClickException(one_line(f"{exc.strerror or exc}{where}")) from exc
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None

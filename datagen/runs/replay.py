@@ -15,12 +15,25 @@ from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
 from datagen.engine.pacing import Pacer
 from datagen.errors import ConfigError
+from datagen.journeys import METADATA_VERSION
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.runs.outputs import Outputs
 from datagen.sinks.base import BaseSink
 
 #: What reading a damaged zip raises: bad headers, bad deflate data, truncation.
 _ZIP_ERRORS = (OSError, zipfile.BadZipFile, zlib.error, EOFError)
+#: Limits on what one journey zip may expand to (a zip bomb of a few MB can
+#: expand to GBs): a document, the whole zip, and the expansion ratio of any
+#: member above RATIO_FLOOR (small JSON documents compress well legitimately).
+MAX_DOCUMENT_BYTES = 64 * 2**20
+MAX_EXPANDED_BYTES = 512 * 2**20
+MAX_RATIO = 200
+RATIO_FLOOR = 2**20
+#: Members are checked by streaming them in chunks of this size, never whole.
+_CHUNK = 2**20
+#: The slowest replay: one second of the journeys per this many real seconds
+#: at most (a speed below 1/86400 would take days per second of a journey).
+MIN_SPEED = 1 / 86400
 
 
 @dataclass(frozen=True)
@@ -39,7 +52,14 @@ class ReplayStep:
         """The step's document, read from its zip."""
         try:
             with zipfile.ZipFile(self.zip_path) as archive:
-                return orjson.loads(archive.read(self.filename))
+                with archive.open(self.filename) as member:
+                    data = member.read(MAX_DOCUMENT_BYTES + 1)
+            if len(data) > MAX_DOCUMENT_BYTES:
+                raise ConfigError(
+                    f"replay: '{self.zip_path}': {self.filename} expands past "
+                    f"{_size(MAX_DOCUMENT_BYTES)} (the limit of a document)"
+                )
+            return orjson.loads(data)
         except (*_ZIP_ERRORS, KeyError, orjson.JSONDecodeError) as exc:
             raise ConfigError(
                 f"replay: '{self.zip_path}': {self.filename}: {exc}"
@@ -94,10 +114,17 @@ def load_journey(zip_path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"replay: '{metadata_path}' is not journey metadata: {exc}"
         ) from None
+    version = metadata.get("metadata_version", METADATA_VERSION)
+    if version != METADATA_VERSION:
+        raise ConfigError(
+            f"replay: '{metadata_path}': metadata_version {version!r} is not "
+            f"supported (this version of datagen reads {METADATA_VERSION})"
+        )
     try:
         with zipfile.ZipFile(zip_path) as archive:
             missing = needed - set(archive.namelist())
-            broken = archive.testzip()
+            check_expansion(zip_path, archive.infolist())
+            broken = _first_unreadable(archive)
     except _ZIP_ERRORS as exc:
         raise ConfigError(
             f"replay: '{zip_path}' is not a readable zip: {exc}"
@@ -108,6 +135,57 @@ def load_journey(zip_path: Path) -> dict[str, Any]:
             f"{broken or sorted(missing)[0]} unreadable"
         )
     return metadata
+
+
+def check_expansion(zip_path: Path, members: Sequence[zipfile.ZipInfo]) -> None:
+    """ConfigError when the members' declared sizes exceed the limits above.
+
+    The sizes a zip declares bound what zipfile will expand (it stops at the
+    declared size and checks the CRC), so checking them first keeps a zip
+    bomb from being expanded at all.
+    """
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > MAX_DOCUMENT_BYTES:
+            problem = (
+                f"{member.filename} expands to {_size(member.file_size)} "
+                f"(the limit of a document is {_size(MAX_DOCUMENT_BYTES)})"
+            )
+        elif member.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            problem = (
+                f"{member.filename} expands {ratio:.0f} times "
+                f"(limit {MAX_RATIO}): a zip bomb?"
+            )
+        elif total > MAX_EXPANDED_BYTES:
+            problem = (
+                f"its members expand past {_size(MAX_EXPANDED_BYTES)} "
+                "(the limit of a journey)"
+            )
+        else:
+            continue
+        raise ConfigError(f"replay: '{zip_path}' refused: {problem}")
+
+
+def _first_unreadable(archive: zipfile.ZipFile) -> str | None:
+    """The first member whose data or CRC is bad, read in chunks (like
+    ZipFile.testzip, which this replaces so a member is never held whole)."""
+    for member in archive.infolist():
+        try:
+            with archive.open(member) as stream:
+                while stream.read(_CHUNK):
+                    pass
+        except zipfile.BadZipFile:
+            return member.filename
+    return None
+
+
+def _size(count: int) -> str:
+    """A byte count in MiB or GiB, for messages."""
+    if count >= 2**30:
+        return f"{count / 2**30:.1f} GiB"
+    return f"{count / 2**20:.0f} MiB"
 
 
 def timeline(zips: Iterable[Path]) -> list[ReplayStep]:
@@ -132,9 +210,15 @@ def timeline(zips: Iterable[Path]) -> list[ReplayStep]:
 
 
 def check_speed(speed: float) -> float:
-    """speed if it is 0 or more (NaN is not); else ConfigError."""
+    """speed if it is 0 (as fast as possible) or from MIN_SPEED up (NaN is
+    not); else ConfigError. A tinier speed would overflow the waits."""
     if not speed >= 0:
         raise ConfigError(f"--speed must be 0 or more, not {speed}")
+    if 0 < speed < MIN_SPEED:
+        raise ConfigError(
+            f"--speed {speed:g} is too slow: use 0 (as fast as possible) or at "
+            f"least {MIN_SPEED:.3g} (a second of the journeys per day)"
+        )
     return speed
 
 

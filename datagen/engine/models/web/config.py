@@ -8,6 +8,7 @@ for fast draws (cumulative weights).
 
 from __future__ import annotations
 
+import math
 import random
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -107,8 +108,11 @@ def load_web_config(path: str | Path | None = None) -> WebConfig:
     raw = _read(SHIPPED)
     sources = {section: SHIPPED.name for section in raw}
     override = Path(path) if path is not None else Path(LOCAL_NAME)
-    if path is not None and not override.is_file():
+    if path is not None and not override.exists():
         raise ConfigError(f"--config: no such file: {override}")
+    if path is not None and not override.is_file():
+        kind = "a folder" if override.is_dir() else "a device or pipe"
+        raise ConfigError(f"--config: '{override}' is {kind}, not a file")
     if override.is_file():
         user = _read(override)
         unknown = sorted(set(user) - set(SECTIONS))
@@ -117,6 +121,12 @@ def load_web_config(path: str | Path | None = None) -> WebConfig:
                 f"{override}: unknown section '{unknown[0]}' for the web model "
                 f"(known: {', '.join(SECTIONS)})"
             )
+        if isinstance(user.get("sessions"), dict) and isinstance(
+            raw.get("sessions"), dict
+        ):
+            # A partial sessions section keeps the shipped value of each
+            # setting it leaves out (they are settings, not probabilities).
+            user["sessions"] = {**raw["sessions"], **user["sessions"]}
         raw.update(user)
         sources.update({section: str(override) for section in user})
     return _build(raw, sources)
@@ -125,6 +135,10 @@ def load_web_config(path: str | Path | None = None) -> WebConfig:
 def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start}: {exc.object[exc.start]:#04x})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -142,15 +156,13 @@ def _build(raw: dict[str, Any], sources: dict[str, str]) -> WebConfig:
 
     sessions = _mapping(raw.get("sessions"), f"{file('sessions')}: sessions")
     where = f"{file('sessions')}: sessions"
-    per_day = _number(sessions.get("per_user_per_day"), f"{where}.per_user_per_day")
-    step = _number(sessions.get("step_seconds"), f"{where}.step_seconds")
+    per_day = _setting(sessions, "per_user_per_day", where)
+    step = _setting(sessions, "step_seconds", where)
     jitter = _number(sessions.get("step_jitter", 0), f"{where}.step_jitter", 0)
-    if per_day <= 0 or step <= 0 or jitter >= 1:
-        raise ConfigError(
-            f"{where}: per_user_per_day and step_seconds must be positive and "
-            "step_jitter below 1"
-        )
+    if jitter >= 1:
+        raise ConfigError(f"{where}.step_jitter: must be below 1, not {jitter:g}")
     pages = _pages(raw.get("pages"), file("pages"))
+    _check_ends(pages, file("pages"))
     groups = {name: _choice(raw.get(name), file(name), name) for name in GROUPS}
     strays = [p for p in groups["landing_pages"].names if p not in pages]
     if strays:
@@ -179,9 +191,21 @@ def _mapping(value: Any, where: str) -> dict[Any, Any]:
     return value
 
 
+def _setting(section: dict[Any, Any], key: str, where: str) -> float:
+    """A positive number of the sessions section, the message naming key."""
+    if key not in section:
+        raise ConfigError(f"{where}.{key}: missing (a positive number)")
+    value = _number(section[key], f"{where}.{key}")
+    if value <= 0:
+        raise ConfigError(f"{where}.{key}: must be positive, not {value:g}")
+    return value
+
+
 def _number(value: Any, where: str, low: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where}: expected a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, not {value!r}")
     if low is not None and value < low:
         raise ConfigError(f"{where}: must be at least {low}, not {value}")
     return float(value)
@@ -214,6 +238,28 @@ def _pages(value: Any, file: str) -> dict[str, Choice]:
                 f"{file}: pages.{page}: '{strays[0]}' is not a page (nor {END})"
             )
     return choices
+
+
+def _check_ends(pages: dict[str, Choice], file: str) -> None:
+    """ConfigError naming the pages from which no path (of probability above
+    0) leads to session_end: a session reaching one would never end."""
+    ending = {END}
+    grew = True
+    while grew:
+        grew = False
+        for page, choice in pages.items():
+            if page not in ending and any(
+                name in ending and weight > 0
+                for name, weight in zip(choice.names, choice.probabilities)
+            ):
+                ending.add(page)
+                grew = True
+    stuck = [page for page in pages if page not in ending]
+    if stuck:
+        raise ConfigError(
+            f"{file}: pages: no path to {END} from {', '.join(map(repr, stuck))} "
+            "(a session there would never end)"
+        )
 
 
 def _hours(value: Any, file: str) -> list[float]:

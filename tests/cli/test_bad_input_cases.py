@@ -1,0 +1,157 @@
+"""Issue 9: bad input as it was found, through the real CLI. Each run must exit
+non-zero with exactly one line on stderr naming the field, file or value at
+fault, and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def one_error(result: Result, *named: str, code: int = 2) -> str:
+    """The single stderr line of a failed run, checked to name each of named."""
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    for text in named:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+def run_cli(*argv: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python generate.py argv` in a subprocess (for what must not run in-process)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "generate.py"), *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+def one_error_of(done: subprocess.CompletedProcess[str], *named: str) -> str:
+    """one_error for a subprocess run."""
+    assert done.returncode != 0, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    for text in named:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+# Case 15: tracebacks.
+
+
+def test_journey_start_at_the_end_of_time_names_start(invoke: Any) -> None:
+    result = invoke(
+        "journey",
+        "-p",
+        "starfleet",
+        "--start",
+        "9999-12-31T23:59:59Z",
+        "-o",
+        "-",
+        ok=False,
+    )
+    one_error(result, "--start", "9999-12-31T23:59:59Z")
+
+
+def test_live_rate_per_zero_seconds(invoke: Any) -> None:
+    result = invoke("simulate", "customers", "--live", "--rate", "1/0s", ok=False)
+    one_error(result, "--rate", "1/0s")
+
+
+@pytest.mark.parametrize("zone", ["+25:00", "-99:99"])
+def test_timezone_offset_out_of_range(invoke: Any, zone: str) -> None:
+    result = invoke("simulate", "customers", f"--timezone={zone}", ok=False)
+    one_error(result, "--timezone", zone)
+
+
+def test_replay_speed_too_small(invoke: Any, make_journeys: Any) -> None:
+    result = invoke("replay", make_journeys(), "--speed", "1e-300", ok=False)
+    one_error(result, "--speed", "1e-300")
+
+
+def test_config_with_bytes_that_are_not_utf8(invoke: Any, tmp_path: Path) -> None:
+    config = tmp_path / "web.yml"
+    config.write_bytes(b"landing_pages: {home: \xff\xfe}\n")
+    result = invoke("simulate", "web", "--config", config, "--count", "3", ok=False)
+    one_error(result, str(config), "UTF-8")
+
+
+def test_config_with_a_nan_probability(invoke: Any, tmp_path: Path) -> None:
+    config = tmp_path / "web.yml"
+    config.write_text("landing_pages: {home: .nan}\n")
+    result = invoke("simulate", "web", "--config", config, "--count", "3", ok=False)
+    one_error(result, str(config), "landing_pages.home", "nan")
+
+
+# Case 16: exit 0 on bad input.
+
+
+def test_replay_refuses_an_unknown_metadata_version(
+    invoke: Any, make_journeys: Any
+) -> None:
+    folder = make_journeys()
+    metadata_path = next(folder.glob("*.json"))
+    metadata = json.loads(metadata_path.read_text())
+    metadata_path.write_text(json.dumps({**metadata, "metadata_version": 99}))
+    result = invoke("replay", folder, "--speed", "0", ok=False)
+    one_error(result, metadata_path.name, "metadata_version", "99")
+
+
+# Case 17: messages.
+
+
+def test_partial_sessions_section_blames_its_own_field(
+    invoke: Any, tmp_path: Path
+) -> None:
+    """A sessions section giving only step_jitter keeps the shipped settings
+    and names step_jitter (it blamed per_user_per_day)."""
+    config = tmp_path / "web.yml"
+    config.write_text("sessions:\n  step_jitter: 2\n")
+    result = invoke("simulate", "web", "--config", config, "--count", "3", ok=False)
+    line = one_error(result, str(config), "sessions.step_jitter")
+    assert "per_user_per_day" not in line
+
+
+def test_config_dev_null_is_not_called_missing(invoke: Any) -> None:
+    result = invoke("simulate", "web", "--config", "/dev/null", ok=False)
+    line = one_error(result, "--config", "/dev/null")
+    assert "no such file" not in line
+
+
+def test_document_start_out_of_range_names_start(invoke: Any) -> None:
+    """It said "provider 'order' failed: OverflowError", not naming --start."""
+    result = invoke(
+        "document",
+        "-p",
+        "order",
+        "--start",
+        "0001-01-01T00:00:00Z",
+        "-o",
+        "-",
+        ok=False,
+    )
+    line = one_error(result, "--start 0001-01-01T00:00:00Z", "out of range")
+    assert "failed: OverflowError" not in line
+
+
+def test_a_value_with_a_newline_stays_on_one_line(invoke: Any) -> None:
+    result = invoke("document", "-p", "no\nsuch", "-o", "-", ok=False)
+    one_error(result, "no\\nsuch")
+
+
+def test_a_command_error_with_a_newline_stays_on_one_line(invoke: Any) -> None:
+    result = invoke("simulate", "web", "--config", "bad\nname.yml", ok=False)
+    one_error(result, "bad\\nname.yml")
