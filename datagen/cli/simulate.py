@@ -95,7 +95,12 @@ class _Progress:
 @seed_option("Same seed, same stream.")
 @workers_option(1, "Processes.")
 @_file_option(
-    "--profiles", "Profiles JSON: loaded if it exists, else created and saved."
+    "--profiles",
+    "Profiles JSON: read if it exists (never written), else created and saved.",
+)
+@_file_option(
+    "--profiles-out",
+    "Where the profiles as the run leaves them are saved (may be --profiles).",
 )
 @_file_option("--config", "Configuration file for the simulation (e.g. web).")
 @output_option("-", "'-' for stdout, else a file or folder")
@@ -130,6 +135,7 @@ def simulate(
     seed: int | None,
     workers: int,
     profiles: Path | None,
+    profiles_out: Path | None,
     config: Path | None,
     output_path: str,
     format_: str,
@@ -155,7 +161,13 @@ def simulate(
     source = _source(name, script)
     per_second = _rate(live, rate)
     simulation = Simulation(
-        source, actors, resolve_seed(seed), profiles, config, locale
+        source,
+        actors,
+        resolve_seed(seed),
+        profiles,
+        config,
+        locale,
+        profiles_out=profiles_out,
     )
     window = simulation.window(start, end, ticks, duration, timezone, live, clock)
     outputs = choose_outputs(output_path, "-", format_, sink_specs, routes)

@@ -1,4 +1,11 @@
-"""The population: N actors with their profiles, from --profiles FILE or made anew."""
+"""The population: N actors with their profiles, from --profiles FILE or made anew.
+
+A profiles file that exists is input: a run never writes its changes there
+(it only appends new people, made from the seed, when --actors asks for more),
+so the same seed and the same file give the same events every time. The
+profiles as a run leaves them go to --profiles-out, or to the --profiles file
+when this run is the one that creates it.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +20,24 @@ from datagen.errors import ConfigError
 
 @dataclass
 class Population:
-    """The actors of a run; save() writes their profiles (additions included)
-    back to the profiles file, with any profiles beyond the run's actors."""
+    """The actors of a run; save() writes their profiles (additions included),
+    with any profiles beyond the run's actors, to `out`."""
 
     actors: list[Actor]
     path: Path | None = None
     spare: list[dict[str, Any]] = field(default_factory=list)
+    #: Where save() writes the profiles; None: nowhere (the input is never
+    #: rewritten behind the user's back).
+    out: Path | None = None
 
     def profiles(self) -> list[dict[str, Any]]:
         """The actors' profiles, then the spare ones: what the file gets."""
         return [*(actor.profile for actor in self.actors), *self.spare]
 
     def save(self) -> None:
-        """Write the profiles file, if the run has one."""
-        if self.path is not None:
-            save_profiles(self.path, self.profiles())
+        """Write the profiles to `out`, if the run has one."""
+        if self.out is not None:
+            save_profiles(self.out, self.profiles())
 
     def update(self, profiles: dict[int, dict[str, Any]]) -> None:
         """Take the profiles a worker process changed, by actor index."""
@@ -45,12 +55,16 @@ def build_population(
     locale: str = "en",
     with_profiles: bool = True,
     default_count: int = 100,
+    out: Path | None = None,
 ) -> Population:
     """count actors (the file's count, else default_count, when None).
 
-    With a path: the file's profiles when it exists (grown with new ones, then
-    saved, when count asks for more), else new profiles saved to it at once.
-    Without profiles (with_profiles False, no path) actors get an empty profile.
+    With a path: the file's profiles when it exists (new ones appended to it
+    at once when count asks for more; a run's changes are never written
+    there), else new profiles saved to it at once, and the path becomes where
+    the run's changes are saved unless `out` is given. `out`:
+    where save() writes the profiles as the run leaves them. Without profiles
+    (with_profiles False, no path) actors get an empty profile.
     """
     if count is not None and count < 1:
         raise ConfigError(f"--actors must be at least 1, not {count}")
@@ -61,7 +75,11 @@ def build_population(
         wanted = count if count is not None else (len(saved) or default_count)
         made = create_profiles(seed, wanted, start=len(saved), locale=locale)
         profiles = [*saved, *made]
+        if out is None and not path.exists():
+            out = path  # this run creates the file: nothing is overwritten
         if len(profiles) != len(saved):
+            # new people only, made from the seed: the file's own are kept as
+            # they are, and a rerun loads the same people as this run plays
             save_profiles(path, profiles)
     else:
         wanted = count if count is not None else default_count
@@ -72,4 +90,10 @@ def build_population(
         for index in range(wanted)
     ]
     spare = profiles[wanted:] if profiles else []
-    return Population(actors, path, spare)
+    if out is not None:
+        out = Path(out)
+        if out.parent and not out.parent.exists():
+            raise ConfigError(
+                f"--profiles-out '{out}': folder '{out.parent}' is missing"
+            )
+    return Population(actors, path, spare, out)

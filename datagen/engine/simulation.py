@@ -85,8 +85,11 @@ class Simulation:
 
     model is a simulation name ("customers", "starfleet", ...), a factory or a
     model (a Flow, a state machine, ...). profiles is a JSON file of profiles:
-    read when it exists, else created; saved again (additions included) when
-    a run ends. Same seed and arguments, same events, whatever `workers` is.
+    read when it exists (and never written: same seed, same file, same
+    events), else created. profiles_out is where the profiles as a run leaves
+    them (additions included) are saved when it ends; by default the profiles
+    file when the run created it, else nowhere. Same seed and arguments, same
+    events, whatever `workers` is.
     """
 
     def __init__(
@@ -97,12 +100,14 @@ class Simulation:
         profiles: str | Path | None = None,
         config: str | Path | None = None,
         locale: str = "en",
+        profiles_out: str | Path | None = None,
     ) -> None:
         self.model = build_model(model, config)
         self.name = _name(self.model)
         self.actors = actors
         self.seed = seed
         self.profiles = Path(profiles) if profiles is not None else None
+        self.profiles_out = Path(profiles_out) if profiles_out is not None else None
         self.locale = locale
         self._population: Population | None = None
         if actors is not None and actors < 1:
@@ -119,6 +124,7 @@ class Simulation:
                 self.locale,
                 with_profiles=getattr(self.model, "needs_profiles", True),
                 default_count=getattr(self.model, "default_actors", DEFAULT_ACTORS),
+                out=self.profiles_out,
             )
         return self._population
 
@@ -194,7 +200,8 @@ class Simulation:
         self, window: Window, workers: int = 1, count: int | None = None
     ) -> Generator[Batch, None, None]:
         """The stream in batches, from one process or `workers` forked ones;
-        the profiles file (if any) is saved when the stream ends or is closed."""
+        the profiles are saved (to the population's `out`, if any) when the
+        stream ends or is closed, not when it fails."""
         if workers < 1:
             raise ConfigError(f"--workers must be at least 1, not {workers}")
         if count is not None and count < 1:
@@ -203,7 +210,7 @@ class Simulation:
         if workers == 1 or len(population.actors) < 2:
             source = batch_keyed(self.keyed(window), BATCH_SIZE)
         else:
-            on_profiles = population.update if population.path else None
+            on_profiles = population.update if population.out else None
             source = parallel_batches(
                 self.model,
                 population.actors,
@@ -213,9 +220,16 @@ class Simulation:
             )
         try:
             yield from limit_batches(source, count)
-        finally:
+        except GeneratorExit as stop:  # closed early: --count, Ctrl-C, a closed pipe
             _close(source)
-            population.save()
+            if not _closed_by_failure(stop):
+                population.save()
+            raise
+        except BaseException:  # a failed run leaves every file as it was
+            _close(source)
+            raise
+        _close(source)
+        population.save()
 
     def run(
         self,
@@ -248,6 +262,17 @@ def _name(source: Any) -> str:
     if isinstance(name, str):
         return name
     return getattr(source, "__name__", type(source).__name__)
+
+
+def _closed_by_failure(stop: BaseException) -> bool:
+    """True when the stream was closed while its consumer handled an error
+    (a sink failed): the run failed, so no profiles file is written."""
+    cause = stop.__context__
+    while isinstance(cause, GeneratorExit):
+        cause = cause.__context__
+    return cause is not None and not isinstance(
+        cause, (KeyboardInterrupt, BrokenPipeError, StopIteration)
+    )
 
 
 def _close(source: Iterator[Batch]) -> None:
