@@ -178,6 +178,15 @@ def load_profiles(path: Path) -> list[Profile]:
         raise ConfigError(f"--profiles '{path}' cannot be read: {exc}") from None
     if not isinstance(loaded, list) or not all(isinstance(p, dict) for p in loaded):
         raise ConfigError(f"--profiles '{path}' must hold a JSON array of objects")
+    for number, profile in enumerate(loaded, 1):
+        missing = [name for name in PROFILE_FIELDS if name not in profile]
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise ConfigError(
+                f"--profiles '{path}': profile #{number} has no field "
+                f"'{missing[0]}'{more}: every profile needs the fields a "
+                "created file has"
+            )
     return [Profile(profile) for profile in loaded]
 
 

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from datagen.engine.models.flows import forget_latest_flow, latest_flow
-from datagen.errors import ConfigError, DatagenError
+from datagen.errors import ConfigError, DatagenError, first_line
 
 
 def load_script(path: str | Path) -> ModuleType:
@@ -51,6 +51,13 @@ def script_simulation(module: ModuleType) -> Any:
     """The script's `simulation` (model or factory), else its set_first_events
     flow; ConfigError saying what to define when it has neither."""
     found = getattr(module, "simulation", None)
+    if (
+        found is not None
+        and callable(found)
+        and not hasattr(found, "actor_events")
+        and not isinstance(found, type)
+    ):
+        return ScriptFactory(found, Path(str(module.__file__)))
     if found is None:
         found = latest_flow()
     if found is None:
@@ -59,6 +66,39 @@ def script_simulation(module: ModuleType) -> Any:
             "(a model or a factory) and calls no set_first_events()"
         )
     return found
+
+
+class ScriptFactory:
+    """A script's `simulation` factory, called like it; an exception it raises
+    (SystemExit included) is a ConfigError naming the script and the line,
+    not a traceback: the script is the user's input."""
+
+    def __init__(self, factory: Any, path: Path) -> None:
+        self.factory = factory
+        self.path = path
+        self.__name__ = getattr(factory, "__name__", "simulation")
+        name = getattr(factory, "name", None)
+        if isinstance(name, str):
+            self.name = name
+
+    def __call__(self, **options: Any) -> Any:
+        try:
+            return self.factory(**options)
+        except DatagenError:
+            raise
+        except TypeError as exc:
+            if options and "config" in str(exc):
+                raise  # the factory takes no config: build_model says so
+            raise self._error(exc) from exc
+        except (Exception, SystemExit) as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: BaseException) -> ConfigError:
+        where = _line_in(exc, self.path)
+        return ConfigError(
+            f"--script '{self.path}'{where}: simulation() failed: "
+            f"{type(exc).__name__}: {first_line(exc)}"
+        )
 
 
 def _line_in(exc: BaseException, path: Path) -> str:

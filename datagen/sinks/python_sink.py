@@ -8,6 +8,12 @@ imported from sys.path and the current folder.
 This is the one sink whose options are not checked against a list (see
 datagen/sinks/options.py): only the user's class knows its parameters, so
 every key is passed on and a wrong one fails as the class's own TypeError.
+
+What it may load: the named module is imported (its top-level code runs, as
+with any import), then the name must be a class defining send(); nothing is
+called before that is checked, so `python:os:system` or `python:sys:exit` is
+refused instead of run. An exit (SystemExit) raised by the class is an error
+of the sink, never the end of the run.
 """
 
 from __future__ import annotations
@@ -33,7 +39,10 @@ def load_class(reference: str) -> type:
         sys.path.append(os.getcwd())
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:  # any error in a user's module is a config problem
+    except (
+        Exception,
+        SystemExit,
+    ) as exc:  # any error in a user's module is a config problem
         raise ConfigError(
             f"python sink '{reference}': cannot import {module_name}: "
             f"{type(exc).__name__}: {exc}"
@@ -44,10 +53,18 @@ def load_class(reference: str) -> type:
     found: Any = module
     for part in class_name.split("."):
         found = getattr(found, part, None)
-    if found is None or not callable(found):
+    if found is None:
         raise ConfigError(
             f"python sink '{reference}': {module_name} has no {class_name}"
         )
+    if not isinstance(found, type):
+        raise ConfigError(
+            f"python sink '{reference}': {class_name} is a "
+            f"{type(found).__name__}, not a class (python: loads only a class "
+            "with a send(event) method)"
+        )
+    if not callable(getattr(found, "send", None)):
+        raise ConfigError(f"python sink '{reference}' has no send(event) method")
     return found
 
 
@@ -73,7 +90,7 @@ class PythonSink(BaseSink):
         options = query_options(url)
         try:
             target = sink_class(**options)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise ConfigError(
                 f"python sink '{reference}' could not be created: "
                 f"{type(exc).__name__}: {exc}"
@@ -95,7 +112,7 @@ class PythonSink(BaseSink):
                 for event in events:
                     self.target.send(event)
                     done += 1
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             self.delivery.acknowledged += done
             self.delivery.failed += len(events) - done
             raise self._error(exc, "send") from exc
@@ -118,10 +135,10 @@ class PythonSink(BaseSink):
             return
         try:
             action()
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise self._error(exc, method) from exc
 
-    def _error(self, exc: Exception, method: str) -> SinkError:
+    def _error(self, exc: BaseException, method: str) -> SinkError:
         return SinkError(
             f"{self.describe()}: {method}() failed: {type(exc).__name__}: "
             f"{first_line(str(exc))}"

@@ -155,3 +155,97 @@ def test_a_value_with_a_newline_stays_on_one_line(invoke: Any) -> None:
 def test_a_command_error_with_a_newline_stays_on_one_line(invoke: Any) -> None:
     result = invoke("simulate", "web", "--config", "bad\nname.yml", ok=False)
     one_error(result, "bad\\nname.yml")
+
+
+def run_error(result: Result, *named: str) -> str:
+    """The one `Error:` line of a run that failed (exit 1) after it started:
+    the other stderr lines are the sinks' counts the run prints."""
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if not line.startswith(" ")]
+    assert len(errors) == 1 and errors[0].startswith("Error: "), result.stderr
+    for text in named:
+        assert text in errors[0], errors[0]
+    return errors[0]
+
+
+def test_a_script_whose_simulation_factory_raises(invoke: Any, tmp_path: Path) -> None:
+    script = tmp_path / "factory.py"
+    script.write_text("def simulation():\n    raise RuntimeError('no model today')\n")
+    result = invoke("simulate", "--script", script, "--count", "3", ok=False)
+    one_error(result, str(script), "line 2", "RuntimeError", "no model today")
+
+
+def test_a_profiler_value_json_cannot_hold_names_field_and_event(
+    invoke: Any, tmp_path: Path
+) -> None:
+    script = tmp_path / "flows.py"
+    script.write_text(
+        "from datagen import Event, set_first_events\n"
+        "def stamp(event, profile):\n"
+        "    return {'seen': object()}\n"
+        "set_first_events(Event({'a': 1}, stamp, name='signup'))\n"
+    )
+    result = invoke("simulate", "--script", script, "--count", "3", ok=False)
+    run_error(result, "'signup'", "'seen'", "JSON")
+
+
+def test_sys_exit_in_a_profiler_is_a_failure_not_exit_0(
+    invoke: Any, tmp_path: Path
+) -> None:
+    script = tmp_path / "flows.py"
+    script.write_text(
+        "import sys\n"
+        "from datagen import Event, set_first_events\n"
+        "def leave(event, profile):\n"
+        "    sys.exit(0)\n"
+        "set_first_events(Event({'a': 1}, leave))\n"
+    )
+    result = invoke("simulate", "--script", script, "--count", "3", ok=False)
+    run_error(result, "'leave'", "SystemExit")
+
+
+def test_sink_python_sys_exit_is_refused_not_called(invoke: Any) -> None:
+    result = invoke("document", "-p", "order", "--sink", "python:sys:exit", ok=False)
+    one_error(result, "python sink 'sys:exit'", "not a class")
+
+
+def test_sink_python_os_system_runs_nothing(invoke: Any, tmp_path: Path) -> None:
+    """Case 18: it ran the command, then complained."""
+    touched = tmp_path / "touched"
+    spec = f"python:os:system?command=touch {touched}"
+    result = invoke("document", "-p", "order", "-o", "-", "--sink", spec, ok=False)
+    one_error(result, "os:system", "not a class")
+    assert not touched.exists()
+
+
+def test_sys_exit_in_a_python_sink_class_is_an_error(
+    invoke: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "leaving_sink.py").write_text(
+        "import sys\n"
+        "class Leaving:\n"
+        "    def send(self, event):\n"
+        "        sys.exit(0)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = invoke(
+        "document",
+        "-p",
+        "order",
+        "-q",
+        "2",
+        "--sink",
+        "python:leaving_sink:Leaving",
+        ok=False,
+    )
+    run_error(result, "python:leaving_sink:Leaving", "send()", "SystemExit")
+
+
+def test_a_profile_missing_fields_names_the_file(invoke: Any, tmp_path: Path) -> None:
+    profiles = tmp_path / "people.json"
+    profiles.write_text('[{"first_name": "Ada"}]')
+    result = invoke(
+        "simulate", "customers", "--profiles", profiles, "--count", "3", ok=False
+    )
+    one_error(result, str(profiles), "profile #1", "'id'")

@@ -20,9 +20,11 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
+import orjson
+
 from datagen.engine.actors import Actor, Profile
 from datagen.engine.model import Emission, Window
-from datagen.errors import ConfigError, DatagenError, ProviderError
+from datagen.errors import ConfigError, DatagenError, ProviderError, first_line
 
 Profiler = Callable[["EventContext", Profile], Any]
 #: A profiler's answer meaning "no event this time" (it still counts to the limit).
@@ -254,13 +256,16 @@ def _fill(event: Event, context: EventContext, profile: Profile) -> bool:
         returned = event.profiler(context, profile)
     except DatagenError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
+        # sys.exit() in a profiler is a failed profiler, not a finished run.
         raise ProviderError(
-            f"flow event '{event.name}': profiler failed: {type(exc).__name__}: {exc}"
+            f"flow event '{event.name}': profiler failed: {type(exc).__name__}: "
+            f"{first_line(exc)}"
         ) from exc
     if returned is None:
         return True
     if isinstance(returned, dict):
+        _check_json(event, returned)
         _merge(context.data, returned)
         return True
     if returned == SKIP or returned is False:
@@ -268,6 +273,29 @@ def _fill(event: Event, context: EventContext, profile: Profile) -> bool:
     raise ProviderError(
         f"flow event '{event.name}': profiler returned {returned!r}; "
         "return a dict of updates, None, or 'skip'"
+    )
+
+
+def _check_json(event: Event, updates: dict[str, Any]) -> None:
+    """ProviderError naming the field and the event when a profiler's updates
+    hold a value no sink can write (checked here, where the field is known,
+    rather than failing later in an encoder)."""
+    try:
+        orjson.dumps(updates)
+        return
+    except TypeError:
+        pass
+    for key, value in updates.items():
+        try:
+            orjson.dumps({key: value})
+        except TypeError:
+            raise ProviderError(
+                f"flow event '{event.name}': profiler set field '{key}' to "
+                f"{type(value).__name__} {first_line(repr(value))[:80]}, "
+                "which JSON cannot hold"
+            ) from None
+    raise ProviderError(
+        f"flow event '{event.name}': profiler returned updates JSON cannot hold"
     )
 
 
