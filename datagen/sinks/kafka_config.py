@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from datagen.errors import ConfigError
-from datagen.redaction import redact
+from datagen.redaction import redact, scrub
 from datagen.sinks.options import NOT_AN_OPTION, RetryDeadlineAlias, parse_options
 from datagen.sinks.spec import query_options
 
@@ -77,6 +77,7 @@ def parse_kafka_url(url: str, environ: Mapping[str, str] = os.environ) -> KafkaO
         raise ConfigError(
             f"{where} names no broker: kafka://HOST:9092/TOPIC or set {BOOTSTRAP_ENV}"
         )
+    _check_hosts(where, hosts)
     topic = unquote(parts.path.strip("/"))
     if not _TOPIC.match(topic):
         raise ConfigError(
@@ -98,7 +99,59 @@ def parse_kafka_url(url: str, environ: Mapping[str, str] = os.environ) -> KafkaO
     if not options.registry and environ.get(REGISTRY_ENV):
         options = replace(options, registry=environ[REGISTRY_ENV])
     _check(where, options)
+    check_settings(where, options.settings)
     return options
+
+
+def _check_hosts(where: str, hosts: str) -> None:
+    """ConfigError for a broker without a host or whose port is not a number
+    from 1 to 65535 (else the client waits for an answer that cannot come)."""
+    for host in hosts.split(","):
+        name, colon, port = host.strip().rpartition(":")
+        if not colon:
+            name, port = port, ""
+        if not name or name.startswith("[") != name.endswith("]"):
+            raise ConfigError(f"{where}: broker '{host}' names no host")
+        if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigError(
+                f"{where}: broker '{host}': port '{port}' is not a number "
+                "from 1 to 65535"
+            )
+
+
+def check_settings(where: str, settings: Mapping[str, str]) -> None:
+    """ConfigError naming a librdkafka setting the client refuses (an unknown
+    name, `linger.ms=abc`), found now by handing the settings to a client
+    that connects nowhere, rather than as a KafkaException when the sink
+    opens."""
+    if not settings:
+        return
+    from confluent_kafka import KafkaException, Producer
+
+    quiet = logging.getLogger("datagen.sinks.kafka.check")
+    quiet.propagate = False
+
+    def refusal(tried: Mapping[str, str]) -> str | None:
+        try:
+            Producer({**tried, "logger": quiet})
+        except KafkaException as exc:
+            error = exc.args[0] if exc.args else exc
+            text = str(error.str() if hasattr(error, "str") else error)
+            # "Failed to create producer": the settings are valid, the client
+            # lacks something (a SASL library): the sink reports that itself.
+            return None if text.startswith("Failed to create") else text
+        return None
+
+    text = refusal(settings)
+    if text is None:
+        return
+    # Name the setting at fault: librdkafka may word it by another name
+    # (linger.ms is queue.buffering.max.ms).
+    culprit = next((key for key in settings if refusal({key: settings[key]})), None)
+    shown = "" if culprit is None else f"{culprit}: "
+    if culprit is not None and culprit not in SECRET_SETTINGS:
+        shown = f"{culprit}={settings[culprit]}: "
+    raise ConfigError(f"{where}: {shown}{scrub(text, *settings.values())}")
 
 
 def _check(where: str, options: KafkaOptions) -> None:

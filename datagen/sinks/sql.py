@@ -121,6 +121,21 @@ def driver_options(url: URL) -> Callable[[str], bool] | None:
     return None
 
 
+def _check_driver_values(url: str, parsed: URL) -> None:
+    """ConfigError for a connection option value the driver would fail on
+    with an error of its own (PyMySQL: an unknown charset is an
+    AttributeError deep in connect())."""
+    charset = parsed.query.get("charset")
+    if parsed.get_driver_name() == "pymysql" and isinstance(charset, str):
+        import pymysql
+
+        if pymysql.charset.charset_by_name(charset) is None:
+            raise ConfigError(
+                f"sql sink '{redact(url)}': charset '{charset}' is not a "
+                "charset of MySQL/MariaDB (e.g. utf8mb4)"
+            )
+
+
 def split_url(url: str) -> tuple[URL, SqlOptions]:
     """The database URL (sink options removed, driver filled in) and the options."""
     try:
@@ -131,6 +146,7 @@ def split_url(url: str) -> tuple[URL, SqlOptions]:
         drivername=DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername)
     )
     options = SqlOptions.from_url(url, driver_options(parsed))
+    _check_driver_values(url, parsed)
     parsed = parsed.difference_update_query(option_names(SqlOptions))
     if parsed.username and parsed.password is None and os.environ.get(PASSWORD_ENV):
         parsed = parsed.set(password=os.environ[PASSWORD_ENV])
@@ -230,6 +246,14 @@ class SqlSink(BatchingSink):
             self.engine.dispose()
             cause = _translate(exc, self.url.password)
             raise SinkError(f"{self.describe()}: cannot connect: {cause}") from exc
+        except (TypeError, ValueError, AttributeError, LookupError) as exc:
+            # The driver choked on a connection option before reaching the
+            # server (its own error, not a database one): bad input.
+            self.engine.dispose()
+            raise ConfigError(
+                f"{self.describe()}: the driver refused the connection options: "
+                f"{type(exc).__name__}: {scrub(first_line(exc), self.url.password)}"
+            ) from None
 
     def release(self) -> None:
         self.engine.dispose()

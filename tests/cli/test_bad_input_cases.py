@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +250,33 @@ def test_a_profile_missing_fields_names_the_file(invoke: Any, tmp_path: Path) ->
         "simulate", "customers", "--profiles", profiles, "--count", "3", ok=False
     )
     one_error(result, str(profiles), "profile #1", "'id'")
+
+
+def test_mysql_sink_with_an_unknown_option(invoke: Any) -> None:
+    spec = "mysql+pymysql://root@127.0.0.1/test?table=t&bogus=1"
+    result = invoke("document", "-p", "order", "--sink", spec, ok=False)
+    one_error(result, "unknown option 'bogus'")
+
+
+def test_mariadb_sink_with_an_unknown_charset(invoke: Any) -> None:
+    spec = "mariadb://root@127.0.0.1/test?table=t&charset=nonsense"
+    result = invoke("document", "-p", "order", "--sink", spec, ok=False)
+    one_error(result, "charset 'nonsense'")
+
+
+def test_kafka_sink_with_a_setting_librdkafka_refuses(invoke: Any) -> None:
+    result = invoke(
+        "document", "-p", "order", "--sink", "kafka://h:1/t?linger.ms=abc", ok=False
+    )
+    one_error(result, "linger.ms=abc")
+
+
+def test_kafka_port_that_is_not_a_number_is_refused_at_once(invoke: Any) -> None:
+    """It waited 5 s for the broker, then said "no answer"."""
+    started = time.monotonic()
+    result = invoke(
+        "document", "-p", "order", "--sink", "kafka://h:notaport/t", ok=False
+    )
+    line = one_error(result, "port 'notaport'")
+    assert "no answer" not in line
+    assert time.monotonic() - started < 2
