@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC, Format
+from datagen.errors import ConfigError
 from datagen.runs.outputs import Outputs
 from datagen.seeding import draw_seed
 from datagen.timefmt import DEFAULT_START, isoformat, parse_time
@@ -126,7 +127,13 @@ def resolve_start(start: str | None) -> datetime:
 
 
 def resolve_output(output_path: str) -> Path | None:
-    """None for '-' (stdout), else the path."""
+    """None for '-' (stdout), else the path; an empty one is a ConfigError
+    (Path('') is the current folder, which nobody means by -o '')."""
+    if not output_path.strip():
+        raise ConfigError(
+            f"-o/--output-path '{output_path}' is empty: give a file or folder, "
+            "or '-' for stdout"
+        )
     return None if output_path == "-" else Path(output_path)
 
 

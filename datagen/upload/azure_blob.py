@@ -91,9 +91,20 @@ class BlobTarget:
                 "no SAS token: give --sas-token (or BLOB_SAS_TOKEN), or a container "
                 "URL that carries one"
             )
-        return ContainerClient.from_container_url(
-            self.container_url, credential=token, **_CLIENT_SETTINGS
-        )
+        if not parts.path.strip("/"):
+            raise ConfigError(
+                f"--container-url '{public_url(self.container_url)}' names no "
+                "container (https://ACCOUNT.blob.core.windows.net/CONTAINER)"
+            )
+        try:
+            return ContainerClient.from_container_url(
+                self.container_url, credential=token, **_CLIENT_SETTINGS
+            )
+        except ValueError as exc:
+            raise ConfigError(
+                f"--container-url '{public_url(self.container_url)}': "
+                f"{scrub(first_line(exc), token)}"
+            ) from None
 
     def secrets(self) -> tuple[str | None, ...]:
         return (self.sas_token, self.connection_string)

@@ -280,3 +280,97 @@ def test_kafka_port_that_is_not_a_number_is_refused_at_once(invoke: Any) -> None
     line = one_error(result, "port 'notaport'")
     assert "no answer" not in line
     assert time.monotonic() - started < 2
+
+
+def test_upload_container_url_without_a_container(invoke: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "D"
+    folder.mkdir()
+    (folder / "a.json").write_text("{}")
+    result = invoke(
+        "upload",
+        folder,
+        "--container-url",
+        "https://acct.blob.core.windows.net",
+        "--sas-token",
+        "x",
+        ok=False,
+    )
+    one_error(result, "--container-url", "https://acct.blob.core.windows.net")
+
+
+def test_output_path_empty_is_refused_not_the_current_folder(
+    invoke: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("document", "-p", "order", "-q", "1", "-o", "", ok=False)
+    one_error(result, "-o/--output-path", "empty")
+    assert list(tmp_path.iterdir()) == []
+
+
+BACKWARDS = """
+class Backwards:
+    name = "backwards"
+
+    def actor_events(self, actor, window):
+        yield window.start + 10, {"n": 1}
+        yield window.start + 5, {"n": 2}
+
+
+class Early:
+    name = "early"
+
+    def actor_events(self, actor, window):
+        yield window.start - 3600, {"n": 1}
+
+
+simulation = {kind}()
+"""
+
+
+@pytest.mark.parametrize(
+    "kind, named",
+    [("Backwards", "before its previous event"), ("Early", "before the window")],
+)
+def test_a_model_out_of_time_order_fails_the_run(
+    invoke: Any, tmp_path: Path, kind: str, named: str
+) -> None:
+    script = tmp_path / "model.py"
+    script.write_text(BACKWARDS.replace("{kind}", kind))
+    result = invoke(
+        "simulate", "--script", script, "--duration", "1h", "--actors", "2", ok=False
+    )
+    run_error(result, kind.lower(), "actor 0", named)
+
+
+def test_graph_error_names_the_target_not_a_temp_file(
+    invoke: Any, tmp_path: Path
+) -> None:
+    target = tmp_path / "a_folder.dot"
+    target.mkdir()
+    result = invoke("graph", "banking", "-o", target, ok=False)
+    line = one_error(result, str(target), code=1)
+    assert ".datagen-tmp-" not in line
+
+
+def test_plot_error_names_the_target_not_a_temp_file(
+    invoke: Any, tmp_path: Path
+) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"timestamp": "2025-01-01T10:00:00Z"}\n')
+    target = tmp_path / "a_folder.png"
+    target.mkdir()
+    result = invoke("plot", events, "-o", target, ok=False)
+    line = one_error(result, str(target), code=1)
+    assert ".datagen-tmp-" not in line
+
+
+def test_profiles_error_names_the_target_not_a_temp_file(
+    invoke: Any, tmp_path: Path
+) -> None:
+    target = tmp_path / "people.json"
+    target.mkdir()
+    result = invoke(
+        "simulate", "customers", "--profiles", target, "--count", "1", ok=False
+    )
+    line = one_error(result, str(target))
+    assert ".datagen-tmp-" not in line
