@@ -33,6 +33,11 @@ class ProviderError(DatagenError):
     """A provider's schema or step failed."""
 
 
+class OutputError(DatagenError):
+    """A file could not be written (a full disk, a folder gone): a failed run,
+    not bad input; the message names the file."""
+
+
 class SinkError(DatagenError):
     """A sink could not deliver; retriable errors may be tried again."""
 

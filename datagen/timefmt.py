@@ -118,14 +118,14 @@ class TimeFormatter:
         except KeyError:
             parts = self._start_block(block)
         if parts is None:  # an offset off the quarter hours: no shortcut
-            text = datetime.fromtimestamp(second, self.zone).isoformat()
+            text = _moment(second, self.zone).isoformat()
             return f"{text[:19]}.{milli:03d}{_zone_text(text[19:])}"
         head, first_minute, tail = parts
         minute, sec = divmod(into, 60)
         return f"{head}{first_minute + minute:02d}:{sec:02d}.{milli:03d}{tail}"
 
     def _start_block(self, block: int) -> tuple[str, int, str] | None:
-        moment = datetime.fromtimestamp(block * self._BLOCK, self.zone)
+        moment = _moment(block * self._BLOCK, self.zone)
         offset = moment.utcoffset()
         parts: tuple[str, int, str] | None = None
         if offset is not None and not offset.total_seconds() % self._BLOCK:
@@ -135,6 +135,21 @@ class TimeFormatter:
             self._blocks.clear()
         self._blocks[block] = parts
         return parts
+
+
+def _moment(epoch: float, zone: tzinfo) -> datetime:
+    """The datetime of epoch in zone; ConfigError naming --start for a time
+    outside the years 1 to 9999 (a run started near the end of time reaches
+    them; formatting is where that shows)."""
+    try:
+        return datetime.fromtimestamp(epoch, zone)
+    except (ValueError, OverflowError, OSError):
+        where = (
+            "after 9999-12-31: start earlier or run for less long"
+            if epoch > 0
+            else "before 0001-01-01 (in its zone): start later"
+        )
+        raise ConfigError(f"--start: the run reaches a time {where}") from None
 
 
 def _zone_text(offset: str) -> str:

@@ -1,82 +1,175 @@
-"""Atomic file writes: a temp file beside the target, renamed into place when whole."""
+"""Atomic file writes: a temp file beside the target, fsynced and renamed into place."""
 
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from datagen.errors import ConfigError
+from datagen.errors import OutputError
 
+#: Every temp file is `.datagen-tmp-<pid>-<random>-<target name>`: the PID tells
+#: a later run whether its writer is still alive (see remove_stale_temp_files).
 TEMP_PREFIX = ".datagen-tmp-"
+_TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}(\d+)-")
+#: Room left in a 255-byte file name for the prefix, PID and random part.
+_NAME_ROOM = 180
 
 
-def temp_path_for(target: Path) -> Path:
-    """The temp file that becomes target; unique per process."""
-    return target.with_name(f"{TEMP_PREFIX}{os.getpid()}-{target.name}")
+def _file_mode() -> int:
+    """The mode open() would give a new file (mkstemp makes it 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 @contextmanager
-def _naming(target: Path) -> Iterator[None]:
-    """OSError as a ConfigError naming target, not the temp file."""
+def naming(target: Path) -> Iterator[None]:
+    """OSError as an OutputError naming target (never the temp file): a file
+    that cannot be written is a failed run, not bad input."""
     try:
         yield
     except OSError as exc:
-        raise ConfigError(f"cannot write '{target}': {exc.strerror or exc}") from exc
+        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from exc
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write data to target so a reader never sees a partial file.
+def open_temp(target: Path) -> tuple[Path, BinaryIO]:
+    """A new temp file for target in target's folder, opened for writing.
 
-    Raises ConfigError naming target when it cannot be written.
+    Created with O_CREAT|O_EXCL under a random name (mkstemp), so a symlink or
+    file planted under a guessable name is never opened. Raises OSError.
     """
-    temp = temp_path_for(target)
+    fd, name = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-",
+        suffix=f"-{target.name[-_NAME_ROOM:]}",
+        dir=target.parent,
+    )
     try:
-        with _naming(target):
-            with open(temp, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, target)
+        os.fchmod(fd, _file_mode())
+        return Path(name), os.fdopen(fd, "wb")
     except BaseException:
-        temp.unlink(missing_ok=True)
+        os.close(fd)
+        os.unlink(name)
         raise
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in folder durable (where the file system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(target: Path, data: bytes, durable: bool = True) -> None:
+    """Write data to target so a reader never sees a partial file.
+
+    durable fsyncs the file before the rename, so a power cut cannot leave
+    an empty target either; a file per event skips it (20,000 JSON files
+    took 30 s with it, 2.8 s without: the rename alone already keeps a
+    killed run from leaving a partial file). Raises OutputError naming
+    target when it cannot be written (the target is then left as it was).
+    """
+    target = Path(target)
+    with naming(target):
+        temp, handle = open_temp(target)
+        try:
+            with handle:
+                handle.write(data)
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+
 class AtomicFile:
-    """A file written under a temp name and renamed to its target on commit()."""
+    """A file written under a temp name and renamed to its target on commit().
+
+    Opening it removes temp files that dead processes left beside target.
+    """
 
     def __init__(self, target: Path) -> None:
-        self.target = target
-        self.temp = temp_path_for(target)
-        with _naming(target):
-            self.handle: BinaryIO = open(self.temp, "wb")
+        self.target = Path(target)
+        with naming(self.target):
+            remove_stale_temp_files(self.target.parent)
+            self.temp, self.handle = open_temp(self.target)
 
     def write(self, data: bytes) -> None:
-        with _naming(self.target):
+        """Append data; OutputError naming the target when it cannot."""
+        with naming(self.target):
             self.handle.write(data)
 
     def commit(self) -> None:
-        """Close and move into place; what was written is now the target.
-
-        Raises ConfigError naming the target (the temp file is then removed)."""
-        if not self.handle.closed:
-            try:
-                with _naming(self.target):
+        """Flush, fsync, close and move into place; what was written is now
+        the target. Raises OutputError naming the target (the temp file is
+        then removed and the target left as it was)."""
+        if self.handle.closed:
+            return
+        try:
+            with naming(self.target):
+                try:
+                    self.handle.flush()
+                    os.fsync(self.handle.fileno())
+                finally:
                     self.handle.close()
-                    os.replace(self.temp, self.target)
-            except ConfigError:
-                self.temp.unlink(missing_ok=True)
-                raise
+                os.replace(self.temp, self.target)
+        except BaseException:
+            self.temp.unlink(missing_ok=True)
+            raise
+        _sync_folder(self.target.parent)
 
     def discard(self) -> None:
         """Close and remove the temp file; the target is untouched."""
         if not self.handle.closed:
-            self.handle.close()
+            try:
+                self.handle.close()
+            except OSError:
+                pass  # a full disk fails the flush; the file goes anyway
         self.temp.unlink(missing_ok=True)
 
 
-def remove_temp_files(folder: Path) -> None:
-    """Delete temp files a killed worker left in folder."""
-    for leftover in folder.glob(f"{TEMP_PREFIX}*"):
-        leftover.unlink(missing_ok=True)
+def _alive(pid: int) -> bool:
+    """True when process pid exists (ours or another user's)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Delete temp files that processes no longer alive left in folder (a
+    killed run, a killed worker); a live process's are never touched.
+    Returns how many were removed."""
+    removed = 0
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
+    except OSError:
+        return 0
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match and not _alive(int(match[1])):
+            try:
+                os.unlink(folder / name)
+                removed += 1
+            except OSError:
+                pass
+    return removed

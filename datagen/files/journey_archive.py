@@ -51,11 +51,14 @@ def _zip_time(timestamp: str) -> tuple[int, int, int, int, int, int]:
 
 
 def write_journey(record: dict[str, Any], folder: str | Path) -> Path:
-    """Write the zip, then the metadata (its presence marks a whole journey);
-    returns the zip's path."""
+    """Write the zip, then the metadata (its presence marks a whole journey),
+    each renamed into place whole (a file per event: not fsynced, see
+    write_atomic); returns the zip's path."""
     folder = Path(folder)
     stem = journey_stem(record)
     zip_path = folder / f"{stem}.zip"
-    write_atomic(zip_path, zip_bytes(record))
-    write_atomic(folder / f"{stem}.json", dumps_pretty(metadata_of(record)))
+    write_atomic(zip_path, zip_bytes(record), durable=False)
+    write_atomic(
+        folder / f"{stem}.json", dumps_pretty(metadata_of(record)), durable=False
+    )
     return zip_path

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 from datagen.errors import ConfigError
+from datagen.files.atomic import TEMP_PREFIX
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
@@ -41,12 +43,16 @@ def prepare_output_folder(path: Path) -> Path:
 def _check_writable(folder: Path) -> None:
     """ConfigError unless a file can be created in folder.
 
-    os.access() says yes to root everywhere (even in /proc), so try for real.
+    os.access() says yes to root everywhere (even in /proc), so try for real,
+    with a new file under a random name (never through a planted symlink),
+    named like a temp file so a killed run's probe is cleaned up later.
     """
-    probe = folder / f".datagen-probe-{os.getpid()}"
     try:
-        probe.touch()
-        probe.unlink()
+        fd, probe = tempfile.mkstemp(
+            prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix="-probe", dir=folder
+        )
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise ConfigError(
             f"output path '{folder}' is not writable: {exc.strerror}"

@@ -10,6 +10,7 @@ RunResult with each sink's counts.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +20,7 @@ from types import FrameType
 from typing import Any
 
 from datagen.engine.batches import Batch
-from datagen.errors import SinkError
+from datagen.errors import DatagenError, OutputError, SinkError
 from datagen.sinks.base import BaseSink, Delivery, Sink
 from datagen.sinks.files import PartSink
 from datagen.sinks.python_sink import PythonSink
@@ -172,33 +173,48 @@ def _stop(source: Any) -> None:
 
 def close_sinks(sinks: Sequence[BaseSink], failed: bool = False) -> list[Delivery]:
     """Close every sink (abort them after a failed run), even when one fails.
-    Returns their counts; a SinkError from a close is raised at the end,
-    carrying every sink's counts in `.deliveries`."""
+    Returns their counts; the first DatagenError from a close (a sink that
+    could not deliver, a file that could not be written) is raised at the
+    end, carrying every sink's counts in `.deliveries`."""
     deliveries: list[Delivery] = []
-    first_error: SinkError | None = None
+    first_error: DatagenError | None = None
     for sink in sinks:
         try:
             delivery = sink.abort() if failed else sink.close()
-        except SinkError as error:
+        except DatagenError as error:
             first_error = first_error or error
             delivery = sink.delivery
         except BrokenPipeError:
             delivery = sink.delivery
         deliveries.append(delivery)
     if first_error is not None:
-        first_error.deliveries = deliveries
+        setattr(first_error, "deliveries", deliveries)
         raise first_error
     return deliveries
 
 
 def close_after(sinks: Sequence[BaseSink], error: BaseException) -> None:
-    """Close a run's sinks on its way out with `error`. A SinkError lets the
-    other sinks deliver what they hold and carries every sink's counts in
-    `.deliveries`; any other error aborts them."""
-    if not isinstance(error, SinkError):
-        close_sinks(sinks, failed=True)
+    """Close a run's sinks on its way out with `error`. When a sink failed
+    (a SinkError, or an OutputError: a file it could not write) the other
+    sinks deliver what they hold, and the error carries every sink's counts
+    in `.deliveries`, so each sink gets its line in the report (a second
+    failure while closing only adds its counts); any other error aborts
+    them. Sinks written by workers count what is whole on disk: the parent
+    may not have heard of every block they wrote."""
+    for sink in sinks:
+        if isinstance(sink, PartSink):
+            try:
+                sink.settle(sys.maxsize)
+            except OSError:
+                pass  # the folder is gone: the counts stay as they were
+    if not isinstance(error, (SinkError, OutputError)):
+        try:
+            close_sinks(sinks, failed=True)
+        except DatagenError:
+            pass  # the run's own error is the one to report
         return
     try:
-        error.deliveries = close_sinks(sinks)
-    except SinkError as second:
-        error.deliveries = second.deliveries
+        deliveries = close_sinks(sinks)
+    except DatagenError as second:
+        deliveries = getattr(second, "deliveries", [])
+    setattr(error, "deliveries", deliveries)

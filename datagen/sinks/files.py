@@ -1,5 +1,9 @@
 """File sinks: one file of JSON lines or CSV; a folder of a JSON file per event or
-a zip and metadata per journey."""
+a zip and metadata per journey.
+
+Long because the folder sinks share one piece of bookkeeping (which files are
+this run's, the manifest) that is clearer beside the sinks that use it.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from datagen.files.atomic import AtomicFile, remove_temp_files, write_atomic
+from datagen.files.atomic import AtomicFile, remove_stale_temp_files, write_atomic
 from datagen.files.journey_archive import write_journey
 from datagen.encoders import ENCODERS, Encoder, dumps_pretty
-from datagen.errors import ConfigError
+from datagen.errors import ConfigError, DatagenError
 from datagen.files.paths import prepare_output_folder
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.spec import query_options, register_sink
+
+#: In a folder an earlier run also wrote to: which files are the last run's.
+MANIFEST = "_manifest.json"
 
 
 def file_url_path(url: str) -> Path:
@@ -61,6 +68,7 @@ class FileSink(BaseSink):
         super().__init__()
         self.encoder = self._format = encoder
         self._file: AtomicFile | None = None
+        self._ended = False
 
     def describe(self) -> str:
         return f"file:{self.path}"
@@ -71,26 +79,57 @@ class FileSink(BaseSink):
 
     def write_encoded(self, data: bytes, count: int) -> None:
         """Append count events already encoded by this sink's encoder; they
-        are acknowledged when the file is renamed into place on close()."""
+        are acknowledged when the file is renamed into place on close().
+        A write that fails (a full disk) drops the temp file at once: the
+        target keeps its earlier content and nothing is counted delivered."""
+        self.delivery.sent += count
+        try:
+            self._open().write(data)
+        except DatagenError:
+            self._drop()
+            raise
+
+    def _open(self) -> AtomicFile:
         if self._file is None:
             self._file = AtomicFile(self.path)
-            self._file.write(self._format.header())
-        self._file.write(data)
-        self.delivery.sent += count
+            self._file.write(self._header())
+        return self._file
+
+    def _header(self) -> bytes:
+        """The format's header; none for a CSV whose columns are not known
+        (no event came)."""
+        try:
+            return self._format.header()
+        except ConfigError:
+            return b""
 
     def close(self) -> Delivery:
-        if self._file is not None and not self._file.handle.closed:
-            self._file.commit()
-            self.delivery.acknowledged = self.delivery.sent
+        """Rename the file into place; a run without events still replaces
+        an earlier file (with an empty one, or a CSV header when known).
+        A commit that fails counts every event failed and raises."""
+        if self._ended:
+            return self.delivery
+        self._ended = True
+        try:
+            self._open().commit()
+        except DatagenError:
+            self._drop()
+            raise
+        self.delivery.acknowledged = self.delivery.sent
         return self.delivery
 
     def abort(self) -> Delivery:
         """Drop what was written; the target file is left as it was, and what
         was sent counts as failed."""
+        self._ended = True
+        self._drop()
+        return self.delivery
+
+    def _drop(self) -> None:
+        self._ended = True
         if self._file is not None:
             self._file.discard()
         self.delivery.failed = self.delivery.sent - self.delivery.acknowledged
-        return self.delivery
 
 
 class PartSink(BaseSink):
@@ -98,15 +137,52 @@ class PartSink(BaseSink):
     can be written by the worker process that made them (see
     datagen.runs.blocks.place_sinks): part() is the sink for one block,
     count_part() tells the parent's sink what a worker wrote, and settle()
-    counts what is whole on disk after an interrupted run."""
+    counts what this run left whole on disk after an interrupted run.
 
-    def __init__(self, folder: Path) -> None:
+    The run's sink (not a part) notes, when it is made, which files of its
+    names the folder already holds (by inode: a file this run rewrites is a
+    new one), so an interrupted run counts only its own files, and a folder
+    that held anything before gets a manifest (MANIFEST) naming exactly the
+    files of the last run. A folder without one holds a single run's files.
+    """
+
+    def __init__(self, folder: Path, prefix: str, part: bool = False) -> None:
         self.folder = Path(folder)
+        self.prefix = prefix
         super().__init__()
+        self._earlier: set[tuple[str, int]] = set()
+        self._shared = False
+        self._complete = True
+        if not part:
+            remove_stale_temp_files(self.folder)
+            self._note_earlier_files()
 
     def part(self, first_index: int) -> BaseSink:
         """The sink a worker writes events first_index, first_index+1, ... to."""
         raise NotImplementedError
+
+    def is_own(self, name: str) -> bool:
+        """True when a file of this name is one this kind of run writes."""
+        raise NotImplementedError
+
+    def _note_earlier_files(self) -> None:
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".datagen-tmp-"):
+                    continue
+                self._shared = True
+                if self.is_own(entry.name):
+                    self._earlier.add((entry.name, entry.inode()))
+
+    def own_files(self) -> list[str]:
+        """The names of the files this run wrote, sorted (one directory scan)."""
+        with os.scandir(self.folder) as entries:
+            return sorted(
+                entry.name
+                for entry in entries
+                if self.is_own(entry.name)
+                and (entry.name, entry.inode()) not in self._earlier
+            )
 
     def count_part(self, count: int) -> None:
         """count events written by a worker through part()."""
@@ -114,14 +190,42 @@ class PartSink(BaseSink):
         self.delivery.acknowledged += count
 
     def settle(self, requested: int) -> int:
-        """After Ctrl-C: how many whole events of this run the folder holds
-        (workers may have written blocks the parent never heard of)."""
+        """After Ctrl-C: how many whole events this run wrote to the folder
+        (workers may have written blocks the parent never heard of; files
+        an earlier run left are not counted)."""
+        self._complete = False
+        whole = self.count_own(requested)
+        self.delivery.sent = self.delivery.acknowledged = whole
+        return whole
+
+    def count_own(self, requested: int) -> int:
+        """How many whole events of this run, with an index under requested,
+        the folder holds."""
         raise NotImplementedError
 
     def close(self) -> Delivery:
-        """Remove temp files a killed worker left; returns the counts."""
-        remove_temp_files(self.folder)
+        """Remove temp files dead workers left; write the manifest where the
+        folder is shared with an earlier run. Returns the counts."""
+        remove_stale_temp_files(self.folder)
+        if self._shared:
+            self._write_manifest()
         return self.delivery
+
+    def abort(self) -> Delivery:
+        """After a failed run: what is on disk stays (each file is whole);
+        the manifest says the run is not complete."""
+        self._complete = False
+        return self.close()
+
+    def _write_manifest(self) -> None:
+        files = self.own_files()
+        manifest = {
+            "provider": self.prefix,
+            "complete": self._complete,
+            "count": self.delivery.acknowledged,
+            "files": files,
+        }
+        write_atomic(self.folder / MANIFEST, dumps_pretty(manifest))
 
 
 class FolderSink(PartSink):
@@ -129,13 +233,18 @@ class FolderSink(PartSink):
 
     name = "folder"
 
-    def __init__(self, folder: Path, prefix: str, first_index: int = 0) -> None:
-        super().__init__(folder)
-        self.prefix = prefix
+    def __init__(
+        self, folder: Path, prefix: str, first_index: int = 0, part: bool = False
+    ) -> None:
+        self._name = re.compile(rf"{re.escape(prefix)}_(\d{{6,}})\.json")
+        super().__init__(folder, prefix, part)
         self.next_index = first_index
 
     def describe(self) -> str:
         return f"folder:{self.folder}"
+
+    def is_own(self, name: str) -> bool:
+        return self._name.fullmatch(name) is not None
 
     def path_for(self, index: int) -> Path:
         """Where the event with this index in the run is written."""
@@ -143,26 +252,24 @@ class FolderSink(PartSink):
 
     def send_many(self, events: Sequence[dict[str, Any]]) -> None:
         for event in events:
-            write_atomic(self.path_for(self.next_index), dumps_pretty(event))
+            write_atomic(
+                self.path_for(self.next_index), dumps_pretty(event), durable=False
+            )
             self.next_index += 1
             self.delivery.sent += 1
             self.delivery.acknowledged += 1
 
     def part(self, first_index: int) -> FolderSink:
-        return FolderSink(self.folder, self.prefix, first_index)
+        return FolderSink(self.folder, self.prefix, first_index, part=True)
 
-    def settle(self, requested: int) -> int:
-        """The provider's files with an index under requested (each file is
-        renamed into place whole); one directory scan, not a look-up each."""
-        name = re.compile(rf"{re.escape(self.prefix)}_(\d{{6,}})\.json")
-        with os.scandir(self.folder) as entries:
-            whole = sum(
-                1
-                for entry in entries
-                if (match := name.fullmatch(entry.name)) and int(match[1]) < requested
-            )
-        self.delivery.sent = self.delivery.acknowledged = whole
-        return whole
+    def count_own(self, requested: int) -> int:
+        """This run's files with an index under requested (each file is
+        renamed into place whole)."""
+        return sum(
+            1
+            for name in self.own_files()
+            if (match := self._name.fullmatch(name)) and int(match[1]) < requested
+        )
 
 
 class JourneyFolderSink(PartSink):
@@ -173,11 +280,13 @@ class JourneyFolderSink(PartSink):
     name = "journeys"
 
     def __init__(self, folder: Path, prefix: str) -> None:
-        super().__init__(folder)
-        self.prefix = prefix
+        super().__init__(folder, prefix)
 
     def describe(self) -> str:
         return f"folder:{self.folder}"
+
+    def is_own(self, name: str) -> bool:
+        return name.startswith(f"{self.prefix}_") and name.endswith((".zip", ".json"))
 
     def send_many(self, events: Sequence[dict[str, Any]]) -> None:
         for record in events:
@@ -188,14 +297,16 @@ class JourneyFolderSink(PartSink):
     def part(self, first_index: int) -> JourneyFolderSink:
         return self
 
-    def settle(self, requested: int) -> int:
-        """Remove zips whose metadata was not written yet (the metadata marks
-        a whole journey) and count the whole journeys in the folder."""
+    def count_own(self, requested: int) -> int:
+        """Remove this run's zips whose metadata was not written yet (the
+        metadata marks a whole journey) and count this run's whole journeys."""
+        own = set(self.own_files())
         whole = 0
-        for zip_path in self.folder.glob(f"{self.prefix}_*.zip"):
-            if zip_path.with_suffix(".json").exists():
+        for name in own:
+            if not name.endswith(".zip"):
+                continue
+            if f"{name[: -len('.zip')]}.json" in own:
                 whole += 1
             else:
-                zip_path.unlink(missing_ok=True)
-        self.delivery.sent = self.delivery.acknowledged = whole
+                (self.folder / name).unlink(missing_ok=True)
         return whole

@@ -8,7 +8,6 @@ always a whole, readable file.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from datagen.files.atomic import temp_path_for
-from datagen.errors import ConfigError, SinkError, first_line
+from datagen.files.atomic import AtomicFile, naming
+from datagen.errors import ConfigError, DatagenError, SinkError, first_line
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.options import parse_options
 
@@ -84,7 +83,7 @@ class ParquetSink(BaseSink):
             )
         self.row_group = row_group
         self.compression = compression
-        self.temp = temp_path_for(self.path)
+        self._file: AtomicFile | None = None
         self.pending: list[dict[str, Any]] = []
         self.written = 0
         self.schema: pa.Schema | None = None
@@ -104,6 +103,12 @@ class ParquetSink(BaseSink):
 
     def describe(self) -> str:
         return f"file:{self.path}"
+
+    @property
+    def temp(self) -> Path | None:
+        """The temp file beside path that becomes it on close() (a random
+        name, made when the first row group is written)."""
+        return self._file.temp if self._file is not None else None
 
     def send_many(self, events: Sequence[dict[str, Any]]) -> None:
         if self._closed:
@@ -133,6 +138,13 @@ class ParquetSink(BaseSink):
         except SinkError:
             self.delivery.failed += len(rows)
             raise
+        except DatagenError:
+            self._drop()
+            raise
+        except OSError as exc:  # a full disk: the file is dropped
+            self._drop()
+            with naming(self.path):
+                raise exc
         except (pa.ArrowException, ValueError, TypeError) as exc:
             self.delivery.failed += len(rows)
             raise SinkError(
@@ -150,8 +162,9 @@ class ParquetSink(BaseSink):
         )
         self._fields = frozenset(self.schema.names)
         compression = None if self.compression == "none" else self.compression
+        self._file = AtomicFile(self.path)
         self._writer = pq.ParquetWriter(
-            str(self.temp), self.schema, compression=compression
+            self._file.handle, self.schema, compression=compression
         )
 
     def _check_fields(self, rows: list[dict[str, Any]]) -> None:
@@ -165,10 +178,14 @@ class ParquetSink(BaseSink):
                 )
 
     def close(self) -> Delivery:
-        """Write the last row group and rename the file into place.
+        """Write the last row group and rename the file into place; a run
+        without events still replaces an earlier file (with a Parquet file
+        of no columns).
 
-        Does not raise: a last row group that does not fit is counted failed
-        (and logged) and the row groups before it are kept.
+        A last row group that does not fit is counted failed (and logged)
+        and the row groups before it are kept; a file that cannot be written
+        (a full disk) is dropped, every event counted failed, and an
+        OutputError naming it raised.
         """
         if self._closed:
             return self.delivery
@@ -177,18 +194,37 @@ class ParquetSink(BaseSink):
             self.flush()
         except SinkError as error:
             log.warning("%s", error)
-        if self._writer is not None:
-            self._writer.close()
-            os.replace(self.temp, self.path)
-            self.delivery.acknowledged += self.written
+        except DatagenError:
+            self._drop()
+            raise
+        try:
+            if self._writer is None:
+                self._open([])
+            assert self._writer is not None and self._file is not None
+            with naming(self.path):
+                self._writer.close()
+            self._file.commit()
+        except DatagenError:
+            self._drop()
+            raise
+        self.delivery.acknowledged += self.written
         return self.delivery
 
     def abort(self) -> Delivery:
         """Drop what was written; the target file is left as it was."""
         self._closed = True
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        self.temp.unlink(missing_ok=True)
-        self.delivery.failed = self.delivery.sent - self.delivery.acknowledged
+        self._drop()
         return self.delivery
+
+    def _drop(self) -> None:
+        """Forget the temp file; what was sent and not acknowledged failed."""
+        self._closed = True
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except (OSError, pa.ArrowException):
+                pass  # a full disk fails the footer; the file goes anyway
+            self._writer = None
+        if self._file is not None:
+            self._file.discard()
+        self.delivery.failed = self.delivery.sent - self.delivery.acknowledged

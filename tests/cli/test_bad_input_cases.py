@@ -374,3 +374,18 @@ def test_profiles_error_names_the_target_not_a_temp_file(
     )
     line = one_error(result, str(target))
     assert ".datagen-tmp-" not in line
+
+
+def test_simulate_start_at_the_end_of_time_names_start(invoke: Any) -> None:
+    """It was "flow event 'new_customer': profiler failed: ValueError"."""
+    result = invoke(
+        "simulate",
+        "customers",
+        "--start",
+        "9999-12-31T23:59:59Z",
+        "--count",
+        "2",
+        ok=False,
+    )
+    line = one_error(result, "--start", "9999-12-31")
+    assert "profiler failed" not in line

@@ -4,6 +4,10 @@
 file (path, else ./config.yml when it exists), whose sections replace the
 shipped ones; it checks every group of probabilities and returns them ready
 for fast draws (cumulative weights).
+
+It is long because every section is checked where it is read, so a bad value
+is refused at load time naming its file and field, and the pages graph is
+checked to reach session_end from every page (a session must end).
 """
 
 from __future__ import annotations
