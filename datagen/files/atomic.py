@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,13 +19,7 @@ TEMP_PREFIX = ".datagen-tmp-"
 _TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}(\d+)-")
 #: Room left in a 255-byte file name for the prefix, PID and random part.
 _NAME_ROOM = 180
-
-
-def _file_mode() -> int:
-    """The mode open() would give a new file (mkstemp makes it 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @contextmanager
@@ -40,21 +35,31 @@ def naming(target: Path) -> Iterator[None]:
 def open_temp(target: Path) -> tuple[Path, BinaryIO]:
     """A new temp file for target in target's folder, opened for writing.
 
-    Created with O_CREAT|O_EXCL under a random name (mkstemp), so a symlink or
-    file planted under a guessable name is never opened. Raises OSError.
+    Created with O_CREAT|O_EXCL|O_NOFOLLOW under a random name, so a symlink
+    or file planted under a guessable name is never opened. The name is
+    chosen before the file is made (unlike mkstemp), so a Ctrl-C that lands
+    as the file is created removes it instead of leaving it behind.
+    Raises OSError.
     """
-    fd, name = tempfile.mkstemp(
-        prefix=f"{TEMP_PREFIX}{os.getpid()}-",
-        suffix=f"-{target.name[-_NAME_ROOM:]}",
-        dir=target.parent,
-    )
-    try:
-        os.fchmod(fd, _file_mode())
-        return Path(name), os.fdopen(fd, "wb")
-    except BaseException:
-        os.close(fd)
-        os.unlink(name)
-        raise
+    for _ in range(100):
+        temp = target.with_name(
+            f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(5)}-"
+            f"{target.name[-_NAME_ROOM:]}"
+        )
+        try:
+            fd = os.open(temp, _CREATE, 0o666)  # the umask applies, as open()'s
+        except FileExistsError:
+            continue
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        try:
+            return temp, os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            temp.unlink(missing_ok=True)
+            raise
+    raise FileExistsError(errno.EEXIST, "no free temp file name", str(target))
 
 
 def _sync_folder(folder: Path) -> None:
