@@ -16,6 +16,7 @@ from datagen.cli.graph import graph
 from datagen.cli.journey import journey
 from datagen.cli.plot import plot
 from datagen.cli.replay import replay
+from datagen.cli.signals import signal_exit_codes, stop_signals
 from datagen.cli.simulate import simulate
 from datagen.cli.upload import upload
 from datagen.sinks.batching import fast_thread_switching
@@ -23,14 +24,16 @@ from datagen.sinks.batching import fast_thread_switching
 
 class DatagenGroup(click.Group):
     """The one place errors become exit codes (see datagen.cli.errors): bad
-    input exits 2, a failed run 1, Ctrl-C 130. Commands don't catch errors."""
+    input exits 2, a failed run 1, Ctrl-C 130, SIGTERM 143 and SIGHUP 129
+    (handled as Ctrl-C is: datagen.cli.signals). Commands don't catch errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
         # Sinks' writer threads may lower the GIL switch interval during a
         # CLI run (measured: PostgreSQL from 0.58x to 0.72x of JSONL); a
         # library user's interpreter is never changed.
-        with translate_errors(), fast_thread_switching():
-            return super().invoke(ctx)
+        with stop_signals(), translate_errors(), fast_thread_switching():
+            with signal_exit_codes():
+                return super().invoke(ctx)
 
 
 def _version() -> str:

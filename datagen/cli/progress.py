@@ -8,6 +8,7 @@ from typing import TextIO
 
 import click
 
+from datagen.cli.signals import exit_code
 from datagen.runs.loop import RunResult
 
 _DELAY_SECONDS = 0.5  # a run shorter than this shows no bar
@@ -62,8 +63,10 @@ def summarise(
     result: RunResult, what: str, quiet: bool = False, per_sink: bool = False
 ) -> None:
     """Print the summary on stderr, with each sink's counts when per_sink (runs
-    with --sink/--route) or when a sink missed events; exit 130 after Ctrl-C, 1
-    when a sink did not acknowledge everything it was sent."""
+    with --sink/--route) or when a sink missed events; exit 128 + the signal
+    after an interruption (130 for Ctrl-C, 143 for SIGTERM), 1 when a sink did
+    not acknowledge everything it was sent. After an interruption the count is
+    what the sinks confirmed (see run_loop), so it matches their lines."""
     verb = "interrupted: wrote" if result.interrupted else "wrote"
     of = f" of {result.requested:,}" if result.interrupted else ""
     seed = f", seed {result.seed}" if result.seed is not None else ""
@@ -77,7 +80,7 @@ def summarise(
         if (per_sink and not quiet) or not delivery.complete:
             click.echo(f"  {delivery.summary()}", err=True)
     if result.interrupted:
-        raise SystemExit(130)
+        raise SystemExit(exit_code(result.signum))
     undelivered = [d.sink for d in result.deliveries if not d.complete]
     if undelivered:
         raise click.ClickException(

@@ -4,12 +4,19 @@ Worker w runs actors w, w+N, w+2N, ... through the same runner as one process
 would, encodes each event as a JSON line, and sends chunks of (keys, lines) to
 the parent. Keys are (time, actor index, sequence), the runner's own order, so
 the parent's merge yields the bytes one process would: whatever N is.
+
+Workers leave signals to the parent (Ctrl-C, SIGTERM and SIGHUP stop the run
+there, which stops them) and die with it: the kernel kills a worker whose
+parent is gone (Linux), so none is left blocked, printing nothing.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
+import sys
 import time
 from array import array
 from bisect import bisect_right
@@ -31,8 +38,46 @@ PENDING = 4
 #: How long an early-stopped run waits for its workers' profiles.
 DRAIN_SECONDS = 10.0
 
+#: prctl(2) option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
 Key = tuple[float, int, int]
 ProfilesCallback = Callable[[dict[int, dict[str, Any]]], None]
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked worker: be killed (SIGKILL, so nothing is printed) when the
+    parent process dies, however it dies; exit at once if it already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the checks below remain
+            pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def leave_signals_to_parent(parent: int, stopping: Any = None) -> None:
+    """A worker's signals: Ctrl-C and SIGHUP reach the whole process group but
+    are the parent's to handle, so they are ignored here. SIGTERM ends the
+    worker silently (no Python handler, no traceback). A pool worker (given
+    `stopping`, a shared flag) ends on SIGTERM only once its parent set the
+    flag: one killed by a SIGTERM to the whole group while it waits for a task
+    would leave the pool's task lock taken, and the parent's Pool.terminate()
+    would hang."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    if stopping is None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    else:
+
+        def on_term(_signum: int, _frame: Any) -> None:
+            if stopping.value:
+                os._exit(0)
+
+        signal.signal(signal.SIGTERM, on_term)
+    die_with_parent(parent)
 
 
 def parallel_batches(
@@ -53,11 +98,12 @@ def parallel_batches(
     context = multiprocessing.get_context("fork")
     queues = [context.Queue(maxsize=PENDING) for _ in range(workers)]
     stop = context.Event()
+    parent = os.getpid()
     processes = [
         context.Process(
             target=_work,
             args=(model, actors[w::workers], window, queues[w], chunk, on_profiles),
-            kwargs={"stop": stop},
+            kwargs={"stop": stop, "parent": parent},
             daemon=True,
         )
         for w in range(workers)
@@ -69,13 +115,17 @@ def parallel_batches(
         yield from _merge(queues, on_profiles, done)
     finally:
         stop.set()
-        if on_profiles is not None:
-            _drain(queues, done, on_profiles)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join()
+        try:
+            if on_profiles is not None:
+                _drain(queues, done, on_profiles, processes)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting for profiles
+            pass
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join()
         for queue in queues:
             queue.close()
             queue.cancel_join_thread()
@@ -89,10 +139,11 @@ def _work(
     chunk: int,
     on_profiles: ProfilesCallback | None,
     stop: Any = None,
+    parent: int | None = None,
 ) -> None:
     """A worker: its actors' merged stream, sent as chunks of keys and lines,
     until the stream ends or the parent sets `stop`."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    leave_signals_to_parent(os.getppid() if parent is None else parent)
     try:
         # Keys travel as three packed arrays and lines as one bytes object:
         # pickling them is a copy, not a walk over millions of small objects.
@@ -126,16 +177,26 @@ def _work(
     queue.join_thread()
 
 
-def _drain(queues: list[Any], done: list[bool], on_profiles: ProfilesCallback) -> None:
+def _drain(
+    queues: list[Any],
+    done: list[bool],
+    on_profiles: ProfilesCallback,
+    processes: Sequence[Any] = (),
+) -> None:
     """After an early stop: read what stopped workers still send, keeping their
-    profiles, for up to DRAIN_SECONDS in all."""
+    profiles, for up to DRAIN_SECONDS in all (a worker that is gone, killed by
+    a signal, sends nothing more)."""
     deadline = time.monotonic() + DRAIN_SECONDS
     for w, queue in enumerate(queues):
         while not done[w]:
+            wait = min(max(deadline - time.monotonic(), 0.01), 0.2)
             try:
-                message = queue.get(timeout=max(deadline - time.monotonic(), 0.01))
+                message = queue.get(timeout=wait)
             except Empty:
-                return
+                gone = w < len(processes) and not processes[w].is_alive()
+                if gone or time.monotonic() >= deadline:
+                    break
+                continue
             if message[0] == "profiles":
                 on_profiles(message[1])
             elif message[0] in ("end", "error"):

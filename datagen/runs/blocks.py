@@ -9,7 +9,7 @@ bytes the worker encoded) is chosen here, in place_sinks().
 from __future__ import annotations
 
 import multiprocessing
-import signal
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,6 +22,7 @@ from datagen.files.paths import safe_file_name
 from datagen.registry import Registry
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.engine.batches import Batch
+from datagen.engine.parallel import leave_signals_to_parent
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
 from datagen.sinks.files import PartSink
@@ -51,9 +52,11 @@ def plan_blocks(
     ]
 
 
-def _ignore_interrupts() -> None:
-    # The parent handles Ctrl-C and stops the pool; workers must not print tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _ignore_interrupts(parent: int, stopping: Any) -> None:
+    """A pool worker leaves Ctrl-C, SIGTERM and SIGHUP to the parent, ends
+    on SIGTERM once the parent stops the pool (`stopping` set), and dies with
+    the parent: no traceback, no orphan."""
+    leave_signals_to_parent(parent, stopping)
 
 
 def check_block_job(
@@ -86,11 +89,17 @@ def run_blocks(
             yield work(block)
         return
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(min(workers, len(blocks)), initializer=_ignore_interrupts)
+    stopping = context.RawValue("b", 0)  # no lock: read in a signal handler
+    pool = context.Pool(
+        min(workers, len(blocks)),
+        initializer=_ignore_interrupts,
+        initargs=(os.getpid(), stopping),
+    )
     try:
         yield from pool.imap(work, blocks, chunksize=1)
         pool.close()
     finally:
+        stopping.value = 1  # from now on the pool's SIGTERM ends a worker
         pool.terminate()
         pool.join()
 

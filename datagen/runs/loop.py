@@ -5,6 +5,12 @@ it delivers each batch to every sink in the cheapest form the sink takes,
 paces and flushes when asked, survives Ctrl-C and a closed pipe with whole
 records only, closes (or, after a failure, aborts) every sink and returns a
 RunResult with each sink's counts.
+
+Interruptions: Ctrl-C, and SIGTERM/SIGHUP where a handler raises
+KeyboardInterrupt for them (the CLI's, datagen.cli.signals), are held while a
+batch is written, then stop the run; the sinks are closed as usual (waiting
+for what they hold to be delivered). A second one stops waiting at once: the
+sinks give up, counting what no server confirmed yet as unknown.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ class RunResult:
     interrupted: bool = False
     #: Per-sink counts, for runs that wrote to --sink/--route sinks.
     deliveries: list[Delivery] = field(default_factory=list)
+    #: The signal that interrupted the run (the exit code is 128 + it).
+    signum: int = int(signal.SIGINT)
 
     @property
     def rate(self) -> float:
@@ -58,28 +66,78 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
+#: Signals held during a write when something handles them in Python.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class StopNow(KeyboardInterrupt):
+    """A second interruption: stop waiting for anything, at once."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class Interrupts:
+    """The interruptions of one run: the first is held until the current
+    write ends (a write is done and counted, or not started); a second, even
+    inside a write that waits for a server that does not answer, raises
+    StopNow at once."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+
+    def note(self, stop: BaseException) -> None:
+        """Remember an interruption raised outside a held block."""
+        if self.first is None:
+            self.first = getattr(stop, "signum", signal.SIGINT)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the first interruption until the block ends, then raise it
+        (through the handler it was meant for, so it carries its signal)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        received: list[int] = []
+        previous: dict[int, Any] = {}
+
+        def hold(signum: int, _frame: FrameType | None) -> None:
+            if self.first is not None:
+                raise StopNow(signum)
+            self.first = signum
+            received.append(signum)
+
+        number: int
+        for number in STOP_SIGNALS:
+            if callable(signal.getsignal(number)):  # SIG_DFL, SIG_IGN stay
+                previous[int(number)] = signal.signal(number, hold)
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        if received:
+            _raise_for(received[0], previous[received[0]])
+
+
+def _raise_for(signum: int, handler: Callable[[int, Any], Any]) -> None:
+    """Run the handler a held signal was meant for (Ctrl-C's raises
+    KeyboardInterrupt); one that does not raise still stops the run."""
+    handler(signum, None)
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block ends, then raise KeyboardInterrupt.
+    """Hold Ctrl-C (and handled SIGTERM/SIGHUP) until the block ends, then
+    raise KeyboardInterrupt.
 
     A write cut short by Ctrl-C would leave half a record in the file; with this,
     a write is either done (and counted) or not started.
     """
-    if threading.current_thread() is not threading.main_thread():
+    with Interrupts().held():
         yield
-        return
-    received: list[int] = []
-
-    def hold(signum: int, _frame: FrameType | None) -> None:
-        received.append(signum)
-
-    previous = signal.signal(signal.SIGINT, hold)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
 
 
 def as_base_sink(sink: Sink) -> BaseSink:
@@ -117,15 +175,18 @@ def run_loop(
     flush_each flushes every sink after each batch (paced runs, so a reader
     sees each event on time). Ctrl-C and a closed stdout pipe end the run with
     whole records; any other error aborts the sinks (a SinkError lets the
-    others deliver what they hold) and propagates, carrying the counts.
+    others deliver what they hold) and propagates, carrying the counts. After
+    an interruption the count is what the sinks confirmed (the least of the
+    sinks given every event), so the summary matches their own lines.
     """
     every = [as_base_sink(sink) for sink in sinks]
     outputs = [sink for sink in every if sink not in in_workers]
     stopwatch = Stopwatch()
-    done, interrupted = 0, False
+    done, interrupted, hurry = 0, False, False
+    stops = Interrupts()
     try:
         for batch in source:
-            with interrupts_deferred():
+            with stops.held():
                 for sink in outputs:
                     deliver(sink, batch)
                     if flush_each:
@@ -135,19 +196,26 @@ def run_loop(
                 done += len(batch)
             if on_progress is not None:
                 on_progress(batch)
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as stop:
+        interrupted, hurry = True, isinstance(stop, StopNow)
+        stops.note(stop)
     except BrokenPipeError as closed:  # `| head`: the reader has what it wanted
         done += getattr(closed, "delivered", 0)
     except BaseException as error:
         _stop(source)
         close_after(every, error)
         raise
-    _stop(source)
+    if interrupted:
+        hurry = _stop(source) or hurry
+    else:
+        _stop(source)
     if interrupted and in_workers:
         settled = [part.settle(requested or done) for part in in_workers]
         done = done if outputs else settled[0]
-    deliveries = close_sinks(every)
+    deliveries, hurried = _close_interruptible(every, stops, hurry)
+    interrupted = interrupted or hurried
+    if interrupted:
+        done = _confirmed(outputs, done)
     return RunResult(
         done,
         done if requested is None else requested,
@@ -156,19 +224,72 @@ def run_loop(
         stopwatch.elapsed(),
         interrupted,
         deliveries,
+        stops.first or int(signal.SIGINT),
     )
 
 
-def _stop(source: Any) -> None:
+def _close_interruptible(
+    sinks: Sequence[BaseSink], stops: Interrupts, hurry: bool
+) -> tuple[list[Delivery], bool]:
+    """Close the sinks, the first interruption held; after a second one (now
+    or before) every sink gives up at once. Returns the counts and whether
+    the sinks gave up."""
+    if not hurry:
+        try:
+            with stops.held():
+                return close_sinks(sinks), False
+        except StopNow:
+            pass
+        except KeyboardInterrupt as stop:  # the first, held while closing
+            stops.note(stop)
+            return [sink.delivery for sink in sinks], True
+    return [_give_up(sink) for sink in sinks], True
+
+
+def _give_up(sink: BaseSink) -> Delivery:
+    """sink.give_up(), which never waits. A wrapper that relabels its inner
+    sink's counts (the --sink/--route CountedSink) without a give_up of its
+    own has the inner sink give up, under its label."""
+    inner = getattr(sink, "sink", None)
+    relabel = getattr(sink, "_relabel", None)
+    try:
+        if (
+            isinstance(inner, BaseSink)
+            and callable(relabel)
+            and type(sink).give_up is BaseSink.give_up
+        ):
+            delivery: Delivery = relabel(inner.give_up)
+            return delivery
+        return sink.give_up()
+    except (KeyboardInterrupt, BrokenPipeError, SinkError, OSError):
+        return sink.delivery
+
+
+def _confirmed(sinks: Sequence[BaseSink], done: int) -> int:
+    """What an interrupted run wrote: the least any sink written here and
+    given every event (no --route filter) confirmed; else `done` (the
+    worker-side sinks' settled count)."""
+    full = [sink.delivery.acknowledged for sink in sinks if not _routed(sink)]
+    return min(full) if full else done
+
+
+def _routed(sink: BaseSink) -> bool:
+    return getattr(sink, "route", None) is not None
+
+
+def _stop(source: Any) -> bool:
     """Stop the source (its workers; a simulation saves its profiles), even
-    after Ctrl-C or a closed pipe."""
+    after Ctrl-C or a closed pipe. True when an interruption cut it short."""
     close = getattr(source, "close", None)
     if close is None:
-        return
+        return False
     try:
         close()
-    except (KeyboardInterrupt, BrokenPipeError):
+    except KeyboardInterrupt:
+        return True
+    except BrokenPipeError:
         pass
+    return False
 
 
 def close_sinks(sinks: Sequence[BaseSink], failed: bool = False) -> list[Delivery]:

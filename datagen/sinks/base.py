@@ -10,7 +10,9 @@ user's own class wrapped by PythonSink) is a BaseSink, and the one run loop
   already holds those bytes is never decoded;
 - `write_encoded(data, count)`: count events encoded by `encoder`;
 - `flush()`, `close() -> Delivery` after a run, `abort() -> Delivery` after a
-  failed one (drop what is not yet delivered where the sink can).
+  failed one (drop what is not yet delivered where the sink can);
+- `give_up() -> Delivery` after a second Ctrl-C: release at once, waiting for
+  nothing; what was sent and neither acknowledged nor failed is `unknown`.
 """
 
 from __future__ import annotations
@@ -39,18 +41,25 @@ class Delivery:
     acknowledged: int = 0
     failed: int = 0
     retried: int = 0
+    #: Sent, then the run stopped before the server said whether it has them.
+    unknown: int = 0
+    #: Why they are unknown, for the summary.
+    unknown_reason: str = "interrupted before the sink answered"
 
     @property
     def complete(self) -> bool:
         """True when every event sent was acknowledged."""
-        return self.failed == 0 and self.acknowledged == self.sent
+        return self.failed == 0 and self.unknown == 0 and self.acknowledged == self.sent
 
     def summary(self) -> str:
-        """One line: sink, sent, acknowledged, failed."""
-        return (
+        """One line: sink, sent, acknowledged, failed (and unknown, if any)."""
+        line = (
             f"{self.sink}: sent {self.sent}, acknowledged {self.acknowledged}, "
             f"failed {self.failed}"
         )
+        if self.unknown:
+            line += f", unknown {self.unknown} ({self.unknown_reason})"
+        return line
 
 
 class BaseSink:
@@ -92,6 +101,17 @@ class BaseSink:
         """End a failed run: drop what is not delivered yet where the sink can
         (a file keeps its previous content), else close; returns the counts."""
         return self.close()
+
+    def give_up(self) -> Delivery:
+        """End a run stopped by a second Ctrl-C: wait for nothing (a server
+        that does not answer must not hold the user). This default releases
+        nothing and counts what was sent but neither acknowledged nor failed
+        as unknown; sinks that can drop or release at once override it."""
+        delivery = self.delivery
+        delivery.unknown = max(
+            delivery.sent - delivery.acknowledged - delivery.failed, 0
+        )
+        return delivery
 
     def __enter__(self) -> BaseSink:
         return self
