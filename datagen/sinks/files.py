@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from datagen.files.atomic import AtomicFile, remove_stale_temp_files, write_atomic
+from datagen.files.atomic import (
+    TEMP_PREFIX,
+    AtomicFile,
+    remove_stale_temp_files,
+    write_atomic,
+)
 from datagen.files.journey_archive import write_journey
 from datagen.encoders import ENCODERS, Encoder, dumps_pretty
 from datagen.errors import ConfigError, DatagenError
@@ -166,9 +171,11 @@ class PartSink(BaseSink):
         raise NotImplementedError
 
     def _note_earlier_files(self) -> None:
+        if not self.folder.is_dir():
+            return  # nothing earlier (a library caller's folder, made later)
         with os.scandir(self.folder) as entries:
             for entry in entries:
-                if entry.name.startswith(".datagen-tmp-"):
+                if entry.name.startswith(TEMP_PREFIX):
                     continue
                 self._shared = True
                 if self.is_own(entry.name):

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from datagen.errors import ConfigError
-from datagen.sinks.files import FileSink
+from datagen.sinks.files import FileSink, FolderSink
 from datagen.sinks.parquet import ParquetSink
 from datagen.sinks.spec import open_sink
 from datagen.sinks.stdout import StdoutSink
@@ -137,3 +137,17 @@ def test_abort_keeps_the_old_file_and_counts_what_was_sent_as_failed(
     assert not delivery.complete
     assert target.read_text() == '{"old": true}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_a_folder_sink_may_be_made_before_its_folder(tmp_path: Path) -> None:
+    """A library caller may create the folder after the sink (the sink notes
+    the files an earlier run left there when it is made)."""
+    folder = tmp_path / "later"
+    sink = FolderSink(folder, "x")
+    folder.mkdir()
+    sink.send_many(sample_events(2))
+    assert sink.close().acknowledged == 2
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "x_000000.json",
+        "x_000001.json",
+    ]
