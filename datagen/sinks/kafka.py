@@ -6,7 +6,9 @@ is idempotent and reports only failed deliveries: acknowledged is what was sent,
 less what failed, less what is still on its way. A producer that hits a fatal
 error, or whose broker came back without its state (the topic gone, the
 producer id unknown), is replaced and what it gave back is sent again. An event
-that waited `timeout` seconds is failed.
+that waited `timeout` seconds is failed. An event counts as sent once the
+producer has it; give_up() (a second Ctrl-C) counts those with no report yet as
+unknown, never as acknowledged.
 
 It is long because counting every delivery report and replacing a producer
 without losing or double-counting events are one state machine; the options
@@ -132,17 +134,21 @@ class KafkaSink(BaseSink):
             self._start_avro(self._derived_schema(events))
         encode, key_of, produce = self._encode, self._key_of, self._produce
         assert encode is not None
+        delivery = self.delivery
         for event in events:
-            self.delivery.sent += 1
             try:
                 value = encode(event)
             except ValueError as exc:
-                self.delivery.failed += 1
+                delivery.sent += 1
+                delivery.failed += 1
                 raise SinkError(
                     f"{self.describe()}: event {event.get('id')!r} does not fit "
                     f"the Avro schema: {exc}"
                 ) from None
+            # Counted once the producer has it, not before: an event cut
+            # short by an interruption was never sent, so never acknowledged.
             produce(value, key_of(event))
+            delivery.sent += 1
         self._producer.poll(0)
         self._maintain()
         self._count()
@@ -357,15 +363,40 @@ class KafkaSink(BaseSink):
             return self.delivery
         try:
             self.flush()
+        except KeyboardInterrupt:  # a second Ctrl-C while waiting for the broker
+            self.give_up()
+            raise
         finally:
-            self._closed = self._closing = True
-            self._producer.purge()
-            self._producer.flush(1.0)  # each purged event is reported, failed
-            delivery = self.delivery
-            delivery.failed += len(self._producer) + len(self._resend)
-            self._resend.clear()
-            delivery.acknowledged = delivery.sent - delivery.failed
+            if not self._closed:
+                self._end()
         return self.delivery
+
+    def give_up(self) -> Delivery:
+        """Stop at once: what never left the producer is failed, what is on
+        its way to the broker with no answer yet is unknown (it may or may not
+        be on the topic); waits for nothing."""
+        if self._closed:
+            return self.delivery
+        self._closed = self._closing = True
+        delivery = self.delivery
+        self._producer.purge(in_queue=True, in_flight=False)
+        self._producer.poll(0)  # the purged events' reports: failed
+        delivery.failed += len(self._resend)
+        self._resend.clear()
+        delivery.unknown = len(self._producer)
+        delivery.unknown_reason = "interrupted before the broker answered"
+        delivery.acknowledged = delivery.sent - delivery.failed - delivery.unknown
+        return delivery
+
+    def _end(self) -> None:
+        """Count what was never acknowledged as failed and release the client."""
+        self._closed = self._closing = True
+        self._producer.purge()
+        self._producer.flush(1.0)  # each purged event is reported, failed
+        delivery = self.delivery
+        delivery.failed += len(self._producer) + len(self._resend)
+        self._resend.clear()
+        delivery.acknowledged = delivery.sent - delivery.failed
 
     def _scrub(self, text: str) -> str:
         """text without the passwords these options hold (short ones only where
