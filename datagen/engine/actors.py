@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from datagen.seeding import derive_seed, random_uuid
 
@@ -55,3 +56,35 @@ def make_actor(
         uuid_rng = random.Random(derive_seed(run_seed, "actor-uuid", index))
         profile["uuid"] = random_uuid(uuid_rng)
     return Actor(index, rng, profile)
+
+
+class LazyActors(Sequence[Actor]):
+    """Actors of a model that needs no profiles, each made when it is read.
+
+    Actor i is make_actor(run_seed, i) however it is reached (index, slice,
+    iteration), so a run streams its population instead of holding a list of
+    every actor (each has its own RNG state, about 2.5 kB) before the first
+    event. Made afresh on every read: nothing added to a profile is kept here.
+    """
+
+    def __init__(self, run_seed: int, indexes: range) -> None:
+        self.run_seed = run_seed
+        self.indexes = indexes
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+    @overload
+    def __getitem__(self, index: int) -> Actor: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> LazyActors: ...
+
+    def __getitem__(self, index: int | slice) -> Actor | LazyActors:
+        if isinstance(index, slice):
+            return LazyActors(self.run_seed, self.indexes[index])
+        return make_actor(self.run_seed, self.indexes[index])
+
+    def __iter__(self) -> Iterator[Actor]:
+        seed = self.run_seed
+        return (make_actor(seed, index) for index in self.indexes)

@@ -5,17 +5,22 @@
         ...
 
 The CLI's `simulate` builds the same object and writes its batches to sinks.
+The module is long because the whole API meets here: finding and building the
+model, the window's options, the population, and the merge that starts a
+journey only when its time comes (_deferred).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import heapq
+from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from datagen.engine.batches import Batch, batch_keyed, limit_batches
 from datagen.timefmt import DEFAULT_START, parse_duration, parse_time, resolve_timezone
+from datagen.engine.actors import Actor, LazyActors
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import (
     DEFAULT_ACTORS,
@@ -28,11 +33,15 @@ from datagen.engine.model import (
 )
 from datagen.engine.parallel import parallel_batches
 from datagen.engine.population import Population, build_population
-from datagen.engine.runner import Keyed, run_actors
-from datagen.errors import ConfigError
+from datagen.engine.runner import Keyed, misordered, run_actors
+from datagen.errors import ConfigError, ProviderError
 
 #: Events per batch in one process: large enough to amortise encoding and writes.
 BATCH_SIZE = 2048
+#: The largest population: the merge holds every actor's next event (about
+#: 4 to 14 kB an actor for the built-ins, docs/simulation.md), so a bigger
+#: one is refused at once rather than filling memory before the first event.
+MAX_ACTORS = 1_000_000
 
 
 def find_simulation(name: str) -> Any:
@@ -112,10 +121,22 @@ class Simulation:
         self._population: Population | None = None
         if actors is not None and actors < 1:
             raise ConfigError(f"--actors must be at least 1, not {actors}")
+        if actors is not None and actors > MAX_ACTORS:
+            raise ConfigError(
+                f"--actors {actors} is more than {MAX_ACTORS:,}: every actor holds"
+                " its next event in memory until the run ends (see"
+                " docs/simulation.md, Memory); split the population across runs"
+            )
 
     @property
     def population(self) -> Population:
-        """The actors, made (or loaded) on first use."""
+        """The actors, made (or loaded) on first use; streamed (LazyActors)
+        when the model needs no profiles and none are read or saved."""
+        if self._population is None and self._streams_actors():
+            default = getattr(self.model, "default_actors", DEFAULT_ACTORS)
+            count = self.actors if self.actors is not None else int(default)
+            lazy = LazyActors(self.seed, range(count))
+            self._population = Population(cast("list[Actor]", lazy))
         if self._population is None:
             self._population = build_population(
                 self.seed,
@@ -192,8 +213,22 @@ class Simulation:
             last = None if default is None else first + default
         return Window(first, last, zone, self.seed)
 
+    def _streams_actors(self) -> bool:
+        """True when actors can be made as they are read: nothing to load,
+        nothing saved, so no actor needs to outlive its events."""
+        return (
+            not getattr(self.model, "needs_profiles", True)
+            and self.profiles is None
+            and self.profiles_out is None
+        )
+
     def keyed(self, window: Window) -> Iterator[Keyed]:
-        """(time, actor index, sequence, event) in time order, in this process."""
+        """(time, actor index, sequence, event) in time order, in this process.
+
+        A model with first_moment(index, window) (journeys) has its actors
+        started only when the merge reaches that moment (see _deferred)."""
+        if callable(getattr(self.model, "first_moment", None)):
+            return _deferred(self.model, self.population.actors, window)
         return run_actors(self.model, self.population.actors, window)
 
     def batches(
@@ -245,6 +280,57 @@ class Simulation:
         window = self.window(start, end, ticks, duration, timezone)
         for batch in self.batches(window, workers, count):
             yield from batch.events()
+
+
+def _deferred(model: Any, actors: Sequence[Actor], window: Window) -> Iterator[Keyed]:
+    """run_actors' stream, with each actor started (made, its first event
+    drawn) only when the merge reaches model.first_moment(index, window), a
+    moment no earlier than its first event. Until then an actor is a key in
+    the heap, not a built journey: the first event comes once every actor's
+    first moment is known, and memory holds the actors under way.
+
+    Same keys, same order as run_actors: an actor's key waits at (its first
+    moment, index, -1), before every event of its own, and no event of
+    another actor can be due before it that is not already in the heap.
+    """
+    end = float("inf") if window.end is None else window.end
+    heap: list[tuple[float, int, int, Any, Any]] = []
+    for index in range(len(actors)):
+        moment = model.first_moment(index, window)
+        if moment < end:
+            heap.append((moment, index, -1, None, None))
+    heapq.heapify(heap)
+    replace, pop, push = heapq.heapreplace, heapq.heappop, heapq.heappush
+    while heap:
+        moment, index, sequence, event, source = heap[0]
+        if source is None:  # the actor's turn to start
+            pop(heap)
+            source = iter(model.actor_events(actors[index], window))
+            bound = moment
+            for moment, event in source:
+                if not moment >= window.start:  # NaN too
+                    raise misordered(model, index, moment, window.start, window)
+                if not moment >= bound:
+                    raise ProviderError(
+                        f"simulation '{_name(model)}': actor {index} yielded an"
+                        f" event at {window.iso(moment)}, before its first_moment()"
+                        f" ({window.iso(bound)})"
+                    )
+                if moment < end:
+                    push(heap, (moment, index, 0, event, source))
+                break
+            continue
+        yield moment, index, sequence, event
+        for upcoming, following in source:
+            if not upcoming >= moment:  # one comparison: earlier, or NaN
+                raise misordered(model, index, upcoming, moment, window)
+            if upcoming < end:
+                replace(heap, (upcoming, index, sequence + 1, following, source))
+                break
+            pop(heap)
+            break
+        else:
+            pop(heap)
 
 
 def _as_time(value: str | datetime, option: str) -> datetime:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from datagen.documents import to_locale
 from datagen.encoders import Encoder, JsonLinesEncoder
@@ -30,6 +31,8 @@ from datagen.sinks.files import PartSink
 R = TypeVar("R")
 #: Documents per block: large enough to amortise a task, small enough to balance.
 BLOCK_SIZE = 1000
+#: Blocks a worker may have queued or done but not yet taken: bounds memory.
+AHEAD = 4
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,53 @@ class Block:
     seed: int
 
 
+class Blocks(Sequence[Block]):
+    """The blocks of a run, made on demand: a run of 10**11 items plans in no
+    time and no memory, and block i is the same Block whether it is read by
+    index, in a slice or while iterating (its seed depends on i only)."""
+
+    def __init__(
+        self, total: int, seed: int, parts: tuple[object, ...], size: int
+    ) -> None:
+        self.total, self.seed, self.parts, self.size = total, seed, parts, size
+        self._indexes = range(0, -(-total // size) if total > 0 else 0)
+
+    def _block(self, index: int) -> Block:
+        start = index * self.size
+        count = min(self.size, self.total - start)
+        return Block(index, start, count, derive_seed(self.seed, *self.parts, index))
+
+    def __len__(self) -> int:
+        return len(self._indexes)
+
+    @overload
+    def __getitem__(self, index: int) -> Block: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Block]: ...
+
+    def __getitem__(self, index: int | slice) -> Block | list[Block]:
+        if isinstance(index, slice):
+            return [self._block(i) for i in self._indexes[index]]
+        return self._block(self._indexes[index])
+
+    def __iter__(self) -> Iterator[Block]:
+        return map(self._block, self._indexes)
+
+
 def plan_blocks(
     total: int, seed: int, *parts: object, size: int = BLOCK_SIZE
-) -> list[Block]:
-    """total items in blocks of `size`, each with a seed from (seed, parts, index)."""
-    return [
-        Block(index, start, min(size, total - start), derive_seed(seed, *parts, index))
-        for index, start in enumerate(range(0, total, size))
-    ]
+) -> Blocks:
+    """total items in blocks of `size`, each with a seed from (seed, parts, index);
+    planned lazily (see Blocks)."""
+    return Blocks(total, seed, parts, size)
+
+
+def total_items(blocks: Sequence[Block]) -> int:
+    """The items of a run's blocks, without walking a lazy plan."""
+    if isinstance(blocks, Blocks):
+        return max(blocks.total, 0)
+    return sum(block.count for block in blocks)
 
 
 def _ignore_interrupts(parent: int, stopping: Any) -> None:
@@ -95,13 +137,33 @@ def run_blocks(
         initializer=_ignore_interrupts,
         initargs=(os.getpid(), stopping),
     )
+    slots, stopped = threading.Semaphore(AHEAD * workers), threading.Event()
     try:
-        yield from pool.imap(work, blocks, chunksize=1)
+        for result in pool.imap(work, _fed(blocks, slots, stopped), chunksize=1):
+            slots.release()
+            yield result
         pool.close()
     finally:
+        stopped.set()
         stopping.value = 1  # from now on the pool's SIGTERM ends a worker
         pool.terminate()
         pool.join()
+
+
+def _fed(
+    blocks: Iterable[Block], slots: threading.Semaphore, stopped: threading.Event
+) -> Iterator[Block]:
+    """The blocks, each one once a slot is free: the pool reads its tasks on a
+    thread as fast as it can, so without this a run of 10**11 documents would
+    queue every task, and results, before the first was written. Runs on the
+    pool's task thread; stops when the run does, so the pool can be joined."""
+    for block in blocks:
+        while not slots.acquire(timeout=0.1):
+            if stopped.is_set():
+                return
+        if stopped.is_set():
+            return
+        yield block
 
 
 @dataclass
@@ -178,7 +240,7 @@ def run_block_job(
         sinks,
         target=target,
         seed=seed,
-        requested=sum(block.count for block in blocks),
+        requested=total_items(blocks),
         in_workers=placement.in_workers,
         on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
     )

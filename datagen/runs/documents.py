@@ -11,7 +11,13 @@ from typing import Any
 
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider
 from datagen.encoders import CsvEncoder, Encoder, get_encoder
-from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
+from datagen.runs.blocks import (
+    Block,
+    Blocks,
+    check_block_job,
+    plan_blocks,
+    run_block_job,
+)
 from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.sinks.base import BaseSink
@@ -31,7 +37,7 @@ class DocumentJob:
     now: datetime = DEFAULT_START
     csv_columns: tuple[str, ...] | None = None
 
-    def blocks(self) -> list[Block]:
+    def blocks(self) -> Blocks:
         return plan_blocks(self.quantity, self.seed, self.provider, "block")
 
     def encoder(self) -> Encoder:

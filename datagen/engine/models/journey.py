@@ -33,13 +33,23 @@ class JourneySimulation:
         self.locale = locale
         self.envelope = envelope
 
+    def unbuilt(self, index: int, window: Window) -> JourneyProvider:
+        """Journey number index of the run, its start drawn, its steps not."""
+        seed = derive_seed(window.seed, self.provider, "journey", index)
+        now = datetime.fromtimestamp(window.start, timezone.utc)
+        return self.provider_class(locale=self.locale, seed=seed, now=now)
+
     def journey(self, actor: Actor, window: Window) -> JourneyProvider:
         """The actor's journey, built (the same as `journey -p` makes it)."""
-        seed = derive_seed(window.seed, self.provider, "journey", actor.index)
-        now = datetime.fromtimestamp(window.start, timezone.utc)
-        journey = self.provider_class(locale=self.locale, seed=seed, now=now)
+        journey = self.unbuilt(actor.index, window)
         journey.generate()
         return journey
+
+    def first_moment(self, index: int, window: Window) -> float:
+        """When journey index starts: no step comes earlier (a step's offset
+        is never negative). The merge builds a journey only when its start is
+        reached, so a run of many journeys holds those under way, not all."""
+        return self.unbuilt(index, window).started_at.timestamp()
 
     def actor_events(self, actor: Actor, window: Window) -> Iterator[Emission]:
         journey = self.journey(actor, window)
