@@ -7,6 +7,8 @@ click's own usage errors); 130 interrupted.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -14,6 +16,14 @@ from typing import IO, Any
 import click
 
 from datagen.errors import ConfigError, DatagenError
+from datagen.redaction import (
+    forget_secrets,
+    known_secrets,
+    remember_secrets,
+    scrub_known,
+    secrets_in,
+    secrets_of_environment,
+)
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -46,7 +56,15 @@ def one_line(message: str) -> str:
 @contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn what a command raises into click's exceptions with the exit code
-    of the rule above. Used once, by the command group."""
+    of the rule above, every message scrubbed of the run's secrets. Used
+    once, by the command group."""
+    with scrubbed_messages(), _translate():
+        yield
+
+
+@contextmanager
+def _translate() -> Iterator[None]:
+    """The exit code rule of translate_errors."""
     try:
         yield
     except ConfigError as exc:
@@ -61,3 +79,65 @@ def translate_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
+
+
+#: Options whose whole value is a secret (besides what secrets_in finds).
+SECRET_OPTIONS = ("--sas-token", "--connection-string")
+
+
+class ScrubbedStream:
+    """A text stream (stderr) whose writes are scrubbed of the run's known
+    secrets: warnings, log lines and summaries leave the process clean too."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            # Not a binary stream (click tells text from binary this way).
+            raise TypeError(f"write() argument must be str, not {type(text)}")
+        return int(self.stream.write(scrub_known(text)))
+
+    def __getattr__(self, name: str) -> Any:
+        # No `buffer`: bytes written there would not be scrubbed.
+        if name == "buffer":
+            raise AttributeError(name)
+        return getattr(self.stream, name)
+
+
+def secrets_of_arguments(args: list[str]) -> list[str]:
+    """The secrets on a command line: in every URL (--sink, --route,
+    --container-url...), and the whole values of SECRET_OPTIONS."""
+    found: list[str] = []
+    for index, arg in enumerate(args):
+        found.extend(secrets_in(arg))
+        name, equals, value = arg.partition("=")
+        if equals and name in SECRET_OPTIONS:
+            found.append(value)
+        elif arg in SECRET_OPTIONS and index + 1 < len(args):
+            found.append(args[index + 1])
+    return found
+
+
+@contextmanager
+def scrubbed_messages() -> Iterator[None]:
+    """For one command: remember the secrets of its arguments and of the
+    environment the sinks read, scrub them from stderr and from the message
+    of the click exception it ends with; forget them afterwards (the
+    message is scrubbed before click prints it)."""
+    ctx = click.get_current_context(silent=True)
+    args = [] if ctx is None else [*getattr(ctx, "_protected_args", []), *ctx.args]
+    before = known_secrets()
+    remember_secrets(*secrets_of_arguments(args), *secrets_of_environment(os.environ))
+    stderr = sys.stderr
+    sys.stderr = ScrubbedStream(stderr)
+    try:
+        yield
+    except click.ClickException as exc:
+        # setattr: click types `message` as Final, yet it is what show() prints.
+        setattr(exc, "message", scrub_known(exc.message))
+        raise
+    finally:
+        sys.stderr = stderr
+        forget_secrets()
+        remember_secrets(*before)

@@ -11,7 +11,7 @@ from datagen.errors import ConfigError
 from datagen.sinks.base import BaseSink, Delivery, Sink
 from datagen.sinks.python_sink import PythonSink
 from datagen.encoders import get_dotted
-from datagen.redaction import redact
+from datagen.redaction import redact, scrub
 from datagen.sinks.spec import open_sink
 
 _MISSING = object()
@@ -30,7 +30,8 @@ class Route:
         """FIELD=VALUE=SPEC; the spec may itself hold '=' (query options)."""
         parts = text.split("=", 2)
         if len(parts) != 3 or not all(parts):
-            raise ConfigError(f"--route '{redact(text)}' is not FIELD=VALUE=SPEC")
+            # scrub, not redact: the text is not a URL, it holds one.
+            raise ConfigError(f"--route '{scrub(text)}' is not FIELD=VALUE=SPEC")
         return cls(*parts)
 
     def matches(self, event: dict[str, Any]) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from datagen.errors import ConfigError, UnknownName
-from datagen.redaction import redact
+from datagen.redaction import redact, scrub_secrets_of
 from datagen.registry import Registry
 from datagen.sinks.base import Sink
 
@@ -76,4 +76,7 @@ def open_sink(spec: str) -> Sink:
     except ConfigError:
         raise
     except ValueError as exc:
-        raise ConfigError(f"sink '{redact(spec)}': {exc}") from None
+        # A parser's message may quote the secret (a password urlsplit read
+        # as a port): scrubbed of the spec's secrets.
+        reason = scrub_secrets_of(str(exc), spec)
+        raise ConfigError(f"sink '{redact(spec)}': {reason}") from None
