@@ -19,6 +19,8 @@ from datagen.sinks.avro_writer import compile_writer
 from datagen.redaction import redact
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Seconds to connect to the schema registry, and again for its answer.
+REGISTRY_TIMEOUT = 5.0
 _PRIMITIVES = ((bool, "boolean"), (int, "long"), (float, "double"), (str, "string"))
 
 
@@ -176,16 +178,26 @@ class AvroEncoder:
         return buffer.getvalue()
 
 
-def register_schema(registry_url: str, subject: str, schema: dict[str, Any]) -> int:
+def register_schema(
+    registry_url: str,
+    subject: str,
+    schema: dict[str, Any],
+    timeout: float = REGISTRY_TIMEOUT,
+) -> int:
     """Register schema under subject at the Schema Registry; returns its id.
 
-    An unreachable registry is a retriable SinkError, a refused schema is not;
-    neither message holds the registry's password.
+    Connecting and the answer each wait at most `timeout` seconds. A registry
+    that cannot be reached (refused: it may be starting) is a retriable
+    SinkError; one that connects but does not answer in time is not (trying
+    again would wait as long again), nor is a refused schema; no message
+    holds the registry's password.
     """
     from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
     from confluent_kafka.schema_registry.error import SchemaRegistryError
 
-    client = SchemaRegistryClient({"url": registry_url, "timeout": 5, "max.retries": 0})
+    client = SchemaRegistryClient(
+        {"url": registry_url, "timeout": timeout, "max.retries": 0}
+    )
     text = orjson.dumps(schema).decode()
     where = f"schema registry {redact(registry_url)}"
     try:
@@ -194,7 +206,9 @@ def register_schema(registry_url: str, subject: str, schema: dict[str, Any]) -> 
         raise SinkError(
             f"{where} refused the schema for '{subject}': {exc.error_message}"
         ) from None
-    except Exception as exc:  # requests' connection and timeout errors
+    except Exception as exc:  # the HTTP client's connection and timeout errors
+        if type(exc).__name__ == "ReadTimeout":  # connected, no answer
+            raise SinkError(f"{where} did not answer within {timeout:g} s") from None
         raise SinkError(
             f"{where} did not answer: {type(exc).__name__}", retriable=True
         ) from None

@@ -208,10 +208,22 @@ class BatchingSink(BaseSink):
 
         sleep = self.retry_sleep()
         extra = {"sleep": sleep} if sleep is not None else {}
+        give_up_at = time.monotonic() + self.policy.deadline
+
+        def attempt() -> None:
+            # The policy counts the waits between tries; a try that hangs
+            # until its own timeout counts too: no new try once the
+            # deadline has passed, so a batch gives up within the deadline
+            # plus one try, not a dozen tries later.
+            try:
+                self.write_batch(events)
+            except SinkError as error:
+                if error.retriable and time.monotonic() >= give_up_at:
+                    raise SinkError(str(error), retriable=False) from None
+                raise
+
         try:
-            call_with_retries(
-                lambda: self.write_batch(events), self.policy, on_retry, **extra
-            )
+            call_with_retries(attempt, self.policy, on_retry, **extra)
         except SinkError as error:
             self._count_failed(len(events))
             self.broken = SinkError(f"{self.describe()}: {error}")

@@ -31,6 +31,8 @@ from datagen.sinks.spec import register_sink
 
 TOKEN_ENV = "DATAGEN_HTTP_TOKEN"
 CONTENT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson"}
+#: The longest wait at start, to connect and again for an answer (docs/sinks.md).
+START_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -127,18 +129,31 @@ class HttpSink(BatchingSink):
         return redact(self.url)
 
     def _check_reachable(self) -> None:
-        """Fail at start, within the timeout, when nothing listens at the host."""
+        """Fail at start, within START_SECONDS (or the timeout, if shorter) for
+        the connection and as long again for an answer, when nothing listens
+        at the host or what listens never answers. Any HTTP answer to a HEAD
+        request will do (a 404 or 405 included): the server is alive."""
         if requests.utils.get_environ_proxies(self.url):
             return  # a proxy will connect for us
         parts = urlsplit(self.url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        wait = min(self.options.timeout, START_SECONDS)
         try:
-            socket.create_connection(
-                (parts.hostname, port), timeout=min(self.options.timeout, 5.0)
-            ).close()
+            socket.create_connection((parts.hostname, port), timeout=wait).close()
         except OSError as exc:
             self.session.close()
             reason = exc.strerror or type(exc).__name__
+            raise SinkError(f"{self.describe()}: cannot connect: {reason}") from None
+        try:
+            self.session.head(
+                self.url, timeout=(wait, wait), allow_redirects=False
+            ).close()
+        except requests.Timeout:
+            self.session.close()
+            raise SinkError(f"{self.describe()}: no answer within {wait:g} s") from None
+        except requests.RequestException as exc:
+            self.session.close()
+            reason = self._scrub(first_line(exc))
             raise SinkError(f"{self.describe()}: cannot connect: {reason}") from None
 
     def encode(self, events: list[dict[str, Any]]) -> bytes:

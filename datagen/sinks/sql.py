@@ -221,13 +221,18 @@ class SqlSink(BatchingSink):
         connect_args: dict[str, Any] = {}
         if backend in ("postgresql", "mysql", "mariadb"):
             connect_args["connect_timeout"] = self.options.connect_timeout
+        bounded = _bounded_handshake(self.url, self.options.connect_timeout)
+        connect_args.update(bounded)
         try:
-            return sa.create_engine(
+            engine = sa.create_engine(
                 self.url,
                 pool_pre_ping=True,
                 connect_args=connect_args,
                 json_serializer=lambda value: orjson.dumps(value).decode(),
             )
+            if bounded:
+                sa.event.listen(engine, "connect", _unbounded_queries(bounded))
+            return engine
         except (sa.exc.NoSuchModuleError, ImportError) as exc:
             raise ConfigError(
                 f"sql sink '{self.describe()}': driver not available ({exc})"
@@ -353,3 +358,26 @@ class SqlSink(BatchingSink):
         copy_rows(
             connection, self.schema, self._copy_plan[1], records, self.options.key
         )
+
+
+def _bounded_handshake(url: URL, seconds: float) -> dict[str, float]:
+    """PyMySQL reads a server's greeting with read_timeout, none by default:
+    a server that accepts and never answers would hang the start for good.
+    The timeouts the URL does not set are `seconds` while connecting (see
+    _unbounded_queries for after)."""
+    if url.get_driver_name() != "pymysql":
+        return {}
+    names = ("read_timeout", "write_timeout")
+    return {name: seconds for name in names if name not in url.query}
+
+
+def _unbounded_queries(bounded: dict[str, float]) -> Callable[..., None]:
+    """Once connected, queries wait as long as they take again (a big batch
+    is not a hang): the timeouts _bounded_handshake set are lifted."""
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        for name in bounded:
+            if hasattr(dbapi_connection, f"_{name}"):
+                setattr(dbapi_connection, f"_{name}", None)
+
+    return connected
