@@ -86,7 +86,12 @@ def simulation_graph(name: str, config: str | Path | None = None) -> Graph:
     that has no graph (only state machines and page graphs have one).
     """
     factory = find_simulation(name)
-    model = factory(config=config) if config is not None else factory()
+    try:
+        model = factory(config=config) if config is not None else factory()
+    except TypeError as exc:
+        if config is None or "config" not in str(exc):
+            raise
+        raise ConfigError(f"simulation '{name}' takes no --config") from None
     draw = getattr(model, "graph", None)
     if not callable(draw):
         raise ConfigError(

@@ -163,6 +163,12 @@ def _check(where: str, options: KafkaOptions) -> None:
         raise ConfigError(f"{where}: partitions and replication must be at least 1")
     if options.timeout <= 0 or options.connect_timeout <= 0:
         raise ConfigError(f"{where}: timeout and connect_timeout must be above 0")
+    if options.connect_timeout < 1:
+        # librdkafka takes no connection set-up timeout under a second.
+        raise ConfigError(
+            f"{where}: connect_timeout must be at least 1 (second), "
+            f"not {options.connect_timeout:g}"
+        )
     if options.format == "avro" and not options.registry:
         raise ConfigError(
             f"{where}: format=avro needs registry=http://... or {REGISTRY_ENV}"

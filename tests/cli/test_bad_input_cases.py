@@ -389,3 +389,24 @@ def test_simulate_start_at_the_end_of_time_names_start(invoke: Any) -> None:
     )
     line = one_error(result, "--start", "9999-12-31")
     assert "profiler failed" not in line
+
+
+def test_a_value_clicks_own_type_refuses_is_one_line(invoke: Any) -> None:
+    result = invoke("document", "-p", "order", "--seed", "x", ok=False)
+    line = one_error(result, "--seed", "'x'")
+    assert "Usage:" not in result.output and line.startswith("Error: ")
+
+
+def test_graph_config_of_a_simulation_without_one(invoke: Any, tmp_path: Path) -> None:
+    config = tmp_path / "bad.json"
+    config.write_text("{}")
+    result = invoke(
+        "graph", "starfleet", "--config", config, "-o", tmp_path / "g.dot", ok=False
+    )
+    one_error(result, "'starfleet'", "--config")
+
+
+def test_kafka_connect_timeout_under_a_second(invoke: Any) -> None:
+    spec = "kafka://127.0.0.1:9/t?connect_timeout=0.5"
+    result = invoke("document", "-p", "order", "--sink", spec, ok=False)
+    one_error(result, "connect_timeout", "0.5")
