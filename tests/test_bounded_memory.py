@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -49,6 +50,13 @@ def test_a_plan_of_10_to_the_11_costs_nothing() -> None:
     )
     assert total_items(blocks) == 10**11
     assert time.monotonic() - started < 0.1
+
+
+def test_a_plan_longer_than_an_index_can_say_still_runs() -> None:
+    blocks = plan_blocks(10**30, 7, "order", "block")
+    assert len(blocks) == sys.maxsize  # len() of the range itself would raise
+    assert next(iter(blocks)) == blocks[0]
+    assert blocks[10**26].start == 10**29
 
 
 def test_lazy_actors_are_the_actors_a_list_holds() -> None:

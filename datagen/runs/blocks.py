@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,7 +63,9 @@ class Blocks(Sequence[Block]):
         return Block(index, start, count, derive_seed(self.seed, *self.parts, index))
 
     def __len__(self) -> int:
-        return len(self._indexes)
+        # len() of a range past sys.maxsize raises; a plan that long never
+        # ends anyway, and its length only decides whether to fork.
+        return min(self._indexes.stop, sys.maxsize)
 
     @overload
     def __getitem__(self, index: int) -> Block: ...
