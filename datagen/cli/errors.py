@@ -70,10 +70,9 @@ def _translate() -> Iterator[None]:
     except ConfigError as exc:
         raise UsageFailure(one_line(str(exc))) from exc
     except DatagenError as exc:
-        # Each sink's counts go on the error's one line, not lines before it.
-        counts = "; ".join(d.summary() for d in getattr(exc, "deliveries", ()))
-        message = f"{exc} ({counts})" if counts else str(exc)
-        raise click.ClickException(one_line(message)) from exc
+        for delivery in getattr(exc, "deliveries", ()):
+            click.echo(f"  {delivery.summary()}", err=True)
+        raise click.ClickException(one_line(str(exc))) from exc
     except click.UsageError as exc:
         if isinstance(exc, (BadValue, click.exceptions.NoArgsIsHelpError)):
             raise
