@@ -14,6 +14,7 @@ whole file takes about half a minute.
 from __future__ import annotations
 
 import json
+import re
 from contextlib import chdir
 from pathlib import Path
 
@@ -265,8 +266,13 @@ def upload_args(draw: st.DrawFn, tmp: Path) -> tuple[list[str], list[str]]:
     return ["upload", path, "--quiet", *draw(options(choices))], [secret]
 
 
+#: A sink's line in a failed run's report (Delivery.summary(), indented).
+SINK_LINE = re.compile(r"^  \S.*: sent \d+, acknowledged \d+, failed \d+")
+
+
 def check(result: Result, argv: list[str], secrets: list[str]) -> None:
-    """The property: a valid run, or one `Error:` line and a non-zero exit; no
+    """The property: a valid run, or one `Error:` line (after the sinks' count
+    lines, if any) and a non-zero exit; no
     traceback; no secret (nor a piece of one) printed."""
     shown = result.stdout + result.stderr
     where = f"{argv!r} -> exit {result.exit_code}, stderr {result.stderr!r}"
@@ -283,7 +289,11 @@ def check(result: Result, argv: list[str], secrets: list[str]) -> None:
         # Lines as a terminal shows them (str.splitlines() also cuts at \x1e,
         # \x85 and the like, which a quoted junk value may hold).
         lines = result.stderr.replace("\r", "\n").rstrip("\n").split("\n")
-        assert len(lines) == 1 and lines[0].startswith("Error: "), where
+        # One error line; a run that failed after opening its sinks reports
+        # each sink's counts on a line of its own before it (issue 9, case 1).
+        *report, error = lines
+        assert error.startswith("Error: "), where
+        assert all(SINK_LINE.match(line) for line in report), where
 
 
 @pytest.fixture(scope="module")
@@ -361,7 +371,7 @@ FOUND: dict[str, tuple[list[str], str | None]] = {
         None,
     ),
     "click path prints usage lines": (["plot", "{tmp}/missing.jsonl"], None),
-    "delivery lines before the error": (
+    "a failed sink reports its counts, then one error line": (
         ["document", "-p", "order", "-q", "2", "--quiet", "--sink"]
         + ["python:tests.test_secrets_fuzz:Refusing?token=Qtoken-found"],
         "Qtoken-found",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from datagen.encoders import ENCODERS, Encoder, dumps_pretty
 from datagen.errors import ConfigError, DatagenError
 from datagen.files.paths import prepare_output_folder
 from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.options import parse_options
 from datagen.sinks.spec import query_options, register_sink
 
 #: In a folder an earlier run also wrote to: which files are the last run's.
@@ -41,6 +43,11 @@ def file_url_path(url: str) -> Path:
         raise ConfigError(f"file sink '{url}' names no file")
     prepare_output_folder(path.parent)
     return path
+
+
+@dataclass(frozen=True)
+class _NoOptions:
+    """The options of a JSON-lines, CSV or JSON file: none."""
 
 
 @register_sink
@@ -66,6 +73,7 @@ class FileSink(BaseSink):
                 f"file sink '{url}': unknown extension '.{extension}' "
                 "(use .jsonl, .csv, .json or .parquet)"
             )
+        parse_options(url, _NoOptions, sink=url)  # a .jsonl/.csv/.json file takes none
         return cls(path, ENCODERS[extension]())
 
     def __init__(self, path: Path, encoder: Encoder) -> None:

@@ -106,7 +106,7 @@ def parse_options(
         and not (others is not None and others(key))
     )
     if unknown:
-        valid = ", ".join(sorted(set(fields) | set(aliases)))
+        valid = ", ".join(sorted(set(fields) | set(aliases))) or "none"
         if others_are:
             valid += f", or {others_are}"
         raise ConfigError(f"{where}: unknown option '{unknown[0]}' (valid: {valid})")

@@ -151,3 +151,11 @@ def test_a_folder_sink_may_be_made_before_its_folder(tmp_path: Path) -> None:
         "x_000000.json",
         "x_000001.json",
     ]
+
+
+@pytest.mark.parametrize("extension", ["jsonl", "csv", "json"])
+def test_an_option_on_a_plain_file_is_refused(tmp_path: Path, extension: str) -> None:
+    """Issue 9, case 16: `file:x.jsonl?unknown=1` was silently ignored."""
+    with pytest.raises(ConfigError, match=r"unknown option 'unknown' \(valid: none\)"):
+        open_sink(f"file:{tmp_path}/x.{extension}?unknown=1")
+    assert list(tmp_path.iterdir()) == []
