@@ -8,7 +8,7 @@ own order, so the stream is the same whichever process ran which actor.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from datagen.engine.actors import Actor
@@ -71,3 +71,60 @@ def misordered(
         f"simulation '{name}': actor {index} yielded an event at {when}, before "
         f"{what} ({bound}); actor_events must yield in time order from the start"
     )
+
+
+def run_deferred(
+    model: Any, actors: Sequence[Actor], window: Window
+) -> Iterator[Keyed]:
+    """run_actors' stream, with each actor started (made, its first event
+    drawn) only when the merge reaches model.first_moment(index, window), a
+    moment no earlier than its first event. Until then an actor is a key in
+    the heap, not a built journey: the first event comes once every actor's
+    first moment is known, and memory holds the actors under way.
+
+    Same keys, same order as run_actors: an actor's key waits at (its first
+    moment, index, -1), before every event of its own, and no event of
+    another actor can be due before it that is not already in the heap.
+    """
+    end = float("inf") if window.end is None else window.end
+    heap: list[tuple[float, int, int, Any, Any]] = []
+    for index in range(len(actors)):
+        moment = model.first_moment(index, window)
+        if moment < end:
+            heap.append((moment, index, -1, None, None))
+    heapq.heapify(heap)
+    replace, pop, push = heapq.heapreplace, heapq.heappop, heapq.heappush
+    while heap:
+        moment, index, sequence, event, source = heap[0]
+        if source is None:  # the actor's turn to start
+            pop(heap)
+            source = iter(model.actor_events(actors[index], window))
+            bound = moment
+            for moment, event in source:
+                if not moment >= window.start:  # NaN too
+                    raise misordered(model, index, moment, window.start, window)
+                if not moment >= bound:
+                    raise ProviderError(
+                        f"simulation '{_model_name(model)}': actor {index} yielded an"
+                        f" event at {window.iso(moment)}, before its first_moment()"
+                        f" ({window.iso(bound)})"
+                    )
+                if moment < end:
+                    push(heap, (moment, index, 0, event, source))
+                break
+            continue
+        yield moment, index, sequence, event
+        for upcoming, following in source:
+            if not upcoming >= moment:  # one comparison: earlier, or NaN
+                raise misordered(model, index, upcoming, moment, window)
+            if upcoming < end:
+                replace(heap, (upcoming, index, sequence + 1, following, source))
+                break
+            pop(heap)
+            break
+        else:
+            pop(heap)
+
+
+def _model_name(model: Any) -> str:
+    return getattr(model, "name", None) or type(model).__name__

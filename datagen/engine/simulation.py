@@ -5,15 +5,14 @@
         ...
 
 The CLI's `simulate` builds the same object and writes its batches to sinks.
-The module is long because the whole API meets here: finding and building the
-model, the window's options, the population, and the merge that starts a
-journey only when its time comes (_deferred).
+The module is a little long because the whole Python API meets here: finding
+and building the model, the window's options, the population, and batches
+from one process or many with the profiles they save.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -33,8 +32,8 @@ from datagen.engine.model import (
 )
 from datagen.engine.parallel import parallel_batches
 from datagen.engine.population import Population, build_population
-from datagen.engine.runner import Keyed, misordered, run_actors
-from datagen.errors import ConfigError, ProviderError
+from datagen.engine.runner import Keyed, run_actors, run_deferred
+from datagen.errors import ConfigError
 
 #: Events per batch in one process: large enough to amortise encoding and writes.
 BATCH_SIZE = 2048
@@ -226,9 +225,9 @@ class Simulation:
         """(time, actor index, sequence, event) in time order, in this process.
 
         A model with first_moment(index, window) (journeys) has its actors
-        started only when the merge reaches that moment (see _deferred)."""
+        started only when the merge reaches that moment (see runner.run_deferred)."""
         if callable(getattr(self.model, "first_moment", None)):
-            return _deferred(self.model, self.population.actors, window)
+            return run_deferred(self.model, self.population.actors, window)
         return run_actors(self.model, self.population.actors, window)
 
     def batches(
@@ -280,57 +279,6 @@ class Simulation:
         window = self.window(start, end, ticks, duration, timezone)
         for batch in self.batches(window, workers, count):
             yield from batch.events()
-
-
-def _deferred(model: Any, actors: Sequence[Actor], window: Window) -> Iterator[Keyed]:
-    """run_actors' stream, with each actor started (made, its first event
-    drawn) only when the merge reaches model.first_moment(index, window), a
-    moment no earlier than its first event. Until then an actor is a key in
-    the heap, not a built journey: the first event comes once every actor's
-    first moment is known, and memory holds the actors under way.
-
-    Same keys, same order as run_actors: an actor's key waits at (its first
-    moment, index, -1), before every event of its own, and no event of
-    another actor can be due before it that is not already in the heap.
-    """
-    end = float("inf") if window.end is None else window.end
-    heap: list[tuple[float, int, int, Any, Any]] = []
-    for index in range(len(actors)):
-        moment = model.first_moment(index, window)
-        if moment < end:
-            heap.append((moment, index, -1, None, None))
-    heapq.heapify(heap)
-    replace, pop, push = heapq.heapreplace, heapq.heappop, heapq.heappush
-    while heap:
-        moment, index, sequence, event, source = heap[0]
-        if source is None:  # the actor's turn to start
-            pop(heap)
-            source = iter(model.actor_events(actors[index], window))
-            bound = moment
-            for moment, event in source:
-                if not moment >= window.start:  # NaN too
-                    raise misordered(model, index, moment, window.start, window)
-                if not moment >= bound:
-                    raise ProviderError(
-                        f"simulation '{_name(model)}': actor {index} yielded an"
-                        f" event at {window.iso(moment)}, before its first_moment()"
-                        f" ({window.iso(bound)})"
-                    )
-                if moment < end:
-                    push(heap, (moment, index, 0, event, source))
-                break
-            continue
-        yield moment, index, sequence, event
-        for upcoming, following in source:
-            if not upcoming >= moment:  # one comparison: earlier, or NaN
-                raise misordered(model, index, upcoming, moment, window)
-            if upcoming < end:
-                replace(heap, (upcoming, index, sequence + 1, following, source))
-                break
-            pop(heap)
-            break
-        else:
-            pop(heap)
 
 
 def _as_time(value: str | datetime, option: str) -> datetime:

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any
 
 from datagen.engine.batches import Batch
+from datagen.runs.interrupts import Interrupts, StopNow
 from datagen.errors import DatagenError, OutputError, SinkError
 from datagen.sinks.base import BaseSink, Delivery, Sink
 from datagen.sinks.files import PartSink
@@ -64,80 +62,6 @@ class Stopwatch:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
-
-
-#: Signals held during a write when something handles them in Python.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-class StopNow(KeyboardInterrupt):
-    """A second interruption: stop waiting for anything, at once."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-class Interrupts:
-    """The interruptions of one run: the first is held until the current
-    write ends (a write is done and counted, or not started); a second, even
-    inside a write that waits for a server that does not answer, raises
-    StopNow at once."""
-
-    def __init__(self) -> None:
-        self.first: int | None = None
-
-    def note(self, stop: BaseException) -> None:
-        """Remember an interruption raised outside a held block."""
-        if self.first is None:
-            self.first = getattr(stop, "signum", signal.SIGINT)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        """Hold the first interruption until the block ends, then raise it
-        (through the handler it was meant for, so it carries its signal)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        received: list[int] = []
-        previous: dict[int, Any] = {}
-
-        def hold(signum: int, _frame: FrameType | None) -> None:
-            if self.first is not None:
-                raise StopNow(signum)
-            self.first = signum
-            received.append(signum)
-
-        number: int
-        for number in STOP_SIGNALS:
-            if callable(signal.getsignal(number)):  # SIG_DFL, SIG_IGN stay
-                previous[int(number)] = signal.signal(number, hold)
-        try:
-            yield
-        finally:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
-        if received:
-            _raise_for(received[0], previous[received[0]])
-
-
-def _raise_for(signum: int, handler: Callable[[int, Any], Any]) -> None:
-    """Run the handler a held signal was meant for (Ctrl-C's raises
-    KeyboardInterrupt); one that does not raise still stops the run."""
-    handler(signum, None)
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (and handled SIGTERM/SIGHUP) until the block ends, then
-    raise KeyboardInterrupt.
-
-    A write cut short by Ctrl-C would leave half a record in the file; with this,
-    a write is either done (and counted) or not started.
-    """
-    with Interrupts().held():
-        yield
 
 
 def as_base_sink(sink: Sink) -> BaseSink:
@@ -247,19 +171,9 @@ def _close_interruptible(
 
 
 def _give_up(sink: BaseSink) -> Delivery:
-    """sink.give_up(), which never waits. A wrapper that relabels its inner
-    sink's counts (the --sink/--route CountedSink) without a give_up of its
-    own has the inner sink give up, under its label."""
-    inner = getattr(sink, "sink", None)
-    relabel = getattr(sink, "_relabel", None)
+    """sink.give_up(), which never waits; its counts as they stand if even
+    that fails."""
     try:
-        if (
-            isinstance(inner, BaseSink)
-            and callable(relabel)
-            and type(sink).give_up is BaseSink.give_up
-        ):
-            delivery: Delivery = relabel(inner.give_up)
-            return delivery
         return sink.give_up()
     except (KeyboardInterrupt, BrokenPipeError, SinkError, OSError):
         return sink.delivery

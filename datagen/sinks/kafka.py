@@ -337,7 +337,12 @@ class KafkaSink(BaseSink):
         registry = self.options.registry
         assert registry is not None
         schema_id = call_with_retries(
-            lambda: register_schema(registry, f"{self.options.topic}-value", schema),
+            lambda: register_schema(
+                registry,
+                f"{self.options.topic}-value",
+                schema,
+                timeout=self.options.connect_timeout,
+            ),
             RetryPolicy(self.options.connect_timeout, owner=self.describe()),
         )
         self._avro_schema = schema

@@ -80,6 +80,9 @@ class CountedSink(BaseSink):
     def abort(self) -> Delivery:
         return self._relabel(self.sink.abort)
 
+    def give_up(self) -> Delivery:
+        return self._relabel(self.sink.give_up)
+
     def _relabel(self, end: Callable[[], Delivery]) -> Delivery:
         try:
             end()

@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,16 +44,36 @@ RUNS = {
 }
 
 
-def start(*argv: object, session: bool = False) -> subprocess.Popen[bytes]:
-    """A real `python generate.py` run; `session`: in a process group of its
-    own, as a service is, so the whole group can be signalled."""
-    return subprocess.Popen(
+_STARTED: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_run_outlives_its_test() -> Iterator[None]:
+    """A test that fails half-way must not leave its runs (and their workers)
+    going: every run started is killed, with its process group, at the end."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (PermissionError, ProcessLookupError):
+                process.kill()
+            process.wait(timeout=30)
+
+
+def start(*argv: object) -> subprocess.Popen[bytes]:
+    """A real `python generate.py` run in a process group of its own, as a
+    service is, so the whole group can be signalled (and cleaned up)."""
+    process = subprocess.Popen(
         generate_command(*argv, "--seed", 9),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        start_new_session=session,
+        start_new_session=True,
     )
+    _STARTED.append(process)
+    return process
 
 
 def wait_for(folder: Path, process: subprocess.Popen[bytes]) -> None:
@@ -128,7 +149,7 @@ def test_sigterm_to_the_process_group_stops_workers_quietly(
 ) -> None:
     """As a service manager stops a service: SIGTERM to every process."""
     target = tmp_path / "out" / ("" if name == "journey" else "out.jsonl")
-    process = start(*RUNS[name], "--workers", 2, "-o", target, session=True)
+    process = start(*RUNS[name], "--workers", 2, "-o", target)
     wait_for(tmp_path / "out", process)
     workers = children(process.pid)
     assert len(workers) >= 2
@@ -146,7 +167,7 @@ def test_sigterm_to_the_process_group_stops_workers_quietly(
 def test_workers_die_with_their_parent(tmp_path: Path, name: str) -> None:
     """SIGKILL gives the parent no chance to stop them: the kernel does."""
     target = tmp_path / "out" / ("" if name == "journey" else "out.jsonl")
-    process = start(*RUNS[name], "--workers", 2, "-o", target, session=True)
+    process = start(*RUNS[name], "--workers", 2, "-o", target)
     wait_for(tmp_path / "out", process)
     workers = children(process.pid)
     assert len(workers) >= 2
