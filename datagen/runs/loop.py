@@ -136,6 +136,10 @@ def run_loop(
     if interrupted and in_workers:
         settled = [part.settle(requested or done) for part in in_workers]
         done = done if outputs else settled[0]
+    if interrupted:  # a folder the parent wrote: its manifest says incomplete
+        for sink in outputs:
+            if isinstance(sink, PartSink):
+                sink.settle(sys.maxsize)
     deliveries, hurried = _close_interruptible(every, stops, hurry)
     interrupted = interrupted or hurried
     if interrupted:
