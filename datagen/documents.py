@@ -4,6 +4,8 @@ and the pool of instances that journeys share."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -71,18 +73,8 @@ class DocumentProvider(Registered, abstract=True):
     def generate_many(self, count: int) -> list[dict[str, Any]]:
         """count documents, in order."""
         schema, field = self.create_schema, self.field
-        try:
+        with provider_failures(f"document provider '{self.name}'", self.now):
             return [schema(field) for _ in range(count)]
-        except DatagenError:
-            raise
-        except OverflowError as exc:
-            raise start_out_of_range(
-                self.now, f"document provider '{self.name}'", exc
-            ) from exc
-        except Exception as exc:
-            raise ProviderError(
-                f"document provider '{self.name}' failed: {type(exc).__name__}: {exc}"
-            ) from exc
 
     # Helpers for schemas: seeded, and relative to self.now rather than the wall clock.
 
@@ -109,6 +101,20 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February in a year that has none
         return day.replace(year=day.year - years, day=28)
+
+
+@contextmanager
+def provider_failures(who: str, now: datetime) -> Iterator[None]:
+    """A provider's own code failing: a time pushed out of range names --start
+    (bad input); anything else is one line naming `who` (a ProviderError)."""
+    try:
+        yield
+    except DatagenError:
+        raise
+    except OverflowError as exc:
+        raise start_out_of_range(now, who, exc) from exc
+    except Exception as exc:
+        raise ProviderError(f"{who} failed: {type(exc).__name__}: {exc}") from exc
 
 
 def start_out_of_range(now: datetime, who: str, exc: Exception) -> ConfigError:

@@ -9,9 +9,9 @@ from pathlib import Path
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Union
 
-from datagen.documents import DocumentProvider, start_out_of_range
+from datagen.documents import DocumentProvider, provider_failures, start_out_of_range
 from datagen.timefmt import DEFAULT_START, isoformat
-from datagen.errors import DatagenError, ProviderError
+from datagen.errors import ProviderError
 from datagen.files.journey_archive import write_journey
 from datagen.files.paths import prepare_output_folder
 from datagen.documents import PROVIDER_POOL
@@ -177,19 +177,8 @@ class JourneyProvider(Registered, abstract=True):
     def generate(self) -> dict[str, Any]:
         """Build the journey (once) and return its metadata."""
         if not self.steps:
-            try:
+            with provider_failures(f"journey provider '{self.name}'", self._start):
                 self.create_journey()
-            except DatagenError:
-                raise
-            except OverflowError as exc:
-                raise start_out_of_range(
-                    self._start, f"journey '{self.name}'", exc
-                ) from exc
-            except Exception as exc:
-                raise ProviderError(
-                    f"journey provider '{self.name}' failed: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
         return self.journey_metadata
 
     def record(self) -> dict[str, Any]:

@@ -39,20 +39,24 @@ def run_actors(
                 heap.append((moment, actor.index, 0, event, source))
             break
     heapq.heapify(heap)
-    replace, pop = heapq.heapreplace, heapq.heappop
     while heap:
         moment, index, sequence, event, source = heap[0]
         yield moment, index, sequence, event
-        for upcoming, following in source:
-            if not upcoming >= moment:  # one comparison: earlier, or NaN
-                raise misordered(model, index, upcoming, moment, window)
-            if upcoming < end:
-                replace(heap, (upcoming, index, sequence + 1, following, source))
-                break
-            pop(heap)
-            break
-        else:
-            pop(heap)
+        _advance(heap, model, window, end)
+
+
+def _advance(heap: list[Any], model: Any, window: Window, end: float) -> None:
+    """Replace the heap's top, the event just yielded, with its actor's next
+    one (checked to come no earlier), or drop the actor when it is done."""
+    moment, index, sequence, _, source = heap[0]
+    for upcoming, following in source:
+        if not upcoming >= moment:  # one comparison: earlier, or NaN
+            raise misordered(model, index, upcoming, moment, window)
+        if upcoming < end:
+            heapq.heapreplace(heap, (upcoming, index, sequence + 1, following, source))
+            return
+        break
+    heapq.heappop(heap)
 
 
 def misordered(
@@ -93,7 +97,7 @@ def run_deferred(
         if moment < end:
             heap.append((moment, index, -1, None, None))
     heapq.heapify(heap)
-    replace, pop, push = heapq.heapreplace, heapq.heappop, heapq.heappush
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
         moment, index, sequence, event, source = heap[0]
         if source is None:  # the actor's turn to start
@@ -114,16 +118,7 @@ def run_deferred(
                 break
             continue
         yield moment, index, sequence, event
-        for upcoming, following in source:
-            if not upcoming >= moment:  # one comparison: earlier, or NaN
-                raise misordered(model, index, upcoming, moment, window)
-            if upcoming < end:
-                replace(heap, (upcoming, index, sequence + 1, following, source))
-                break
-            pop(heap)
-            break
-        else:
-            pop(heap)
+        _advance(heap, model, window, end)
 
 
 def _model_name(model: Any) -> str:
