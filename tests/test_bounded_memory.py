@@ -105,7 +105,8 @@ def rss_kb(pid: int, field: str = "VmHWM") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
-    raise AssertionError(f"no {field} for {pid}")
+    # A process that has just exited (a zombie) has no memory lines left.
+    raise ProcessLookupError(f"no {field} for {pid}: it has exited")
 
 
 def watch(  # type: ignore[no-untyped-def]
