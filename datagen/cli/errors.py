@@ -2,12 +2,14 @@
 
 Exit codes: 0 ok; 1 the run failed (not all delivered, a provider or sink
 failed, an OS error); 2 bad input (any ConfigError, UnknownName included, and
-click's own usage errors); 130 interrupted.
+click's own usage errors); 128 + the signal when interrupted (130 Ctrl-C,
+143 SIGTERM, 129 SIGHUP).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,7 @@ from typing import IO, Any
 
 import click
 
+from datagen.cli.signals import exit_code
 from datagen.errors import ConfigError, DatagenError
 from datagen.redaction import (
     forget_secrets,
@@ -27,7 +30,6 @@ from datagen.redaction import (
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
 
 
 class UsageFailure(click.ClickException):
@@ -81,9 +83,9 @@ def _translate() -> Iterator[None]:
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         raise click.ClickException(one_line(f"{exc.strerror or exc}{where}")) from exc
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (cli.signals)
         click.echo("interrupted", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise SystemExit(exit_code(getattr(stop, "signum", signal.SIGINT))) from None
 
 
 #: Options whose whole value is a secret (besides what secrets_in finds).

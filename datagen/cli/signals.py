@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-import click
-
 #: Signals that stop a run like Ctrl-C.
 STOPPING = (signal.SIGTERM, signal.SIGHUP)
 
@@ -56,14 +54,3 @@ def stop_signals() -> Iterator[None]:
 def exit_code(signum: int) -> int:
     """The shell's convention: 128 + the signal's number."""
     return 128 + int(signum)
-
-
-@contextmanager
-def signal_exit_codes() -> Iterator[None]:
-    """A run stopped by SIGTERM or SIGHUP outside the run loop (while it
-    starts, say) exits 128 + the signal, with the one line Ctrl-C prints."""
-    try:
-        yield
-    except Terminated as stop:
-        click.echo("interrupted", err=True)
-        raise SystemExit(exit_code(stop.signum)) from None
