@@ -149,8 +149,27 @@ def run_blocks(
     finally:
         stopped.set()
         stopping.value = 1  # from now on the pool's SIGTERM ends a worker
-        pool.terminate()
-        pool.join()
+        # A worker that misses the pool's SIGTERM would hang the join for
+        # good (seen once in CI): past a grace period, it is killed.
+        watchdog = threading.Timer(_GRACE_SECONDS, _kill_workers, [pool])
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            pool.terminate()
+            pool.join()
+        finally:
+            watchdog.cancel()
+
+
+#: How long stopping the pool may take before its workers are killed.
+_GRACE_SECONDS = 5.0
+
+
+def _kill_workers(pool: Any) -> None:
+    """SIGKILL every worker of pool still alive (Pool keeps them in _pool)."""
+    for process in list(getattr(pool, "_pool", ())):
+        if process.is_alive():
+            process.kill()
 
 
 def _fed(
