@@ -4,7 +4,8 @@ Every import in datagen/ (function-level and TYPE_CHECKING ones included) is
 read with `ast`. Layers, bottom to top: the contracts (modules at datagen/'s
 root and datagen/files); engine and sinks side by side, neither importing the
 other; runs, pictures and upload, which wire them together, side by side; the
-CLI; and datagen/__init__.py, the public face, which only Python users import.
+CLI; datagen/__init__.py, the public face, which only Python users import; and
+datagen/compat, the original tools' APIs rebuilt on all of it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ LAYERS = {
     "upload": 2,
     "cli": 3,
     "__init__": 4,
+    "compat": 5,
 }
 #: Folders of one layer that may import each other: the contracts are the root
 #: modules and the file helpers (atomic writes, safe paths, journey archives).
