@@ -84,6 +84,10 @@ def get_dotted(
 
 
 def _csv_cell(value: Any) -> Any:
+    """A value as CSV text: lists and objects as JSON, null as an empty cell,
+    booleans as JSON's `true`/`false` (Python's str() would write "True")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (list, dict)):
         return orjson.dumps(value).decode()
     if value is None:

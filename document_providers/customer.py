@@ -7,6 +7,7 @@ from typing import Any
 from mimesis import Field
 
 from datagen import DocumentProvider
+from document_providers._address import postal_address
 
 TIERS = ("bronze", "silver", "gold", "platinum")
 
@@ -23,12 +24,7 @@ class Customer(DocumentProvider):
             "last_name": _("last_name"),
             "phone": _("telephone"),
             "date_of_birth": self.date_of_birth(min_age=18),
-            "address": {
-                "street": _("address.address"),
-                "city": _("address.city"),
-                "postcode": _("address.postal_code"),
-                "country_code": _("address.country_code"),
-            },
+            "address": postal_address(_, self.locale),
             "loyalty_tier": self.random.choice(TIERS),
             "marketing_opt_in": self.random.random() < 0.4,
             "created_at": self.timestamp_within(365 * 86400),

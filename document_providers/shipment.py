@@ -7,6 +7,7 @@ from typing import Any
 from mimesis import Field
 
 from datagen import DocumentProvider
+from document_providers._address import postal_address
 
 CARRIERS = ("DHL", "UPS", "FedEx", "DPD", "Royal Mail")
 
@@ -22,10 +23,5 @@ class Shipment(DocumentProvider):
             "carrier": self.random.choice(CARRIERS),
             "tracking_number": _("identifier", mask="@@#########@@"),
             "shipped_at": self.timestamp_within(7 * 86400),
-            "address": {
-                "street": _("address.address"),
-                "city": _("address.city"),
-                "postcode": _("address.postal_code"),
-                "country_code": _("address.country_code"),
-            },
+            "address": postal_address(_, self.locale),
         }

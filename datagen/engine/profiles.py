@@ -33,6 +33,9 @@ PROFILE_FIELDS = (
     "state2 postcode2 city2 phone2 driver_license license_plate"
 ).split()
 _OLDEST, _YOUNGEST = 80, 18
+#: Mimesis writes blood groups with U+2212 ("A\u2212"); profiles use ASCII "A-",
+#: what people type and other tools compare against.
+_MINUS_SIGN = "\u2212"
 
 
 class _Makers:
@@ -91,7 +94,7 @@ def _block(makers: _Makers, first_index: int, count: int) -> list[Profile]:
             prefix_name=title(gender, TitleType.TYPICAL),
             suffix_name=title(gender, TitleType.ACADEMIC),
             birthdate=(earliest + timedelta(days=rng.randrange(span))).isoformat(),
-            blood_group=person.blood_type(),
+            blood_group=person.blood_type().replace(_MINUS_SIGN, "-"),
             email=f"{first}.{last}@{choice(EMAIL_DOMAINS).lstrip('@')}".lower(),
             employer=finance.company(),
             job=person.occupation(),

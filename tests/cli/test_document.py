@@ -108,7 +108,7 @@ def test_csv_flattens_nested_fields_into_dotted_columns(invoke, out, seed):
         flat = flatten(document)
         assert list(row) == list(flat)
         for column, value in flat.items():
-            expected = {True: "True", False: "False"}.get(value, str(value))
+            expected = {True: "true", False: "false"}.get(value, str(value))
             assert row[column] == expected, column
 
 
