@@ -4,7 +4,9 @@ The convention: the file defines `simulation`, a behaviour model (a Flow, a
 state machine, any object with actor_events) or a factory returning one; or,
 the faker-events way, it calls set_first_events(...) and that flow runs.
 A file may also register simulations by name (register_simulation), which
-`simulate NAME --script FILE` then finds.
+`simulate NAME --script FILE` then finds. While a script loads, `loading()` is
+true: a faker-events script's own `start()` or `batch()` then leaves the run
+to the command, which runs the flow with its options.
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ from datagen.engine.models.flows import forget_latest_flow, latest_flow
 from datagen.errors import ConfigError, DatagenError, first_line
 
 
+_loading: list[Path] = []
+
+
+def loading() -> bool:
+    """True while load_script() runs a script's top-level code."""
+    return bool(_loading)
+
+
 def load_script(path: str | Path) -> ModuleType:
     """Import the file as a module; ConfigError naming it when it cannot be."""
     path = Path(path)
@@ -31,11 +41,13 @@ def load_script(path: str | Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     forget_latest_flow()
     sys.modules[name] = module
+    _loading.append(path)
     try:
         spec.loader.exec_module(module)
     except DatagenError as exc:
         sys.modules.pop(name, None)
-        raise ConfigError(f"--script '{path}' failed to import: {exc}") from exc
+        where = _line_in(exc, path)
+        raise ConfigError(f"--script '{path}'{where} failed to import: {exc}") from exc
     except BaseException as exc:
         sys.modules.pop(name, None)
         if isinstance(exc, KeyboardInterrupt):
@@ -44,6 +56,8 @@ def load_script(path: str | Path) -> ModuleType:
         raise ConfigError(
             f"--script '{path}'{where} failed to import: {type(exc).__name__}: {exc}"
         ) from exc
+    finally:
+        _loading.pop()
     return module
 
 

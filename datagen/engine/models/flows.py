@@ -15,9 +15,13 @@ each half would reach into the other.
 
 from __future__ import annotations
 
+import dis
 import heapq
 import random
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from types import CodeType
 from typing import Any, ClassVar
 
 import orjson
@@ -92,7 +96,17 @@ class Event:
         return other
 
     def __and__(self, other: Event | list[Event]) -> Any:
-        """a & b: b follows a at the same time (emitted together)."""
+        """a & b: b follows a at the same time (emitted together).
+
+        `a & b >> c` is refused: Python reads it as `a & (b >> c)`, which
+        groups a with c and leaves b out of a's flow.
+        """
+        if _and_of_a_chain():
+            raise ConfigError(
+                f"flow event '{self.name}': `a & b >> c` reads as "
+                "`a & (b >> c)` (>> binds tighter than &): it groups a with c "
+                "and drops b from a's flow; write `(a & b) >> c`"
+            )
         self.next = other
         self.group_by = True
         return other
@@ -223,6 +237,33 @@ class Flow:
                     )
             else:
                 grouped_in_a_row = 0
+
+
+def _and_of_a_chain() -> bool:
+    """True when the `&` running in the caller of Event.__and__ got, as its
+    right operand, the value of a `>>` computed just before it (`a & b >> c`
+    or `a & (b >> c)`): read from the caller's bytecode, since by then both
+    operators have run and the values alone cannot tell."""
+    try:
+        frame = sys._getframe(2)
+    except ValueError:
+        return False
+    return _operand_ops(frame.f_code).get(frame.f_lasti) == ">>"
+
+
+@lru_cache(maxsize=256)
+def _operand_ops(code: CodeType) -> dict[int, str]:
+    """Offset of each binary operation in code -> the operator of the binary
+    operation right before it ('' when the instruction before is another)."""
+    found: dict[int, str] = {}
+    before = ""
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "BINARY_OP":
+            found[instruction.offset] = before
+            before = instruction.argrepr
+        else:
+            before = ""
+    return found
 
 
 _latest_flow: list[Flow] = []
