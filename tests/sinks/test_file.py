@@ -44,7 +44,7 @@ def _same_document(sent: dict[str, Any], received: dict[str, Any]) -> None:
 def _same_csv_row(sent: dict[str, Any], row: dict[str, Any]) -> None:
     assert row["address.city"] == sent["address"]["city"]
     assert float(row["amount"]) == sent["amount"]
-    assert row["active"] == str(sent["active"])
+    assert row["active"] == ("true" if sent["active"] else "false")
     assert json.loads(row["tags"]) == sent["tags"]
 
 
