@@ -20,7 +20,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from datagen.errors import ProviderError, RegistryError, UnknownName, first_line
+from datagen.errors import (
+    ConfigError,
+    ProviderError,
+    RegistryError,
+    UnknownName,
+    first_line,
+)
 
 T = TypeVar("T")
 
@@ -89,15 +95,40 @@ class Registry(Mapping[str, T], Generic[T]):
             raise ProviderError(f"{self.kind} {qualname} has no name")
         self.add(name, cls, origin=getattr(cls, "__module__", "?"))
 
+    def __setitem__(self, name: str, item: T) -> None:
+        """`registry[name] = cls`: the original tool's way to add a provider
+        (`document_type_mapping[Invoice.name] = Invoice`). Defining the class
+        registered it under its own name already, so that is a no-op; another
+        name becomes a second name for it. ConfigError for anything but a
+        class of this kind (a subclass of the base whose `registry` this is)."""
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"a {self.kind}'s name must be text, not {name!r}")
+        if not isinstance(item, type) or getattr(item, "registry", None) is not self:
+            shown = first_line(repr(item))[:60]
+            raise ConfigError(
+                f"{self.kind} '{name}': {shown} is not a {self.kind} class"
+            )
+        if item.__dict__.get("registry") is self:
+            raise ConfigError(
+                f"{self.kind} '{name}': {item.__name__} is the base class; "
+                "register a subclass of it"
+            )
+        self.add(name, item, origin=getattr(item, "__module__", "?"))
+
     def get(self, name: str) -> T:  # type: ignore[override]
         """The item called name; RegistryError with the one-line reason when its
-        module or plugin failed to load; UnknownName listing what exists."""
+        module or plugin (or the built-in package) failed to load; UnknownName
+        listing what exists."""
         self.load()
         try:
             return self._items[name]
         except KeyError:
             pass
         failure = self._failures.get(name)
+        if failure is None:
+            # A built-in package whose __init__ failed may have held the name.
+            packages = (module.rsplit(".", 1)[-1] for module in self.builtins)
+            failure = next(filter(None, map(self._failures.get, packages)), None)
         if failure is not None:
             raise RegistryError(failure.message(self.kind, self.entry_point_group))
         raise UnknownName(self.kind, name, self._items) from None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.providers import BUILT_IN_DOCUMENTS
+from tests.document_providers import BUILT_IN_DOCUMENTS
 
 SEED = 7
 DOCUMENT_PROVIDERS = sorted(BUILT_IN_DOCUMENTS)

@@ -13,7 +13,7 @@ import pytest
 from datagen import ConfigError, JourneyProvider, ProviderError, create_journey_provider
 from datagen.timefmt import DEFAULT_START
 from datagen.files.journey_archive import write_journey
-from tests.providers.formats import assert_uuid4, parse_time
+from tests.document_providers.formats import assert_uuid4, parse_time
 
 SCHEMA_PATH = (
     Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from datagen.cli import cli
 from datagen.documents import DOCUMENT_PROVIDERS
 from datagen.encoders import flatten
 from datagen.journeys import JOURNEY_PROVIDERS
-from tests.providers import BUILT_IN_DOCUMENTS
+from tests.document_providers import BUILT_IN_DOCUMENTS
 
 
 def test_list_shows_every_provider_with_description_and_origin(invoke):

@@ -11,7 +11,7 @@ import pytest
 from datagen import create_provider
 from document_providers.starfleet_application import DIVISIONS, RANKS, VESSELS
 from document_providers.starfleet_login import TERMINALS
-from tests.providers.formats import (
+from tests.document_providers.formats import (
     assert_adult,
     assert_email,
     assert_uuid4,

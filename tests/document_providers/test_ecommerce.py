@@ -16,7 +16,7 @@ from document_providers.customer import TIERS
 from document_providers.order import STATUSES
 from document_providers.payment import METHODS
 from document_providers.shipment import CARRIERS
-from tests.providers.formats import (
+from tests.document_providers.formats import (
     assert_adult,
     assert_email,
     assert_uuid4,

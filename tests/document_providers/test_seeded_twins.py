@@ -6,7 +6,7 @@ import pytest
 
 from datagen import create_provider
 from datagen.documents import DOCUMENT_PROVIDERS
-from tests.providers import BUILT_IN_DOCUMENTS
+from tests.document_providers import BUILT_IN_DOCUMENTS
 
 
 @pytest.mark.parametrize("name", sorted(BUILT_IN_DOCUMENTS))

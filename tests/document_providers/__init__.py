@@ -1,4 +1,5 @@
-"""Provider tests: field formats and seeded twins."""
+"""Document provider tests (the path the original README named): field formats
+and seeded twins."""
 
 #: The document providers this repository ships; a test keeps the list complete.
 BUILT_IN_DOCUMENTS = {
