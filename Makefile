@@ -12,8 +12,10 @@ endif
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-# Written after a successful install; requirements.txt or pyproject.toml newer than it
-# means the virtualenv is refreshed.
+# Written after a successful install; a requirements file or pyproject.toml newer
+# than its stamp means the virtualenv is refreshed. RUNTIME_STAMP: requirements.txt
+# and the project (all `make demo` needs); STAMP: requirements-dev.txt on top.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 SERVICES := scripts/services.sh
 AZCOPY_SCRIPT := scripts/azcopy_output.sh
@@ -29,7 +31,7 @@ DEMO_JOURNEYS := output/journeys/demo
 PYTEST_ARGS ?=
 BENCH ?= $(wildcard bench/bench_*.py)
 
-.PHONY: help build .venv venv lint black test demo bench services-up services-down \
+.PHONY: help build .venv venv dev lint black test demo bench services-up services-down \
 	azcopy_output clean distclean
 
 help:  ## List the targets.
@@ -38,9 +40,11 @@ help:  ## List the targets.
 
 build: lint test  ## lint + test (the default).
 
-.venv venv: $(STAMP)  ## Create ./.venv and install requirements.txt and the project.
+.venv venv: $(RUNTIME_STAMP)  ## Create ./.venv with the runtime (requirements.txt) and the project.
 
-$(STAMP): requirements.txt pyproject.toml
+dev: $(STAMP)  ## .venv, plus the sinks' libraries and the test stack (requirements-dev.txt).
+
+$(RUNTIME_STAMP): requirements.txt pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "make: no python3.11 or python3 on PATH; install Python 3.11" >&2; exit 1; fi
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
@@ -50,9 +54,16 @@ $(STAMP): requirements.txt pyproject.toml
 		$(PYTHON) -m venv $(VENV) || { echo "make: '$(PYTHON) -m venv' failed" \
 			"(on Debian/Ubuntu: apt-get install python3.11-venv)" >&2; exit 1; }; \
 	fi
-	@echo "==> installing requirements.txt and the project into $(VENV)"
-	$(PIP) install --quiet -r requirements.txt
-	$(PIP) install --quiet -e .
+	@echo "==> installing the runtime requirements (requirements.txt) into $(VENV)"
+	@$(PIP) install --quiet -r requirements.txt
+	@echo "==> installing the project into $(VENV) (pip install -e .)"
+	@$(PIP) install --quiet -e .
+	@touch $@
+
+$(STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+	@echo "==> installing the sinks' libraries and the test, lint and benchmark" \
+		"stack (requirements-dev.txt) into $(VENV)"
+	@$(PIP) install --quiet -r requirements-dev.txt
 	@touch $@
 
 lint: $(STAMP)  ## flake8 over the project (settings in .flake8), mypy over datagen/.
@@ -71,7 +82,7 @@ test: $(STAMP)  ## Start the test servers (scripts/services.sh) and run pytest.
 		exit 1; \
 	fi; exit $$status
 
-demo: $(STAMP)  ## Generate documents and journeys (fixed seed) into ./output, replay them.
+demo: $(RUNTIME_STAMP)  ## Generate documents and journeys (fixed seed) into ./output, replay them.
 	@echo "==> 1/4 20 starfleet_account documents, one pretty JSON file each, in output/documents"
 	$(PY) generate.py document -p starfleet_account -q 20 --seed $(DEMO_SEED) \
 		-o output/documents
@@ -85,6 +96,8 @@ demo: $(STAMP)  ## Generate documents and journeys (fixed seed) into ./output, r
 	$(PY) generate.py replay $(DEMO_JOURNEYS) --speed 0
 	@echo "==> done: the same seed gives the same bytes on every run;" \
 		"try '$(PY) generate.py --help'"
+	@command -v dot >/dev/null || echo "==> note: 'generate.py graph' draws with" \
+		"Graphviz's dot, which is not installed (Debian/Ubuntu: apt-get install graphviz)"
 
 bench: $(STAMP)  ## Run the benchmarks in bench/ (BENCH=bench/x.py for one); figures in README.
 	@if [ -f $(SERVICES) ]; then bash $(SERVICES) up; fi

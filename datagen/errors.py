@@ -48,6 +48,43 @@ class SinkError(DatagenError):
         self.deliveries: list[Any] = []
 
 
+class MissingPackage(ConfigError):
+    """An optional Python package that a sink or command imports is not
+    installed (the runtime requirements leave them out); the message says
+    what to pip install."""
+
+
+#: Top-level module -> (pip requirement, datagen extra) of the optional pieces.
+OPTIONAL_PACKAGES: dict[str, tuple[str, str]] = {
+    "confluent_kafka": ("confluent-kafka[schemaregistry]", "kafka"),
+    "fastavro": ("fastavro", "kafka"),
+    "boto3": ("boto3", "kinesis"),
+    "botocore": ("boto3", "kinesis"),
+    "sqlalchemy": ("SQLAlchemy", "sql"),
+    "psycopg": ("psycopg[binary]", "sql"),
+    "pymysql": ("PyMySQL", "sql"),
+    "pyarrow": ("pyarrow", "parquet"),
+    "requests": ("requests", "http"),
+    "azure": ("azure-storage-blob", "azure"),
+    "matplotlib": ("matplotlib", "plot"),
+}
+
+
+def missing_package(exc: ModuleNotFoundError, needed_by: str) -> Exception:
+    """The one-line error for a missing optional package: MissingPackage
+    naming what to pip install; exc itself when a datagen module is missing
+    (a broken install, not an optional piece)."""
+    top = (exc.name or "").partition(".")[0]
+    if not top or top == "datagen":
+        return exc
+    requirement, extra = OPTIONAL_PACKAGES.get(top, (top, ""))
+    also = f" (or datagen's '{extra}' extra)" if extra else ""
+    return MissingPackage(
+        f"{needed_by} needs the Python package {requirement}, which is not "
+        f"installed: pip install '{requirement}'{also}"
+    )
+
+
 def first_line(value: object) -> str:
     """The first non-blank line of value's text, stripped: errors are one line.
 

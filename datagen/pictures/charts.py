@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from datagen.files.atomic import write_atomic
-from datagen.errors import ConfigError
+from datagen.errors import ConfigError, missing_package
 
 #: Fields tried, in order, when no --field is given.
 TIME_FIELDS = ("event_timestamp", "timestamp", "event_time", "time", "created_at")
@@ -107,7 +107,10 @@ def draw_counts(counts: Counts, output: Path) -> None:
             f"{output}: unknown picture format '{output.suffix}' "
             f"(use one of: {', '.join('.' + f for f in PICTURE_FORMATS)})"
         )
-    import matplotlib
+    try:
+        import matplotlib
+    except ModuleNotFoundError as exc:  # optional: only plot needs it
+        raise missing_package(exc, "plot") from None
 
     matplotlib.use("Agg")
     from matplotlib import pyplot

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from datagen.files.atomic import AtomicFile, naming
 from datagen.errors import ConfigError, DatagenError, SinkError, first_line
+from datagen.errors import missing_package
+
+try:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+except ModuleNotFoundError as exc:  # optional: only this sink needs it
+    raise missing_package(exc, "the parquet sink (file:NAME.parquet)") from None
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.options import parse_options
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from datagen.errors import ConfigError, UnknownName
+from datagen.errors import ConfigError, UnknownName, missing_package
 from datagen.redaction import redact, scrub_secrets_of
 from datagen.registry import Registry
 from datagen.sinks.base import Sink
@@ -59,7 +59,10 @@ def sink_class_for(scheme: str) -> Any:
     base = scheme.split("+", 1)[0]
     module = BUILTIN_SINK_MODULES.get(base)
     if module is not None:
-        importlib.import_module(f"datagen.sinks.{module}")
+        try:
+            importlib.import_module(f"datagen.sinks.{module}")
+        except ModuleNotFoundError as exc:  # a client library left out
+            raise missing_package(exc, f"the {base} sink") from None
     if scheme in SINK_SCHEMES:
         return SINK_SCHEMES.get(scheme)
     if base in SINK_SCHEMES:

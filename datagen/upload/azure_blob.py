@@ -18,11 +18,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestError
-from azure.storage.blob import ContainerClient, ContentSettings, ExponentialRetry
-
 from datagen.files.atomic import TEMP_PREFIX
-from datagen.errors import ConfigError, SinkError, first_line
+from datagen.errors import ConfigError, SinkError, first_line, missing_package
+
+try:
+    from azure.core.exceptions import AzureError, HttpResponseError
+    from azure.core.exceptions import ServiceRequestError
+    from azure.storage.blob import ContainerClient, ContentSettings, ExponentialRetry
+except ModuleNotFoundError as exc:  # optional: only upload needs it
+    raise missing_package(exc, "upload") from None
 from datagen.redaction import scrub
 
 _CONTENT_TYPES = {
