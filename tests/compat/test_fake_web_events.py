@@ -206,7 +206,7 @@ def test_page_views_follow_the_hours_of_the_day():
     hours = collections.Counter(
         when(event).hour for event in simulation.run(duration_seconds=1)
     )
-    assert simulation.get_duration() > timedelta(days=2)
+    assert simulation.get_duration() > timedelta(days=1)
     assert hours[18] > 5 * hours[4]
 
 
