@@ -50,6 +50,16 @@ def parse_duration(text: str, option: str = "--duration") -> float:
     return seconds
 
 
+def duration_text(seconds: float) -> str:
+    """Seconds as parse_duration reads them: 86400 -> '1d', 5400 -> '1h30m'."""
+    left, parts = round(seconds), []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
+        if left >= size:
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return "".join(parts) or f"{seconds:g}s"
+
+
 def parse_rate(text: str, option: str = "--rate") -> float:
     """Events per second from '500/s', '60/m', '3600/h', '10/5s' or a bare number."""
     cleaned = text.strip()

@@ -24,9 +24,10 @@ class Batch:
     Made from dicts (`events`), from JSON lines (`lines`), or from bytes per
     encoder name (`encoded`, with `count`); `events()`, `lines()` and
     `encoded(encoder)` give each form, made from another when missing.
+    `times`, when kept, is each event's simulated time (live runs pace by it).
     """
 
-    __slots__ = ("_events", "_lines", "_encoded", "_count", "last")
+    __slots__ = ("_events", "_lines", "_encoded", "_count", "last", "times")
 
     def __init__(
         self,
@@ -35,6 +36,7 @@ class Batch:
         last: float,
         encoded: dict[str, bytes] | None = None,
         count: int | None = None,
+        times: list[float] | None = None,
     ) -> None:
         self._events = events
         self._lines = lines
@@ -43,6 +45,7 @@ class Batch:
             count = len(events if events is not None else lines or ())
         self._count = count
         self.last = last
+        self.times = times
 
     def __len__(self) -> int:
         return self._count
@@ -86,13 +89,20 @@ class Batch:
         """Events start .. stop-1, as dicts when the batch has them, else lines."""
         if start == 0 and stop >= len(self):
             return self
+        times = None if self.times is None else self.times[start:stop]
+        last = self.last if times is None or not times else times[-1]
         if self._events is not None:
-            return Batch(self._events[start:stop], None, self.last)
-        return Batch(None, self.lines()[start:stop], self.last)
+            return Batch(self._events[start:stop], None, last, times=times)
+        return Batch(None, self.lines()[start:stop], last, times=times)
 
 
-def batch_keyed(keyed: Iterator[Keyed], size: int) -> Iterator[Batch]:
-    """The keyed stream in batches of size events."""
+def batch_keyed(
+    keyed: Iterator[Keyed], size: int, with_times: bool = False
+) -> Iterator[Batch]:
+    """The keyed stream in batches of size events (with each event's time)."""
+    if with_times:
+        yield from _batch_keyed_with_times(keyed, size)
+        return
     events: list[dict[str, Any]] = []
     append = events.append
     moment = 0.0
@@ -104,6 +114,19 @@ def batch_keyed(keyed: Iterator[Keyed], size: int) -> Iterator[Batch]:
             append = events.append
     if events:
         yield Batch(events, None, moment)
+
+
+def _batch_keyed_with_times(keyed: Iterator[Keyed], size: int) -> Iterator[Batch]:
+    events: list[dict[str, Any]] = []
+    times: list[float] = []
+    for moment, _, _, event in keyed:
+        events.append(event)
+        times.append(moment)
+        if len(events) >= size:
+            yield Batch(events, None, moment, times=times)
+            events, times = [], []
+    if events:
+        yield Batch(events, None, times[-1], times=times)
 
 
 def limit_batches(batches: Iterator[Batch], count: int | None) -> Iterator[Batch]:

@@ -1,9 +1,11 @@
-"""Pacing in wall-clock time: one pacer for live runs (a steady rate) and
-replay (each step at its offset / speed)."""
+"""Pacing in wall-clock time: one pacer for live runs (each event at its
+simulated time, at a speed) and replay (each step at its offset / speed)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
@@ -14,12 +16,30 @@ _MAX_SLEEP = 0.25
 _MIN_SLEEP = 0.0005
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How a live run follows the wall clock: simulated time runs `speed`
+    times as fast; `wall_start` is the wall clock's epoch at the window's
+    start when the run follows the clock (its events are stamped with the time
+    they leave), None when it plays a given --start from when it begins."""
+
+    speed: float = 1.0
+    wall_start: float | None = None
+
+    def already(self, clock: LiveClock) -> float:
+        """Seconds gone since the window's start, on the wall clock."""
+        if self.wall_start is None:
+            return 0.0
+        return max(clock.now().timestamp() - self.wall_start, 0.0)
+
+
 class Pacer:
     """Seconds since the pacer started, and waiting until a moment after it."""
 
-    def __init__(self, clock: LiveClock | None = None) -> None:
+    def __init__(self, clock: LiveClock | None = None, already: float = 0.0) -> None:
+        """already: seconds that count as passed when the pacer is made."""
         self.clock = clock or LiveClock()
-        self.started = self.clock.monotonic()
+        self.started = self.clock.monotonic() - already
 
     def elapsed(self) -> float:
         return self.clock.monotonic() - self.started
@@ -33,20 +53,30 @@ class Pacer:
             self.clock.sleep(min(max(left, _MIN_SLEEP), _MAX_SLEEP))
 
 
-def paced(batches: Iterator[Batch], rate: float, clock: LiveClock) -> Iterator[Batch]:
-    """The events of batches regrouped into what is due now: event k is released
-    k / rate seconds after the first, never early, so over any window the
-    measured rate is `rate` (or less, when the machine cannot keep up)."""
-    pacer = Pacer(clock)
-    released = 0
+def paced(
+    batches: Iterator[Batch],
+    origin: float,
+    speed: float,
+    clock: LiveClock,
+    already: float = 0.0,
+) -> Iterator[Batch]:
+    """The events of batches regrouped into what is due now: an event at
+    simulated time t is released (t - origin) / speed seconds after the start,
+    never early; `already` seconds count as passed at the start (a live run
+    whose origin is the wall clock's now when its window was made).
+
+    Batches keep each event's time (Batch.times); one without them is paced
+    by its last event's time.
+    """
+    pacer = Pacer(clock, already)
     for batch in batches:
+        times = batch.times if batch.times is not None else [batch.last] * len(batch)
         offset = 0
         while offset < len(batch):
-            due = int(pacer.elapsed() * rate) + 1 - released
-            if due <= 0:
-                pacer.wait_until(released / rate)
+            reached = origin + pacer.elapsed() * speed
+            due = bisect_right(times, reached, offset)
+            if due <= offset:
+                pacer.wait_until((times[offset] - origin) / speed)
                 continue
-            taken = batch.slice(offset, offset + due)
-            offset += len(taken)
-            released += len(taken)
-            yield taken
+            yield batch.slice(offset, due)
+            offset = due

@@ -28,7 +28,7 @@ from datagen.encoders import dumps_line
 from datagen.engine.actors import Actor
 from datagen.engine.batches import Batch
 from datagen.engine.model import Behaviour, Window
-from datagen.engine.runner import run_actors
+from datagen.engine.runner import ArrivingActors, run_actors
 from datagen.errors import ConfigError, DatagenError, ProviderError
 
 #: Events per chunk a worker sends: large enough to amortise pickling.
@@ -87,8 +87,12 @@ def parallel_batches(
     workers: int,
     on_profiles: ProfilesCallback | None = None,
     chunk: int = CHUNK,
+    arrive: Callable[[int], Actor] | None = None,
 ) -> Iterator[Batch]:
     """The merged stream of actors, run in `workers` forked processes.
+
+    With the window's arrivals, `arrive(index)` makes an arriving actor; the
+    worker whose turn it is (index % workers) runs it.
 
     on_profiles, when given, receives each worker's actors' profiles (by actor
     index) once it is done, so additions made in workers reach the parent.
@@ -103,7 +107,11 @@ def parallel_batches(
         context.Process(
             target=_work,
             args=(model, actors[w::workers], window, queues[w], chunk, on_profiles),
-            kwargs={"stop": stop, "parent": parent},
+            kwargs={
+                "stop": stop,
+                "parent": parent,
+                "arriving": _arriving(window, arrive, workers, w),
+            },
             daemon=True,
         )
         for w in range(workers)
@@ -140,6 +148,7 @@ def _work(
     on_profiles: ProfilesCallback | None,
     stop: Any = None,
     parent: int | None = None,
+    arriving: ArrivingActors | None = None,
 ) -> None:
     """A worker: its actors' merged stream, sent as chunks of keys and lines,
     until the stream ends or the parent sets `stop`."""
@@ -149,7 +158,8 @@ def _work(
         # pickling them is a copy, not a walk over millions of small objects.
         times, indexes, sequences = array("d"), array("q"), array("q")
         lines: list[bytes] = []
-        for moment, index, sequence, event in run_actors(model, actors, window):
+        stream = run_actors(model, actors, window, arriving)
+        for moment, index, sequence, event in stream:
             times.append(moment)
             indexes.append(index)
             sequences.append(sequence)
@@ -175,6 +185,15 @@ def _work(
         queue.put(("error", kind, message))
     queue.close()
     queue.join_thread()
+
+
+def _arriving(
+    window: Window, arrive: Callable[[int], Actor] | None, workers: int, w: int
+) -> ArrivingActors | None:
+    """Worker w's share of the window's arrivals, if it has any."""
+    if window.arrivals is None or arrive is None:
+        return None
+    return ArrivingActors(window, arrive, workers, w)
 
 
 def _drain(
@@ -262,8 +281,14 @@ def _merge(
 def _combine(part_keys: list[list[Key]], part_lines: list[list[bytes]]) -> Batch:
     """Sorted runs of keyed lines as one batch in key order (Timsort merges runs)."""
     if len(part_keys) == 1:
-        return Batch(None, part_lines[0], part_keys[0][-1][0])
+        keys = part_keys[0]
+        return Batch(None, part_lines[0], keys[-1][0], times=[k[0] for k in keys])
     all_keys = [key for part in part_keys for key in part]
     all_lines = [line for part in part_lines for line in part]
     order = sorted(range(len(all_keys)), key=all_keys.__getitem__)
-    return Batch(None, [all_lines[i] for i in order], all_keys[order[-1]][0])
+    return Batch(
+        None,
+        [all_lines[i] for i in order],
+        all_keys[order[-1]][0],
+        times=[all_keys[i][0] for i in order],
+    )

@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from datagen.engine.actors import Actor, Profile, make_actor
-from datagen.engine.profiles import create_profiles, load_profiles, save_profiles
+from datagen.engine.profiles import (
+    PROFILE_BLOCK,
+    create_profiles,
+    load_profiles,
+    save_profiles,
+)
 from datagen.errors import ConfigError
 
 
@@ -29,6 +34,22 @@ class Population:
     #: Where save() writes the profiles; None: nowhere (the input is never
     #: rewritten behind the user's back).
     out: Path | None = None
+    #: What arriving actors are made from: the run's seed, and the locale of
+    #: their profiles (None: they get none, like the model's initial actors).
+    seed: int = 0
+    locale: str | None = None
+    _block: tuple[int, list[Profile]] = field(default=(-1, []), repr=False)
+
+    def arrival(self, index: int) -> Actor:
+        """Actor number index, arriving during the run: made from the seed as
+        the initial ones are (its profile is not saved with theirs)."""
+        if self.locale is None:
+            return make_actor(self.seed, index)
+        first = index - index % PROFILE_BLOCK
+        if self._block[0] != first:  # made a block at a time, as ever
+            made = create_profiles(self.seed, first + PROFILE_BLOCK, first, self.locale)
+            self._block = (first, made)
+        return make_actor(self.seed, index, self._block[1][index - first])
 
     def profiles(self) -> list[dict[str, Any]]:
         """The actors' profiles, then the spare ones: what the file gets."""
@@ -96,4 +117,5 @@ def build_population(
             raise ConfigError(
                 f"--profiles-out '{out}': folder '{out.parent}' is missing"
             )
-    return Population(actors, path, spare, out)
+    locale_of_arrivals = locale if (with_profiles or path is not None) else None
+    return Population(actors, path, spare, out, seed, locale_of_arrivals)

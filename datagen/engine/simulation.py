@@ -12,7 +12,9 @@ from one process or many with the profiles they save.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import math
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -26,13 +28,14 @@ from datagen.engine.model import (
     DEFAULT_DURATION_SECONDS,
     DEFAULT_TICK_SECONDS,
     SIMULATIONS,
+    Arrivals,
     Behaviour,
     Window,
     describe,
 )
 from datagen.engine.parallel import parallel_batches
 from datagen.engine.population import Population, build_population
-from datagen.engine.runner import Keyed, run_actors, run_deferred
+from datagen.engine.runner import ArrivingActors, Keyed, run_actors, run_deferred
 from datagen.errors import ConfigError
 
 #: Events per batch in one process: large enough to amortise encoding and writes.
@@ -157,18 +160,60 @@ class Simulation:
         timezone: str = "UTC",
         live: bool = False,
         clock: LiveClock | None = None,
+        *,
+        count: int | None = None,
+        arrivals: float | None = None,
+        intensity: float = 1.0,
+        holding: float | None = None,
     ) -> Window:
         """The simulated time of a run; ConfigError for a bad or empty window.
 
         Start defaults to 2025-01-01T00:00:00Z (the wall clock's now when live);
         give one of end, ticks (of the model's tick_seconds) or duration, else a
-        batch run lasts the model's default_duration and a live one until stopped.
+        batch run lasts the model's default_duration, one with a count until it
+        has that many events, and a live one until stopped. A run with a bound
+        (any of these, or live) has new actors arriving: `arrivals` a second,
+        else the model's default_arrivals. intensity: see Window. holding
+        (events a second, for models whose actors start spread out: journeys):
+        every actor arrives during the run, as many as keep that rate.
         """
         zone = resolve_timezone(timezone)
         if start is None:
             begin = (clock or LiveClock()).now() if live else DEFAULT_START
         else:
             begin = _as_time(start, "--start")
+        first = begin.timestamp()
+        last = self._end(first, begin, end, ticks, duration)
+        bounded = last is not None or live or count is not None
+        if last is None and not bounded:
+            default = getattr(self.model, "default_duration", DEFAULT_DURATION_SECONDS)
+            last = None if default is None else first + default
+        if not (intensity > 0 and math.isfinite(intensity)):
+            raise ConfigError(f"intensity must be positive, not {intensity}")
+        window = Window(first, last, zone, self.seed, intensity=intensity, live=live)
+        warm_up = getattr(self.model, "warm_up_seconds", None)
+        if live and start is None and warm_up is not None:
+            ahead = float(warm_up(intensity))
+            window = replace(window, start=first - ahead, emit_from=first)
+        if holding is not None and self.starts_spread():
+            held = Arrivals(holding, first, 0, holding=holding)
+            return replace(window, arrivals=held)
+        flow = self._arrival_rate(arrivals, bounded, intensity, window)
+        if flow <= 0:
+            return window
+        begin_at = first + self._arrivals_begin()
+        initial = self.actors if self.actors is not None else self._default_actors()
+        return replace(window, arrivals=Arrivals(flow, begin_at, initial))
+
+    def _end(
+        self,
+        first: float,
+        begin: datetime,
+        end: str | datetime | None,
+        ticks: int | None,
+        duration: str | float | None,
+    ) -> float | None:
+        """The window's end from the one of --end, --ticks, --duration given."""
         given = [
             name
             for name, value in [
@@ -180,21 +225,19 @@ class Simulation:
         ]
         if len(given) > 1:
             raise ConfigError(f"give one of --end, --ticks, --duration, not {given}")
-        first = begin.timestamp()
-        last: float | None
         if end is not None:
             finish = _as_time(end, "--end")
             if finish <= begin:
                 raise ConfigError(
                     f"--end {_text(end)} is not after --start {begin.isoformat()}"
                 )
-            last = finish.timestamp()
-        elif ticks is not None:
+            return finish.timestamp()
+        if ticks is not None:
             if ticks < 1:
                 raise ConfigError(f"--ticks must be at least 1, not {ticks}")
             tick = getattr(self.model, "tick_seconds", DEFAULT_TICK_SECONDS)
-            last = first + ticks * tick
-        elif duration is not None:
+            return first + ticks * tick
+        if duration is not None:
             seconds = (
                 parse_duration(duration)
                 if isinstance(duration, str)
@@ -204,13 +247,45 @@ class Simulation:
                 raise ConfigError(
                     f"--duration must be longer than zero, not {duration}"
                 )
-            last = first + seconds
-        elif live:
-            last = None
+            return first + seconds
+        return None
+
+    def _default_actors(self) -> int:
+        return int(getattr(self.model, "default_actors", DEFAULT_ACTORS))
+
+    def _arrivals_begin(self) -> float:
+        return float(getattr(self.model, "arrivals_begin", 0.0))
+
+    def starts_spread(self) -> bool:
+        """True for a model whose actors start spread over time (journeys):
+        a live run holds its rate by how many of them arrive."""
+        return self._arrivals_begin() > 0
+
+    def _arrival_rate(
+        self, arrivals: float | None, bounded: bool, intensity: float, window: Window
+    ) -> float:
+        """New actors a second: the given rate, else the model's default for a
+        run with a bound (0 for an unbounded one, which would never end)."""
+        if arrivals is not None:
+            if not (arrivals >= 0 and math.isfinite(arrivals)):
+                raise ConfigError(f"--arrivals must be 0 or more, not {arrivals}")
+            rate = arrivals
         else:
-            default = getattr(self.model, "default_duration", DEFAULT_DURATION_SECONDS)
-            last = None if default is None else first + default
-        return Window(first, last, zone, self.seed)
+            default = getattr(self.model, "default_arrivals", None)
+            if not bounded or default is None:
+                return 0.0
+            actors = self.actors if self.actors is not None else self._default_actors()
+            rate = float(default(actors, window))
+        if self.starts_spread():  # a journey's pace is its own: more journeys instead
+            rate *= intensity
+        return rate
+
+    def initial_actors(self, window: Window) -> Sequence[Actor]:
+        """The actors present at the window's start: none when every actor
+        arrives (a live run of journeys), else the population's."""
+        if window.arrivals is not None and window.arrivals.first_index == 0:
+            return []
+        return self.population.actors
 
     def _streams_actors(self) -> bool:
         """True when actors can be made as they are read: nothing to load,
@@ -226,31 +301,48 @@ class Simulation:
 
         A model with first_moment(index, window) (journeys) has its actors
         started only when the merge reaches that moment (see runner.run_deferred)."""
+        actors = self.initial_actors(window)
+        arriving = (
+            None
+            if window.arrivals is None
+            else ArrivingActors(window, self.population.arrival)
+        )
         if callable(getattr(self.model, "first_moment", None)):
-            return run_deferred(self.model, self.population.actors, window)
-        return run_actors(self.model, self.population.actors, window)
+            return run_deferred(self.model, actors, window, arriving)
+        return run_actors(self.model, actors, window, arriving)
 
     def batches(
-        self, window: Window, workers: int = 1, count: int | None = None
+        self,
+        window: Window,
+        workers: int = 1,
+        count: int | None = None,
+        with_times: bool = False,
     ) -> Generator[Batch, None, None]:
-        """The stream in batches, from one process or `workers` forked ones;
-        the profiles are saved (to the population's `out`, if any) when the
-        stream ends or is closed, not when it fails."""
+        """The stream in batches, from one process or `workers` forked ones,
+        with each event's time when asked (pacing needs them); the profiles
+        are saved (to the population's `out`, if any) when the stream ends or
+        is closed, not when it fails."""
         if workers < 1:
             raise ConfigError(f"--workers must be at least 1, not {workers}")
         if count is not None and count < 1:
             raise ConfigError(f"--count must be at least 1, not {count}")
         population = self.population
-        if workers == 1 or len(population.actors) < 2:
-            source = batch_keyed(self.keyed(window), BATCH_SIZE)
+        actors = self.initial_actors(window)
+        arrivals = window.arrivals
+        parallel = workers if arrivals else min(workers, len(actors))
+        if arrivals is not None and arrivals.holding is not None:
+            parallel = 1  # held arrivals follow the whole stream: one process
+        if parallel < 2:
+            source = batch_keyed(self.keyed(window), BATCH_SIZE, with_times)
         else:
             on_profiles = population.update if population.out else None
             source = parallel_batches(
                 self.model,
-                population.actors,
+                actors,
                 window,
-                min(workers, len(population.actors)),
+                parallel,
                 on_profiles,
+                arrive=population.arrival,
             )
         try:
             yield from limit_batches(source, count)

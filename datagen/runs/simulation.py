@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import Window
-from datagen.engine.pacing import paced
+from datagen.engine.pacing import Pace, paced
+from datagen.engine.live import live_window
 from datagen.engine.simulation import Simulation
+from datagen.errors import ConfigError
+from datagen.timefmt import duration_text
 from datagen.runs.loop import RunResult, run_loop
 from datagen.runs.outputs import Destination, open_destination
 
+#: A live run's rate when --rate is not given, events a second.
+DEFAULT_LIVE_RATE = 10.0
 #: on_progress(events written, simulated epoch seconds reached)
 SimulationProgress = Callable[[int, float], None]
 
@@ -23,23 +29,24 @@ def write_simulation(
     target: str = "",
     workers: int = 1,
     count: int | None = None,
-    rate: float | None = None,
+    pace: Pace | None = None,
     clock: LiveClock | None = None,
     on_progress: SimulationProgress | None = None,
 ) -> RunResult:
     """Run the simulation to `to` (Outputs, opened here with files named after
-    the simulation; or sinks, named `target` in the result); live (paced at
-    rate events/s, each release flushed) when rate is set. Ctrl-C (or a closed
-    stdout pipe) stops the run; the result says how many events were written."""
+    the simulation; or sinks, named `target` in the result); live when paced
+    (each event released at its simulated time, each release flushed). Ctrl-C
+    (or a closed stdout pipe) stops the run; the result says how many events
+    were written."""
     sinks, target = open_destination(to, simulation.name, target=target)
-    source = _batches(simulation, window, workers, count, rate, clock)
+    source = _batches(simulation, window, workers, count, pace, clock)
     result = run_loop(
         source,
         sinks,
         target=target,
         seed=simulation.seed,
         requested=count,
-        flush_each=rate is not None,
+        flush_each=pace is not None,
         on_progress=(
             (lambda batch: on_progress(len(batch), batch.last)) if on_progress else None
         ),
@@ -54,16 +61,139 @@ def _batches(
     window: Window,
     workers: int,
     count: int | None,
-    rate: float | None,
+    pace: Pace | None,
     clock: LiveClock | None,
 ) -> Iterator[Batch]:
-    """The simulation's batches, paced when rate is set; closing this closes
-    the simulation's own stream too (its workers stop, its profiles are saved)."""
-    source = simulation.batches(window, workers, count)
+    """The simulation's batches, paced when live; closing this closes the
+    simulation's own stream too (its workers stop, its profiles are saved)."""
+    source = simulation.batches(window, workers, count, with_times=pace is not None)
     try:
-        if rate is None:
+        if pace is None:
             yield from source
         else:
-            yield from paced(source, rate, clock or LiveClock())
+            simulation.population  # made before the clock starts: no late start
+            clock = clock or LiveClock()
+            already = pace.already(clock)
+            yield from paced(source, window.first, pace.speed, clock, already)
     finally:
         source.close()
+
+
+@dataclass(frozen=True)
+class RunLength:
+    """What ends a run, as the user gave it (None: not given); in a live run
+    --duration is wall-clock time."""
+
+    start: str | None = None
+    end: str | None = None
+    ticks: int | None = None
+    duration: float | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """--live, --rate (events a wall-clock second), --speed, --arrivals."""
+
+    live: bool = False
+    rate: float | None = None
+    speed: float | None = None
+    arrivals: float | None = None
+
+
+def plan_window(
+    simulation: Simulation,
+    length: RunLength,
+    options: LiveOptions,
+    timezone: str = "UTC",
+    clock: LiveClock | None = None,
+) -> tuple[Window, Pace | None]:
+    """The run's window, and how it follows the wall clock (None: a batch run).
+
+    A live run follows the wall clock: its events are stamped with the time
+    they leave, and --rate is carried by the model (engine.live). With
+    --start it plays that simulated time instead, the same events as the
+    batch run, at --speed. ConfigError for options that do not go together.
+    """
+    clock = clock or LiveClock()
+    if not options.live:
+        for name, value in (("--rate", options.rate), ("--speed", options.speed)):
+            if value is not None:
+                raise ConfigError(f"{name} paces a live run: add --live")
+        window = simulation.window(
+            length.start,
+            length.end,
+            length.ticks,
+            length.duration,
+            timezone,
+            count=length.count,
+            arrivals=options.arrivals,
+        )
+        return window, None
+    speed = 1.0 if options.speed is None else options.speed
+    if length.start is not None:
+        if options.rate is not None:
+            raise ConfigError(
+                "--rate sets how much a live run on the wall clock carries; a run"
+                " from --start plays that simulated time at --speed instead: drop"
+                " one of them"
+            )
+        duration = None if length.duration is None else length.duration * speed
+        window = simulation.window(
+            length.start,
+            length.end,
+            length.ticks,
+            duration,
+            timezone,
+            count=length.count,
+            arrivals=options.arrivals,
+        )
+        return window, Pace(speed, None)
+    rate = DEFAULT_LIVE_RATE if options.rate is None else options.rate
+    window = live_window(
+        simulation,
+        rate,
+        duration=length.duration,
+        end=length.end,
+        ticks=length.ticks,
+        speed=speed,
+        zone=timezone,
+        arrivals=options.arrivals,
+        clock=clock,
+    )
+    return window, Pace(speed, window.first)
+
+
+def run_notes(
+    window: Window,
+    pace: Pace | None,
+    length: RunLength,
+    result: RunResult,
+    default_length: float | None = None,
+) -> str | None:
+    """What the summary adds: why a run wrote fewer events than --count asked,
+    and how a live run kept its rate and clock."""
+    notes = []
+    count = length.count
+    if count is not None and result.count < count and not result.interrupted:
+        notes.append(_stopped_by(window, length, pace))
+    if pace is not None and pace.speed != 1:
+        notes.append(f"--speed {pace.speed:g}: simulated time ran {pace.speed:g}x")
+    if window.intensity != 1:
+        notes.append(f"each actor acted {window.intensity:,.4g}x as often as the model")
+    held = window.arrivals
+    if pace is not None and held is not None and held.holding is not None:
+        notes.append("journeys started as many as the rate needs")
+    return "; ".join(notes) or None
+
+
+def _stopped_by(window: Window, length: RunLength, pace: Pace | None) -> str:
+    if window.end is None:
+        return "every actor was done"
+    if length.end is not None:
+        return f"stopped at --end {length.end}"
+    if length.ticks is not None:
+        return f"stopped at --ticks {length.ticks:,}"
+    if length.duration is not None:
+        return f"stopped at --duration {duration_text(length.duration)}"
+    return f"stopped at the model's length, {duration_text(window.end - window.start)}"

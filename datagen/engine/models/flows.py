@@ -180,7 +180,7 @@ class Flow:
     def actor_events(self, actor: Actor, window: Window) -> Iterator[Emission]:
         """The actor's events in time order (see the class docstring)."""
         rng, profile = actor.rng, actor.profile
-        expovariate, heapreplace = rng.expovariate, heapq.heapreplace
+        expovariate, heapreplace = _waits(rng, window.intensity), heapq.heapreplace
         # per template key: [this actor's data, events so far]
         states: dict[str, list[Any]] = {}
         # One context per actor, refilled for each event, as faker-events
@@ -237,6 +237,13 @@ class Flow:
                     )
             else:
                 grouped_in_a_row = 0
+
+
+def _waits(rng: random.Random, intensity: float) -> Callable[[float], float]:
+    """rng.expovariate, drawing waits intensity times shorter (live --rate)."""
+    if intensity == 1.0:
+        return rng.expovariate
+    return lambda rate: rng.expovariate(rate * intensity)
 
 
 def _and_of_a_chain() -> bool:

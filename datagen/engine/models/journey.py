@@ -33,11 +33,25 @@ class JourneySimulation:
         self.locale = locale
         self.envelope = envelope
 
+    @property
+    def arrivals_begin(self) -> float:
+        """New journeys begin once the initial ones' starts are spread out."""
+        return float(self.provider_class.start_spread_seconds)
+
+    def default_arrivals(self, actors: int, window: Window) -> float:
+        """Journeys a second that keep the initial actors' rate of starts:
+        --actors journeys over the provider's start spread."""
+        return actors / max(self.provider_class.start_spread_seconds, 1)
+
     def unbuilt(self, index: int, window: Window) -> JourneyProvider:
-        """Journey number index of the run, its start drawn, its steps not."""
+        """Journey number index of the run, its start drawn, its steps not;
+        a journey of an actor who arrives during the run starts on arrival."""
         seed = derive_seed(window.seed, self.provider, "journey", index)
         now = datetime.fromtimestamp(window.start, timezone.utc)
-        return self.provider_class(locale=self.locale, seed=seed, now=now)
+        journey = self.provider_class(locale=self.locale, seed=seed, now=now)
+        if window.arrival:
+            journey.started_at = now
+        return journey
 
     def journey(self, actor: Actor, window: Window) -> JourneyProvider:
         """The actor's journey, built (the same as `journey -p` makes it)."""

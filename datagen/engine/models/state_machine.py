@@ -77,6 +77,12 @@ class Transition:
 _Table = tuple[float, list[float], list[Transition]]
 
 
+#: Ticks a live run plays before it emits (its subjects leave the initial state).
+WARM_UP_TICKS = 5_000
+#: Spreads subjects' tick phases evenly over a tick, whatever their number.
+_GOLDEN = 0.6180339887498949
+
+
 class StateMachine:
     """A behaviour model: each actor's subject walks the states.
 
@@ -124,6 +130,11 @@ class StateMachine:
     @property
     def tick_seconds(self) -> float:
         return self.tick_ms / 1000
+
+    def warm_up_seconds(self, intensity: float) -> float:
+        """A live run starts with subjects spread over the states: it plays
+        this many ticks (at its intensity) before it emits."""
+        return WARM_UP_TICKS * self.tick_seconds / intensity
 
     def add_transition(
         self,
@@ -183,7 +194,10 @@ class StateMachine:
         stamp = window.iso
         random, log = actor.rng.random, math.log
         start, tick_seconds, last = window.start, self.tick_seconds, self.ticks_num
-        tick = -1
+        tick_seconds /= window.intensity  # live --rate: ticks k times as often
+        if window.live:  # subjects tick at their own phase: no burst per tick
+            start += (actor.index * _GOLDEN) % 1.0 * tick_seconds
+        tick, dry = -1, window.dry
         table = tables[self.initial_state]
         while table is not None:
             inverse_log_stay, cumulative, transitions = table
@@ -207,8 +221,9 @@ class StateMachine:
                 "to_state": transition.to_state,
                 **fields(subject),
             }
-            for call in transition.calls:
-                call(round(moment * 1000), subject, transition)
+            if not dry:
+                for call in transition.calls:
+                    call(round(moment * 1000), subject, transition)
             table = tables[transition.to_state]
 
     def events(self, seed: int = 0) -> Iterator[dict[str, Any]]:

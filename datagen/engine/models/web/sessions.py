@@ -85,6 +85,11 @@ class WebSessions:
             config.sessions_per_user_per_day, config.visits_per_hour
         )
 
+    def warm_up_seconds(self, intensity: float) -> float:
+        """A live run starts with sessions under way: it plays this long first
+        (sessions last minutes; their pace does not change with intensity)."""
+        return 60 * self.config.step_seconds
+
     def actor_events(self, actor: Actor, window: Window) -> Iterator[Emission]:
         """The user's pageviews in time order, session after session (a session
         that would start before the last one ended waits for it)."""
@@ -101,8 +106,9 @@ class WebSessions:
         offset = _utc_offset(window)
         expected = arrivals.expected_by(window.start + offset)
         free_at = window.start
+        per_session = 1.0 / window.intensity  # live --rate: sessions k times as often
         while True:
-            expected -= log(1.0 - random())
+            expected -= log(1.0 - random()) * per_session
             moment = max(arrivals.time_of(expected) - offset, free_at)
             session = self._session_fields(rng, user)
             page = landing_pages[
