@@ -10,8 +10,8 @@ import orjson
 from datagen.documents import DOCUMENT_PROVIDERS, create_provider
 from datagen.encoders import flatten
 from datagen.engine.model import SIMULATIONS
-from datagen.engine.simulation import list_simulations
-from datagen.errors import UnknownName
+from datagen.engine.simulation import Simulation, list_simulations
+from datagen.errors import ConfigError, UnknownName
 from datagen.journeys import JOURNEY_PROVIDERS, create_journey_provider
 from datagen.registry import Registry
 
@@ -61,31 +61,53 @@ def _field_lines(document: dict[str, Any]) -> list[str]:
     ]
 
 
+def _first_event(name: str, seed: int) -> dict[str, Any]:
+    """The first event of simulation `name` run with its defaults and seed."""
+    simulation = Simulation(name, seed=seed)
+    batches = simulation.batches(simulation.window(), count=1)
+    try:
+        for batch in batches:
+            return batch.events()[0]
+    finally:
+        batches.close()
+    raise ConfigError(f"simulation '{name}' made no event to show")
+
+
 @click.command()
 @click.argument("name")
 @click.option("--seed", type=int, default=0, show_default=True)
 def show(name: str, seed: int) -> None:
-    """Show one example document (or journey) and its fields.
+    """Show one example document, journey or simulation event, and its fields.
 
     Example:
 
+    \b
         python generate.py show starfleet_account
+        python generate.py show web
     """
     if name in DOCUMENT_PROVIDERS:
         example = create_provider(name, seed=seed).generate()
-        fields = _field_lines(example)
+        title, fields = "fields:", _field_lines(example)
     elif name in JOURNEY_PROVIDERS:
         journey = create_journey_provider(name, seed=seed)
         example = {
             **journey.generate(),
             "documents": [step.document for step in journey.steps],
         }
+        title = "steps:"
         fields = [
             f"  step {s.index}: {s.document_type} (+{s.offset_seconds}s)"
             for s in journey.steps
         ]
+    elif name in SIMULATIONS:
+        example = _first_event(name, seed)
+        title, fields = "fields:", _field_lines(example)
     else:
-        raise UnknownName("provider", name, [*DOCUMENT_PROVIDERS, *JOURNEY_PROVIDERS])
+        raise UnknownName(
+            "provider or simulation",
+            name,
+            sorted({*DOCUMENT_PROVIDERS, *JOURNEY_PROVIDERS, *SIMULATIONS}),
+        )
     click.echo(orjson.dumps(example, option=orjson.OPT_INDENT_2).decode())
-    click.echo("fields:" if name in DOCUMENT_PROVIDERS else "steps:")
+    click.echo(title)
     click.echo("\n".join(fields))

@@ -27,9 +27,12 @@ from datagen.redaction import (
     secrets_in,
     secrets_of_environment,
 )
+from datagen.sinks.stdout import silence_stdout
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+#: The key under which a command's --quiet is noted in click's shared meta.
+QUIET = "datagen.quiet"
 
 
 class UsageFailure(click.ClickException):
@@ -80,12 +83,22 @@ def _translate() -> Iterator[None]:
             raise
         # A value click's own types refused: one line, without the usage.
         raise UsageFailure(one_line(exc.format_message())) from exc
+    except BrokenPipeError:  # `list | head`: the reader has what it wanted
+        silence_stdout()
+        raise SystemExit(0) from None
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         raise click.ClickException(one_line(f"{exc.strerror or exc}{where}")) from exc
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (cli.signals)
-        click.echo("interrupted", err=True)
+        if not _quiet():
+            click.echo("interrupted", err=True)
         raise SystemExit(exit_code(getattr(stop, "signum", signal.SIGINT))) from None
+
+
+def _quiet() -> bool:
+    """True when the command was given --quiet (see options.quiet_option)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and bool(ctx.meta.get(QUIET))
 
 
 #: Options whose whole value is a secret (besides what secrets_in finds).

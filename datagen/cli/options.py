@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 
 import click
 
+from datagen.cli.errors import QUIET
 from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC, Format
 from datagen.errors import ConfigError
-from datagen.runs.outputs import Outputs
+from datagen.runs.outputs import FILE_FORMATS, Outputs, local_format
 from datagen.seeding import draw_seed
 from datagen.timefmt import DEFAULT_START, isoformat, parse_time
 
@@ -56,9 +57,27 @@ def quantity_option(default: int = 1) -> Callable[[F], F]:
     )
 
 
-def output_option(
-    default: str, what: str = "Output folder (or file); '-' writes JSON lines to stdout"
-) -> Callable[[F], F]:
+@dataclass(frozen=True)
+class OutputRule:
+    """What -o means for one command: where it writes without -o, the format
+    of a folder without --format, and the formats of one file (its
+    extension) or a stream (see datagen.runs.outputs.local_format)."""
+
+    default: str
+    folder_format: str
+    file_formats: tuple[str, ...] = FILE_FORMATS
+
+    def help(self) -> str:
+        files = ", ".join(f"out.{name}" for name in self.file_formats)
+        return (
+            f"A file ({files}: its extension is its format), a folder (no "
+            "extension, or ending in /), a device (/dev/null) or '-' for "
+            f"stdout [default: {self.default}, or none when --sink/--route is "
+            "given]."
+        )
+
+
+def output_option(rule: OutputRule) -> Callable[[F], F]:
     """-o/--output-path (and the original --output_path); None when not given,
     so --sink/--route can mean "no local output" (see choose_outputs)."""
     return click.option(
@@ -67,18 +86,18 @@ def output_option(
         "--output_path",
         "output_path",
         default=None,
-        help=f"{what} [default: {default}, or none when --sink/--route is given].",
+        help=rule.help(),
     )
 
 
 def format_option(formats: tuple[str, ...], what: str) -> Callable[[F], F]:
-    """--format, one of formats; the first is the default."""
+    """--format, one of formats; None when not given, so -o's extension can
+    name the format (see choose_outputs)."""
     return click.option(
         "--format",
         "format_",
         type=Format(formats),
-        default=formats[0],
-        show_default=True,
+        default=None,
         help=what,
     )
 
@@ -98,8 +117,17 @@ def workers_option(default: int, what: str) -> Callable[[F], F]:
     )
 
 
-def quiet_option(what: str = "No progress bar and no summary.") -> Callable[[F], F]:
-    return click.option("--quiet", is_flag=True, help=what)
+def _note_quiet(ctx: click.Context, _param: click.Parameter, quiet: bool) -> bool:
+    """Tell the error edge too: a quiet run says nothing when interrupted."""
+    if quiet:
+        ctx.meta[QUIET] = True
+    return quiet
+
+
+def quiet_option(
+    what: str = "No progress bar and no summary (errors only).",
+) -> Callable[[F], F]:
+    return click.option("--quiet", is_flag=True, help=what, callback=_note_quiet)
 
 
 common_options = _compose(
@@ -137,6 +165,11 @@ def resolve_output(output_path: str) -> Path | None:
     return None if output_path == "-" else Path(output_path)
 
 
+def _names_folder(output_path: str) -> bool:
+    """True when -o ends in a / (Path drops it): a folder, whatever its name."""
+    return output_path.endswith("/")
+
+
 sink_options = _compose(
     click.option(
         "--sink",
@@ -158,18 +191,25 @@ sink_options = _compose(
 
 
 def choose_outputs(
+    rule: OutputRule,
     output_path: str | None,
-    default: str,
-    format_: str,
+    format_: str | None = None,
     sink_specs: tuple[str, ...] = (),
     routes: tuple[str, ...] = (),
 ) -> Outputs:
     """-o as given ('-' is stdout); else nothing local when --sink/--route name
-    where events go; else the command's default."""
+    where events go; else the command's default. The format is --format
+    (format_, None when not given) checked against -o (local_format)."""
     if output_path is None and not (sink_specs or routes):
-        output_path = default
-    path = resolve_output(output_path) if output_path is not None else None
-    return Outputs(path, output_path is not None, format_, sink_specs, routes)
+        output_path = rule.default
+    if output_path is None:
+        return Outputs(None, False, format_ or "jsonl", sink_specs, routes)
+    path = resolve_output(output_path)
+    folder = _names_folder(output_path)
+    chosen = local_format(
+        path, format_, rule.folder_format, rule.file_formats, folder
+    )
+    return Outputs(path, True, chosen, sink_specs, routes, folder)
 
 
 @dataclass(frozen=True)
@@ -183,7 +223,7 @@ class ProviderRun:
     now: datetime
     workers: int
     quiet: bool
-    default_output: str
+    rule: OutputRule
     output_path: str | None
     sink_specs: tuple[str, ...]
     routes: tuple[str, ...]
@@ -201,21 +241,17 @@ class ProviderRun:
             **more,
         )
 
-    def outputs(self, format_: str) -> Outputs:
+    def outputs(self, format_: str | None = None) -> Outputs:
         """Where the run writes (see choose_outputs)."""
         return choose_outputs(
-            self.output_path,
-            self.default_output,
-            format_,
-            self.sink_specs,
-            self.routes,
+            self.rule, self.output_path, format_, self.sink_specs, self.routes
         )
 
 
 def provider_options(
     kind: str,
     type_: click.ParamType,
-    default_output: str,
+    rule: OutputRule,
     *more: Callable[[Callable[..., Any]], Callable[..., Any]],
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The options of a command that makes N of one provider: -p, -q, -o, then
@@ -245,7 +281,7 @@ def provider_options(
                 resolve_start(start),
                 workers,
                 quiet,
-                default_output,
+                rule,
                 output_path,
                 sink_specs,
                 routes,
@@ -255,7 +291,7 @@ def provider_options(
         return _compose(
             provider_option(kind, type_),
             quantity_option(),
-            output_option(default_output),
+            output_option(rule),
             *more,
             common_options,
             sink_options,

@@ -1,10 +1,14 @@
-"""The progress bar on stderr and the one-line summary that ends every run."""
+"""The progress bar on stderr and the one-line summary that ends every run.
+
+Every command that can take a while (document, journey, replay, simulate,
+upload) draws its bar with ProgressBar and ends with summarise()."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -16,68 +20,131 @@ _REDRAW_SECONDS = 0.1
 
 
 class ProgressBar:
-    """A bar drawn on stderr only when it is a terminal and the run is not quick."""
+    """click's progress bar on stderr, drawn only when stderr is a terminal
+    and the run has lasted half a second. It counts toward `total`, or, when
+    the end is not known (total None), shows a moving bar and the count.
+    Used as a context manager, it ends (on its own line) however the run
+    ends, before the summary."""
 
     def __init__(
-        self, total: int, unit: str, enabled: bool = True, stream: TextIO | None = None
+        self,
+        total: int | None,
+        unit: str,
+        enabled: bool = True,
+        stream: TextIO | None = None,
+        label: str = "",
     ) -> None:
         self.stream = stream or sys.stderr
-        self.total = max(total, 1)
+        self.total = total
         self.unit = unit
+        self.label = label
         self.enabled = enabled and self.stream.isatty()
         self.done = 0
         self.started = time.monotonic()
-        self.drawn_at = 0.0
+        self._drawn_at = 0.0
+        self._shown = 0  # what the bar was told
+        self._bar: Any = None  # click's ProgressBar, made on the first draw
+
+    def set_total(self, total: int) -> None:
+        """The total, once known (before the bar is first drawn)."""
+        if self._bar is None:
+            self.total = total
 
     def update(self, count: int) -> None:
+        """count more items done; redrawn at most every tenth of a second."""
         self.done += count
         if not self.enabled:
             return
         now = time.monotonic()
-        if now - self.started < _DELAY_SECONDS or now - self.drawn_at < _REDRAW_SECONDS:
+        if now - self.started < _DELAY_SECONDS:
             return
-        self.drawn_at = now
-        share = min(self.done / self.total, 1.0)
-        bar = "#" * int(share * 30)
-        rate = self.done / (now - self.started)
-        self.stream.write(
-            f"\r[{bar:<30}] {share:4.0%} {self.done:,}/{self.total:,} "
-            f"{self.unit} {rate:,.0f}/s"
-        )
-        self.stream.flush()
+        if now - self._drawn_at < _REDRAW_SECONDS:
+            return
+        self._drawn_at = now
+        self._advance()
+
+    def _advance(self) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(
+                itertools.count() if self.total is None else None,
+                length=self.total,
+                label=self.label,
+                file=self.stream,
+                show_percent=self.total is not None,
+                item_show_func=self._info,
+                bar_template=f"{'%(label)s  ' if self.label else ''}"
+                "[%(bar)s]  %(info)s",
+            )
+        self._bar.update(self.done - self._shown)
+        self._shown = self.done
+
+    def _info(self, _item: object) -> str:
+        """The count (of the total) and the rate, after click's bar."""
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        of = f"/{self.total:,}" if self.total is not None else ""
+        return f"{self.done:,}{of} {self.unit} {self.done / elapsed:,.0f}/s"
 
     def close(self) -> None:
-        if self.enabled and self.drawn_at:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+        """The bar shows the last count and ends its line (if it was drawn)."""
+        if self._bar is not None:
+            self._advance()
+            self._bar.render_finish()
+            self._bar = None
 
     def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        """The bar is wiped however the run ends (the summary follows it)."""
         self.close()
 
 
-def summarise(
-    result: RunResult, what: str, quiet: bool = False, per_sink: bool = False
-) -> None:
-    """Print the summary on stderr, with each sink's counts when per_sink (runs
-    with --sink/--route) or when a sink missed events; exit 128 + the signal
-    after an interruption (130 for Ctrl-C, 143 for SIGTERM), 1 when a sink did
-    not acknowledge everything it was sent. After an interruption the count is
-    what the sinks confirmed (see run_loop), so it matches their lines."""
-    verb = "interrupted: wrote" if result.interrupted else "wrote"
-    of = f" of {result.requested:,}" if result.interrupted else ""
+def summary_line(
+    result: RunResult,
+    what: str,
+    requested: int | None = None,
+    stopped: str | None = None,
+) -> str:
+    """`wrote N <what> to <target> in Xs (R/s), seed S`, the one line a run
+    ends with. A run that wrote fewer than `requested` (or was interrupted)
+    says `wrote N of M requested <what>`; interrupted with no limit
+    (requested None), `wrote N, no limit, <what>`. `interrupted: ` comes
+    first after a signal; `stopped` (why a run ended before its limit,
+    e.g. "stopped at --duration 1d") comes last, after `; `."""
+    count = f"{result.count:,}"
+    if requested is not None and (result.interrupted or result.count != requested):
+        count += f" of {requested:,} requested"
+    elif requested is None and result.interrupted:
+        count += ", no limit,"
     seed = f", seed {result.seed}" if result.seed is not None else ""
-    if not quiet or result.interrupted:
-        click.echo(
-            f"{verb} {result.count:,}{of} {what} to {result.target} in "
-            f"{result.elapsed:.2f}s ({result.rate:,.0f}/s){seed}",
-            err=True,
-        )
+    line = (
+        f"wrote {count} {what} to {result.target} in {result.elapsed:.2f}s "
+        f"({result.rate:,.0f}/s){seed}"
+    )
+    if result.interrupted:
+        line = f"interrupted: {line}"
+    return f"{line}; {stopped}" if stopped else line
+
+
+def summarise(
+    result: RunResult,
+    what: str,
+    quiet: bool = False,
+    per_sink: bool = False,
+    requested: int | None = None,
+    stopped: str | None = None,
+) -> None:
+    """Print the summary (summary_line) on stderr, with each sink's counts
+    when per_sink (runs with --sink/--route) or when a sink missed events;
+    exit 128 + the signal after an interruption (130 for Ctrl-C, 143 for
+    SIGTERM), 1 when a sink did not acknowledge everything it was sent.
+    quiet prints nothing unless the run failed (an interruption is no
+    failure). After an interruption the count is what the sinks confirmed
+    (see run_loop), so it matches their lines."""
+    if not quiet:
+        click.echo(summary_line(result, what, requested, stopped), err=True)
     for delivery in result.deliveries:
-        if (per_sink and not quiet) or not delivery.complete:
+        missed = not delivery.complete
+        if (not quiet and (per_sink or missed)) or (missed and not result.interrupted):
             click.echo(f"  {delivery.summary()}", err=True)
     if result.interrupted:
         raise SystemExit(exit_code(result.signum))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from datagen.files.atomic import write_atomic
 from datagen.engine.model import Graph
@@ -79,19 +80,28 @@ def write_graph(graph: Graph, path: Path) -> None:
     write_atomic(path, result.stdout)
 
 
-def simulation_graph(name: str, config: str | Path | None = None) -> Graph:
-    """The graph of the registered simulation `name` (built with config).
+def simulation_graph(
+    source: Any, config: str | Path | None = None, title: str | None = None
+) -> Graph:
+    """The graph of a simulation: a registered name, or a model or factory
+    (a --script's), built with config; titled `title`, else the name.
 
     Raises UnknownName for a name not registered, ConfigError for a model
     that has no graph (only state machines and page graphs have one).
     """
-    factory = find_simulation(name)
-    try:
-        model = factory(config=config) if config is not None else factory()
-    except TypeError as exc:
-        if config is None or "config" not in str(exc):
-            raise
-        raise ConfigError(f"simulation '{name}' takes no --config") from None
+    name = source if isinstance(source, str) else title or "simulation"
+    factory = find_simulation(source) if isinstance(source, str) else source
+    if hasattr(factory, "actor_events") and not isinstance(factory, type):
+        if config is not None:  # a model, already built
+            raise ConfigError(f"simulation '{name}' takes no --config")
+        model = factory
+    else:
+        try:
+            model = factory(config=config) if config is not None else factory()
+        except TypeError as exc:
+            if config is None or "config" not in str(exc):
+                raise
+            raise ConfigError(f"simulation '{name}' takes no --config") from None
     draw = getattr(model, "graph", None)
     if not callable(draw):
         raise ConfigError(
@@ -99,5 +109,5 @@ def simulation_graph(name: str, config: str | Path | None = None) -> Graph:
             "and web page graphs"
         )
     graph: Graph = draw()
-    graph.title = name
+    graph.title = title or name
     return graph

@@ -107,7 +107,7 @@ def run_documents(
     each sink's counts. Sinks that write a file per document are written by
     the workers (see place_sinks)."""
     if isinstance(to, Outputs):
-        job = replace(job, format=to.format)
+        job = replace(job, format=to.encoding)
     job = check_job(job)
     sinks, target = open_destination(to, job.provider, job.encoder())
     _share_csv_columns(job, sinks)

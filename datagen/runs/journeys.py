@@ -10,16 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from datagen.engine.simulation import Simulation
-from datagen.files.paths import prepare_output_folder
 from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
 from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
 from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
-from datagen.sinks.base import BaseSink
-from datagen.sinks.files import JourneyFolderSink
-from datagen.sinks.stdout import StdoutSink
 from datagen.timefmt import DEFAULT_START
 
 JOURNEYS_PER_BLOCK = 50
@@ -62,17 +58,26 @@ def write_journeys(
 ) -> RunResult:
     """Generate job.quantity journeys: a zip and metadata each into job.output,
     or a JSON line each on stdout; same seed, same bytes, whatever `workers`."""
+    folder_or_stdout = "jsonl" if job.output is None else "zip"
+    return _write_records(
+        job, Outputs(job.output, format=folder_or_stdout), workers, on_progress
+    )
+
+
+def _write_records(
+    job: JourneyJob,
+    outputs: Outputs,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+) -> RunResult:
+    """The journeys as records into outputs: a zip and metadata each into a
+    folder (format `zip`), else a JSON line each (or one JSON array)."""
     _check(job)
-    sink: BaseSink
-    if job.output is None:
-        sink, target = StdoutSink(), "stdout"
-    else:
-        sink = JourneyFolderSink(prepare_output_folder(job.output), job.provider)
-        target = str(job.output)
+    sinks, target = outputs.open(job.provider)
     return run_block_job(
         partial(make_journeys, job),
         plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK),
-        [sink],
+        sinks,
         target=target,
         seed=job.seed,
         workers=workers,
@@ -93,10 +98,10 @@ def run_journeys(
     user and step), and -o gets them as JSON lines: journey i is the one
     write_journeys would zip; on_progress counts steps."""
     if isinstance(to, Outputs) and not to.to_sinks:
-        return write_journeys(replace(job, output=to.path), workers, on_progress)
+        return _write_records(replace(job, output=to.path), to, workers, on_progress)
     _check(job)
-    if isinstance(to, Outputs):
-        to = replace(to, format="jsonl")
+    if isinstance(to, Outputs) and to.format == "zip":
+        to = replace(to, format="jsonl")  # a folder gets the steps as JSON lines
     sinks, target = open_destination(to, job.provider)
     simulation = Simulation(job.provider, job.quantity, job.seed, locale=job.locale)
     window = simulation.window(start=job.now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -247,19 +247,24 @@ def replay(
     sinks: Sequence[BaseSink] | None = None,
     target: str | None = None,
     outputs: Outputs | None = None,
+    on_total: ProgressCallback | None = None,
 ) -> RunResult:
     """Emit the journeys' documents in time order to stdout, a folder (output),
     the given sinks, or outputs (opened once the journeys are checked); the
-    result carries the sinks' counts. A folder gets a JSON file per document.
+    result carries the sinks' counts. A folder gets a JSON file per document
+    (outputs say their own format). on_total is told how many documents the
+    replay emits, before the first.
 
     Ctrl-C stops the replay; what was emitted is counted in the result.
     """
     check_speed(speed)
     steps = timeline(find_journey_zips(list(paths)))
     if sinks is None:
-        outputs = outputs or Outputs(output)
-        folder_or_stdout = "jsonl" if outputs.path is None else "json"
-        sinks, target = replace(outputs, format=folder_or_stdout).open("replay")
+        if outputs is None:  # JSON lines on stdout, else a file per document
+            outputs = Outputs(output, format="jsonl" if output is None else "json")
+        sinks, target = outputs.open("replay")
+    if on_total is not None:
+        on_total(len(steps))
     return run_loop(
         _documents(paced(steps, speed), envelope),
         sinks,

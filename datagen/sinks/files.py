@@ -1,5 +1,5 @@
-"""File sinks: one file of JSON lines or CSV; a folder of a JSON file per event or
-a zip and metadata per journey.
+"""File sinks: one file of JSON lines, CSV or one JSON array; a folder of a JSON
+file per event or a zip and metadata per journey.
 
 Long because the folder sinks share one piece of bookkeeping (which files are
 this run's, the manifest) that is clearer beside the sinks that use it.
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import orjson
 
 from datagen.files.atomic import (
     TEMP_PREFIX,
@@ -43,6 +45,67 @@ def file_url_path(url: str) -> Path:
         raise ConfigError(f"file sink '{url}' names no file")
     prepare_output_folder(path.parent)
     return path
+
+
+class JsonArrayEncoder(Encoder, abstract=True):
+    """One JSON array, an event per line: `[`, the events, `]`.
+
+    Each event is encoded after its separator (`,` and a line break), so
+    batches encoded apart (in worker processes) join into one array; Framing
+    drops the first separator and ends the array. Not a --format of its
+    own: `json` into one file or a stream is this (into a folder, a file per
+    event)."""
+
+    name = "json_array"
+    extension = "json"
+    separator = b",\n"
+
+    def header(self) -> bytes:
+        return b"["
+
+    def encode_many(self, documents: Sequence[dict[str, Any]]) -> bytes:
+        separator = self.separator
+        return b"".join(separator + orjson.dumps(document) for document in documents)
+
+    def footer(self) -> bytes:
+        return b"\n]\n"
+
+
+class Framing:
+    """What a format puts around the events of one file or stream: its header
+    before the first write (a CSV's columns, a JSON array's `[`) and, for a
+    JSON array, the first event without its separator and the `]` at the
+    end. One per file: it remembers whether anything was written."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.started = False
+
+    def _header(self) -> bytes:
+        """The format's header; none for a CSV whose columns are not known
+        (no event came)."""
+        try:
+            return self.encoder.header()
+        except ConfigError:
+            return b""
+
+    def frame(self, data: bytes) -> bytes:
+        """data as it is written: after the header when it is the first."""
+        if self.started or not data:
+            return data
+        self.started = True
+        if isinstance(self.encoder, JsonArrayEncoder):
+            data = data[len(self.encoder.separator) - 1 :]  # keep the line break
+        return self._header() + data
+
+    def ending(self) -> bytes:
+        """What ends the file: the header when nothing was written, then a
+        JSON array's `]`."""
+        head = b"" if self.started else self._header()
+        self.started = True
+        if isinstance(self.encoder, JsonArrayEncoder):
+            return head + self.encoder.footer()
+        return head
 
 
 @dataclass(frozen=True)
@@ -80,6 +143,7 @@ class FileSink(BaseSink):
         self.path = Path(path)
         super().__init__()
         self.encoder = self._format = encoder
+        self._framing = Framing(encoder)
         self._file: AtomicFile | None = None
         self._ended = False
 
@@ -97,7 +161,7 @@ class FileSink(BaseSink):
         target keeps its earlier content and nothing is counted delivered."""
         self.delivery.sent += count
         try:
-            self._open().write(data)
+            self._open().write(self._framing.frame(data))
         except DatagenError:
             self._drop()
             raise
@@ -105,16 +169,7 @@ class FileSink(BaseSink):
     def _open(self) -> AtomicFile:
         if self._file is None:
             self._file = AtomicFile(self.path)
-            self._file.write(self._header())
         return self._file
-
-    def _header(self) -> bytes:
-        """The format's header; none for a CSV whose columns are not known
-        (no event came)."""
-        try:
-            return self._format.header()
-        except ConfigError:
-            return b""
 
     def close(self) -> Delivery:
         """Rename the file into place; a run without events still replaces
@@ -124,7 +179,9 @@ class FileSink(BaseSink):
             return self.delivery
         self._ended = True
         try:
-            self._open().commit()
+            file = self._open()
+            file.write(self._framing.ending())
+            file.commit()
         except DatagenError:
             self._drop()
             raise

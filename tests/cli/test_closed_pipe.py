@@ -54,7 +54,9 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(name):
 def test_the_summary_counts_the_lines_that_reached_the_pipe():
     result = _piped_into_head([*COMMANDS["document"], "--seed", "1"], ">/dev/null")
     assert result.returncode == 0, result.stderr
-    match = re.search(r"wrote ([\d,]+) order documents to stdout", result.stderr)
+    match = re.search(
+        r"wrote ([\d,]+) of 200,000 requested order documents to stdout", result.stderr
+    )
     assert match, result.stderr
     written = int(match[1].replace(",", ""))
     # at least what head read, at most what a pipe buffer holds (64 KiB of

@@ -137,7 +137,7 @@ CASES: dict[str, tuple[Argv, int, str]] = {
     "unknown name for show": (
         lambda tmp, make: ["show", "nope"],
         2,
-        "unknown provider 'nope' (available: ",
+        "unknown provider or simulation 'nope' (available: ",
     ),
     "quantity 0": (
         lambda tmp, make: ["document", "-p", "cart", "-q", "0", "-o", tmp / "o"],
@@ -194,7 +194,7 @@ CASES: dict[str, tuple[Argv, int, str]] = {
     "unknown format": (
         lambda tmp, make: ["document", "-p", "cart", "--format", "xml", "-o", tmp],
         2,
-        "unknown format 'xml' (available: csv, json, jsonl)",
+        "unknown format 'xml' (available: csv, json, jsonl, parquet)",
     ),
     "bad start time": (
         lambda tmp, make: ["document", "-p", "cart", "--start", "soon", "-o", tmp],

@@ -52,9 +52,9 @@ def test_the_exit_code_rule(invoke, isolated_registries, argv, code, fragment):
 
 
 def test_bad_values_are_one_line_without_usage(invoke):
-    result = invoke("simulate", "web", "--format", "parquet", ok=False)
+    result = invoke("simulate", "web", "--format", "xml", ok=False)
     assert result.stderr == (
-        "Error: unknown format 'parquet' (available: csv, json, jsonl)\n"
+        "Error: unknown format 'xml' (available: csv, json, jsonl, parquet)\n"
     )
 
 
@@ -69,7 +69,10 @@ def test_a_sink_spec_error_hides_its_secrets(invoke):
 
 @pytest.mark.parametrize(
     "command, shown",
-    [("document", "[json|jsonl|csv]"), ("simulate", "[jsonl|csv|json]")],
+    [
+        ("document", "[json|jsonl|csv|parquet]"),
+        ("simulate", "[jsonl|csv|json|parquet]"),
+    ],
 )
 def test_help_lists_the_formats_errors_accept(invoke, command, shown):
     assert shown in invoke(command, "--help").stdout

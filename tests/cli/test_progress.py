@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from datagen.cli.progress import ProgressBar, summarise
+from datagen.cli.progress import ProgressBar, summarise, summary_line
 from datagen.runs.loop import RunResult
 from tests.processes import generate_command
 
@@ -38,17 +38,28 @@ def test_no_bar_for_a_quick_run_or_off_a_terminal():
     assert piped.getvalue() == "" and bar.done == 500
 
 
-def test_a_slow_run_draws_the_bar_and_clears_it():
+def test_a_slow_run_draws_clicks_bar_and_ends_its_line():
     terminal = Terminal()
-    bar = ProgressBar(1000, "docs", stream=terminal)
+    bar = ProgressBar(1000, "docs", stream=terminal, label="order")
     time.sleep(0.55)
     bar.update(500)
     drawn = terminal.getvalue()
-    assert re.match(r"^\r\[#{15} {15}\]  50% 500/1,000 docs [\d,]+/s$", drawn), drawn
+    assert re.search(r"order  \[#{18}-{18}\]  +50%  500/1,000 docs [\d,]+/s", drawn)
     bar.update(100)  # within the redraw interval: not drawn again
     assert terminal.getvalue() == drawn
     bar.close()
-    assert terminal.getvalue().endswith("\r\033[K")
+    assert "600/1,000 docs" in terminal.getvalue()  # the last count is shown
+    assert terminal.getvalue().endswith("\n")  # the summary gets a line of its own
+
+
+def test_a_run_of_unknown_length_shows_its_count():
+    terminal = Terminal()
+    bar = ProgressBar(None, "events", stream=terminal)
+    bar.started -= 5
+    bar.update(12_345)
+    bar.close()
+    assert re.search(r"\[[#-]+\]  12,345 events [\d,]+/s", terminal.getvalue())
+    assert "%" not in terminal.getvalue()
 
 
 def test_disabled_means_no_bar():
@@ -60,15 +71,52 @@ def test_disabled_means_no_bar():
     assert terminal.getvalue() == ""
 
 
-def test_the_summary_after_ctrl_c_exits_130(capsys):
+def test_the_summary_after_ctrl_c_says_what_was_requested_and_exits_130(capsys):
     result = RunResult(1500, 10_000, "out/x.jsonl", 42, 2.0, interrupted=True)
     with pytest.raises(SystemExit) as exited:
-        summarise(result, "order documents", quiet=True)  # said even when quiet
+        summarise(result, "order documents", requested=10_000)
     assert exited.value.code == 130
     assert capsys.readouterr().err == (
-        "interrupted: wrote 1,500 of 10,000 order documents to out/x.jsonl "
-        "in 2.00s (750/s), seed 42\n"
+        "interrupted: wrote 1,500 of 10,000 requested order documents to "
+        "out/x.jsonl in 2.00s (750/s), seed 42\n"
     )
+
+
+def test_quiet_says_nothing_even_after_ctrl_c(capsys):
+    result = RunResult(1500, 10_000, "out/x.jsonl", 42, 2.0, interrupted=True)
+    with pytest.raises(SystemExit) as exited:
+        summarise(result, "order documents", quiet=True, requested=10_000)
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "result, requested, stopped, line",
+    [
+        (
+            RunResult(421, 421, "stdout", 7, 1.0, interrupted=True),
+            None,
+            None,
+            "interrupted: wrote 421, no limit, web events to stdout in 1.00s "
+            "(421/s), seed 7",
+        ),
+        (
+            RunResult(1000, 1000, "o.jsonl", 7, 2.0),
+            1000,
+            None,
+            "wrote 1,000 web events to o.jsonl in 2.00s (500/s), seed 7",
+        ),
+        (
+            RunResult(1179, 3000, "stdout", 7, 1.0),
+            3000,
+            "stopped at --duration 1d",
+            "wrote 1,179 of 3,000 requested web events to stdout in 1.00s "
+            "(1,179/s), seed 7; stopped at --duration 1d",
+        ),
+    ],
+)
+def test_the_summary_line(result, requested, stopped, line):
+    assert summary_line(result, "web events", requested, stopped) == line
 
 
 @pytest.mark.timeout(60)
@@ -103,5 +151,6 @@ def test_a_real_terminal_sees_the_bar(tmp_path):
     assert summary, text
     if float(summary[1]) < 0.7:
         pytest.skip("this machine made 60,000 documents too fast for a bar")
-    assert re.search(r"\r\[#* *\] +\d+% [\d,]+/60,000 docs", text), text
-    assert "\r\x1b[K" in text  # cleared before the summary
+    bar = r"\rstarfleet_account  \[#*-*\] +\d+%.* [\d,]+/60,000 docs"
+    assert re.search(bar, text.replace("\x1b[?25l", "")), text
+    assert "\x1b[?25h\r\nwrote 60,000" in text  # the bar ends, the summary follows
