@@ -147,6 +147,26 @@ class SinkSpec(_OneLine):
         return spec
 
 
+def parse_arrivals(text: str, option: str = "--arrivals") -> float:
+    """Actors a second from a rate (100/h), or 0: none arrive."""
+    if text.strip().split("/")[0].strip() in ("0", "0.0"):
+        return 0.0
+    return parse_rate(text, option)
+
+
+def parse_speed(text: str, option: str = "--speed") -> float:
+    """A positive finite factor: 60, 0.5."""
+    try:
+        speed = float(text)
+    except ValueError:
+        raise ConfigError(
+            f"{option}: '{text}' is not a number (e.g. 60, 0.5)"
+        ) from None
+    if not (speed > 0 and speed != float("inf")):
+        raise ConfigError(f"{option} must be more than 0, not {text}")
+    return speed
+
+
 class _Amount(_OneLine):
     """A number read by `parse` from text like 90s or 500/s, its errors naming
     the option (`option` when there is none); a float (a default) passes."""
@@ -182,5 +202,9 @@ class AtLeastOne(_OneLine):
 DURATION = _Amount("duration", parse_duration, "--duration")
 #: Events per second from 500/s, 60/m, 3600/h or a bare number.
 RATE = _Amount("rate", parse_rate, "--rate")
+#: New actors a second from 100/h, 5/m, ..., or 0 for none.
+ARRIVALS = _Amount("rate", parse_arrivals, "--arrivals")
+#: How many times as fast simulated time runs as the wall clock: 60, 0.5.
+SPEED = _Amount("number", parse_speed, "--speed")
 AT_LEAST_ONE = AtLeastOne()
 SINK_SPEC = SinkSpec()

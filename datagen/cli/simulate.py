@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import click
 
 from datagen.cli.options import (
-    F,
+    OutputRule,
     choose_outputs,
     format_option,
     locale_option,
@@ -21,30 +19,34 @@ from datagen.cli.options import (
     sink_options,
     workers_option,
 )
-from datagen.cli.params import AT_LEAST_ONE, DURATION, RATE, SIMULATION
+from datagen.cli.params import (
+    ARRIVALS,
+    AT_LEAST_ONE,
+    DURATION,
+    RATE,
+    SIMULATION,
+    SPEED,
+)
 from datagen.cli.progress import ProgressBar, summarise
+from datagen.cli.sources import (
+    config_option,
+    file_option,
+    script_option,
+    script_source,
+)
 from datagen.engine.clock import LiveClock
-from datagen.timefmt import parse_rate
-from datagen.runs.simulation import write_simulation
+from datagen.runs.simulation import (
+    LiveOptions,
+    RunLength,
+    plan_window,
+    run_notes,
+    write_simulation,
+)
 from datagen.engine.model import Window
-from datagen.engine.scripts import load_script, script_simulation
-from datagen.engine.simulation import Simulation, find_simulation
-from datagen.errors import ConfigError
+from datagen.engine.simulation import Simulation
 
-
-def _load_script(
-    _ctx: click.Context, _param: click.Parameter, path: Path | None
-) -> ModuleType | None:
-    """--script is eager: the file loads before NAME is checked, so NAME may be
-    a simulation the script registers."""
-    return None if path is None else load_script(path)
-
-
-def _file_option(name: str, what: str, **more: Any) -> Callable[[F], F]:
-    """An option naming a file, a Path (None when not given)."""
-    return click.option(
-        name, type=click.Path(path_type=Path), default=None, help=what, **more
-    )
+#: JSON lines on stdout; a folder gets <simulation>.jsonl unless --format.
+OUTPUT = OutputRule("-", folder_format="jsonl")
 
 
 class _Progress:
@@ -59,8 +61,8 @@ class _Progress:
         elif window.end is not None:
             span = int(window.end - window.start)
             self.bar = ProgressBar(span, "simulated s", enabled=not quiet)
-        else:
-            self.bar = ProgressBar(1, "events", enabled=False)
+        else:  # until every actor is done: a count with no end
+            self.bar = ProgressBar(None, "events", enabled=not quiet)
         self.reached = window.start
 
     def update(self, events: int, last: float) -> None:
@@ -85,27 +87,53 @@ class _Progress:
     "--duration",
     type=DURATION,
     default=None,
-    help="Simulated length: 90s, 15m, 1h, 2d.",
+    help="Length: 90s, 15m, 1h, 2d (simulated; wall-clock when --live).",
 )
-@click.option("--live", is_flag=True, help="Pace events in wall-clock time.")
 @click.option(
-    "--rate", type=RATE, default=None, help="Live rate: 60/m, 500/s [default: 10/s]."
+    "--live",
+    is_flag=True,
+    help="A stream on the wall clock: each event stamped when it leaves.",
 )
-@click.option("--count", type=AT_LEAST_ONE, default=None, help="Stop after N events.")
+@click.option(
+    "--rate",
+    type=RATE,
+    default=None,
+    help="Live events a second: 60/m, 500/s [default: 10/s].",
+)
+@click.option(
+    "--speed",
+    type=SPEED,
+    default=None,
+    help="Live: simulated time runs X times as fast [default: 1].",
+)
+@click.option(
+    "--arrivals",
+    type=ARRIVALS,
+    default=None,
+    help="New actors joining: 100/h, 0 for none [default: the model's, see list].",
+)
+@click.option(
+    "--count",
+    type=AT_LEAST_ONE,
+    default=None,
+    help="Stop after N events (alone: run until there are N).",
+)
 @seed_option("Same seed, same stream.")
 @workers_option(1, "Processes.")
-@_file_option(
+@file_option(
     "--profiles",
     "Profiles JSON: read if it exists (never written), else created and saved.",
 )
-@_file_option(
+@file_option(
     "--profiles-out",
     "Where the profiles as the run leaves them are saved (may be --profiles).",
 )
-@_file_option("--config", "Configuration file for the simulation (e.g. web).")
-@output_option("-", "'-' for stdout, else a file or folder")
+@config_option
+@output_option(OUTPUT)
 @format_option(
-    ("jsonl", "csv", "json"), "jsonl, csv, or json (a file per event in a folder)."
+    ("jsonl", "csv", "json", "parquet"),
+    "jsonl, csv, json (in a folder: a file per event; in a .json file: one "
+    "array) or parquet [default: -o's extension, else jsonl].",
 )
 @click.option(
     "--timezone",
@@ -113,12 +141,7 @@ class _Progress:
     show_default=True,
     help="Zone of timestamps: UTC, Europe/Paris, +02:00.",
 )
-@_file_option(
-    "--script",
-    "A Python file defining `simulation` (or set_first_events).",
-    is_eager=True,
-    callback=_load_script,
-)
+@script_option
 @locale_option("Profiles' locale.")
 @quiet_option()
 @sink_options
@@ -131,14 +154,16 @@ def simulate(
     duration: float | None,
     live: bool,
     rate: float | None,
+    speed: float | None,
+    arrivals: float | None,
     count: int | None,
     seed: int | None,
     workers: int,
     profiles: Path | None,
     profiles_out: Path | None,
     config: Path | None,
-    output_path: str,
-    format_: str,
+    output_path: str | None,
+    format_: str | None,
     timezone: str,
     script: ModuleType | None,
     locale: str,
@@ -158,8 +183,7 @@ def simulate(
         python generate.py simulate --script my_flows.py --duration 1d
     """
     clock = LiveClock()
-    source = _source(name, script)
-    per_second = _rate(live, rate)
+    source = script_source(name, script)
     simulation = Simulation(
         source,
         actors,
@@ -169,8 +193,10 @@ def simulate(
         locale,
         profiles_out=profiles_out,
     )
-    window = simulation.window(start, end, ticks, duration, timezone, live, clock)
-    outputs = choose_outputs(output_path, "-", format_, sink_specs, routes)
+    outputs = choose_outputs(OUTPUT, output_path, format_, sink_specs, routes)
+    length = RunLength(start, end, ticks, duration, count)
+    options = LiveOptions(live, rate, speed, arrivals)
+    window, pace = plan_window(simulation, length, options, timezone, clock)
     progress = _Progress(window, count, quiet or live)
     try:
         result = write_simulation(
@@ -179,29 +205,17 @@ def simulate(
             outputs,
             workers=workers,
             count=count,
-            rate=per_second,
+            pace=pace,
             clock=clock,
             on_progress=progress.update,
         )
     finally:
         progress.bar.close()
-    summarise(result, f"{simulation.name} events", quiet, per_sink=outputs.to_sinks)
-
-
-def _source(name: str | None, script: ModuleType | None) -> Any:
-    """The simulation a NAME and/or --script names (the script has loaded
-    already, so NAME may be one it registers)."""
-    if script is not None:
-        return find_simulation(name) if name else script_simulation(script)
-    if not name:
-        raise ConfigError("give a simulation NAME (see `list`) or --script FILE")
-    return find_simulation(name)
-
-
-def _rate(live: bool, rate: float | None) -> float | None:
-    """Events per second of a live run (10/s unless --rate); None for a batch."""
-    if rate is not None and not live:
-        raise ConfigError("--rate paces a live run: add --live")
-    if not live:
-        return None
-    return parse_rate("10/s") if rate is None else rate
+    summarise(
+        result,
+        f"{simulation.name} events",
+        quiet,
+        per_sink=outputs.to_sinks,
+        requested=count,
+        stopped=run_notes(window, pace, length, result),
+    )
