@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 
@@ -95,3 +97,18 @@ def first_line(value: object) -> str:
         if line.strip():
             return line.strip()
     return type(value).__name__ if isinstance(value, BaseException) else ""
+
+
+def model_failure(name: str, exc: BaseException) -> str:
+    """One line for a simulation whose model code raised exc: the model, the
+    innermost place outside datagen where it failed (a user's script), and
+    the exception, e.g. "simulation 'x' (doge.py line 4) failed: ZeroDivisionError:
+    division by zero"."""
+    package = str(Path(__file__).resolve().parent)
+    where = ""
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        path = frame.f_code.co_filename
+        if not path.startswith(package) and not path.startswith("<"):
+            where = f" ({Path(path).name} line {line})"
+    text = first_line(str(exc))
+    return f"simulation '{name}'{where} failed: {type(exc).__name__}: {text}"

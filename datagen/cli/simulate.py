@@ -35,6 +35,8 @@ from datagen.cli.sources import (
     script_source,
 )
 from datagen.engine.clock import LiveClock
+from datagen.engine.scripts import script_stream
+from datagen.runs.outputs import Destination, Outputs
 from datagen.runs.simulation import (
     LiveOptions,
     RunLength,
@@ -194,6 +196,7 @@ def simulate(
         profiles_out=profiles_out,
     )
     outputs = choose_outputs(OUTPUT, output_path, format_, sink_specs, routes)
+    destination, target = _destination(outputs, script, output_path)
     length = RunLength(start, end, ticks, duration, count)
     options = LiveOptions(live, rate, speed, arrivals)
     window, pace = plan_window(simulation, length, options, timezone, clock)
@@ -202,7 +205,8 @@ def simulate(
         result = write_simulation(
             simulation,
             window,
-            outputs,
+            destination,
+            target,
             workers=workers,
             count=count,
             pace=pace,
@@ -215,7 +219,18 @@ def simulate(
         result,
         f"{simulation.name} events",
         quiet,
-        per_sink=outputs.to_sinks,
+        per_sink=destination is not outputs or outputs.to_sinks,
         requested=count,
         stopped=run_notes(window, pace, length, result),
     )
+
+
+def _destination(
+    outputs: Outputs, script: ModuleType | None, output_path: str | None
+) -> tuple[Destination, str]:
+    """Where the events go: the outputs, or, when the command names none, the
+    stream a faker-events script chose with EventGenerator.set_stream()."""
+    stream = script_stream() if script is not None else None
+    if stream is None or output_path is not None or outputs.to_sinks:
+        return outputs, ""
+    return [stream], f"the script's stream ({type(stream).__name__})"

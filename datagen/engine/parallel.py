@@ -29,7 +29,7 @@ from datagen.engine.actors import Actor
 from datagen.engine.batches import Batch
 from datagen.engine.model import Behaviour, Window
 from datagen.engine.runner import ArrivingActors, run_actors
-from datagen.errors import ConfigError, DatagenError, ProviderError
+from datagen.errors import ConfigError, DatagenError, ProviderError, model_failure
 
 #: Events per chunk a worker sends: large enough to amortise pickling.
 CHUNK = 4096
@@ -180,7 +180,7 @@ def _work(
         message = (
             str(exc)
             if isinstance(exc, DatagenError)
-            else (f"{type(exc).__name__}: {exc}")
+            else model_failure(getattr(model, "name", type(model).__name__), exc)
         )
         queue.put(("error", kind, message))
     queue.close()

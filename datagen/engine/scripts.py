@@ -22,11 +22,26 @@ from datagen.errors import ConfigError, DatagenError, first_line
 
 
 _loading: list[Path] = []
+#: Where the last script loaded asked its events to go (faker-events'
+#: EventGenerator.set_stream), for a command given no output of its own.
+_streams: list[Any] = []
 
 
 def loading() -> bool:
     """True while load_script() runs a script's top-level code."""
     return bool(_loading)
+
+
+def use_stream(stream: Any) -> None:
+    """Called by a script while it loads: send the run's events to stream (an
+    object with send(message)) unless the command names an output."""
+    if _loading:
+        _streams[:] = [stream]
+
+
+def script_stream() -> Any | None:
+    """The stream the last script loaded chose with use_stream(), if any."""
+    return _streams[0] if _streams else None
 
 
 def load_script(path: str | Path) -> ModuleType:
@@ -40,6 +55,7 @@ def load_script(path: str | Path) -> ModuleType:
         raise ConfigError(f"--script '{path}' is not a Python file")
     module = importlib.util.module_from_spec(spec)
     forget_latest_flow()
+    _streams.clear()
     sys.modules[name] = module
     _loading.append(path)
     try:

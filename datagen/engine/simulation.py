@@ -36,7 +36,7 @@ from datagen.engine.model import (
 from datagen.engine.parallel import parallel_batches
 from datagen.engine.population import Population, build_population
 from datagen.engine.runner import ArrivingActors, Keyed, run_actors, run_deferred
-from datagen.errors import ConfigError
+from datagen.errors import ConfigError, DatagenError, ProviderError, model_failure
 
 #: Events per batch in one process: large enough to amortise encoding and writes.
 BATCH_SIZE = 2048
@@ -311,6 +311,11 @@ class Simulation:
             return run_deferred(self.model, actors, window, arriving)
         return run_actors(self.model, actors, window, arriving)
 
+    def _keyed_later(self, window: Window) -> Iterator[Keyed]:
+        """keyed(), its actors started on the first read: a model's failure
+        then comes from inside batches(), which names it in one line."""
+        yield from self.keyed(window)
+
     def batches(
         self,
         window: Window,
@@ -333,7 +338,7 @@ class Simulation:
         if arrivals is not None and arrivals.holding is not None:
             parallel = 1  # held arrivals follow the whole stream: one process
         if parallel < 2:
-            source = batch_keyed(self.keyed(window), BATCH_SIZE, with_times)
+            source = batch_keyed(self._keyed_later(window), BATCH_SIZE, with_times)
         else:
             on_profiles = population.update if population.out else None
             source = parallel_batches(
@@ -351,6 +356,14 @@ class Simulation:
             if not _closed_by_failure(stop):
                 population.save()
             raise
+        except DatagenError:
+            _close(source)
+            raise
+        except Exception as exc:  # the model's code (a user's script) failed
+            _close(source)
+            raise ProviderError(
+                model_failure(self.name, exc)
+            ) from exc
         except BaseException:  # a failed run leaves every file as it was
             _close(source)
             raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from datagen.engine.batches import Batch
@@ -40,20 +41,36 @@ def write_simulation(
     were written."""
     sinks, target = open_destination(to, simulation.name, target=target)
     source = _batches(simulation, window, workers, count, pace, clock)
-    result = run_loop(
-        source,
-        sinks,
-        target=target,
-        seed=simulation.seed,
-        requested=count,
-        flush_each=pace is not None,
-        on_progress=(
-            (lambda batch: on_progress(len(batch), batch.last)) if on_progress else None
-        ),
-    )
+    with _closing_model_sinks(simulation.model):
+        result = run_loop(
+            source,
+            sinks,
+            target=target,
+            seed=simulation.seed,
+            requested=count,
+            flush_each=pace is not None,
+            on_progress=(
+                (lambda batch: on_progress(len(batch), batch.last))
+                if on_progress
+                else None
+            ),
+        )
     if count is None:
         result.requested = result.count
     return result
+
+
+@contextmanager
+def _closing_model_sinks(model: object) -> Iterator[None]:
+    """A model's own sinks (a state machine's per-transition ones, from a
+    doge-datagen script) are closed when the run ends, however it ends, so
+    what they buffer is written."""
+    try:
+        yield
+    finally:
+        close = getattr(model, "close_sinks", None)
+        if callable(close):
+            close()
 
 
 def _batches(

@@ -77,7 +77,9 @@ def test_a_live_run_is_stamped_with_the_wall_clock_at_its_rate() -> None:
         # steady, not in bursts: no 5-second stretch far off the rate
         first = received[0][0]
         for part in range(SECONDS // 5):
-            inside = sum(1 for at, _ in received if part * 5 <= at - first < part * 5 + 5)
+            inside = sum(
+                1 for at, _ in received if part * 5 <= at - first < part * 5 + 5
+            )
             assert 0.6 * RATE * 5 <= inside <= 1.4 * RATE * 5, (name, part, inside)
 
 

@@ -117,6 +117,7 @@ class EventGenerator:
         with send(message)."""
         _check_stream(stream)
         cls._stream = stream
+        scripts.use_stream(stream)  # `simulate --script` sends there too
 
     @classmethod
     def set_timezone(cls, offset: Any) -> None:
