@@ -83,21 +83,23 @@ test: $(STAMP)  ## Start the test servers (scripts/services.sh) and run pytest.
 	fi; exit $$status
 
 demo: $(RUNTIME_STAMP)  ## Generate documents and journeys (fixed seed) into ./output, replay them.
-	@echo "==> 1/4 20 starfleet_account documents, one pretty JSON file each, in output/documents"
+	@echo "==> 1/5 20 starfleet_account documents, one pretty JSON file each, in output/documents"
 	$(PY) generate.py document -p starfleet_account -q 20 --seed $(DEMO_SEED) \
 		-o output/documents
-	@echo "==> 2/4 10,000 e-commerce orders as JSON lines in output/documents/order.jsonl"
+	@echo "==> 2/5 10,000 e-commerce orders as JSON lines in output/documents/order.jsonl"
 	$(PY) generate.py document -p order -q 10000 --format jsonl --seed $(DEMO_SEED) \
 		-o output/documents
-	@echo "==> 3/4 3 starfleet journeys (a zip + metadata JSON each) in $(DEMO_JOURNEYS)"
+	@echo "==> 3/5 3 starfleet journeys (a zip + metadata JSON each) in $(DEMO_JOURNEYS)"
 	rm -rf $(DEMO_JOURNEYS)
 	$(PY) generate.py journey -p starfleet -q 3 --seed $(DEMO_SEED) -o $(DEMO_JOURNEYS)
-	@echo "==> 4/4 replay of those journeys on one timeline, as fast as possible, to stdout"
+	@echo "==> 4/5 replay of those journeys on one timeline, as fast as possible, to stdout"
 	$(PY) generate.py replay $(DEMO_JOURNEYS) --speed 0
+	@echo "==> 5/5 the banking state machine drawn into output/banking.svg (Graphviz's dot)"
+	@bash scripts/graphviz.sh
+	@if command -v dot >/dev/null; then \
+		$(PY) generate.py graph banking -o output/banking.svg; fi
 	@echo "==> done: the same seed gives the same bytes on every run;" \
 		"try '$(PY) generate.py --help'"
-	@command -v dot >/dev/null || echo "==> note: 'generate.py graph' draws with" \
-		"Graphviz's dot, which is not installed (Debian/Ubuntu: apt-get install graphviz)"
 
 bench: $(STAMP)  ## Run the benchmarks in bench/ (BENCH=bench/x.py for one); figures in README.
 	@if [ -f $(SERVICES) ]; then bash $(SERVICES) up; fi
