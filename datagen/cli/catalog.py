@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -10,8 +11,8 @@ import orjson
 from datagen.documents import DOCUMENT_PROVIDERS, create_provider
 from datagen.encoders import flatten
 from datagen.engine.model import SIMULATIONS
-from datagen.engine.simulation import Simulation, list_simulations
-from datagen.errors import ConfigError, UnknownName
+from datagen.engine.simulation import Simulation, list_simulations, model_defaults
+from datagen.errors import ConfigError, DatagenError, UnknownName
 from datagen.journeys import JOURNEY_PROVIDERS, create_journey_provider
 from datagen.registry import Registry
 
@@ -37,22 +38,39 @@ def list_providers() -> None:
         [(n, journeys.get(n).description, journeys.origin(n)) for n in journeys],
         journeys,
     )
-    _echo_section("simulations", list_simulations(), SIMULATIONS)
+    _echo_section("simulations", list_simulations(), SIMULATIONS, _defaults)
+
+
+def _defaults(name: str) -> str:
+    """A simulation's defaults line (nothing when its model cannot be built:
+    a broken --config in the folder is the run's error, not the list's)."""
+    try:
+        return f"defaults: {model_defaults(name)}"
+    except DatagenError:
+        return ""
 
 
 def _echo_section(
-    title: str, rows: list[tuple[str, str, str]], registry: Registry[Any]
+    title: str,
+    rows: list[tuple[str, str, str]],
+    registry: Registry[Any],
+    more: Callable[[str], str] | None = None,
 ) -> None:
-    """`  name  description  [origin]` per item, then `  name  BROKEN: error
-    [origin]` per module or plugin that failed to load, names aligned."""
+    """`  name  description  [origin]` per item (and under it `more(name)`,
+    when given and not empty), then `  name  BROKEN: error [origin]` per
+    module or plugin that failed to load, names aligned."""
     rows = rows + [
         (name, f"BROKEN: {failure.error}", failure.origin)
         for name, failure in registry.failures.items()
     ]
     click.echo(f"{title}:")
     width = max((len(name) for name, _, _ in rows), default=0)
+    broken = set(registry.failures)
     for name, description, origin in rows:
         click.echo(f"  {name:<{width}}  {description}  [{origin}]")
+        extra = more(name) if more is not None and name not in broken else ""
+        if extra:
+            click.echo(f"  {'':<{width}}    {extra}")
 
 
 def _field_lines(document: dict[str, Any]) -> list[str]:

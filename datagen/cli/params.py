@@ -58,7 +58,8 @@ class _OneLine(click.ParamType):
 class _OneOf(_OneLine):
     """One of a set of names; a refusal lists them: unknown <kind> 'x'
     (available: ...). A name whose module failed to load (a registry's
-    `failures`) is accepted too: its lookup then says why it is broken."""
+    `failures`), or any name when a built-in package failed, is accepted too:
+    its lookup then says why it is broken."""
 
     kind: str
 
@@ -67,7 +68,11 @@ class _OneOf(_OneLine):
 
     def read(self, value: Any, option: str) -> str:
         names = self.names()
-        if value in names or value in getattr(names, "failures", {}):
+        failures = getattr(names, "failures", {})
+        packages = {m.rsplit(".", 1)[-1] for m in getattr(names, "builtins", ())}
+        if value in names or value in failures or packages & set(failures):
+            # a name whose module (or whose whole built-in package) failed to
+            # load: the lookup says why, rather than "unknown"
             return str(value)
         raise UnknownName(self.kind, str(value), names)
 

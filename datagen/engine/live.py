@@ -56,19 +56,13 @@ def live_window(
     per_simulated_second = rate / speed
     length = None if duration is None else duration * speed
     clock = clock or LiveClock()
+    intensity, holding = 1.0, None
     if simulation.starts_spread():
-        return simulation.window(
-            end=end,
-            ticks=ticks,
-            duration=length,
-            timezone=zone,
-            live=True,
-            clock=clock,
-            holding=per_simulated_second,
+        holding, arrivals = per_simulated_second, None
+    else:
+        intensity = intensity_for(
+            simulation, per_simulated_second, clock.now().timestamp(), zone
         )
-    intensity = intensity_for(
-        simulation, per_simulated_second, clock.now().timestamp(), zone
-    )
     simulation.population  # made now, so the stream starts when the window does
     return simulation.window(
         end=end,
@@ -79,6 +73,7 @@ def live_window(
         clock=clock,
         intensity=intensity,
         arrivals=arrivals,
+        holding=holding,
     )
 
 

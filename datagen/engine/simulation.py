@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from datagen.engine.batches import Batch, batch_keyed, limit_batches
-from datagen.timefmt import DEFAULT_START, parse_duration, parse_time, resolve_timezone
+from datagen.timefmt import (
+    DEFAULT_START,
+    duration_text,
+    parse_duration,
+    parse_time,
+    resolve_timezone,
+)
 from datagen.engine.actors import Actor, LazyActors
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import (
@@ -59,6 +65,26 @@ def list_simulations() -> list[tuple[str, str, str]]:
         (name, describe(SIMULATIONS.get(name)), SIMULATIONS.origin(name))
         for name in SIMULATIONS
     ]
+
+
+def model_defaults(name: str) -> str:
+    """The run a simulation gives with no options, for `list`: its actors,
+    its length, its arrivals ("100 actors, 1h, no arrivals")."""
+    model = build_model(name)
+    actors = int(getattr(model, "default_actors", DEFAULT_ACTORS))
+    length = getattr(model, "default_duration", DEFAULT_DURATION_SECONDS)
+    span = "until every actor is done" if length is None else duration_text(length)
+    default_arrivals = getattr(model, "default_arrivals", None)
+    window = Window(DEFAULT_START.timestamp(), None)
+    rate = 0.0 if default_arrivals is None else default_arrivals(actors, window)
+    tick = getattr(model, "tick_seconds", None)
+    ticks = f", {duration_text(tick)} ticks" if tick is not None else ""
+    if rate <= 0:
+        return f"{actors:,} actors, {span}{ticks}, no arrivals"
+    return (
+        f"{actors:,} actors, {span}{ticks}; with --count, --duration or --live,"
+        f" {rate * 3600:,.3g} arrivals/h"
+    )
 
 
 def build_model(source: Any, config: str | Path | None = None) -> Behaviour:

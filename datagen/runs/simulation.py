@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
@@ -137,16 +137,7 @@ def plan_window(
         for name, value in (("--rate", options.rate), ("--speed", options.speed)):
             if value is not None:
                 raise ConfigError(f"{name} paces a live run: add --live")
-        window = simulation.window(
-            length.start,
-            length.end,
-            length.ticks,
-            length.duration,
-            timezone,
-            count=length.count,
-            arrivals=options.arrivals,
-        )
-        return window, None
+        return _batch_window(simulation, length, options, timezone), None
     speed = 1.0 if options.speed is None else options.speed
     if length.start is not None:
         if options.rate is not None:
@@ -156,16 +147,8 @@ def plan_window(
                 " one of them"
             )
         duration = None if length.duration is None else length.duration * speed
-        window = simulation.window(
-            length.start,
-            length.end,
-            length.ticks,
-            duration,
-            timezone,
-            count=length.count,
-            arrivals=options.arrivals,
-        )
-        return window, Pace(speed, None)
+        played = replace(length, duration=duration)
+        return _batch_window(simulation, played, options, timezone), Pace(speed, None)
     rate = DEFAULT_LIVE_RATE if options.rate is None else options.rate
     window = live_window(
         simulation,
@@ -179,6 +162,22 @@ def plan_window(
         clock=clock,
     )
     return window, Pace(speed, window.first)
+
+
+def _batch_window(
+    simulation: Simulation, length: RunLength, options: LiveOptions, timezone: str
+) -> Window:
+    """The window of the batch run these options describe (a live run from
+    --start plays the same)."""
+    return simulation.window(
+        length.start,
+        length.end,
+        length.ticks,
+        length.duration,
+        timezone,
+        count=length.count,
+        arrivals=options.arrivals,
+    )
 
 
 def run_notes(
