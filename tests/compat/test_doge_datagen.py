@@ -8,27 +8,20 @@ checked: the structure of each record, the sequence (tick by tick, subjects
 in order within a tick, each user's moves following the state machine) and
 the counts (one record per transition the sink is attached to). The
 README's subjects, factory and callbacks are those of its examples folder
-(the README refers to it); topics and tables get names of their own so runs
-do not mix, and localhost becomes the test servers' address.
+(the README refers to it), and so are its sinks' functions: the tests take
+them from the examples' programs and run the README's own lines; topics and
+tables get names of their own so runs do not mix, and localhost becomes the
+test servers' address.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import secrets
-import struct
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from random import randrange
-from typing import Any, Dict
+from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from confluent_kafka.schema_registry import SchemaRegistryClient
-from confluent_kafka.schema_registry.avro import AvroDeserializer
-from confluent_kafka.serialization import MessageField, SerializationContext
 
 from datagen.compat.doge_datagen import (
     DataOnlineGenerator,
@@ -38,129 +31,37 @@ from datagen.compat.doge_datagen import (
     KafkaSinkFactory,
     PrintingSink,
     Subject,
-    SubjectFactory,
     Transition,
 )
+from tests.compat.doge_helpers import (  # noqa: F401 (fixture)
+    DB_EXAMPLE,
+    EVENTS_TABLE,
+    EXAMPLE,
+    KAFKA_AVRO_EXAMPLE,
+    KAFKA_EXAMPLE,
+    MOVES,
+    PRINTED,
+    TICK_MS,
+    TICKS,
+    check_moves,
+    examples_folder,
+    imported,
+    postgres_tables,
+    select,
+)
 from tests.services import ensure_service
+from tests.sinks.avro_records import TopicDecoder
 from tests.sinks.kafka_topics import read_topic, unique_topic
 
-TICK_MS = 60000
-TICKS = 1000
-#: The states each trigger goes from and to, as the README's state machine.
-MOVES = {
-    "income": ("offline", "offline"),
-    "spending": ("offline", "offline"),
-    "login": ("offline", "online"),
-    "logout": ("online", "offline"),
-    "open_loan_screen": ("online", "loan_screen"),
-    "open_loan_screen ": ("online", "loan_screen"),  # the README's spelling
-    "close_loan_screen": ("loan_screen", "online"),
-    "take_loan": ("loan_screen", "online"),
-}
+
+@pytest.fixture
+def common(examples: Path) -> Any:
+    """The examples' doge_example_common: subjects, factory and callbacks."""
+    return imported(examples, "doge_example_common")
 
 
-# The examples folder's subjects, factory and callbacks (doge_example_common).
-
-
-@dataclass
-class User:
-    user_id: int
-    balance: int
-    loan_balance: int
-    last_payment: int
-
-    def __hash__(self):
-        return self.user_id
-
-
-class UserFactory(SubjectFactory[User]):
-    def __init__(self):
-        super().__init__()
-        self.current_id = 0
-
-    def create(self) -> User:
-        user = User(self.current_id, randrange(0, 1000), 0, 0)
-        self.current_id += 1
-        return user
-
-
-def income_callback(subject: User, transition: Transition):
-    subject.balance += randrange(500, 2000)
-    return True
-
-
-def spending_callback(subject: User, transition: Transition):
-    payment = randrange(10, 100)
-    if payment > subject.balance:
-        return False
-    subject.balance -= payment
-    subject.last_payment = payment
-    return True
-
-
-def take_loan_callback(subject: User, transition: Transition):
-    subject.loan_balance += 10000
-    subject.balance += 10000
-    return True
-
-
-def create_example_data_online_generator(sink):
-    datagen = DataOnlineGenerator(
-        ["offline", "online", "loan_screen"], "offline", UserFactory(), 10, 60000, 1000
-    )
-    datagen.add_transition(
-        "income",
-        "offline",
-        "offline",
-        0.01,
-        action_callback=income_callback,
-        event_sinks=[sink],
-    )
-    datagen.add_transition(
-        "spending",
-        "offline",
-        "offline",
-        0.1,
-        action_callback=spending_callback,
-        event_sinks=[sink],
-    )
-    datagen.add_transition("login", "offline", "online", 0.1, event_sinks=[sink])
-    datagen.add_transition("logout", "online", "offline", 70, event_sinks=[sink])
-    datagen.add_transition(
-        "open_loan_screen", "online", "loan_screen", 30, event_sinks=[sink]
-    )
-    datagen.add_transition(
-        "close_loan_screen", "loan_screen", "online", 40, event_sinks=[sink]
-    )
-    datagen.add_transition(
-        "take_loan",
-        "loan_screen",
-        "online",
-        10,
-        action_callback=take_loan_callback,
-        event_sinks=[sink],
-    )
-    return datagen
-
-
-# Checks shared by the tests.
-
-
-def check_moves(records: list[tuple[int, int, str]]) -> None:
-    """records are (timestamp, user_id, trigger) of every transition, in the
-    order produced: ticks in order, users in order within a tick, at most
-    one move per user per tick, each from the state the user is in, every
-    user starting offline."""
-    assert records, "no transitions at all"
-    assert [(t, u) for t, u, _ in records] == sorted((t, u) for t, u, _ in records)
-    assert len({(t, u) for t, u, _ in records}) == len(records)
-    state: dict[int, str] = {}
-    for timestamp, user, trigger in records:
-        assert timestamp % TICK_MS == 0 and 0 <= timestamp < TICKS * TICK_MS
-        assert 0 <= user < 10
-        source, target = MOVES[trigger]
-        assert state.get(user, "offline") == source, (timestamp, user, trigger)
-        state[user] = target
+#: The README's moves: it spells one trigger 'open_loan_screen ', with a space.
+README_MOVES = {**MOVES, "open_loan_screen ": MOVES["open_loan_screen"]}
 
 
 def check_balances(records: list[tuple[int, str, int, int]]) -> None:
@@ -186,10 +87,14 @@ def check_balances(records: list[tuple[int, str, int, int]]) -> None:
         last[user] = (balance, loan)
 
 
-def test_readme_data_online_generator() -> None:
+def test_readme_data_online_generator(common: Any) -> None:
     """'### DataOnlineGenerator': the banking user with four sinks; each sink
     gets (timestamp, subject, transition) for the transitions it is listed on,
     in the listed order, and is closed at the end."""
+    UserFactory = common.UserFactory  # noqa: N806 (the README's names)
+    income_callback = common.income_callback
+    spending_callback = common.spending_callback
+    take_loan_callback = common.take_loan_callback
     calls: list[tuple[str, int, int, str]] = []
     closed: list[str] = []
 
@@ -255,7 +160,7 @@ def test_readme_data_online_generator() -> None:
     assert all(t % TICK_MS == 0 and 0 <= t < TICKS * TICK_MS for t, _, _ in moves)
     seen_state: dict[int, str] = {}
     for timestamp, user, trigger in moves:
-        source, target = MOVES[trigger]
+        source, target = README_MOVES[trigger]
         state = seen_state.get(user, "offline")
         if state == "online" and source == "offline":
             state = "offline"  # the hidden logout
@@ -263,31 +168,18 @@ def test_readme_data_online_generator() -> None:
         seen_state[user] = target
 
 
-def test_readme_printing_sink(capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_printing_sink(
+    examples: Path, common: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     """'#### Printing sink': one formatted line per transition, in order."""
-
-    # fmt: off
-    def format_function(timestamp: int, user: Subject, transition: Transition) -> str:
-        return '[{}] User id: {}, balance: {}, loan_balance: {} made a transition {} from {} to {}'\
-            .format(timestamp,  # noqa: E501
-                    user.user_id,
-                    user.balance,
-                    user.loan_balance,
-                    transition.trigger,
-                    transition.from_state,
-                    transition.to_state)
-
+    format_function = imported(examples, "doge_example", EXAMPLE).format_function
+    # The README's code.
     sink = PrintingSink(format_function)
-    # fmt: on
-    taken = create_example_data_online_generator(sink).start()
+    taken = common.create_example_data_online_generator(sink).start()
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == taken
-    pattern = re.compile(
-        r"^\[(\d+)\] User id: (\d), balance: (\d+), loan_balance: (\d+) made a "
-        r"transition (\w+) from (\w+) to (\w+)$"
-    )
-    parsed = [pattern.match(line) for line in lines]
+    parsed = [PRINTED.match(line) for line in lines]
     assert all(parsed), lines[:3]
     rows = [match.groups() for match in parsed if match]
     for *_, trigger, source, target in rows:
@@ -296,31 +188,18 @@ def test_readme_printing_sink(capsys: pytest.CaptureFixture[str]) -> None:
     check_balances([(int(u), trig, int(b), int(ln)) for _, u, b, ln, trig, *_ in rows])
 
 
-def test_readme_kafka_sink() -> None:
+def test_readme_kafka_sink(examples: Path, common: Any) -> None:
     """'#### Kafka sink': string keys and JSON string values on the topic."""
     bootstrap = ensure_service("kafka")
     topic = unique_topic("doge-readme")
-
+    program = imported(examples, "doge_kafka_example", KAFKA_EXAMPLE)
+    key_function, value_function = program.key_function, program.value_function
+    # The README's code.
     # fmt: off
-    def key_function(subject: Subject, transition: Transition) -> str:
-        return str(subject.user_id)
-
-    def value_function(timestamp: int, subject: Subject, transition: Transition) -> str:
-        value = {
-            'timestamp': timestamp,
-            'user': {
-                'user_id': subject.user_id,
-                'balance': subject.balance,
-                'loan_balance': subject.loan_balance
-            },
-            'event': transition.trigger
-        }
-        return json.dumps(value)
-
     factory = KafkaSinkFactory([bootstrap], 'doge-kafka-example')
     sink = factory.create(topic, key_function, value_function)
     # fmt: on
-    taken = create_example_data_online_generator(sink).start()
+    taken = common.create_example_data_online_generator(sink).start()
 
     records = read_topic(bootstrap, topic, taken)
     assert len(records) == taken
@@ -343,93 +222,32 @@ def test_readme_kafka_sink() -> None:
     )
 
 
-KEY_AVSC = """{
-  "namespace": "com.getindata.doge",
-  "type": "record",
-  "name": "Key",
-  "fields": [
-    { "name":  "key", "type":  "string"}
-  ]
-}"""
-
-EVENT_AVSC = """{
-  "namespace": "com.getindata.doge",
-  "type": "record",
-  "name": "Event",
-  "fields": [
-    { "name":  "user", "type":  {
-      "namespace": "com.getindata.doge",
-      "type": "record",
-      "name": "User",
-      "fields": [
-        { "name":  "userId", "type":  "string"},
-        { "name":  "balance", "type":  "string"},
-        { "name":  "loanBalance", "type":  "string"}
-      ]
-    }},
-    { "name":  "timestamp", "type":  "int"},
-    { "name":  "event", "type":  "string"}
-  ]
-}"""
-
-
-def test_readme_kafka_avro_sink(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_readme_kafka_avro_sink(examples: Path, common: Any) -> None:
     """'#### Kafka Avro sink': Avro keys and values in the Confluent wire
-    format, schemas registered as TOPIC-key and TOPIC-value."""
+    format, schemas registered as TOPIC-key and TOPIC-value (the schemas are
+    the examples' avro/ files, read from the examples folder)."""
     bootstrap = ensure_service("kafka")
     registry = "http://" + ensure_service("registry")
     topic = unique_topic("doge-readme-avro")
-    (tmp_path / "avro").mkdir()
-    (tmp_path / "avro" / "Key.avsc").write_text(KEY_AVSC)
-    (tmp_path / "avro" / "Event.avsc").write_text(EVENT_AVSC)
-    monkeypatch.chdir(tmp_path)
-
+    program = imported(examples, "doge_kafka_avro_example", KAFKA_AVRO_EXAMPLE)
+    key_function, value_function = program.key_function, program.value_function
+    get_schema = program.get_schema
+    # The README's code.
     # fmt: off
-    def key_function(subject: Subject, transition: Transition) -> Dict[str, Any]:
-        return {'key': str(subject.user_id)}
-
-    def value_function(timestamp: int, subject: Subject, transition: Transition) -> Dict[str, Any]:  # noqa: E501
-        value = {
-            'timestamp': timestamp,
-            'user': {
-                'userId': str(subject.user_id),
-                'balance': str(subject.balance),
-                'loanBalance': str(subject.loan_balance)
-            },
-            'event': transition.trigger
-        }
-        return value
-
-    def get_schema(schema_path):
-        with open(schema_path) as f:
-            return f.read()
-
     key_schema = get_schema('./avro/Key.avsc')
     event_schema = get_schema('./avro/Event.avsc')
 
     factory = KafkaAvroSinkFactory([bootstrap], registry, 'doge-kafka-example')
     sink = factory.create(topic, key_function, key_schema, value_function, event_schema)  # noqa: E501
     # fmt: on
-    taken = create_example_data_online_generator(sink).start()
+    taken = common.create_example_data_online_generator(sink).start()
 
     records = read_topic(bootstrap, topic, taken)
     assert len(records) == taken
-    client = SchemaRegistryClient({"url": registry})
-    key_id = client.get_latest_version(f"{topic}-key").schema_id
-    value_id = client.get_latest_version(f"{topic}-value").schema_id
-    assert key_id != value_id
-    decode = AvroDeserializer(client)
-    keys, values = [], []
-    for record in records:
-        assert record.key is not None
-        assert struct.unpack(">bI", record.key[:5]) == (0, key_id)
-        assert struct.unpack(">bI", record.value[:5]) == (0, value_id)
-        keys.append(decode(record.key, SerializationContext(topic, MessageField.KEY)))
-        values.append(
-            decode(record.value, SerializationContext(topic, MessageField.VALUE))
-        )
+    decode = TopicDecoder(registry, topic)
+    assert decode.ids["key"] != decode.ids["value"]
+    keys = [decode(record.key, "key") for record in records]
+    values = [decode(record.value, "value") for record in records]
     for key, value in zip(keys, values):
         assert key == {"key": value["user"]["userId"]}
         assert set(value) == {"user", "timestamp", "event"}
@@ -449,48 +267,23 @@ def test_readme_kafka_avro_sink(
     )
 
 
-def test_readme_db_sink() -> None:
+def test_readme_db_sink(examples: Path, common: Any) -> None:
     """'#### DB sink': a row per transition in the events table (created as
     the examples' README says), read back from PostgreSQL."""
-    address = ensure_service("postgresql")
-    table = f"events_{secrets.token_hex(4)}"
-    engine = sa.create_engine(f"postgresql+psycopg://postgres@{address}/test")
-    with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                f"create table {table} (user_id int, balance int, loan_balance int, "
-                "event varchar(50), timestamp int)"
-            )
-        )
-    try:
-
+    program = imported(examples, "doge_db_example", DB_EXAMPLE)
+    row_mapper_function = program.row_mapper_function
+    with postgres_tables(events=EVENTS_TABLE) as (address, engine, [table]):
+        # The README's code.
         # fmt: off
-        def row_mapper_function(timestamp: int, subject: Subject, transition: Transition) -> Dict[str, Any]:  # noqa: E501
-            row = {
-                'timestamp': timestamp,
-                'user_id': subject.user_id,
-                'balance': subject.balance,
-                'loan_balance': subject.loan_balance,
-                'event': transition.trigger
-            }
-            return row
-
         factory = DbSinkFactory(f'postgresql://postgres:postgres@{address}/test')
         sink = factory.create(table, row_mapper_function)
         # fmt: on
-        taken = create_example_data_online_generator(sink).start()
-
-        with engine.connect() as connection:
-            rows = connection.execute(
-                sa.text(
-                    "select timestamp, user_id, event, balance, loan_balance "
-                    f"from {table} order by timestamp, user_id"
-                )
-            ).all()
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f"drop table if exists {table}"))
-        engine.dispose()
+        taken = common.create_example_data_online_generator(sink).start()
+        rows = select(
+            engine,
+            "select timestamp, user_id, event, balance, loan_balance "
+            f"from {table} order by timestamp, user_id",
+        )
     assert len(rows) == taken
     check_moves([(t, u, e) for t, u, e, _, _ in rows])
     check_balances([(u, e, b, ln) for _, u, e, b, ln in rows])

@@ -68,3 +68,93 @@ def fresh_generator(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
     monkeypatch.setattr(EventGenerator, "clock", clock)
     monkeypatch.setattr(generator, "draw_seed", lambda: 20250101)
     yield clock
+
+
+def captured() -> list[dict[str, Any]]:
+    """Set a stream of the test's own on EventGenerator: the list of the
+    messages it is sent."""
+    sent: list[dict[str, Any]] = []
+
+    class Capture:
+        def send(self, message: dict[str, Any]) -> None:
+            sent.append(message)
+
+    EventGenerator.set_stream(Capture())
+    return sent
+
+
+def with_self(example: str) -> str:
+    """The example as faker-events 1.0's README writes it: profilers take
+    `self` where 1.x's take `event`, and reach the event's data as
+    `self.event`."""
+    return example.replace("(event, profile)", "(self, profile)").replace(
+        "event.data[", "self.event["
+    )
+
+
+# README flows that more than one test runs (1.x's profilers; with_self()
+# gives 1.0's), each example adding how it is run.
+
+#: "Ordered Events": A, B twice (its limit), then C; a profile's events
+#: follow one another.
+ORDERED = """\
+from faker_events import Event, EventGenerator
+
+a = Event({'Name': 'A'})
+b = Event({'Name': 'B'}, limit=2)
+c = Event({'Name': 'C'})
+
+a.next = b
+b.next = c
+
+# Short form:
+# a >> b >> c
+
+EventGenerator.set_first_events(a)
+"""
+
+#: "Profiling Events with Faker": a fixed field, one drawn once, one drawn
+#: every event, one from the profile.
+PROFILED = """\
+from faker import Faker
+from faker_events import Event, EventGenerator
+
+fake = Faker()
+
+event = {
+    'Fixed': 'Doesnt Change',
+    'Once': fake.color(),
+    'Always': '',
+    'Profiled': '',
+}
+
+def profiler(event, profile):
+    return {
+        'Always': fake.boolean(),
+        'Profiled': profile.email,
+    }
+"""
+
+#: "Persistent State": each event's profiler sets the profile's LastEvent,
+#: the next one reads it.
+LAST_EVENT_FLOW = """\
+event_a = {'Name': 'A', 'LastEvent': 'none'}
+
+def profiler_a(event, profile):
+    profile.LastEvent = 'EventA'
+
+event_b = {'Name': 'B', 'LastEvent': 'none'}
+
+def profiler_b(event, profile):
+    event.data['LastEvent'] = profile.LastEvent
+    profile.LastEvent = 'EventB'
+
+event_c = {'Name': 'C', 'LastEvent': 'none'}
+
+def profiler_c(event, profile):
+    event.data['LastEvent'] = profile.LastEvent
+
+a = Event(event_a, profiler_a, 1)
+b = Event(event_b, profiler_b, 1)
+c = Event(event_c, profiler_c, 1)
+"""

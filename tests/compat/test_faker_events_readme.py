@@ -19,7 +19,11 @@ import pytest
 
 from datagen.compat.faker_events import EventGenerator
 from tests.compat.test_faker_events_helpers import (  # noqa: F401 (fixture)
+    LAST_EVENT_FLOW,
+    ORDERED,
+    PROFILED,
     FakeClock,
+    captured,
     fresh_generator,
     lines,
     ported,
@@ -27,22 +31,6 @@ from tests.compat.test_faker_events_helpers import (  # noqa: F401 (fixture)
 )
 
 pytestmark = pytest.mark.usefixtures("fresh_generator")
-
-ORDERED = """\
-from faker_events import Event, EventGenerator
-
-a = Event({'Name': 'A'})
-b = Event({'Name': 'B'}, limit=2)
-c = Event({'Name': 'C'})
-
-a.next = b
-b.next = c
-
-# Short form:
-# a >> b >> c
-
-EventGenerator.set_first_events(a)
-"""
 
 CUSTOMERS = """\
 from faker_events import Event, EventGenerator
@@ -74,34 +62,11 @@ new_customer_event >> customer_marriged_event
 EventGenerator.set_first_events(new_customer_event)
 """
 
-LAST_EVENT = """\
-from faker_events import Event, EventGenerator
-
-
-event_a = {'Name': 'A', 'LastEvent': 'none'}
-
-def profiler_a(event, profile):
-    profile.LastEvent = 'EventA'
-
-event_b = {'Name': 'B', 'LastEvent': 'none'}
-
-def profiler_b(event, profile):
-    event.data['LastEvent'] = profile.LastEvent
-    profile.LastEvent = 'EventB'
-
-event_c = {'Name': 'C', 'LastEvent': 'none'}
-
-def profiler_c(event, profile):
-    event.data['LastEvent'] = profile.LastEvent
-
-a = Event(event_a, profiler_a, 1)
-b = Event(event_b, profiler_b, 1)
-c = Event(event_c, profiler_c, 1)
-
-a >> b >> c
-
-EventGenerator.set_first_events(a)
-"""
+LAST_EVENT = (
+    "from faker_events import Event, EventGenerator\n\n\n"
+    + LAST_EVENT_FLOW
+    + "\na >> b >> c\n\nEventGenerator.set_first_events(a)\n"
+)
 
 
 def script(tmp_path: Path, example: str, name: str = "fake_users_flow.py") -> Path:
@@ -173,13 +138,7 @@ finish = start + timedelta(seconds=10)
 
 EventGenerator.batch(start, finish)
 """
-    sent: list[dict[str, Any]] = []
-
-    class Capture:
-        def send(self, message: dict[str, Any]) -> None:
-            sent.append(message)
-
-    EventGenerator.set_stream(Capture())
+    sent = captured()
     run_example(example)
     times = [event["event_time"] for event in sent]
     assert sent and times == sorted(times)
@@ -194,27 +153,7 @@ def test_profiling_events_with_faker(tmp_path: Path, invoke: Any) -> None:
     """Fixed never changes, Once is drawn once, Always each event, Profiled
     is the profile's email; one event per profile."""
     pytest.importorskip("faker", reason="the example imports Faker")
-    example = """\
-from faker import Faker
-from faker_events import Event, EventGenerator
-
-fake = Faker()
-
-event = {
-    'Fixed': 'Doesnt Change',
-    'Once': fake.color(),
-    'Always': '',
-    'Profiled': '',
-}
-
-def profiler(event, profile):
-    return {
-        'Always': fake.boolean(),
-        'Profiled': profile.email,
-    }
-
-EventGenerator.set_first_events(Event(event, profiler))
-"""
+    example = PROFILED + "\nEventGenerator.set_first_events(Event(event, profiler))\n"
     events = events_of(example, 10)
     assert len(events) == 10
     assert all(list(e) == ["Fixed", "Once", "Always", "Profiled"] for e in events)

@@ -12,16 +12,18 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from datagen.compat.faker_events import EventGenerator
 from tests.compat.test_faker_events_helpers import (  # noqa: F401 (fixture)
+    LAST_EVENT_FLOW,
+    PROFILED,
+    captured,
     fresh_generator,
     lines,
     ported,
     run_example,
+    with_self,
 )
 
 pytestmark = pytest.mark.usefixtures("fresh_generator")
@@ -72,13 +74,7 @@ finish = start + timedelta(seconds=10)
 
 eg.batch(start, finish, epm=10)
 """
-    sent: list[dict[str, Any]] = []
-
-    class Capture:
-        def send(self, message: dict[str, Any]) -> None:
-            sent.append(message)
-
-    EventGenerator.set_stream(Capture())
+    sent = captured()
     for _ in range(5):
         run_example(example)
     assert len(sent) <= 15  # one profile: at most its three events a run
@@ -89,29 +85,11 @@ eg.batch(start, finish, epm=10)
 
 def test_profiling_events_with_self(capfd: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("faker", reason="the example imports Faker")
-    example = """\
-from faker import Faker
-from faker_events import Event, EventGenerator
-
-fake = Faker()
-
-event = {
-    'Fixed': 'Doesnt Change',
-    'Once': fake.color(),
-    'Always': '',
-    'Profiled': '',
-}
-
-def profiler(self, profile):
-    return {
-        'Always': fake.boolean(),
-        'Profiled': profile.email,
-    }
-
-eg = EventGenerator(num_profiles=2)
-eg.events = Event(event, profiler)
-eg.live_stream()
-"""
+    example = with_self(PROFILED) + (
+        "\neg = EventGenerator(num_profiles=2)\n"
+        "eg.events = Event(event, profiler)\n"
+        "eg.live_stream()\n"
+    )
     run_example(example)
     events = lines(capfd.readouterr().out)
     assert len(events) == 2
@@ -141,35 +119,12 @@ eg.live_stream()
 
 
 def test_persistent_state_with_self_event(capfd: pytest.CaptureFixture[str]) -> None:
-    example = """\
-from faker_events import EventGenerator, Event
-
-eg = EventGenerator(num_profiles=1)
-
-event_a = {'Name': 'A', 'LastEvent': 'none'}
-
-def profiler_a(self, profile):
-    profile.LastEvent = 'EventA'
-
-event_b = {'Name': 'B', 'LastEvent': 'none'}
-
-def profiler_b(self, profile):
-    self.event['LastEvent'] = profile.LastEvent
-    profile.LastEvent = 'EventB'
-
-event_c = {'Name': 'C', 'LastEvent': 'none'}
-
-def profiler_c(self, profile):
-    self.event['LastEvent'] = profile.LastEvent
-
-a = Event(event_a, profiler_a, 1)
-b = Event(event_b, profiler_b, 1)
-c = Event(event_c, profiler_c, 1)
-
-eg.events = a >> b >> c
-
-eg.live_stream()
-"""
+    example = (
+        "from faker_events import EventGenerator, Event\n\n"
+        "eg = EventGenerator(num_profiles=1)\n\n"
+        + with_self(LAST_EVENT_FLOW)
+        + "\neg.events = a >> b >> c\n\neg.live_stream()\n"
+    )
     scope = run_example(example)
     out, err = capfd.readouterr()
     assert lines(out) == [

@@ -12,50 +12,33 @@ import pytest
 from datagen.compat.faker_events import EventGenerator, Stream
 from datagen.errors import ConfigError
 from tests.compat.test_faker_events_helpers import (  # noqa: F401 (fixture)
+    ORDERED,
     fresh_generator,
     run_example,
 )
-from tests.services import ensure_service
 from tests.sinks.kafka_topics import read_topic, unique_topic
 from tests.sinks.test_kinesis import read_stream
 
 pytestmark = pytest.mark.usefixtures("fresh_generator")
 
 
-@pytest.fixture(scope="module")
-def kafka_bootstrap() -> str:
-    """'127.0.0.1:9092': the shared broker."""
-    return ensure_service("kafka")
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> str:
-    """'http://127.0.0.1:5000': the shared moto server (Kinesis)."""
-    return "http://" + ensure_service("kinesis")
-
-
-ORDERED = """\
-from faker_events import Event, EventGenerator
-
-a = Event({'Name': 'A'})
-b = Event({'Name': 'B'}, limit=2)
-c = Event({'Name': 'C'})
-a >> b >> c
-EventGenerator.set_first_events(a)
-"""
-
-
-def test_kafka_stream(kafka_bootstrap: str) -> None:
-    topic = unique_topic("faker-events")
+def start_streaming(options: str, profiles: int) -> None:
+    """ORDERED sent live by `profiles` profiles to `Stream(OPTIONS)`, set as
+    the README's example sets it."""
     example = f"""\
 from faker_events import EventGenerator, Stream
 
-example = Stream(stype='kafka', host='{kafka_bootstrap}', name='{topic}')
+example = Stream({options})
 EventGenerator.set_stream(example)
 """
     run_example(ORDERED)
     run_example(example)
-    EventGenerator(num_profiles=3).start(epm=600)
+    EventGenerator(num_profiles=profiles).start(epm=600)
+
+
+def test_kafka_stream(kafka_bootstrap: str) -> None:
+    topic = unique_topic("faker-events")
+    start_streaming(f"stype='kafka', host='{kafka_bootstrap}', name='{topic}'", 3)
     records = read_topic(kafka_bootstrap, topic, expected=12)
     names = [json.loads(record.value)["Name"] for record in records]
     assert sorted(names) == ["A"] * 3 + ["B"] * 6 + ["C"] * 3
@@ -67,15 +50,7 @@ def test_kinesis_stream(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("AWS_ENDPOINT_URL_KINESIS", moto_endpoint)
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     stream = unique_topic("faker-events")
-    example = f"""\
-from faker_events import EventGenerator, Stream
-
-example = Stream(stype='kinesis', name='{stream}', key='key')
-EventGenerator.set_stream(example)
-"""
-    run_example(ORDERED)
-    run_example(example)
-    EventGenerator(num_profiles=2).start(epm=600)
+    start_streaming(f"stype='kinesis', name='{stream}', key='key'", 2)
     found = read_stream(moto_endpoint, stream)
     assert {key for _, key, _ in found} == {"key"}
     assert sorted(event["Name"] for _, _, event in found) == sorted("AABBBBCC")
