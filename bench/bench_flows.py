@@ -109,33 +109,14 @@ print(json.dumps({"profiles": len(generator.entries),
 def our_flow(seconds: float) -> dict[str, Any]:
     """faker-events' example flow in the engine, written as JSON lines."""
     from datagen import Event, Flow, Simulation
+    from datagen.compat.faker_events.events import (
+        EXAMPLE_TEMPLATE,
+        make_payment,
+        open_account,
+    )
     from datagen.encoders import JsonLinesEncoder
     from datagen.runs.simulation import write_simulation
     from datagen.sinks.base import BaseSink
-
-    structure = {
-        "event_time": "",
-        "type": "example",
-        "event_id": "",
-        "user_id": "",
-        "first_name": "",
-        "last_name": "",
-        "spent": 0,
-        "status": "normal",
-    }
-
-    def open_account(event: Any, profile: Any) -> dict[str, Any]:
-        return {
-            "event_time": event.time,
-            "event_id": event.id,
-            "user_id": profile.id,
-            "first_name": profile.first_name,
-            "last_name": profile.last_name,
-        }
-
-    def make_payment(event: Any, profile: Any) -> None:
-        event.data["event_time"] = event.time
-        event.data["spent"] += event.random.randrange(100)
 
     class Lines(BaseSink):
         """JSON lines counted, not kept: the run's bytes without a disk."""
@@ -148,6 +129,7 @@ def our_flow(seconds: float) -> dict[str, Any]:
             self.size += len(data)
 
     epm = 60.0 / PROFILES  # faker-events' global ~1 event/s, shared by 1,000
+    structure = dict(EXAMPLE_TEMPLATE)
     new_account = Event(structure, open_account, 1, epm=epm)
     payment = Event(structure, make_payment, 0, epm=epm)
     new_account >> payment

@@ -16,11 +16,12 @@ with one-line errors.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from datagen.engine.actors import Actor
 from datagen.engine.models.state_machine import EventSink, StateMachine, Transition
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 #: The original's name for "whatever the factory creates", for annotations.
 Subject = TypeVar("Subject")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class DefinitionError(ConfigError, ValueError):
@@ -76,6 +79,22 @@ def _fields(subject: Any) -> dict[str, Any]:
         return event_fields_of(subject)
     except TypeError:
         return {}
+
+
+def _definition_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """method raising DefinitionError (a ValueError, as the original's) where
+    the engine raises ConfigError."""
+
+    @functools.wraps(method)
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except DefinitionError:
+            raise
+        except ConfigError as exc:
+            raise DefinitionError(str(exc)) from None
+
+    return checked
 
 
 def _whole(value: Any, name: str, least: int) -> int:
@@ -130,21 +149,16 @@ class DataOnlineGenerator(StateMachine, Generic[Subject]):
                 "DataOnlineGenerator: timestamp_start must be epoch milliseconds "
                 f"(a whole number), not {timestamp_start!r}"
             )
-        try:
-            super().__init__(
-                states,
-                initial_state,
-                self._subject_for,
-                _whole(subjects_num, "subjects_num", 0),
-                tick_ms,
-                _whole(ticks_num, "ticks_num", 0),
-                timestamp_start,
-                event_fields=_fields,
-            )
-        except DefinitionError:
-            raise
-        except ConfigError as exc:
-            raise DefinitionError(str(exc)) from None
+        _definition_errors(super().__init__)(
+            states,
+            initial_state,
+            self._subject_for,
+            _whole(subjects_num, "subjects_num", 0),
+            tick_ms,
+            _whole(ticks_num, "ticks_num", 0),
+            timestamp_start,
+            event_fields=_fields,
+        )
         #: The factory as given (start() calls its create()).
         self._factory: Any = subject_factory
         self.subject_factory = cast(Any, subject_factory)
@@ -154,34 +168,14 @@ class DataOnlineGenerator(StateMachine, Generic[Subject]):
         self.last_count: int | None = None
         self._subjects: list[Any] | None = None
 
-    def add_transition(
-        self,
-        trigger: str,
-        from_state: str,
-        to_state: str,
-        probability: float,
-        action_callback: Callable[[Any, Transition], Any] | None = None,
-        event_sinks: Sequence[Any] | None = None,
-    ) -> Transition:
-        """A way from from_state to to_state, taken `probability` percent of
-        the ticks a subject spends in from_state."""
-        if isinstance(probability, bool) or not isinstance(probability, (int, float)):
-            raise DefinitionError(
-                f"state machine: transition '{trigger}' has probability "
-                f"{probability!r}; give a percent between 0 and 100"
-            )
-        if action_callback is not None and not callable(action_callback):
-            raise DefinitionError(
-                f"state machine: the action_callback of transition '{trigger}' "
-                f"is not callable: {action_callback!r}"
-            )
-        condition = None if action_callback is None else _GoAhead(action_callback)
-        try:
-            return super().add_transition(
-                trigger, from_state, to_state, probability, condition, event_sinks
-            )
-        except ConfigError as exc:
-            raise DefinitionError(str(exc)) from None
+    #: A way from from_state to to_state, taken `probability` percent of the
+    #: ticks a subject spends in from_state (the engine's, its errors
+    #: DefinitionErrors; the callback under the original's rule: _action).
+    add_transition = _definition_errors(StateMachine.add_transition)
+
+    def _action(self, callback: Callable[[Any, Transition], Any]) -> _GoAhead:
+        """The original's rule: a callback's false value cancels the move."""
+        return _GoAhead(callback)
 
     @property
     def transition_matrix(self) -> dict[str, dict[str, Transition]]:

@@ -165,7 +165,8 @@ def scaled_copy(first_events: list[flows.Event], factor: float) -> list[flows.Ev
     return [copies[id(event)] for event in first_events]
 
 
-_EXAMPLE = {
+#: The template of faker-events' demo flow (its bundled example).
+EXAMPLE_TEMPLATE = {
     "event_time": "",
     "type": "example",
     "event_id": "",
@@ -177,7 +178,8 @@ _EXAMPLE = {
 }
 
 
-def _open_account(event: EventView, profile: Any) -> dict[str, Any]:
+def open_account(event: EventView, profile: Any) -> dict[str, Any]:
+    """The demo's first event: the account of the profile's person."""
     return {
         "event_time": event.time,
         "event_id": str(event.id),
@@ -187,7 +189,8 @@ def _open_account(event: EventView, profile: Any) -> dict[str, Any]:
     }
 
 
-def _pay(event: EventView, profile: Profile) -> None:
+def make_payment(event: EventView, profile: Profile) -> None:
+    """The demo's payments: each adds a random amount to `spent`."""
     event.data["event_time"] = event.time
     event.data["spent"] += event.random.randint(0, 99)
 
@@ -195,8 +198,8 @@ def _pay(event: EventView, profile: Profile) -> None:
 def example_events() -> list[flows.Event]:
     """faker-events' demo flow (what its CLI runs given no script): each
     profile opens an account, then makes two payments that add to `spent`."""
-    opened = Event(dict(_EXAMPLE), _open_account, 1)
-    opened >> Event(dict(_EXAMPLE), _pay, 2)
+    opened = Event(dict(EXAMPLE_TEMPLATE), open_account, 1)
+    opened >> Event(dict(EXAMPLE_TEMPLATE), make_payment, 2)
     return [opened]
 
 

@@ -34,7 +34,7 @@ from datagen.engine.model import Window
 from datagen.engine.models import flows
 from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
-from datagen.runs.loop import RunResult, as_base_sink, run_loop
+from datagen.runs.loop import as_base_sink, run_loop
 from datagen.seeding import draw_seed
 from datagen.compat.faker_events.timing import epoch_of, positive, released, zone_of
 
@@ -159,7 +159,7 @@ class EventGenerator:
             for event in batch.events():
                 self.total_count += 1
                 yield event
-        _say(f"Event limit reached.  {self.total_count} in total generated")
+        _say(_LIMIT_REACHED.format(self.total_count))
 
     @_OnClassOrInstance
     def start(
@@ -172,13 +172,15 @@ class EventGenerator:
         epm = positive(epm, "epm")
         tracked = TrackedFlow(self._flow(epm))
         window = self._window(self._now())
-        result = self._run(tracked, window, count, epm / 60.0, indent)
-        if result.interrupted:
-            _say(f"\nStopping Event Stream.  {result.count} in total generated.")
-        elif tracked.finished_all(self.num_profiles):
-            _say(f"Event limit reached.  {result.count} in total generated")
-        else:
-            _say(f"Event count reached.  {result.count} in total generated")
+        self._run(
+            tracked,
+            window,
+            count,
+            epm / 60.0,
+            indent,
+            stopped="Stopping Event Stream.  {} in total generated.",
+            ended="Event count reached.  {} in total generated",
+        )
 
     @_OnClassOrInstance
     def live_stream(
@@ -210,13 +212,15 @@ class EventGenerator:
             )
         tracked = TrackedFlow(self._flow(epm))
         window = Window(start=first, end=last, timezone=zone, seed=self.seed)
-        result = self._run(tracked, window, count, None, indent)
-        if result.interrupted:
-            _say(f"\nStopping Event Batch.  {result.count} in total generated.")
-        elif tracked.finished_all(self.num_profiles):
-            _say(f"Event limit reached.  {result.count} in total generated")
-        else:
-            _say(f"Finish time reached.  {result.count} in total generated.")
+        self._run(
+            tracked,
+            window,
+            count,
+            None,
+            indent,
+            stopped="Stopping Event Batch.  {} in total generated.",
+            ended="Finish time reached.  {} in total generated.",
+        )
 
     def _run(
         self,
@@ -225,7 +229,14 @@ class EventGenerator:
         count: int | None,
         rate: float | None,
         indent: int | None,
-    ) -> RunResult:
+        *,
+        stopped: str,
+        ended: str,
+    ) -> None:
+        """Send the run's events to the stream, `rate` a second when given;
+        then say why it stopped as faker-events does: `stopped` after Ctrl-C,
+        the event limit when every profile's flows ended, else `ended` ({} is
+        the count)."""
         if count is not None and (isinstance(count, bool) or count < 1):
             raise ConfigError(f"count must be at least 1, not {count!r}")
         simulation = self._simulation_for(tracked)
@@ -244,7 +255,12 @@ class EventGenerator:
             flush_each=rate is not None,
         )
         self.total_count = result.count
-        return result
+        if result.interrupted:
+            _say("\n" + stopped.format(result.count))
+        elif tracked.finished_all(self.num_profiles):
+            _say(_LIMIT_REACHED.format(result.count))
+        else:
+            _say(ended.format(result.count))
 
     def _flow(self, epm: float) -> flows.Flow:
         """The first events' flows with rates making `epm` events a minute
@@ -286,6 +302,10 @@ def _check_stream(stream: Any) -> None:
             f"set_stream: {stream!r} has no send(message) method (use a Stream "
             "or an object with one)"
         )
+
+
+#: What faker-events says when every profile's flows have ended.
+_LIMIT_REACHED = "Event limit reached.  {} in total generated"
 
 
 def _say(message: str) -> None:

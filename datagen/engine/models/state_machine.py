@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -147,8 +148,9 @@ class StateMachine:
     ) -> Transition:
         """Add a way from from_state to to_state taken probability % of ticks.
 
-        Raises ConfigError for an unknown state, a repeated trigger, a negative
-        percent, or percents out of a state summing to more than 100.
+        Raises ConfigError for an unknown state, a repeated trigger, a percent
+        that is no number or negative, percents out of a state summing to more
+        than 100, or an action_callback that cannot be called.
         """
         where = f"transition '{trigger}'"
         self._check_state(from_state, f"from_state of {where}")
@@ -159,9 +161,13 @@ class StateMachine:
                 f"state machine: state '{from_state}' already has a transition "
                 f"'{trigger}'"
             )
-        if not probability >= 0:
+        if (
+            isinstance(probability, bool)
+            or not isinstance(probability, numbers.Real)
+            or not probability >= 0
+        ):
             raise ConfigError(
-                f"state machine: {where} has probability {probability}; "
+                f"state machine: {where} has probability {probability!r}; "
                 "percents are between 0 and 100"
             )
         total = sum(t.probability for t in outgoing) + probability
@@ -170,19 +176,29 @@ class StateMachine:
                 f"state machine: the percents out of state '{from_state}' sum to "
                 f"{total:g}, more than 100 (adding '{trigger}')"
             )
+        if action_callback is not None and not callable(action_callback):
+            raise ConfigError(
+                f"state machine: the action_callback of {where} is not callable: "
+                f"{action_callback!r}"
+            )
         sinks = tuple(event_sinks or ())
         transition = Transition(
             trigger,
             from_state,
             to_state,
             probability,
-            action_callback,
+            None if action_callback is None else self._action(action_callback),
             sinks,
             tuple(map(sink_call, sinks)),
         )
         outgoing.append(transition)
         self._tables = None
         return transition
+
+    def _action(self, callback: ActionCallback) -> ActionCallback:
+        """The action callback as a transition keeps it (a subclass may wrap
+        it in rules of its own)."""
+        return callback
 
     def actor_events(self, actor: Actor, window: Window) -> Iterator[Emission]:
         """The actor's transitions in time order; sinks are called for each
