@@ -29,18 +29,30 @@ COMMANDS = {
 }
 
 
-def _piped_into_head(argv: list[str], shell_tail: str) -> subprocess.CompletedProcess:
-    """`python generate.py ARGV | head -n 3 SHELL_TAIL` in bash, with pipefail
-    so the exit code is datagen's."""
+#: The environment the commands run in: the repository importable.
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def in_bash(argv: list[object], script: str) -> subprocess.CompletedProcess[str]:
+    """The bash script with {command} standing for `python generate.py ARGV`,
+    run from the repository; its stdout and stderr kept."""
     command = subprocess.list2cmdline(generate_command(*argv))
     return subprocess.run(
-        ["bash", "-c", f"set -o pipefail; {command} | head -n 3 {shell_tail}"],
+        ["bash", "-c", script.format(command=command)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=ENV,
     )
+
+
+def _piped_into_head(
+    argv: list[object], shell_tail: str
+) -> subprocess.CompletedProcess[str]:
+    """`python generate.py ARGV | head -n 3 SHELL_TAIL` in bash, with pipefail
+    so the exit code is datagen's."""
+    return in_bash(argv, "set -o pipefail; {command} | head -n 3 " + shell_tail)
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_closed_pipe import ENV, in_bash
 from tests.processes import ROOT, generate_command
-
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 COMMANDS = {
     "list": ["list"],
@@ -35,15 +34,7 @@ COMMANDS = {
 def _head_one(argv: list[object]) -> subprocess.CompletedProcess[str]:
     """`python generate.py ARGV | head -1` in bash; stdout is head's, and the
     last line of stdout is the generator's exit status (PIPESTATUS[0])."""
-    command = subprocess.list2cmdline(generate_command(*argv))
-    return subprocess.run(
-        ["bash", "-c", f'{command} | head -1; echo "status ${{PIPESTATUS[0]}}"'],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=ENV,
-    )
+    return in_bash(argv, '{command} | head -1; echo "status ${{PIPESTATUS[0]}}"')
 
 
 def _reader_gone(argv: list[object]) -> subprocess.CompletedProcess[str]:

@@ -17,6 +17,26 @@ from datagen.runs.loop import RunResult
 from tests.processes import generate_command
 
 
+def on_a_terminal(*argv: object) -> tuple[int, str]:
+    """Run argv with stderr on a pseudo-terminal; (exit code, what it showed)."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        generate_command(*argv), stderr=slave, stdout=subprocess.DEVNULL
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed: the run is over
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    return process.wait(), seen.decode()
+
+
 class Terminal(io.StringIO):
     """A text stream that says it is a terminal."""
 
@@ -122,28 +142,11 @@ def test_the_summary_line(result, requested, stopped, line):
 @pytest.mark.timeout(60)
 def test_a_real_terminal_sees_the_bar(tmp_path):
     """stderr on a pseudo-terminal: a run of a second or two draws the bar."""
-    master, slave = pty.openpty()
-    process = subprocess.Popen(
-        generate_command(
-            *("document", "-p", "starfleet_account", "-q", 60_000, "--seed", 1),
-            *("--format", "jsonl", "-o", tmp_path / "a.jsonl"),
-        ),
-        stderr=slave,
-        stdout=subprocess.DEVNULL,
+    code, text = on_a_terminal(
+        *("document", "-p", "starfleet_account", "-q", 60_000, "--seed", 1),
+        *("--format", "jsonl", "-o", tmp_path / "a.jsonl"),
     )
-    os.close(slave)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the terminal closed: the run is over
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(master)
-    assert process.wait() == 0
-    text = seen.decode()
+    assert code == 0, text
     summary = re.search(
         r"wrote 60,000 starfleet_account documents to \S+a\.jsonl in (\d+\.\d+)s",
         text,

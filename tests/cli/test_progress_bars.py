@@ -5,36 +5,14 @@ number of documents), `journey`; never on a pipe."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import subprocess
 
 import pytest
 
-from tests.processes import generate_command, run_generate
+from tests.cli.test_progress import on_a_terminal
+from tests.processes import run_generate
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def _on_a_terminal(*argv: object) -> tuple[int, str]:
-    """Run argv with stderr on a pseudo-terminal; (exit code, what it showed)."""
-    master, slave = pty.openpty()
-    process = subprocess.Popen(
-        generate_command(*argv), stderr=slave, stdout=subprocess.DEVNULL
-    )
-    os.close(slave)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the terminal closed: the run is over
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(master)
-    return process.wait(), seen.decode()
 
 
 def _seconds(text: str) -> float:
@@ -44,7 +22,7 @@ def _seconds(text: str) -> float:
 
 
 def test_simulate_without_a_known_end_shows_a_count(tmp_path):
-    code, shown = _on_a_terminal(
+    code, shown = on_a_terminal(
         "simulate", "starfleet", "--actors", 2000, "--seed", 1,
         "-o", tmp_path / "s.jsonl",
     )  # fmt: skip
@@ -65,7 +43,7 @@ def test_replay_into_a_folder_counts_toward_its_documents(tmp_path):
         for step in json.loads(metadata.read_text())["steps"]
     )
     speed = last / 1.5  # the replay lasts a second and a half
-    code, shown = _on_a_terminal(
+    code, shown = on_a_terminal(
         "replay", journeys, "--speed", speed, "-o", tmp_path / "r"
     )
     assert code == 0, shown
