@@ -221,7 +221,13 @@ def simulate(
         quiet,
         per_sink=destination is not outputs or outputs.to_sinks,
         requested=count,
-        stopped=run_notes(window, pace, length, result),
+        stopped=run_notes(
+            window,
+            pace,
+            length,
+            result,
+            simulation.actors if actors is None and live else None,
+        ),
     )
 
 

@@ -23,7 +23,8 @@ from itertools import islice
 
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import Window
-from datagen.engine.simulation import Simulation
+from datagen.engine.model import DEFAULT_ACTORS
+from datagen.engine.simulation import MAX_ACTORS, Simulation
 from datagen.errors import ConfigError
 
 #: Events read per measurement: the relative error of a Poisson count of n is
@@ -34,6 +35,11 @@ SAMPLE = 4_000
 LONGEST = 2 * 86_400.0
 #: Measurements at most; the second is usually within a few percent.
 ROUNDS = 3
+#: The most actors a measurement runs: the rate of more is scaled from theirs.
+PROBE_ACTORS = 2_000
+#: The most events a live run plays (and drops) before its first one: bounds
+#: its start-up at high rates, where a shorter warm-up is enough anyway.
+WARM_UP_EVENTS = 200_000
 
 
 def live_window(
@@ -59,6 +65,7 @@ def live_window(
     intensity, holding = 1.0, None
     if simulation.starts_spread():
         holding, arrivals = per_simulated_second, None
+        _prime(simulation, clock.now().timestamp(), zone)
     else:
         intensity = intensity_for(
             simulation, per_simulated_second, clock.now().timestamp(), zone
@@ -74,6 +81,7 @@ def live_window(
         intensity=intensity,
         arrivals=arrivals,
         holding=holding,
+        warm_up_limit=WARM_UP_EVENTS / per_simulated_second,
     )
 
 
@@ -92,27 +100,54 @@ def intensity_for(
 ) -> float:
     """The intensity at which the simulation's stream from `start` carries
     `rate` events a simulated second."""
-    intensity = 1.0
+    intensity, fixed = 1.0, simulation.actors is not None
     for _ in range(ROUNDS):
-        measured, span = _measure(simulation, intensity, start, zone)
+        measured, span = _measure(simulation, intensity, start, zone, rate)
         if measured <= 0:
             raise ConfigError(
                 f"simulation '{simulation.name}' emits no events in its first"
                 f" {LONGEST / 86_400:g} days: no intensity makes --rate {rate:g}/s"
             )
-        intensity *= rate / measured
+        intensity = _within_reach(
+            simulation, intensity * rate / measured, rate, fixed
+        )
         if abs(measured / rate - 1) < 0.02 and span < 3600:
             break
     return intensity
 
 
+def _within_reach(
+    simulation: Simulation, intensity: float, rate: float, fixed: bool
+) -> float:
+    """The intensity, once the population is large enough for it: a model
+    with `max_intensity` (web users, whose sessions cannot overlap) gets more
+    actors instead of busier ones, unless --actors fixed them (then the rate
+    cannot be met: a one-line error saying how many would)."""
+    most = getattr(simulation.model, "max_intensity", None)
+    if most is None or intensity <= most:
+        return intensity
+    actors = _population_size(simulation)
+    needed = math.ceil(actors * intensity / most)
+    if fixed or needed > MAX_ACTORS:
+        raise ConfigError(
+            f"--rate {rate:g}/s needs about {needed:,} actors of '{simulation.name}'"
+            f" (each at most {most:g}x as active as the model): give --actors"
+            f" {min(needed, MAX_ACTORS):,} or a lower --rate"
+        )
+    simulation.actors = needed
+    return intensity * actors / needed
+
+
 def _measure(
-    simulation: Simulation, intensity: float, start: float, zone: str
+    simulation: Simulation, intensity: float, start: float, zone: str, rate: float
 ) -> tuple[float, float]:
     """(events a second, simulated seconds read) of a throwaway copy of the
-    run at this intensity, from start."""
+    run at this intensity, from start: its first PROBE_ACTORS actors at most,
+    scaled to the whole population (actors of a model are alike)."""
+    actors = _population_size(simulation)
+    sampled = min(actors, PROBE_ACTORS)
     probe = Simulation(
-        simulation.model, simulation.actors, simulation.seed, locale=simulation.locale
+        simulation.model, sampled, simulation.seed, locale=simulation.locale
     )
     window = probe.window(
         timezone=zone,
@@ -120,6 +155,7 @@ def _measure(
         clock=_FixedClock(start),
         count=SAMPLE,
         intensity=intensity,
+        warm_up_limit=WARM_UP_EVENTS / rate,
     )
     window = replace(window, dry=True)
     last, seen = window.first, 0
@@ -128,4 +164,20 @@ def _measure(
             break
         last, seen = moment, seen + 1
     span = LONGEST if seen < SAMPLE else last - window.first
-    return (seen / span if span > 0 else float(seen)), span
+    measured = seen / span if span > 0 else float(seen)
+    return measured * actors / sampled, span
+
+
+def _prime(simulation: Simulation, start: float, zone: str) -> None:
+    """Make one actor's first event on a throwaway copy, so what the model
+    loads on first use (a journey's providers) is loaded before the clock
+    starts, not while the first events are due."""
+    probe = Simulation(simulation.model, 1, simulation.seed, locale=simulation.locale)
+    window = probe.window(timezone=zone, live=True, clock=_FixedClock(start), count=1)
+    next(iter(probe.keyed(replace(window, dry=True, arrivals=None))), None)
+
+
+def _population_size(simulation: Simulation) -> int:
+    if simulation.actors is not None:
+        return simulation.actors
+    return int(getattr(simulation.model, "default_actors", DEFAULT_ACTORS))

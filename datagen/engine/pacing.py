@@ -14,6 +14,8 @@ from datagen.engine.clock import LiveClock
 _MAX_SLEEP = 0.25
 #: Shortest sleep: below this, sleeping costs more than it waits.
 _MIN_SLEEP = 0.0005
+#: Seconds between two releases of a live run at the least.
+RELEASE_EVERY = 0.01
 
 
 @dataclass(frozen=True)
@@ -80,3 +82,7 @@ def paced(
                 continue
             yield batch.slice(offset, due)
             offset = due
+            # the next release waits a little: events then leave in groups
+            # (each at most RELEASE_EVERY late) and a high rate is not spent
+            # writing and flushing one event at a time
+            pacer.wait_until(pacer.elapsed() + RELEASE_EVERY)

@@ -19,6 +19,7 @@ import signal
 import sys
 import time
 from array import array
+from contextlib import contextmanager
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from queue import Empty
@@ -65,7 +66,8 @@ def leave_signals_to_parent(parent: int, stopping: Any = None) -> None:
     `stopping`, a shared flag) ends on SIGTERM only once its parent set the
     flag: one killed by a SIGTERM to the whole group while it waits for a task
     would leave the pool's task lock taken, and the parent's Pool.terminate()
-    would hang."""
+    would hang. Signals held back since the fork (signals_held) are then let
+    in."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     if stopping is None:
@@ -77,7 +79,28 @@ def leave_signals_to_parent(parent: int, stopping: Any = None) -> None:
                 os._exit(0)
 
         signal.signal(signal.SIGTERM, on_term)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     die_with_parent(parent)
+
+
+#: The signals that stop a run: held back from a worker between its fork and
+#: leave_signals_to_parent(), when it still has the parent's handlers (which
+#: would raise in it and print a traceback).
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Block STOP_SIGNALS in this thread while workers are forked (threads
+    started meanwhile keep them blocked too: a Pool's own threads, which fork
+    replacement workers); a worker unblocks them once its handlers are its
+    own, and one that arrived meanwhile is handled then. The parent gets its
+    pending signals when this ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def parallel_batches(
@@ -116,8 +139,9 @@ def parallel_batches(
         )
         for w in range(workers)
     ]
-    for process in processes:
-        process.start()
+    with signals_held():
+        for process in processes:
+            process.start()
     done = [False] * workers
     try:
         yield from _merge(queues, on_profiles, done)

@@ -191,6 +191,7 @@ class Simulation:
         arrivals: float | None = None,
         intensity: float = 1.0,
         holding: float | None = None,
+        warm_up_limit: float | None = None,
     ) -> Window:
         """The simulated time of a run; ConfigError for a bad or empty window.
 
@@ -202,6 +203,7 @@ class Simulation:
         else the model's default_arrivals. intensity: see Window. holding
         (events a second, for models whose actors start spread out: journeys):
         every actor arrives during the run, as many as keep that rate.
+        warm_up_limit: the longest a live run plays before it emits (seconds).
         """
         zone = resolve_timezone(timezone)
         if start is None:
@@ -220,6 +222,8 @@ class Simulation:
         warm_up = getattr(self.model, "warm_up_seconds", None)
         if live and start is None and warm_up is not None:
             ahead = float(warm_up(intensity))
+            if warm_up_limit is not None:
+                ahead = min(ahead, warm_up_limit)
             window = replace(window, start=first - ahead, emit_from=first)
         if holding is not None and self.starts_spread():
             held = Arrivals(holding, first, 0, holding=holding)

@@ -24,7 +24,7 @@ from datagen.files.paths import safe_file_name
 from datagen.registry import Registry
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.engine.batches import Batch
-from datagen.engine.parallel import leave_signals_to_parent
+from datagen.engine.parallel import leave_signals_to_parent, signals_held
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
 from datagen.sinks.files import PartSink
@@ -135,11 +135,12 @@ def run_blocks(
         return
     context = multiprocessing.get_context("fork")
     stopping = context.RawValue("b", 0)  # no lock: read in a signal handler
-    pool = context.Pool(
-        min(workers, len(blocks)),
-        initializer=_ignore_interrupts,
-        initargs=(os.getpid(), stopping),
-    )
+    with signals_held():  # a worker's first moments keep the parent's handlers
+        pool = context.Pool(
+            min(workers, len(blocks)),
+            initializer=_ignore_interrupts,
+            initargs=(os.getpid(), stopping),
+        )
     slots, stopped = threading.Semaphore(AHEAD * workers), threading.Event()
     try:
         for result in pool.imap(work, _fed(blocks, slots, stopped), chunksize=1):

@@ -185,10 +185,11 @@ def run_notes(
     pace: Pace | None,
     length: RunLength,
     result: RunResult,
-    default_length: float | None = None,
+    actors: int | None = None,
 ) -> str | None:
     """What the summary adds: why a run wrote fewer events than --count asked,
-    and how a live run kept its rate and clock."""
+    and how a live run kept its rate and clock (with `actors`, when the rate
+    set how many there were)."""
     notes = []
     count = length.count
     if count is not None and result.count < count and not result.interrupted:
@@ -197,6 +198,8 @@ def run_notes(
         notes.append(f"--speed {pace.speed:g}: simulated time ran {pace.speed:g}x")
     if window.intensity != 1:
         notes.append(f"each actor acted {window.intensity:,.4g}x as often as the model")
+    if actors is not None:
+        notes.append(f"{actors:,} actors")
     held = window.arrivals
     if pace is not None and held is not None and held.holding is not None:
         notes.append("journeys started as many as the rate needs")

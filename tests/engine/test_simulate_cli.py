@@ -161,7 +161,7 @@ def test_ctrl_c_keeps_whole_events_and_saves_profiles(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert "interrupted: wrote" in stderr and "Traceback" not in stderr
     events = jsonl(target.read_text())
-    assert 50 <= len(events) <= 300
+    assert 50 <= len(events) <= 450  # 3 s at 100/s, and 50 sign-ups at once
     assert f"wrote {len(events):,}, no limit" in stderr
     saved = orjson.loads(people.read_bytes())
     buyers = {e["customer_id"] for e in events if e["event_type"] == "purchase"}

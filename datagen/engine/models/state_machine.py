@@ -96,6 +96,9 @@ class StateMachine:
 
     name: ClassVar[str] = "state_machine"
     description: ClassVar[str] = "a probabilistic state machine"
+    #: A live run's subjects tick at most this much more often than tick_ms
+    #: says; past it, more subjects join instead (engine.live).
+    max_intensity = 100.0
 
     def __init__(
         self,

@@ -63,6 +63,9 @@ class WebSessions:
     description: ClassVar[str] = "web sessions on a shop (fake-web-events' model)"
     default_duration = _DAY
     default_actors = 1000
+    #: A live run's users are at most this much busier than the config says
+    #: (a user's sessions cannot overlap): past it, more users join instead.
+    max_intensity = 40.0
     needs_profiles = True  # user_custom_id is the profile's email
 
     def __init__(self, config: WebConfig) -> None:
