@@ -17,6 +17,7 @@ It comes from the model:
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from itertools import islice
@@ -37,6 +38,8 @@ LONGEST = 2 * 86_400.0
 ROUNDS = 3
 #: The most actors a measurement runs: the rate of more is scaled from theirs.
 PROBE_ACTORS = 2_000
+#: The most seconds a live stream starts ahead of the clock.
+MAX_LEAD = 30.0
 #: The most events a live run plays (and drops) before its first one: bounds
 #: its start-up at high rates, where a shorter warm-up is enough anyway.
 WARM_UP_EVENTS = 200_000
@@ -65,19 +68,22 @@ def live_window(
     intensity, holding = 1.0, None
     if simulation.starts_spread():
         holding, arrivals = per_simulated_second, None
-        _prime(simulation, clock.now().timestamp(), zone)
+        setup = _prime(simulation, clock.now().timestamp(), zone)
     else:
-        intensity = intensity_for(
+        intensity, setup = intensity_for(
             simulation, per_simulated_second, clock.now().timestamp(), zone
         )
     simulation.population  # made now, so the stream starts when the window does
+    # The stream starts a little ahead of the clock, by what making its first
+    # event is measured to take: its first events then leave on time, not late.
+    lead = min(1.5 * setup + 0.05, MAX_LEAD)
     return simulation.window(
         end=end,
         ticks=ticks,
         duration=length,
         timezone=zone,
         live=True,
-        clock=clock,
+        clock=_FixedClock(clock.now().timestamp() + lead),
         intensity=intensity,
         arrivals=arrivals,
         holding=holding,
@@ -97,12 +103,13 @@ class _FixedClock(LiveClock):
 
 def intensity_for(
     simulation: Simulation, rate: float, start: float, zone: str = "UTC"
-) -> float:
+) -> tuple[float, float]:
     """The intensity at which the simulation's stream from `start` carries
-    `rate` events a simulated second."""
-    intensity, fixed = 1.0, simulation.actors is not None
+    `rate` events a simulated second, and the seconds its first event takes
+    to make (its actors' first events and its warm-up)."""
+    intensity, fixed, setup = 1.0, simulation.actors is not None, 0.0
     for _ in range(ROUNDS):
-        measured, span = _measure(simulation, intensity, start, zone, rate)
+        measured, span, setup = _measure(simulation, intensity, start, zone, rate)
         if measured <= 0:
             raise ConfigError(
                 f"simulation '{simulation.name}' emits no events in its first"
@@ -113,7 +120,7 @@ def intensity_for(
         )
         if abs(measured / rate - 1) < 0.02 and span < 3600:
             break
-    return intensity
+    return intensity, setup
 
 
 def _within_reach(
@@ -140,10 +147,11 @@ def _within_reach(
 
 def _measure(
     simulation: Simulation, intensity: float, start: float, zone: str, rate: float
-) -> tuple[float, float]:
-    """(events a second, simulated seconds read) of a throwaway copy of the
-    run at this intensity, from start: its first PROBE_ACTORS actors at most,
-    scaled to the whole population (actors of a model are alike)."""
+) -> tuple[float, float, float]:
+    """(events a second, simulated seconds read, seconds to its first event)
+    of a throwaway copy of the run at this intensity, from start: its first
+    PROBE_ACTORS actors at most, scaled to the whole population (actors of a
+    model are alike)."""
     actors = _population_size(simulation)
     sampled = min(actors, PROBE_ACTORS)
     probe = Simulation(
@@ -159,22 +167,29 @@ def _measure(
     )
     window = replace(window, dry=True)
     last, seen = window.first, 0
+    probe.population  # made before the clock, as the run's is
+    began = time.monotonic()
+    setup = 0.0
     for moment, *_ in islice(probe.keyed(window), SAMPLE):
+        if not seen:
+            setup = (time.monotonic() - began) * actors / sampled
         if moment - window.first > LONGEST:
             break
         last, seen = moment, seen + 1
     span = LONGEST if seen < SAMPLE else last - window.first
     measured = seen / span if span > 0 else float(seen)
-    return measured * actors / sampled, span
+    return measured * actors / sampled, span, setup
 
 
-def _prime(simulation: Simulation, start: float, zone: str) -> None:
+def _prime(simulation: Simulation, start: float, zone: str) -> float:
     """Make one actor's first event on a throwaway copy, so what the model
     loads on first use (a journey's providers) is loaded before the clock
-    starts, not while the first events are due."""
+    starts, not while the first events are due; the seconds it took."""
+    began = time.monotonic()
     probe = Simulation(simulation.model, 1, simulation.seed, locale=simulation.locale)
     window = probe.window(timezone=zone, live=True, clock=_FixedClock(start), count=1)
     next(iter(probe.keyed(replace(window, dry=True, arrivals=None))), None)
+    return time.monotonic() - began
 
 
 def _population_size(simulation: Simulation) -> int:

@@ -29,10 +29,11 @@ class Pace:
     wall_start: float | None = None
 
     def already(self, clock: LiveClock) -> float:
-        """Seconds gone since the window's start, on the wall clock."""
+        """Seconds gone since the window's start, on the wall clock (less
+        than zero while a stream that starts ahead of it waits)."""
         if self.wall_start is None:
             return 0.0
-        return max(clock.now().timestamp() - self.wall_start, 0.0)
+        return clock.now().timestamp() - self.wall_start
 
 
 class Pacer:

@@ -12,14 +12,10 @@ parent is gone (Linux), so none is left blocked, printing nothing.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
 import time
 from array import array
-from contextlib import contextmanager
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from queue import Empty
@@ -30,6 +26,7 @@ from datagen.engine.actors import Actor
 from datagen.engine.batches import Batch
 from datagen.engine.model import Behaviour, Window
 from datagen.engine.runner import ArrivingActors, run_actors
+from datagen.engine.worker_signals import leave_signals_to_parent, signals_held
 from datagen.errors import ConfigError, DatagenError, ProviderError, model_failure
 
 #: Events per chunk a worker sends: large enough to amortise pickling.
@@ -39,68 +36,8 @@ PENDING = 4
 #: How long an early-stopped run waits for its workers' profiles.
 DRAIN_SECONDS = 10.0
 
-#: prctl(2) option: the signal a process gets when its parent dies.
-_PR_SET_PDEATHSIG = 1
-
 Key = tuple[float, int, int]
 ProfilesCallback = Callable[[dict[int, dict[str, Any]]], None]
-
-
-def die_with_parent(parent: int) -> None:
-    """In a forked worker: be killed (SIGKILL, so nothing is printed) when the
-    parent process dies, however it dies; exit at once if it already has."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl: the checks below remain
-            pass
-    if os.getppid() != parent:
-        os._exit(0)
-
-
-def leave_signals_to_parent(parent: int, stopping: Any = None) -> None:
-    """A worker's signals: Ctrl-C and SIGHUP reach the whole process group but
-    are the parent's to handle, so they are ignored here. SIGTERM ends the
-    worker silently (no Python handler, no traceback). A pool worker (given
-    `stopping`, a shared flag) ends on SIGTERM only once its parent set the
-    flag: one killed by a SIGTERM to the whole group while it waits for a task
-    would leave the pool's task lock taken, and the parent's Pool.terminate()
-    would hang. Signals held back since the fork (signals_held) are then let
-    in."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    if stopping is None:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    else:
-
-        def on_term(_signum: int, _frame: Any) -> None:
-            if stopping.value:
-                os._exit(0)
-
-        signal.signal(signal.SIGTERM, on_term)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    die_with_parent(parent)
-
-
-#: The signals that stop a run: held back from a worker between its fork and
-#: leave_signals_to_parent(), when it still has the parent's handlers (which
-#: would raise in it and print a traceback).
-STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Block STOP_SIGNALS in this thread while workers are forked (threads
-    started meanwhile keep them blocked too: a Pool's own threads, which fork
-    replacement workers); a worker unblocks them once its handlers are its
-    own, and one that arrived meanwhile is handled then. The parent gets its
-    pending signals when this ends."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def parallel_batches(

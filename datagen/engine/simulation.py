@@ -352,11 +352,13 @@ class Simulation:
         workers: int = 1,
         count: int | None = None,
         with_times: bool = False,
+        span: float | None = None,
     ) -> Generator[Batch, None, None]:
         """The stream in batches, from one process or `workers` forked ones,
-        with each event's time when asked (pacing needs them); the profiles
-        are saved (to the population's `out`, if any) when the stream ends or
-        is closed, not when it fails."""
+        with each event's time when asked (pacing needs them), each covering
+        at most `span` simulated seconds when given (in one process); the
+        profiles are saved (to the population's `out`, if any) when the
+        stream ends or is closed, not when it fails."""
         if workers < 1:
             raise ConfigError(f"--workers must be at least 1, not {workers}")
         if count is not None and count < 1:
@@ -368,7 +370,8 @@ class Simulation:
         if arrivals is not None and arrivals.holding is not None:
             parallel = 1  # held arrivals follow the whole stream: one process
         if parallel < 2:
-            source = batch_keyed(self._keyed_later(window), BATCH_SIZE, with_times)
+            keyed = self._keyed_later(window)
+            source = batch_keyed(keyed, BATCH_SIZE, with_times, span)
         else:
             on_profiles = population.update if population.out else None
             source = parallel_batches(

@@ -24,7 +24,7 @@ from datagen.files.paths import safe_file_name
 from datagen.registry import Registry
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.engine.batches import Batch
-from datagen.engine.parallel import leave_signals_to_parent, signals_held
+from datagen.engine.worker_signals import leave_signals_to_parent, signals_held
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
 from datagen.sinks.files import PartSink

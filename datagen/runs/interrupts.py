@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+from datagen.engine.worker_signals import STOP_SIGNALS
+
 #: Signals held during a write when something handles them in Python.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class StopNow(KeyboardInterrupt):

@@ -47,6 +47,8 @@ class RunResult:
     deliveries: list[Delivery] = field(default_factory=list)
     #: The signal that interrupted the run (the exit code is 128 + it).
     signum: int = int(signal.SIGINT)
+    #: The reader of stdout went away (`| head`): the run ended there.
+    reader_gone: bool = False
 
     @property
     def rate(self) -> float:
@@ -106,7 +108,7 @@ def run_loop(
     every = [as_base_sink(sink) for sink in sinks]
     outputs = [sink for sink in every if sink not in in_workers]
     stopwatch = Stopwatch()
-    done, interrupted, hurry = 0, False, False
+    done, interrupted, hurry, reader_gone = 0, False, False, False
     stops = Interrupts()
     try:
         for batch in source:
@@ -125,6 +127,7 @@ def run_loop(
         stops.note(stop)
     except BrokenPipeError as closed:  # `| head`: the reader has what it wanted
         done += getattr(closed, "delivered", 0)
+        reader_gone = True
     except BaseException as error:
         _stop(source)
         close_after(every, error)
@@ -153,6 +156,7 @@ def run_loop(
         interrupted,
         deliveries,
         stops.first or int(signal.SIGINT),
+        reader_gone,
     )
 
 

@@ -19,6 +19,9 @@ from datagen.runs.outputs import Destination, open_destination
 
 #: A live run's rate when --rate is not given, events a second.
 DEFAULT_LIVE_RATE = 10.0
+#: The most wall-clock seconds one batch of a paced run covers: its events
+#: are made (and can leave) in steps no longer than this.
+PACED_BATCH_SECONDS = 0.05
 #: on_progress(events written, simulated epoch seconds reached)
 SimulationProgress = Callable[[int, float], None]
 
@@ -83,7 +86,8 @@ def _batches(
 ) -> Iterator[Batch]:
     """The simulation's batches, paced when live; closing this closes the
     simulation's own stream too (its workers stop, its profiles are saved)."""
-    source = simulation.batches(window, workers, count, with_times=pace is not None)
+    span = None if pace is None else PACED_BATCH_SECONDS * pace.speed
+    source = simulation.batches(window, workers, count, pace is not None, span)
     try:
         if pace is None:
             yield from source
@@ -192,7 +196,8 @@ def run_notes(
     set how many there were)."""
     notes = []
     count = length.count
-    if count is not None and result.count < count and not result.interrupted:
+    ended_early = result.interrupted or result.reader_gone
+    if count is not None and result.count < count and not ended_early:
         notes.append(_stopped_by(window, length, pace))
     if pace is not None and pace.speed != 1:
         notes.append(f"--speed {pace.speed:g}: simulated time ran {pace.speed:g}x")

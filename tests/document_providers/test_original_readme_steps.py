@@ -191,10 +191,13 @@ def test_a_bad_registration_is_one_line(checkout):
     # does) is broken by the same line, and says so.
     for line in broken:
         assert "'Invoice' is not a document provider class" in line
-    # The package failed to import, so its built-ins are missing: one line.
+    # The package failed to import, so its built-ins are missing: one line
+    # naming the broken file (as for a broken plugin: the run failed, exit 1)
     result = generate(checkout, "document", "-p", "starfleet_login", "-o", "-")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "document_providers/__init__.py" in result.stderr
+    assert "failed to load" in result.stderr
 
 
 def test_the_provider_tests_are_where_the_readme_says():

@@ -113,3 +113,25 @@ def test_run_options_that_do_not_go_together(
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_reader_going_away_is_no_reason_given_for_a_short_run() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -o pipefail; {sys.executable} {root / 'generate.py'} simulate"
+            " banking --count 100000 --seed 1 | head -1 >/dev/null",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "of 100,000 requested banking events" in done.stderr
+    assert "stopped" not in done.stderr and "every actor" not in done.stderr

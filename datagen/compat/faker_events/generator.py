@@ -10,6 +10,10 @@ events per minute until the flows end, Ctrl-C, or `count` events;
 generator runs faker-events' demo flow. `seed` (a datagen addition) repeats a
 run exactly; `profiles_file` loads the profiles from a JSON file, or creates
 and saves them there (faker-events' `-p`).
+
+The module is a little long because it is one class, the original's: its
+class-level settings, its three ways to run and the 1.0 spellings share the
+generator's state, so split, each part would reach into the other.
 """
 
 from __future__ import annotations
