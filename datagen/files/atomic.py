@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+
 import errno
 import os
 import re
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,7 +57,10 @@ def open_temp(target: Path) -> tuple[Path, BinaryIO]:
         try:
             return temp, os.fdopen(fd, "wb")
         except BaseException:
-            os.close(fd)
+            # a Ctrl-C inside fdopen may land after its file object took the
+            # descriptor (and closed it): closing it again is no error of ours
+            with suppress(OSError):
+                os.close(fd)
             temp.unlink(missing_ok=True)
             raise
     raise FileExistsError(errno.EEXIST, "no free temp file name", str(target))

@@ -28,14 +28,21 @@ def journey_stem(record: dict[str, Any]) -> str:
 def zip_bytes(record: dict[str, Any]) -> bytes:
     """The journey's documents as a zip; the same journey gives the same bytes."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for step, document in zip(record["steps"], record["documents"]):
-            info = zipfile.ZipInfo(
-                step["filename"], date_time=_zip_time(step["timestamp"])
-            )
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, dumps_pretty(document))
+    try:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for step, document in zip(record["steps"], record["documents"]):
+                info = zipfile.ZipInfo(
+                    step["filename"], date_time=_zip_time(step["timestamp"])
+                )
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, dumps_pretty(document))
+    except ValueError as exc:
+        # a Ctrl-C inside writestr leaves an entry open, and closing the
+        # archive then raises ValueError over it: the Ctrl-C is what happened
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise exc.__context__ from None
+        raise
     return buffer.getvalue()
 
 
