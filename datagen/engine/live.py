@@ -35,7 +35,7 @@ SAMPLE = 4_000
 #: at intensity 1 may need hours of it).
 LONGEST = 2 * 86_400.0
 #: Measurements at most; the second is usually within a few percent.
-ROUNDS = 3
+ROUNDS = 4
 #: The most actors a measurement runs: the rate of more is scaled from theirs.
 PROBE_ACTORS = 2_000
 #: The most seconds a live stream starts ahead of the clock.

@@ -56,12 +56,21 @@ class Pacer:
             self.clock.sleep(min(max(left, _MIN_SLEEP), _MAX_SLEEP))
 
 
+@dataclass
+class Lateness:
+    """How far behind its schedule a paced stream fell: the most seconds an
+    event left after its time (a model slower than the rate asked)."""
+
+    worst: float = 0.0
+
+
 def paced(
     batches: Iterator[Batch],
     origin: float,
     speed: float,
     clock: LiveClock,
     already: float = 0.0,
+    lateness: Lateness | None = None,
 ) -> Iterator[Batch]:
     """The events of batches regrouped into what is due now: an event at
     simulated time t is released (t - origin) / speed seconds after the start,
@@ -81,6 +90,9 @@ def paced(
             if due <= offset:
                 pacer.wait_until((times[offset] - origin) / speed)
                 continue
+            if lateness is not None:
+                behind = pacer.elapsed() - (times[offset] - origin) / speed
+                lateness.worst = max(lateness.worst, behind)
             yield batch.slice(offset, due)
             offset = due
             # the next release waits a little: events then leave in groups

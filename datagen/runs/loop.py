@@ -49,6 +49,8 @@ class RunResult:
     signum: int = int(signal.SIGINT)
     #: The reader of stdout went away (`| head`): the run ended there.
     reader_gone: bool = False
+    #: A paced run: the most seconds an event left after its time.
+    behind: float = 0.0
 
     @property
     def rate(self) -> float:

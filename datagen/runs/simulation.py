@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import Window
-from datagen.engine.pacing import Pace, paced
+from datagen.engine.pacing import Lateness, Pace, paced
 from datagen.engine.live import live_window
 from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
@@ -22,6 +22,8 @@ DEFAULT_LIVE_RATE = 10.0
 #: The most wall-clock seconds one batch of a paced run covers: its events
 #: are made (and can leave) in steps no longer than this.
 PACED_BATCH_SECONDS = 0.05
+#: Seconds behind its schedule a live run may fall before its summary says so.
+FELL_BEHIND = 1.0
 #: on_progress(events written, simulated epoch seconds reached)
 SimulationProgress = Callable[[int, float], None]
 
@@ -43,7 +45,8 @@ def write_simulation(
     (or a closed stdout pipe) stops the run; the result says how many events
     were written."""
     sinks, target = open_destination(to, simulation.name, target=target)
-    source = _batches(simulation, window, workers, count, pace, clock)
+    lateness = Lateness()
+    source = _batches(simulation, window, workers, count, pace, clock, lateness)
     with _closing_model_sinks(simulation.model):
         result = run_loop(
             source,
@@ -60,6 +63,7 @@ def write_simulation(
         )
     if count is None:
         result.requested = result.count
+    result.behind = lateness.worst
     return result
 
 
@@ -83,6 +87,7 @@ def _batches(
     count: int | None,
     pace: Pace | None,
     clock: LiveClock | None,
+    lateness: Lateness,
 ) -> Iterator[Batch]:
     """The simulation's batches, paced when live; closing this closes the
     simulation's own stream too (its workers stop, its profiles are saved)."""
@@ -95,7 +100,9 @@ def _batches(
             simulation.population  # made before the clock starts: no late start
             clock = clock or LiveClock()
             already = pace.already(clock)
-            yield from paced(source, window.first, pace.speed, clock, already)
+            yield from paced(
+                source, window.first, pace.speed, clock, already, lateness
+            )
     finally:
         source.close()
 
@@ -208,6 +215,11 @@ def run_notes(
     held = window.arrivals
     if pace is not None and held is not None and held.holding is not None:
         notes.append("journeys started as many as the rate needs")
+    if result.behind > FELL_BEHIND:
+        notes.append(
+            f"fell up to {result.behind:,.1f}s behind the clock: the model makes"
+            " fewer events a second than asked on this machine"
+        )
     return "; ".join(notes) or None
 
 

@@ -99,3 +99,13 @@ def test_count_ends_a_live_run(name: str) -> None:
     reader.start()
     reader.finish()
     assert len(reader.lines) == 300
+
+
+def test_a_model_slower_than_the_rate_says_so() -> None:
+    """Journeys are built in one process: thousands of events a second is
+    more than this machine makes, and the summary says how far behind."""
+    reader = Reader("starfleet", "--rate", "3000/s", "--duration", "2s")
+    reader.start()
+    stderr = reader.finish()
+    assert "behind the clock" in stderr
+    assert "fewer events a second than asked" in stderr
