@@ -36,8 +36,11 @@ SAMPLE = 4_000
 LONGEST = 2 * 86_400.0
 #: Measurements at most; the second is usually within a few percent.
 ROUNDS = 4
-#: The most actors a measurement runs: the rate of more is scaled from theirs.
+#: The fewest actors a measurement runs (all when there are fewer): the rate
+#: of the whole population is scaled from theirs.
 PROBE_ACTORS = 2_000
+#: Simulated seconds at the start of a run the measurement's events should fit.
+FIRST_SECONDS = 20.0
 #: The most seconds a live stream starts ahead of the clock.
 MAX_LEAD = 30.0
 #: The most events a live run plays (and drops) before its first one: bounds
@@ -153,7 +156,11 @@ def _measure(
     PROBE_ACTORS actors at most, scaled to the whole population (actors of a
     model are alike)."""
     actors = _population_size(simulation)
-    sampled = min(actors, PROBE_ACTORS)
+    # enough actors for SAMPLE events within the run's first seconds, which
+    # is where the run begins (a warm-up bounded by events may end before a
+    # web stream is steady): at least PROBE_ACTORS, at most them all
+    wanted = math.ceil(actors * SAMPLE / (rate * FIRST_SECONDS))
+    sampled = min(actors, max(PROBE_ACTORS, wanted))
     probe = Simulation(
         simulation.model, sampled, simulation.seed, locale=simulation.locale
     )
