@@ -20,7 +20,6 @@ import math
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
-from itertools import islice
 
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import Window
@@ -28,19 +27,20 @@ from datagen.engine.model import DEFAULT_ACTORS
 from datagen.engine.simulation import MAX_ACTORS, Simulation
 from datagen.errors import ConfigError
 
-#: Events read per measurement: the relative error of a Poisson count of n is
-#: about 1/sqrt(n), so 4,000 events measure a rate within about 1.6%.
-SAMPLE = 4_000
+#: Events a measurement reads at least (a Poisson count of n is off by about
+#: 1/sqrt(n): 5% for 400) and at most.
+FEWEST = 400
+MOST = 20_000
 #: The longest simulated span one measurement reads (a quiet model's rate
 #: at intensity 1 may need hours of it).
 LONGEST = 2 * 86_400.0
 #: Measurements at most; the second is usually within a few percent.
 ROUNDS = 4
-#: The fewest actors a measurement runs (all when there are fewer): the rate
-#: of the whole population is scaled from theirs.
-PROBE_ACTORS = 2_000
-#: Simulated seconds at the start of a run the measurement's events should fit.
+#: Simulated seconds at the start of a run a measurement reads (at least).
 FIRST_SECONDS = 20.0
+#: The most actors a measurement runs: a larger population's rate is scaled
+#: from theirs.
+PROBE_MOST = 20_000
 #: The most seconds a live stream starts ahead of the clock.
 MAX_LEAD = 30.0
 #: The most events a live run plays (and drops) before its first one: bounds
@@ -111,8 +111,11 @@ def intensity_for(
     `rate` events a simulated second, and the seconds its first event takes
     to make (its actors' first events and its warm-up)."""
     intensity, fixed, setup = 1.0, simulation.actors is not None, 0.0
+    probes: dict[int, Simulation] = {}
     for _ in range(ROUNDS):
-        measured, span, setup = _measure(simulation, intensity, start, zone, rate)
+        measured, span, setup = _measure(
+            simulation, intensity, start, zone, rate, probes
+        )
         if measured <= 0:
             raise ConfigError(
                 f"simulation '{simulation.name}' emits no events in its first"
@@ -121,7 +124,7 @@ def intensity_for(
         intensity = _within_reach(
             simulation, intensity * rate / measured, rate, fixed
         )
-        if abs(measured / rate - 1) < 0.02 and span < 3600:
+        if abs(measured / rate - 1) < 0.05 and span < 3600:
             break
     return intensity, setup
 
@@ -149,43 +152,51 @@ def _within_reach(
 
 
 def _measure(
-    simulation: Simulation, intensity: float, start: float, zone: str, rate: float
+    simulation: Simulation,
+    intensity: float,
+    start: float,
+    zone: str,
+    rate: float,
+    probes: dict[int, Simulation],
 ) -> tuple[float, float, float]:
     """(events a second, simulated seconds read, seconds to its first event)
-    of a throwaway copy of the run at this intensity, from start: its first
-    PROBE_ACTORS actors at most, scaled to the whole population (actors of a
-    model are alike)."""
+    of a throwaway copy of the run at this intensity, over its first
+    FIRST_SECONDS (longer when that holds fewer than FEWEST events), which is
+    where the run begins. The copy is the run's own population, or its first
+    PROBE_MOST actors scaled to the whole (actors of a model are alike);
+    `probes` keeps it from round to round."""
     actors = _population_size(simulation)
-    # enough actors for SAMPLE events within the run's first seconds, which
-    # is where the run begins (a warm-up bounded by events may end before a
-    # web stream is steady): at least PROBE_ACTORS, at most them all
-    wanted = math.ceil(actors * SAMPLE / (rate * FIRST_SECONDS))
-    sampled = min(actors, max(PROBE_ACTORS, wanted))
-    probe = Simulation(
-        simulation.model, sampled, simulation.seed, locale=simulation.locale
-    )
+    sampled = min(actors, PROBE_MOST)
+    probe = probes.get(sampled)
+    if probe is None:
+        probe = probes[sampled] = Simulation(
+            simulation.model, sampled, simulation.seed, locale=simulation.locale
+        )
     window = probe.window(
         timezone=zone,
         live=True,
         clock=_FixedClock(start),
-        count=SAMPLE,
+        count=MOST,
         intensity=intensity,
         warm_up_limit=WARM_UP_EVENTS / rate,
     )
     window = replace(window, dry=True)
-    last, seen = window.first, 0
+    first = window.first
     probe.population  # made before the clock, as the run's is
     began = time.monotonic()
-    setup = 0.0
-    for moment, *_ in islice(probe.keyed(window), SAMPLE):
+    setup, seen, span = 0.0, 0, LONGEST
+    for moment, *_ in probe.keyed(window):
         if not seen:
             setup = (time.monotonic() - began) * actors / sampled
-        if moment - window.first > LONGEST:
+        if moment - first > LONGEST:
             break
-        last, seen = moment, seen + 1
-    span = LONGEST if seen < SAMPLE else last - window.first
-    measured = seen / span if span > 0 else float(seen)
-    return measured * actors / sampled, span, setup
+        seen += 1
+        if seen >= MOST or (seen >= FEWEST and moment - first >= FIRST_SECONDS):
+            span = max(moment - first, 1e-3)
+            break
+    else:  # the model ran dry: its events over the seconds they took
+        span = max(FIRST_SECONDS, min(LONGEST, span))
+    return seen / span * actors / sampled, span, setup
 
 
 def _prime(simulation: Simulation, start: float, zone: str) -> float:

@@ -90,7 +90,9 @@ def test_speed_compresses_time_and_the_summary_says_so() -> None:
     times = [stamped(event, "event_timestamp") for _, event in reader.lines]
     assert 120 <= times[-1] - times[0] <= 181  # 3 s of wall clock, 60x
     assert "--speed 60" in stderr
-    assert 30 <= len(times) <= 90  # --rate is still per wall-clock second
+    # --rate is still per wall-clock second: 60 events, give or take what a
+    # few web sessions (several pages each, 0.17 s apart at 60x) make of it
+    assert 20 <= len(times) <= 150
 
 
 @pytest.mark.parametrize("name", ["customers", "banking"])

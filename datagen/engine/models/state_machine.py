@@ -79,7 +79,7 @@ _Table = tuple[float, list[float], list[Transition]]
 
 
 #: Ticks a live run plays before it emits (its subjects leave the initial state).
-WARM_UP_TICKS = 5_000
+WARM_UP_TICKS = 1_000
 #: Spreads subjects' tick phases evenly over a tick, whatever their number.
 _GOLDEN = 0.6180339887498949
 
