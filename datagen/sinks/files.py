@@ -123,8 +123,9 @@ class FileSink(BaseSink):
 
     @classmethod
     def from_url(cls, url: str) -> BaseSink:
-        """`file:NAME.jsonl|csv|json` with the encoder of its extension;
-        `file:NAME.parquet?row_group=N` is a ParquetSink."""
+        """`file:NAME.jsonl|csv|json` with the encoder of its extension (a
+        .json file is one JSON array); `file:NAME.parquet?row_group=N` is a
+        ParquetSink."""
         path = file_url_path(url)
         extension = path.suffix.lstrip(".").lower()
         if extension == "parquet":
@@ -137,6 +138,8 @@ class FileSink(BaseSink):
                 "(use .jsonl, .csv, .json or .parquet)"
             )
         parse_options(url, _NoOptions, sink=url)  # a .jsonl/.csv/.json file takes none
+        if extension == "json":  # one JSON array, as `-o x.json` writes
+            return cls(path, JsonArrayEncoder())
         return cls(path, ENCODERS[extension]())
 
     def __init__(self, path: Path, encoder: Encoder) -> None:

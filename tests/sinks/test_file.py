@@ -22,13 +22,9 @@ def _json_lines(path: Path) -> list[dict[str, Any]]:
 
 
 def _json_documents(path: Path) -> list[dict[str, Any]]:
-    """Pretty JSON documents one after another, as `file:x.json` writes them."""
-    text, decoder, documents, position = path.read_text(), json.JSONDecoder(), [], 0
-    while position < len(text.rstrip()):
-        document, position = decoder.raw_decode(text, position)
-        documents.append(document)
-        while position < len(text) and text[position].isspace():
-            position += 1
+    """One JSON array, as `file:x.json` (and `-o x.json`) writes it."""
+    documents = json.loads(path.read_text())
+    assert isinstance(documents, list)
     return documents
 
 
