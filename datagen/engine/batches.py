@@ -97,16 +97,13 @@ class Batch:
 
 
 def batch_keyed(
-    keyed: Iterator[Keyed],
-    size: int,
-    with_times: bool = False,
-    span: float | None = None,
+    keyed: Iterator[Keyed], size: int, span: float | None = None
 ) -> Iterator[Batch]:
-    """The keyed stream in batches of size events (with each event's time);
-    with span, a batch also ends once it covers that many simulated seconds
-    (a paced run then gets its first events before the model has made
-    `size`: a live run of journeys makes 2,048 in seconds)."""
-    if with_times or span is not None:
+    """The keyed stream in batches of size events; with span (a paced run),
+    each batch keeps its events' times and ends once it covers that many
+    simulated seconds (the run then gets its first events before the model
+    has made `size`: a live run of journeys makes 2,048 in seconds)."""
+    if span is not None:
         yield from _batch_keyed_with_times(keyed, size, span)
         return
     events: list[dict[str, Any]] = []
@@ -123,15 +120,14 @@ def batch_keyed(
 
 
 def _batch_keyed_with_times(
-    keyed: Iterator[Keyed], size: int, span: float | None
+    keyed: Iterator[Keyed], size: int, span: float
 ) -> Iterator[Batch]:
     events: list[dict[str, Any]] = []
     times: list[float] = []
-    longest = float("inf") if span is None else span
     for moment, _, _, event in keyed:
         events.append(event)
         times.append(moment)
-        if len(events) >= size or moment - times[0] >= longest:
+        if len(events) >= size or moment - times[0] >= span:
             yield Batch(events, None, moment, times=times)
             events, times = [], []
     if events:

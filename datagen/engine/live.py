@@ -23,7 +23,6 @@ from datetime import datetime, timezone
 
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import Window
-from datagen.engine.model import DEFAULT_ACTORS
 from datagen.engine.simulation import MAX_ACTORS, Simulation
 from datagen.errors import ConfigError
 
@@ -139,7 +138,7 @@ def _within_reach(
     most = getattr(simulation.model, "max_intensity", None)
     if most is None or intensity <= most:
         return intensity
-    actors = _population_size(simulation)
+    actors = simulation.requested_actors
     needed = math.ceil(actors * intensity / most)
     if fixed or needed > MAX_ACTORS:
         raise ConfigError(
@@ -165,7 +164,7 @@ def _measure(
     where the run begins. The copy is the run's own population, or its first
     PROBE_MOST actors scaled to the whole (actors of a model are alike);
     `probes` keeps it from round to round."""
-    actors = _population_size(simulation)
+    actors = simulation.requested_actors
     sampled = min(actors, PROBE_MOST)
     probe = probes.get(sampled)
     if probe is None:
@@ -208,9 +207,3 @@ def _prime(simulation: Simulation, start: float, zone: str) -> float:
     window = probe.window(timezone=zone, live=True, clock=_FixedClock(start), count=1)
     next(iter(probe.keyed(replace(window, dry=True, arrivals=None))), None)
     return time.monotonic() - began
-
-
-def _population_size(simulation: Simulation) -> int:
-    if simulation.actors is not None:
-        return simulation.actors
-    return int(getattr(simulation.model, "default_actors", DEFAULT_ACTORS))

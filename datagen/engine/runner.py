@@ -193,7 +193,7 @@ def misordered(
     """The error for an actor's event before the window's start or before its
     previous event: merged as it is, the stream would not be in time order
     (the contract of actor_events), so the run stops instead of emitting it."""
-    name = getattr(model, "name", None) or type(model).__name__
+    name = _model_name(model)
     what = "the window's start" if earliest == window.start else "its previous event"
     try:
         when, bound = window.iso(moment), window.iso(earliest)

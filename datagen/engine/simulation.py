@@ -71,7 +71,7 @@ def model_defaults(name: str) -> str:
     """The run a simulation gives with no options, for `list`: its actors,
     its length, its arrivals ("100 actors, 1h, no arrivals")."""
     model = build_model(name)
-    actors = int(getattr(model, "default_actors", DEFAULT_ACTORS))
+    actors = default_actors(model)
     length = getattr(model, "default_duration", DEFAULT_DURATION_SECONDS)
     span = "until every actor is done" if length is None else duration_text(length)
     default_arrivals = getattr(model, "default_arrivals", None)
@@ -85,6 +85,11 @@ def model_defaults(name: str) -> str:
         f"{actors:,} actors, {span}{ticks}; with --count, --duration or --live,"
         f" {rate * 3600:,.3g} arrivals/h"
     )
+
+
+def default_actors(model: Any) -> int:
+    """The population a model runs when --actors is not given."""
+    return int(getattr(model, "default_actors", DEFAULT_ACTORS))
 
 
 def build_model(source: Any, config: str | Path | None = None) -> Behaviour:
@@ -161,9 +166,7 @@ class Simulation:
         """The actors, made (or loaded) on first use; streamed (LazyActors)
         when the model needs no profiles and none are read or saved."""
         if self._population is None and self._streams_actors():
-            default = getattr(self.model, "default_actors", DEFAULT_ACTORS)
-            count = self.actors if self.actors is not None else int(default)
-            lazy = LazyActors(self.seed, range(count))
+            lazy = LazyActors(self.seed, range(self.requested_actors))
             self._population = Population(cast("list[Actor]", lazy))
         if self._population is None:
             self._population = build_population(
@@ -172,7 +175,7 @@ class Simulation:
                 self.profiles,
                 self.locale,
                 with_profiles=getattr(self.model, "needs_profiles", True),
-                default_count=getattr(self.model, "default_actors", DEFAULT_ACTORS),
+                default_count=default_actors(self.model),
                 out=self.profiles_out,
             )
         return self._population
@@ -232,7 +235,9 @@ class Simulation:
         if flow <= 0:
             return window
         begin_at = first + self._arrivals_begin()
-        initial = self.actors if self.actors is not None else self._default_actors()
+        # arrivals are numbered after the initial actors (a profiles file may
+        # hold more than --actors or the default says)
+        initial = len(self.population.actors)
         return replace(window, arrivals=Arrivals(flow, begin_at, initial))
 
     def _end(
@@ -280,8 +285,11 @@ class Simulation:
             return first + seconds
         return None
 
-    def _default_actors(self) -> int:
-        return int(getattr(self.model, "default_actors", DEFAULT_ACTORS))
+    @property
+    def requested_actors(self) -> int:
+        """The actors asked for: --actors, else the model's default (a
+        profiles file read without --actors may hold another number)."""
+        return self.actors if self.actors is not None else default_actors(self.model)
 
     def _arrivals_begin(self) -> float:
         return float(getattr(self.model, "arrivals_begin", 0.0))
@@ -304,8 +312,7 @@ class Simulation:
             default = getattr(self.model, "default_arrivals", None)
             if not bounded or default is None:
                 return 0.0
-            actors = self.actors if self.actors is not None else self._default_actors()
-            rate = float(default(actors, window))
+            rate = float(default(self.requested_actors, window))
         if self.starts_spread():  # a journey's pace is its own: more journeys instead
             rate *= intensity
         return rate
@@ -351,14 +358,13 @@ class Simulation:
         window: Window,
         workers: int = 1,
         count: int | None = None,
-        with_times: bool = False,
         span: float | None = None,
     ) -> Generator[Batch, None, None]:
-        """The stream in batches, from one process or `workers` forked ones,
-        with each event's time when asked (pacing needs them), each covering
-        at most `span` simulated seconds when given (in one process); the
-        profiles are saved (to the population's `out`, if any) when the
-        stream ends or is closed, not when it fails."""
+        """The stream in batches, from one process or `workers` forked ones;
+        with `span` (a paced run), each batch keeps its events' times and, in
+        one process, covers at most that many simulated seconds. The profiles
+        are saved (to the population's `out`, if any) when the stream ends or
+        is closed, not when it fails."""
         if workers < 1:
             raise ConfigError(f"--workers must be at least 1, not {workers}")
         if count is not None and count < 1:
@@ -371,7 +377,7 @@ class Simulation:
             parallel = 1  # held arrivals follow the whole stream: one process
         if parallel < 2:
             keyed = self._keyed_later(window)
-            source = batch_keyed(keyed, BATCH_SIZE, with_times, span)
+            source = batch_keyed(keyed, BATCH_SIZE, span)
         else:
             on_profiles = population.update if population.out else None
             source = parallel_batches(

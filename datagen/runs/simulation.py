@@ -92,7 +92,7 @@ def _batches(
     """The simulation's batches, paced when live; closing this closes the
     simulation's own stream too (its workers stop, its profiles are saved)."""
     span = None if pace is None else PACED_BATCH_SECONDS * pace.speed
-    source = simulation.batches(window, workers, count, pace is not None, span)
+    source = simulation.batches(window, workers, count, span)
     try:
         if pace is None:
             yield from source

@@ -135,3 +135,15 @@ def test_a_reader_going_away_is_no_reason_given_for_a_short_run() -> None:
     assert done.returncode == 0, done.stderr
     assert "of 100,000 requested banking events" in done.stderr
     assert "stopped" not in done.stderr and "every actor" not in done.stderr
+
+
+def test_arrivals_are_numbered_after_a_profiles_file_s_people(tmp_path: Any) -> None:
+    """Without --actors, the population is the file's 150 people, not the
+    model's default 100: an arrival numbered from 100 would replay one of them."""
+    people = tmp_path / "people.json"
+    Simulation("customers", actors=150, seed=4, profiles=people).population
+    simulation = Simulation("customers", seed=4, profiles=people)
+    window = simulation.window(duration="2h", arrivals=100 / 3600)
+    assert window.arrivals is not None and window.arrivals.first_index == 150
+    indexes = {index for _, index, _, _ in simulation.keyed(window)}
+    assert max(indexes) >= 150 and len(simulation.population.actors) == 150
