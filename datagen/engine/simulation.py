@@ -167,7 +167,7 @@ class Simulation:
         when the model needs no profiles and none are read or saved."""
         if self._population is None and self._streams_actors():
             lazy = LazyActors(self.seed, range(self.requested_actors))
-            self._population = Population(cast("list[Actor]", lazy))
+            self._population = Population(cast("list[Actor]", lazy), seed=self.seed)
         if self._population is None:
             self._population = build_population(
                 self.seed,

@@ -147,3 +147,15 @@ def test_arrivals_are_numbered_after_a_profiles_file_s_people(tmp_path: Any) -> 
     assert window.arrivals is not None and window.arrivals.first_index == 150
     indexes = {index for _, index, _, _ in simulation.keyed(window)}
     assert max(indexes) >= 150 and len(simulation.population.actors) == 150
+
+
+def test_arriving_actors_come_from_the_run_s_seed() -> None:
+    """An arrival is made from the run's seed, like the initial actors: two
+    seeds give two different arrivals (it was seed 0 for every run)."""
+    def arrival(seed: int) -> Any:
+        simulation = Simulation("banking", actors=5, seed=seed)
+        simulation.window(duration="1h", arrivals=1.0)
+        return simulation.population.arrival(5).rng.random()
+
+    assert arrival(1) != arrival(2)
+    assert arrival(1) == arrival(1)
