@@ -8,11 +8,8 @@ bytes the worker encoded) is chosen here, in place_sinks().
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar, overload
@@ -22,9 +19,9 @@ from datagen.encoders import Encoder, JsonLinesEncoder
 from datagen.errors import ConfigError
 from datagen.files.paths import safe_file_name
 from datagen.registry import Registry
+from datagen.runs.block_workers import ordered_results
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.engine.batches import Batch
-from datagen.engine.worker_signals import leave_signals_to_parent, signals_held
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
 from datagen.sinks.files import PartSink
@@ -32,8 +29,6 @@ from datagen.sinks.files import PartSink
 R = TypeVar("R")
 #: Documents per block: large enough to amortise a task, small enough to balance.
 BLOCK_SIZE = 1000
-#: Blocks a worker may have queued or done but not yet taken: bounds memory.
-AHEAD = 4
 
 
 @dataclass(frozen=True)
@@ -97,13 +92,6 @@ def total_items(blocks: Sequence[Block]) -> int:
     return sum(block.count for block in blocks)
 
 
-def _ignore_interrupts(parent: int, stopping: Any) -> None:
-    """A pool worker leaves Ctrl-C, SIGTERM and SIGHUP to the parent, ends
-    on SIGTERM once the parent stops the pool (`stopping` set), and dies with
-    the parent: no traceback, no orphan."""
-    leave_signals_to_parent(parent, stopping)
-
-
 def check_block_job(
     registry: Registry[Any], provider: str, quantity: int, locale: str
 ) -> None:
@@ -126,67 +114,14 @@ def run_blocks(
 ) -> Iterator[R]:
     """work(block) for each block, yielded in block order.
 
-    work must be picklable (a module-level function or a partial of one) when
-    workers > 1. Closing the iterator early stops the worker processes.
+    With workers > 1 the blocks are made in forked processes (block_workers),
+    whose results must pickle. Closing the iterator early stops them.
     """
     if not forks(workers, blocks):
         for block in blocks:
             yield work(block)
         return
-    context = multiprocessing.get_context("fork")
-    stopping = context.RawValue("b", 0)  # no lock: read in a signal handler
-    with signals_held():  # a worker's first moments keep the parent's handlers
-        pool = context.Pool(
-            min(workers, len(blocks)),
-            initializer=_ignore_interrupts,
-            initargs=(os.getpid(), stopping),
-        )
-    slots, stopped = threading.Semaphore(AHEAD * workers), threading.Event()
-    try:
-        for result in pool.imap(work, _fed(blocks, slots, stopped), chunksize=1):
-            slots.release()
-            yield result
-        pool.close()
-    finally:
-        stopped.set()
-        stopping.value = 1  # from now on the pool's SIGTERM ends a worker
-        # A worker that misses the pool's SIGTERM would hang the join for
-        # good (seen once in CI): past a grace period, it is killed.
-        watchdog = threading.Timer(_GRACE_SECONDS, _kill_workers, [pool])
-        watchdog.daemon = True
-        watchdog.start()
-        try:
-            pool.terminate()
-            pool.join()
-        finally:
-            watchdog.cancel()
-
-
-#: How long stopping the pool may take before its workers are killed.
-_GRACE_SECONDS = 5.0
-
-
-def _kill_workers(pool: Any) -> None:
-    """SIGKILL every worker of pool still alive (Pool keeps them in _pool)."""
-    for process in list(getattr(pool, "_pool", ())):
-        if process.is_alive():
-            process.kill()
-
-
-def _fed(
-    blocks: Iterable[Block], slots: threading.Semaphore, stopped: threading.Event
-) -> Iterator[Block]:
-    """The blocks, each one once a slot is free: the pool reads its tasks on a
-    thread as fast as it can, so without this a run of 10**11 documents would
-    queue every task, and results, before the first was written. Runs on the
-    pool's task thread; stops when the run does, so the pool can be joined."""
-    for block in blocks:
-        while not slots.acquire(timeout=0.1):
-            if stopped.is_set():
-                return
-        if stopped.is_set():
-            return
-        yield block
+    yield from ordered_results(work, blocks, workers)
 
 
 @dataclass
