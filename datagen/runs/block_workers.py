@@ -1,12 +1,13 @@
 """work(item) for a sequence of items in forked worker processes, results in order.
 
 Worker w takes items w, w+N, w+2N, ... (blocks are alike in cost, so a fixed
-share balances) and sends each result on a queue of its own. Nothing is shared
+share balances) and sends each result down a pipe of its own. Nothing is shared
 that a worker could die holding: multiprocessing.Pool shares one task queue and
 one result queue, and a worker killed while holding either's lock (a SIGTERM to
 the process group, a SIGKILL after a grace period) left Pool.terminate()
 waiting for that lock for good (4 stops in 40 under load, in CI once). Here the
-parent only reads, and a worker that dies is noticed, not waited for.
+parent only reads, and holds no write end: a worker that dies, even half-way
+through a result, is an end of file, noticed at once.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterator, Sequence
-from queue import Empty
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from datagen.engine.worker_signals import leave_signals_to_parent, signals_held
@@ -24,10 +26,6 @@ from datagen.errors import DatagenError
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Results a worker may have done but not yet taken: bounds memory.
-AHEAD = 4
-#: How often a waiting parent checks that the worker it waits for is alive.
-_POLL_SECONDS = 0.5
 #: How long a stopped worker may take to end before it is killed.
 _GRACE_SECONDS = 5.0
 
@@ -44,13 +42,13 @@ def ordered_results(
     iterator early stops the workers."""
     context = multiprocessing.get_context("fork")
     workers = min(workers, len(items))
-    queues = [context.Queue(maxsize=AHEAD) for _ in range(workers)]
+    pipes = [context.Pipe(duplex=False) for _ in range(workers)]
     stopping = context.RawValue("b", 0)  # no lock: read in a signal handler
     parent = os.getpid()
     processes = [
         context.Process(
             target=_work,
-            args=(work, items, w, workers, queues[w], parent, stopping),
+            args=(work, items, w, pipes, parent, stopping),
             daemon=True,
         )
         for w in range(workers)
@@ -58,42 +56,48 @@ def ordered_results(
     with signals_held():  # a worker's first moments keep the parent's handlers
         for process in processes:
             process.start()
+    for _, sender in pipes:
+        sender.close()  # the workers' ends: theirs alone, so death is EOF
     try:
         for index in range(len(items)):
             w = index % workers
-            yield _result(queues[w], processes[w], w)
+            yield _result(pipes[w][0], processes[w], w)
     finally:
         stopping.value = 1  # from now on SIGTERM ends a worker
         _stop(processes)
-        for queue in queues:
-            queue.close()
-            queue.cancel_join_thread()
+        for receiver, _ in pipes:
+            receiver.close()
 
 
 def _work(
     work: Callable[[Any], Any],
     items: Sequence[Any],
     w: int,
-    workers: int,
-    queue: Any,
+    pipes: Sequence[tuple[Connection, Connection]],
     parent: int,
     stopping: Any,
 ) -> None:
     """Worker w: its share of the items, each result (or the exception that
-    stopped it) put on its queue. Signals are left to the parent."""
+    stopped it) sent down its pipe. Signals are left to the parent."""
     leave_signals_to_parent(parent, stopping)
+    sender = pipes[w][1]
+    for receiver, other in pipes:  # a copy left open would hide another's death
+        receiver.close()
+        if other is not sender:
+            other.close()
     try:
-        for index in range(w, len(items), workers):
-            queue.put((True, work(items[index])))
+        for index in range(w, len(items), len(pipes)):
+            sender.send((True, work(items[index])))
     except BaseException as exc:  # raised again in the parent
-        queue.put((False, _picklable(exc)))
-    queue.close()
-    queue.join_thread()
+        try:
+            sender.send((False, _picklable(exc)))
+        except OSError:  # the parent has stopped reading
+            pass
+    sender.close()
 
 
 def _picklable(exc: BaseException) -> BaseException:
-    """exc if it survives pickling (the queue's thread would drop it silently
-    otherwise), else a WorkerDied carrying its message."""
+    """exc if it survives pickling, else a WorkerDied carrying its message."""
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:  # any failure to pickle or unpickle
@@ -101,24 +105,26 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _result(queue: Any, process: Any, w: int) -> Any:
-    """The next result of worker w, waiting as long as it is alive."""
-    while True:
-        try:
-            ok, value = queue.get(timeout=_POLL_SECONDS)
-        except Empty:
-            if process.is_alive():
-                continue
-            try:  # it may have put its last result just before ending
-                ok, value = queue.get(timeout=_POLL_SECONDS)
-            except Empty:
-                raise WorkerDied(
-                    f"worker {w + 1} ended without its result "
-                    f"(exit code {process.exitcode})"
-                ) from None
-        if ok:
-            return value
-        raise value
+def _result(receiver: Connection, process: Any, w: int) -> Any:
+    """The next result of worker w."""
+    try:
+        ok, value = receiver.recv()
+    except (EOFError, OSError):  # OSError: it ended half-way through one
+        process.join()
+        raise WorkerDied(
+            f"worker process {w + 1} ended without its result "
+            f"({_how_it_ended(process.exitcode)})"
+        ) from None
+    if ok:
+        return value
+    raise value
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    """'killed by SIGKILL' for a negative exit code, else 'exit code N'."""
+    if exitcode is not None and exitcode < 0:
+        return f"killed by {signal.Signals(-exitcode).name}"
+    return f"exit code {exitcode}"
 
 
 def _stop(processes: Sequence[Any]) -> None:

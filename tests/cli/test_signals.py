@@ -176,3 +176,22 @@ def test_workers_die_with_their_parent(tmp_path: Path, name: str) -> None:
     _, stderr = process.communicate(timeout=30)
     assert_gone(workers)
     assert b"Traceback" not in stderr
+
+
+def test_a_worker_killed_mid_run_fails_the_run_in_one_line(tmp_path: Path) -> None:
+    """The OOM killer, or a user's kill -9, takes one worker: the run ends at
+    once with one line naming what happened, and leaves no partial file."""
+    target = tmp_path / "out" / "out.jsonl"
+    process = start(*RUNS["document"], "--workers", 2, "-o", target)
+    wait_for(tmp_path / "out", process)
+    workers = children(process.pid)
+    assert len(workers) >= 2
+    os.kill(max(workers), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1, stderr
+    message = stderr.decode().strip()
+    assert "Traceback" not in message and len(message.splitlines()) == 1, message
+    assert "killed by SIGKILL" in message, message
+    assert_gone(workers)
+    assert list(tmp_path.rglob(f"{TEMP_PREFIX}*")) == []
+    assert not target.exists()
