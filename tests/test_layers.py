@@ -28,6 +28,7 @@ LAYERS = {
     "runs": 2,
     "pictures": 2,
     "upload": 2,
+    "declarative": 2,
     "cli": 3,
     "__init__": 4,
     "compat": 5,
