@@ -24,7 +24,10 @@ from datagen.registry import Registered, Registry
 from datagen.seeding import derive_seed, random_uuid
 
 DOCUMENT_PROVIDERS: Registry[type[DocumentProvider]] = Registry(
-    "document provider", "datagen.document_providers", builtins=("document_providers",)
+    "document provider",
+    "datagen.document_providers",
+    builtins=("document_providers",),
+    after_load=("datagen.declarative.loader:load_documents",),
 )
 LOCALES = tuple(locale.value for locale in Locale)
 

@@ -19,7 +19,10 @@ from datagen.registry import Registered, Registry
 from datagen.seeding import derive_seed, random_uuid
 
 JOURNEY_PROVIDERS: Registry[type[JourneyProvider]] = Registry(
-    "journey provider", "datagen.journey_providers", builtins=("journey_providers",)
+    "journey provider",
+    "datagen.journey_providers",
+    builtins=("journey_providers",),
+    after_load=("datagen.declarative.loader:load_journeys",),
 )
 METADATA_VERSION = 1
 DocumentOrFactory = Union[dict[str, Any], Callable[[datetime], dict[str, Any]]]

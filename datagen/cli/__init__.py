@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from datagen.cli.catalog import list_providers, show
+from datagen.cli.declared import providers_dir_option
 from datagen.cli.document import document
 from datagen.cli.errors import translate_errors
 from datagen.cli.graph import graph
@@ -85,6 +86,7 @@ COMMANDS = [
     upload,
 ]
 for _command in COMMANDS:
+    _command.params.append(providers_dir_option())
     cli.add_command(_command)
 
 __all__ = ["cli"]

@@ -173,7 +173,10 @@ SIMULATIONS: Registry[Any] = Registry(
     "simulation",
     "datagen.simulations",
     builtins=("datagen.engine.simulations",),
-    after_load=("datagen.engine.simulations.journeys:register_journey_simulations",),
+    after_load=(
+        "datagen.engine.simulations.journeys:register_journey_simulations",
+        "datagen.declarative.loader:load_simulations",
+    ),
 )
 
 
