@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from datagen.cli.declared import check_template, template_option
 from datagen.cli.options import (
     OutputRule,
     ProviderRun,
@@ -29,6 +30,7 @@ OUTPUT = OutputRule("./output/documents", folder_format="json")
         "array), jsonl, csv or parquet [default: -o's extension, else json in a "
         "folder and jsonl on stdout].",
     ),
+    template_option,
 )
 def document(run: ProviderRun, format_: str | None) -> None:
     """Generate documents from a document provider.
@@ -38,7 +40,9 @@ def document(run: ProviderRun, format_: str | None) -> None:
     \b
         python generate.py document -p starfleet_account -q 10000 -o accounts.jsonl
         python generate.py document -p order --sink kafka://127.0.0.1:9092/orders
+        python generate.py document --template examples/eventer/event.jsonnet -q 10
     """
+    check_template(run.provider)
     outputs = run.outputs(format_)
     job = run.job(DocumentJob, outputs.path, format=outputs.encoding)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from datagen.cli.declared import template_provider
 from datagen.cli.errors import QUIET
 from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC, Format
 from datagen.errors import ConfigError
@@ -42,6 +43,7 @@ def provider_option(kind: str, type_: click.ParamType) -> Callable[[F], F]:
         "provider",
         type=type_,
         required=True,
+        default=template_provider,  # document --template's, else none
         help=f"{kind.capitalize()} provider name (see `list`).",
     )
 
@@ -206,9 +208,7 @@ def choose_outputs(
         return Outputs(None, False, format_ or "jsonl", sink_specs, routes)
     path = resolve_output(output_path)
     folder = _names_folder(output_path)
-    chosen = local_format(
-        path, format_, rule.folder_format, rule.file_formats, folder
-    )
+    chosen = local_format(path, format_, rule.folder_format, rule.file_formats, folder)
     return Outputs(path, True, chosen, sink_specs, routes, folder)
 
 
