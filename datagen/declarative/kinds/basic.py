@@ -1,0 +1,193 @@
+"""uuid, constant, choice, integer, float, boolean and sequence."""
+
+from __future__ import annotations
+
+import bisect
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from datagen.declarative.kinds.base import (
+    Context,
+    Maker,
+    Scopes,
+    is_number,
+    number,
+    ordered,
+    probability,
+    shown,
+)
+from datagen.declarative.problems import FieldPath, Problems
+from datagen.seeding import random_uuid
+
+
+def uuid_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker:
+    def make(ctx: Context, scopes: Scopes) -> str:
+        return random_uuid(ctx.random)
+
+    return make
+
+
+def constant_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    if "value" not in spec:
+        problems.add((*path, "value"), "is required")
+        return None
+    return constant(spec["value"])
+
+
+def constant(value: Any) -> Maker:
+    """value as it is; a fresh copy each time when it is a list or mapping."""
+    if isinstance(value, (list, dict)):
+
+        def make_copy(ctx: Context, scopes: Scopes) -> Any:
+            return copy.deepcopy(value)
+
+        return make_copy
+
+    def make(ctx: Context, scopes: Scopes) -> Any:
+        return value
+
+    return make
+
+
+def choice_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    if ("values" in spec) == ("weights" in spec):
+        problems.add(path, "needs one of 'values' or 'weights'")
+        return None
+    if "values" in spec:
+        values = spec["values"]
+        if not isinstance(values, list):
+            problems.add((*path, "values"), f"must be a list, not {shown(values)}")
+            return None
+        if not values:
+            problems.add((*path, "values"), "is empty")
+            return None
+        return _uniform(values)
+    weights = spec["weights"]
+    if not isinstance(weights, Mapping):
+        problems.add(
+            (*path, "weights"),
+            f"must be a mapping of value: weight, not {shown(weights)}",
+        )
+        return None
+    if not weights:
+        problems.add((*path, "weights"), "is empty")
+        return None
+    total = 0.0
+    cumulative: list[float] = []
+    good = True
+    for value, weight in weights.items():
+        if not is_number(weight) or not weight > 0 or weight == float("inf"):
+            problems.add(
+                (*path, "weights", str(value)),
+                f"must be a positive number, not {shown(weight)}",
+            )
+            good = False
+            continue
+        total += weight
+        cumulative.append(total)
+    if not good:
+        return None
+    return _weighted(list(weights), cumulative)
+
+
+def _uniform(values: list[Any]) -> Maker:
+    if any(isinstance(value, (list, dict)) for value in values):
+
+        def make_copy(ctx: Context, scopes: Scopes) -> Any:
+            return copy.deepcopy(ctx.random.choice(values))
+
+        return make_copy
+
+    def make(ctx: Context, scopes: Scopes) -> Any:
+        return ctx.random.choice(values)
+
+    return make
+
+
+def _weighted(values: list[Any], cumulative: list[float]) -> Maker:
+    total = cumulative[-1]
+    last = len(values) - 1
+    find = bisect.bisect_right
+
+    def make(ctx: Context, scopes: Scopes) -> Any:
+        return values[min(find(cumulative, ctx.random.random() * total), last)]
+
+    return make
+
+
+def integer_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    low = number(spec, "min", path, problems, 0, whole=True)
+    high = number(spec, "max", path, problems, whole=True)
+    if not ordered(low, high, path, problems):
+        return None
+
+    def make(ctx: Context, scopes: Scopes) -> int:
+        return ctx.random.randint(low, high)
+
+    return make
+
+
+def float_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    low = number(spec, "min", path, problems, 0)
+    high = number(spec, "max", path, problems, 1)
+    decimals = number(spec, "decimals", path, problems, None, whole=True)
+    if "decimals" in spec and decimals is not None and not 0 <= decimals <= 15:
+        problems.add((*path, "decimals"), f"must be 0 to 15, not {decimals}")
+        return None
+    if not ordered(low, high, path, problems) or (
+        "decimals" in spec and decimals is None
+    ):
+        return None
+    low, high = float(low), float(high)
+    if decimals is None:
+
+        def make(ctx: Context, scopes: Scopes) -> float:
+            return ctx.random.uniform(low, high)
+
+        return make
+
+    def make_rounded(ctx: Context, scopes: Scopes) -> float:
+        return round(ctx.random.uniform(low, high), decimals)
+
+    return make_rounded
+
+
+def boolean_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    chance = probability(spec, "probability", path, problems, 0.5)
+    if chance is None:
+        return None
+
+    def make(ctx: Context, scopes: Scopes) -> bool:
+        return ctx.random.random() < chance
+
+    return make
+
+
+def sequence_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    start = number(spec, "start", path, problems, 1)
+    step = number(spec, "step", path, problems, 1)
+    if step == 0:
+        problems.add((*path, "step"), "must not be 0")
+        return None
+    if start is None or step is None:
+        return None
+
+    def make(ctx: Context, scopes: Scopes) -> Any:
+        return start + step * ctx.index
+
+    return make
