@@ -1,0 +1,132 @@
+"""Declared simulations: `kind: simulation` files compiled into factories.
+
+`declared_simulation(source, problems)` checks a declaration (every problem
+added with its field path) and returns an unregistered simulation factory:
+called with the CLI's options it builds the model (the engine's
+StateMachine, Flow or WebSessions), and it has `name` and `description` as
+register_simulation sets them. The loader registers it with its file as origin.
+
+Top-level keys: provider, kind (simulation), description, model
+(state_machine, flow or web), locale, actors and duration (the defaults of a
+run), and the model's own keys (state_machine.py, flow.py, web.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
+from datagen.declarative.simulations import flow, state_machine, web
+from datagen.declarative.simulations.common import (
+    DeclaredFactory,
+    count_at,
+    no_config,
+    seconds_at,
+    text_at,
+)
+
+MODELS = ("state_machine", "flow", "web")
+#: The keys every simulation declaration may have.
+HEADER = ("provider", "kind", "description", "model", "locale", "actors", "duration")
+#: The model's own keys (web's are the web model's sections).
+MODEL_KEYS = {"state_machine": state_machine.KEYS, "flow": flow.KEYS}
+
+__all__ = ["declared_simulation", "MODELS", "HEADER"]
+
+
+def declared_simulation(
+    source: Source, problems: Problems
+) -> Callable[..., Any] | None:
+    """The simulation factory the declaration describes, unregistered; None
+    (every problem added to problems) when it has any problem."""
+    before = len(problems)
+    data = source.data
+    if not isinstance(data, Mapping):
+        problems.add((), "must be a mapping of keys (provider:, model:, ...)")
+        return None
+    name = _name(data, problems)
+    kind = data.get("kind", "simulation")
+    if kind != "simulation":
+        problems.add(("kind",), f"is {kind!r}: a simulation declares kind: simulation")
+    model = data.get("model")
+    if model is None:
+        problems.add(("model",), f"missing: one of {', '.join(MODELS)}")
+    elif model not in MODELS:
+        problems.add(
+            ("model",),
+            f"unknown model {model!r}: one of {', '.join(MODELS)}"
+            + nearest(str(model), MODELS),
+        )
+        model = None
+    description = f"declared {model or 'simulation'}"
+    if "description" in data:
+        description = text_at(data["description"], ("description",), problems) or ""
+    locale = "en"
+    if "locale" in data:
+        locale = text_at(data["locale"], ("locale",), problems) or locale
+    actors = None
+    if "actors" in data:
+        actors = count_at(data["actors"], ("actors",), problems, 1)
+    duration = None
+    if "duration" in data:
+        duration = seconds_at(data["duration"], ("duration",), problems)
+    if model is None:
+        return None
+    origin = str(source.file) if source.file is not None else name or "declaration"
+    if model == "web":
+        sections = web.web_sections(data, HEADER, problems)
+        if sections is None or len(problems) > before or name is None:
+            return None
+        return _web_factory(name, description, sections, actors, duration)
+    unknown_keys(data, (*HEADER, *MODEL_KEYS[model]), (), problems)
+    compile_model = (
+        state_machine.compile_machine if model == "state_machine" else flow.compile_flow
+    )
+    compiled = compile_model(
+        data, problems, name or "", description, locale, origin, actors, duration
+    )
+    if compiled is None or len(problems) > before or name is None:
+        return None
+    if isinstance(compiled, state_machine.Machine):
+        machine = compiled
+
+        def build_machine(**options: Any) -> Any:
+            no_config(machine.name, options)
+            return state_machine.DeclaredStateMachine(machine)
+
+        return DeclaredFactory(name, description, build_machine)
+    flows = compiled
+
+    def build_flow(**options: Any) -> Any:
+        no_config(flows.name, options)
+        return flow.DeclaredFlow(flows)
+
+    return DeclaredFactory(name, description, build_flow)
+
+
+def _name(data: Mapping[str, Any], problems: Problems) -> str | None:
+    if "provider" not in data:
+        problems.add(("provider",), "missing: the simulation's name")
+        return None
+    name = text_at(data["provider"], ("provider",), problems)
+    if name is not None and (name != name.strip() or any(c.isspace() for c in name)):
+        problems.add(("provider",), f"{name!r} is not a name (no spaces)")
+        return None
+    return name
+
+
+def _web_factory(
+    name: str,
+    description: str,
+    sections: dict[str, Any],
+    actors: int | None,
+    duration: float | None,
+) -> DeclaredFactory:
+    def build_web(config: str | Path | None = None, **options: Any) -> Any:
+        no_config(name, options)
+        settings = web.web_config_of(sections, config)
+        return web.DeclaredWeb(settings, name, description, actors, duration)
+
+    return DeclaredFactory(name, description, build_web)
