@@ -20,6 +20,7 @@ from datagen.cli.replay import replay
 from datagen.cli.signals import stop_signals
 from datagen.cli.simulate import simulate
 from datagen.cli.upload import upload
+from datagen.cli.validate import validate
 from datagen.sinks.batching import fast_thread_switching
 
 
@@ -84,6 +85,7 @@ COMMANDS = [
     graph,
     plot,
     upload,
+    validate,
 ]
 for _command in COMMANDS:
     _command.params.append(providers_dir_option())

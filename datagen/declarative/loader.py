@@ -128,11 +128,11 @@ def compile_declaration(declaration: Declaration) -> Declared:
 
         item = jsonnet_document(declaration.file, problems)
     elif declaration.source is not None and not problems:
-        item = _compiler(declaration.kind)(declaration.source, problems)
+        item = compiler(declaration.kind)(declaration.source, problems)
     return Declared(declaration, None if problems else item)
 
 
-def _compiler(kind: str) -> Callable[[Source, Problems], Any]:
+def compiler(kind: str) -> Callable[[Source, Problems], Any]:
     """The compiler of a kind (imported when first needed)."""
     if kind == "journey":
         from datagen.declarative.journeys import declared_journey
@@ -207,7 +207,7 @@ def register(declared: Declared, registry: Registry[Any]) -> None:
     if name in registry.failures:
         return  # broken already (a clash): stays broken
     if name in registry:
-        if not _same_file(registry.origin(name), declaration.file):
+        if not same_file(registry.origin(name), declaration.file):
             _fail(registry, name, origin, clash(registry, name, origin))
         return
     registry.add(name, declared.item, origin)
@@ -221,7 +221,7 @@ def clash(registry: Registry[Any], name: str, origin: str) -> str:
     )
 
 
-def _same_file(origin: str, file: Path) -> bool:
+def same_file(origin: str, file: Path) -> bool:
     """True when origin (a file or a module name) is file."""
     return Path(origin).resolve() == file.resolve()
 
@@ -289,7 +289,7 @@ def use_template(path: Path) -> str:
     registry = default_registries()["document"]
     name, origin = path.stem, str(path)
     with _lock:
-        if name in registry and not _same_file(registry.origin(name), path):
+        if name in registry and not same_file(registry.origin(name), path):
             raise ConfigError(clash(registry, name, origin))
         if name not in registry:
             registry.add(name, declared.item, origin)
