@@ -59,11 +59,15 @@ class DocumentProvider(Registered, abstract=True):
         self.now = now
         self.field = Field(to_locale(locale), seed=seed)
         self.random = random.Random(derive_seed(seed, "random"))
+        #: The run index of the next document (a run sets it to its block's
+        #: first); providers that number documents read it.
+        self.index = 0
 
     def reseed(self, seed: int) -> None:
         """Start the provider's random streams again from seed."""
         self.field.reseed(seed)
         self.random.seed(derive_seed(seed, "random"))
+        self.index = 0
 
     def create_schema(self, _: Field) -> dict[str, Any]:
         """One document's fields, drawn with the Mimesis field `_`."""

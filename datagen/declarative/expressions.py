@@ -157,6 +157,7 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):
         operators[ast.Mult] = self._multiply
         operators[ast.Add] = self._add
         super().__init__(operators=operators, functions=_functions(rng), names={})
+        self.nodes[_Folded] = operator.attrgetter("value")
         for name in ("list", "tuple", "dict", "set"):  # not in the language
             self.functions.pop(name, None)
         self.left = BUDGET
@@ -216,13 +217,67 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):
         return simpleeval.safe_add(left, right)
 
 
+class _Folded(ast.expr):
+    """A literal list, tuple, set or mapping of constants, made once at
+    compile time (the language has no way to change it)."""
+
+    _fields = ()
+
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+
+class _Folder(ast.NodeTransformer):
+    """Replaces literals made of constants only by _Folded nodes."""
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        node = super().generic_visit(node)
+        if isinstance(node, ast.Dict) and None not in node.keys:
+            parts = [*node.keys, *node.values]
+            if all(isinstance(part, (ast.Constant, _Folded)) for part in parts):
+                keys = [_literal(key) for key in node.keys if key is not None]
+                values = [_literal(value) for value in node.values]
+                try:
+                    return _Folded(dict(zip(keys, values)))
+                except TypeError:  # an unhashable key: an error when evaluated
+                    return node
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(
+            isinstance(part, (ast.Constant, _Folded)) for part in node.elts
+        ):
+            items = [_literal(part) for part in node.elts]
+            try:
+                kind = {ast.List: list, ast.Tuple: tuple, ast.Set: set}[type(node)]
+                return _Folded(kind(items))
+            except TypeError:
+                return node
+        return node
+
+
+def _literal(node: ast.AST) -> Any:
+    return node.value if isinstance(node, (ast.Constant, _Folded)) else None
+
+
+def _fold(node: ast.expr) -> ast.expr:
+    """node with its constant literals folded, except at the top (a value
+    the expression gives is made anew each time)."""
+    if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+        folder = _Folder()
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                setattr(node, name, [folder.visit(v) if v else v for v in value])
+        return node
+    folded = _Folder().visit(node)
+    return folded if isinstance(folded, ast.expr) else node
+
+
 class Expression:
     """A compiled expression: evaluate() it with the names it reads."""
 
     def __init__(self, text: str, node: ast.expr, path: FieldPath) -> None:
         self.text = text
         self.path = path
-        self._node = node
+        self._node = _fold(node)
         self._rng = _Rng()
         self._evaluator = _Evaluator(self._rng)
 

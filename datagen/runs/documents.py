@@ -64,8 +64,10 @@ def _provider_for(job: DocumentJob, seed: int) -> DocumentProvider:
 
 
 def make_documents(job: DocumentJob, block: Block) -> list[dict[str, Any]]:
-    """One block's documents (a worker's work)."""
-    return _provider_for(job, block.seed).generate_many(block.count)
+    """One block's documents (a worker's work), numbered from block.start."""
+    provider = _provider_for(job, block.seed)
+    provider.index = block.start
+    return provider.generate_many(block.count)
 
 
 def check_job(job: DocumentJob) -> DocumentJob:

@@ -1,0 +1,160 @@
+"""`kind: document` declarations compiled into DocumentProvider classes.
+
+The class is made unregistered: the loader registers it under its provider
+name with the file as origin. Its documents come from the compiled fields
+(fields.py), numbered by the provider's `index` (the run sets it to each
+block's first), so `sequence` is the same whatever --workers.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from mimesis import Field
+
+from datagen.declarative.fields import Context, FieldsMaker, compile_fields
+from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
+from datagen.documents import LOCALES, DocumentProvider, provider_failures
+from datagen.errors import ProviderError
+from datagen.timefmt import DEFAULT_START
+
+#: The keys of a document declaration.
+DOCUMENT_KEYS = ("provider", "kind", "description", "locale", "fields", "$schema")
+#: The locale a run passes when none is asked for (the CLI's --locale default).
+RUN_DEFAULT_LOCALE = "en"
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class DeclaredDocument(DocumentProvider, abstract=True):
+    """A document provider declared in a file: `maker` makes each document."""
+
+    maker: ClassVar[FieldsMaker]
+    #: The declaration's `locale:`; used unless the run asks for another.
+    declared_locale: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        locale: str = RUN_DEFAULT_LOCALE,
+        seed: int = 0,
+        now: datetime = DEFAULT_START,
+    ) -> None:
+        if self.declared_locale and locale == RUN_DEFAULT_LOCALE:
+            locale = self.declared_locale
+        super().__init__(locale, seed, now)
+        self._context = Context(self.field, self.random, now)
+
+    def create_schema(self, _: Field) -> dict[str, Any]:
+        return self.generate_many(1)[0]
+
+    def generate_many(self, count: int) -> list[dict[str, Any]]:
+        """count documents, numbered from self.index on."""
+        ctx, make = self._context, self.maker
+        ctx.field, ctx.random, ctx.now = self.field, self.random, self.now
+        start = self.index
+        documents = []
+        try:
+            with provider_failures(f"document provider '{self.name}'", self.now):
+                for offset in range(count):
+                    ctx.index = start + offset
+                    documents.append(make(ctx))
+        except ProviderError as exc:
+            if str(exc).startswith("document provider "):
+                raise
+            raise ProviderError(f"document provider '{self.name}': {exc}") from exc
+        finally:
+            self.index = start + len(documents)
+        return documents
+
+
+def provider_name(source: Source, problems: Problems) -> str | None:
+    """The declaration's `provider:` (the file's name when it has none),
+    checked to be letters, digits, '_' and '-'."""
+    data = source.data
+    name = data.get("provider")
+    if name is None and source.file is not None:
+        name = source.file.stem
+    if name is None:
+        problems.add(("provider",), "is required")
+        return None
+    if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name):
+        problems.add(
+            ("provider",),
+            f"{name!r} is not a provider name: letters, digits, '_' and '-' only",
+        )
+        return None
+    return name
+
+
+def declared_locale(data: Mapping[str, Any], problems: Problems) -> str | None:
+    """The declaration's `locale:`, checked against Mimesis' locales."""
+    locale = data.get("locale")
+    if locale is None:
+        return None
+    if not isinstance(locale, str) or locale not in LOCALES:
+        problems.add(
+            ("locale",),
+            f"unknown locale {locale!r}{nearest(str(locale), LOCALES)}",
+        )
+        return None
+    return locale
+
+
+def description_of(data: Mapping[str, Any], problems: Problems) -> str:
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problems.add(("description",), "must be text")
+        return ""
+    return description.strip()
+
+
+def class_name(name: str) -> str:
+    """'starfleet_account-v2' -> 'StarfleetAccountV2'."""
+    return "".join(part.capitalize() for part in re.split(r"[_-]+", name)) or "Declared"
+
+
+def declared_document(
+    source: Source, problems: Problems
+) -> type[DocumentProvider] | None:
+    """The DocumentProvider class of a `kind: document` declaration,
+    unregistered; None when it has problems (all added to problems)."""
+    data = source.data
+    found = len(problems)
+    if not isinstance(data, Mapping):
+        problems.add((), "must be a mapping of keys (provider:, fields:, ...)")
+        return None
+    unknown_keys(data, DOCUMENT_KEYS, (), problems)
+    if data.get("kind", "document") != "document":
+        problems.add(("kind",), f"must be 'document' here, not {data['kind']!r}")
+    name = provider_name(source, problems)
+    locale = declared_locale(data, problems)
+    description = description_of(data, problems)
+    if "fields" not in data:
+        problems.add(("fields",), "is required (the document's fields)")
+        return None
+    fields = data["fields"]
+    if isinstance(fields, Mapping) and not fields:
+        problems.add(("fields",), "has no fields")
+    maker = compile_fields(fields, ("fields",), problems, locale or RUN_DEFAULT_LOCALE)
+    if len(problems) > found or name is None:
+        return None
+    attributes = {
+        "name": name,
+        "description": description,
+        "maker": maker,
+        "declared_locale": locale,
+        "__module__": __name__,
+        "__doc__": description or f"Declared in {source.file}.",
+    }
+    cls = types.new_class(
+        class_name(name),
+        (DeclaredDocument,),
+        {"abstract": True},
+        lambda namespace: namespace.update(attributes),
+    )
+    # Unique per file, so two files never look like one definition imported twice.
+    cls.__qualname__ = f"{cls.__name__}[{source.file or 'declared'}]"
+    return cls
