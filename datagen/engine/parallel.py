@@ -7,7 +7,9 @@ the parent's merge yields the bytes one process would: whatever N is.
 
 Workers leave signals to the parent (Ctrl-C, SIGTERM and SIGHUP stop the run
 there, which stops them) and die with it: the kernel kills a worker whose
-parent is gone (Linux), so none is left blocked, printing nothing.
+parent is gone (Linux), so none is left blocked, printing nothing. Each worker
+sends down a pipe whose write end only it holds, so one that dies (kill -9,
+the OOM killer) is an end of file to the parent, not a wait for good.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from queue import Empty
+from multiprocessing.connection import Connection
 from typing import Any
 
 from datagen.encoders import dumps_line
@@ -26,13 +28,15 @@ from datagen.engine.actors import Actor
 from datagen.engine.batches import Batch
 from datagen.engine.model import Behaviour, Window
 from datagen.engine.runner import ArrivingActors, run_actors
-from datagen.engine.worker_signals import leave_signals_to_parent, signals_held
+from datagen.engine.worker_signals import (
+    leave_signals_to_parent,
+    signals_held,
+    worker_died,
+)
 from datagen.errors import ConfigError, DatagenError, ProviderError, model_failure
 
 #: Events per chunk a worker sends: large enough to amortise pickling.
 CHUNK = 4096
-#: Chunks a worker may have waiting: bounds memory whatever the run's length.
-PENDING = 4
 #: How long an early-stopped run waits for its workers' profiles.
 DRAIN_SECONDS = 10.0
 
@@ -60,13 +64,13 @@ def parallel_batches(
     on_profiles they are first asked to stop and send their profiles.
     """
     context = multiprocessing.get_context("fork")
-    queues = [context.Queue(maxsize=PENDING) for _ in range(workers)]
+    pipes = [context.Pipe(duplex=False) for _ in range(workers)]
     stop = context.Event()
     parent = os.getpid()
     processes = [
         context.Process(
             target=_work,
-            args=(model, actors[w::workers], window, queues[w], chunk, on_profiles),
+            args=(model, actors[w::workers], window, (w, pipes), chunk, on_profiles),
             kwargs={
                 "stop": stop,
                 "parent": parent,
@@ -79,14 +83,17 @@ def parallel_batches(
     with signals_held():
         for process in processes:
             process.start()
+    for _, sender in pipes:
+        sender.close()  # the workers' ends: theirs alone, so death is EOF
+    receivers = [receiver for receiver, _ in pipes]
     done = [False] * workers
     try:
-        yield from _merge(queues, on_profiles, done)
+        yield from _merge(receivers, on_profiles, done, processes)
     finally:
         stop.set()
         try:
             if on_profiles is not None:
-                _drain(queues, done, on_profiles, processes)
+                _drain(receivers, done, on_profiles, processes)
         except KeyboardInterrupt:  # a second Ctrl-C: stop waiting for profiles
             pass
         finally:
@@ -95,16 +102,15 @@ def parallel_batches(
                     process.terminate()
             for process in processes:
                 process.join()
-        for queue in queues:
-            queue.close()
-            queue.cancel_join_thread()
+        for receiver in receivers:
+            receiver.close()
 
 
 def _work(
     model: Behaviour,
     actors: Sequence[Actor],
     window: Window,
-    queue: Any,
+    pipe: tuple[int, Sequence[tuple[Connection, Connection]]],
     chunk: int,
     on_profiles: ProfilesCallback | None,
     stop: Any = None,
@@ -112,8 +118,15 @@ def _work(
     arriving: ArrivingActors | None = None,
 ) -> None:
     """A worker: its actors' merged stream, sent as chunks of keys and lines,
-    until the stream ends or the parent sets `stop`."""
+    until the stream ends or the parent sets `stop`. `pipe` is (w, every
+    worker's pipe): worker w keeps only its own write end."""
     leave_signals_to_parent(os.getppid() if parent is None else parent)
+    w, pipes = pipe
+    sender = pipes[w][1]
+    for receiver, other in pipes:  # a copy left open would hide another's death
+        receiver.close()
+        if other is not sender:
+            other.close()
     try:
         # Keys travel as three packed arrays and lines as one bytes object:
         # pickling them is a copy, not a walk over millions of small objects.
@@ -126,16 +139,16 @@ def _work(
             sequences.append(sequence)
             lines.append(dumps_line(event))
             if len(lines) >= chunk:
-                queue.put(("chunk", times, indexes, sequences, b"".join(lines)))
+                sender.send(("chunk", times, indexes, sequences, b"".join(lines)))
                 times, indexes, sequences = array("d"), array("q"), array("q")
                 lines = []
                 if stop is not None and stop.is_set():
                     break
         if lines:
-            queue.put(("chunk", times, indexes, sequences, b"".join(lines)))
+            sender.send(("chunk", times, indexes, sequences, b"".join(lines)))
         if on_profiles is not None:
-            queue.put(("profiles", {a.index: dict(a.profile) for a in actors}))
-        queue.put(("end",))
+            sender.send(("profiles", {a.index: dict(a.profile) for a in actors}))
+        sender.send(("end",))
     except BaseException as exc:  # reported to the parent, which raises it
         kind = "config" if isinstance(exc, ConfigError) else "provider"
         message = (
@@ -143,9 +156,11 @@ def _work(
             if isinstance(exc, DatagenError)
             else model_failure(getattr(model, "name", type(model).__name__), exc)
         )
-        queue.put(("error", kind, message))
-    queue.close()
-    queue.join_thread()
+        try:
+            sender.send(("error", kind, message))
+        except OSError:  # the parent has stopped reading
+            pass
+    sender.close()
 
 
 def _arriving(
@@ -158,7 +173,7 @@ def _arriving(
 
 
 def _drain(
-    queues: list[Any],
+    receivers: list[Connection],
     done: list[bool],
     on_profiles: ProfilesCallback,
     processes: Sequence[Any] = (),
@@ -167,14 +182,15 @@ def _drain(
     profiles, for up to DRAIN_SECONDS in all (a worker that is gone, killed by
     a signal, sends nothing more)."""
     deadline = time.monotonic() + DRAIN_SECONDS
-    for w, queue in enumerate(queues):
+    for w, receiver in enumerate(receivers):
         while not done[w]:
             wait = min(max(deadline - time.monotonic(), 0.01), 0.2)
             try:
-                message = queue.get(timeout=wait)
-            except Empty:
-                gone = w < len(processes) and not processes[w].is_alive()
-                if gone or time.monotonic() >= deadline:
+                message = receiver.recv() if receiver.poll(wait) else None
+            except (EOFError, OSError):  # gone, perhaps half-way through one
+                break
+            if message is None:
+                if time.monotonic() >= deadline:
                     break
                 continue
             if message[0] == "profiles":
@@ -184,18 +200,25 @@ def _drain(
 
 
 def _merge(
-    queues: list[Any], on_profiles: ProfilesCallback | None, done: list[bool]
+    receivers: list[Connection],
+    on_profiles: ProfilesCallback | None,
+    done: list[bool],
+    processes: Sequence[Any],
 ) -> Iterator[Batch]:
     """Merge the workers' chunks by key, up to the smallest key every worker
     still sending has reached: what no later chunk can come before."""
-    count = len(queues)
+    count = len(receivers)
     keys: list[list[Key]] = [[] for _ in range(count)]
     lines: list[list[bytes]] = [[] for _ in range(count)]
     position = [0] * count
 
     def refill(w: int) -> None:
         while True:
-            message = queues[w].get()
+            try:
+                message = receivers[w].recv()
+            except (EOFError, OSError):  # OSError: it died half-way through one
+                processes[w].join()
+                raise worker_died(w, processes[w].exitcode) from None
             kind = message[0]
             if kind == "chunk":
                 _, times, indexes, sequences, data = message

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from datagen.errors import DatagenError
+
 #: The signals that stop a run.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -72,3 +74,16 @@ def signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class WorkerDied(DatagenError):
+    """A worker process ended without sending what it owed its parent."""
+
+
+def worker_died(w: int, exitcode: int | None) -> WorkerDied:
+    """The one-line error for worker w (from 0) gone with exitcode."""
+    if exitcode is not None and exitcode < 0:
+        how = f"killed by {signal.Signals(-exitcode).name}"
+    else:
+        how = f"exit code {exitcode}"
+    return WorkerDied(f"worker process {w + 1} ended without its results ({how})")

@@ -15,23 +15,22 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import signal
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from datagen.engine.worker_signals import leave_signals_to_parent, signals_held
-from datagen.errors import DatagenError
+from datagen.engine.worker_signals import (
+    WorkerDied,
+    leave_signals_to_parent,
+    signals_held,
+    worker_died,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 #: How long a stopped worker may take to end before it is killed.
 _GRACE_SECONDS = 5.0
-
-
-class WorkerDied(DatagenError):
-    """A worker process ended without sending its result."""
 
 
 def ordered_results(
@@ -111,20 +110,10 @@ def _result(receiver: Connection, process: Any, w: int) -> Any:
         ok, value = receiver.recv()
     except (EOFError, OSError):  # OSError: it ended half-way through one
         process.join()
-        raise WorkerDied(
-            f"worker process {w + 1} ended without its result "
-            f"({_how_it_ended(process.exitcode)})"
-        ) from None
+        raise worker_died(w, process.exitcode) from None
     if ok:
         return value
     raise value
-
-
-def _how_it_ended(exitcode: int | None) -> str:
-    """'killed by SIGKILL' for a negative exit code, else 'exit code N'."""
-    if exitcode is not None and exitcode < 0:
-        return f"killed by {signal.Signals(-exitcode).name}"
-    return f"exit code {exitcode}"
 
 
 def _stop(processes: Sequence[Any]) -> None:

@@ -178,11 +178,14 @@ def test_workers_die_with_their_parent(tmp_path: Path, name: str) -> None:
     assert b"Traceback" not in stderr
 
 
-def test_a_worker_killed_mid_run_fails_the_run_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["document", "simulate"])
+def test_a_worker_killed_mid_run_fails_the_run_in_one_line(
+    tmp_path: Path, name: str
+) -> None:
     """The OOM killer, or a user's kill -9, takes one worker: the run ends at
     once with one line naming what happened, and leaves no partial file."""
     target = tmp_path / "out" / "out.jsonl"
-    process = start(*RUNS["document"], "--workers", 2, "-o", target)
+    process = start(*RUNS[name], "--workers", 2, "-o", target)
     wait_for(tmp_path / "out", process)
     workers = children(process.pid)
     assert len(workers) >= 2
