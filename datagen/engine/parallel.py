@@ -66,6 +66,7 @@ def parallel_batches(
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe(duplex=False) for _ in range(workers)]
     stop = context.Event()
+    stopping = context.RawValue("b", 0)  # no lock: read in a signal handler
     parent = os.getpid()
     processes = [
         context.Process(
@@ -74,6 +75,7 @@ def parallel_batches(
             kwargs={
                 "stop": stop,
                 "parent": parent,
+                "stopping": stopping,
                 "arriving": _arriving(window, arrive, workers, w),
             },
             daemon=True,
@@ -91,6 +93,7 @@ def parallel_batches(
         yield from _merge(receivers, on_profiles, done, processes)
     finally:
         stop.set()
+        stopping.value = 1  # from now on SIGTERM ends a worker
         try:
             if on_profiles is not None:
                 _drain(receivers, done, on_profiles, processes)
@@ -116,11 +119,12 @@ def _work(
     stop: Any = None,
     parent: int | None = None,
     arriving: ArrivingActors | None = None,
+    stopping: Any = None,
 ) -> None:
     """A worker: its actors' merged stream, sent as chunks of keys and lines,
     until the stream ends or the parent sets `stop`. `pipe` is (w, every
     worker's pipe): worker w keeps only its own write end."""
-    leave_signals_to_parent(os.getppid() if parent is None else parent)
+    leave_signals_to_parent(os.getppid() if parent is None else parent, stopping)
     w, pipes = pipe
     sender = pipes[w][1]
     for receiver, other in pipes:  # a copy left open would hide another's death

@@ -41,12 +41,11 @@ def die_with_parent(parent: int) -> None:
 def leave_signals_to_parent(parent: int, stopping: Any = None) -> None:
     """A worker's signals: Ctrl-C and SIGHUP reach the whole process group but
     are the parent's to handle, so they are ignored here. SIGTERM ends the
-    worker silently (no Python handler, no traceback). A pool worker (given
-    `stopping`, a shared flag) ends on SIGTERM only once its parent set the
-    flag: one killed by a SIGTERM to the whole group while it waits for a task
-    would leave the pool's task lock taken, and the parent's Pool.terminate()
-    would hang. Signals held back since the fork (signals_held) are then let
-    in."""
+    worker silently (no Python handler, no traceback). A worker given
+    `stopping`, a shared flag, ends on SIGTERM only once its parent set the
+    flag: a SIGTERM to the whole group is the parent's to handle (it stops the
+    run, reports, then ends its workers), not a worker gone missing half-way.
+    Signals held back since the fork (signals_held) are then let in."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     if stopping is None:
@@ -65,10 +64,9 @@ def leave_signals_to_parent(parent: int, stopping: Any = None) -> None:
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Block STOP_SIGNALS in this thread while workers are forked (threads
-    started meanwhile keep them blocked too: a Pool's own threads, which fork
-    replacement workers); a worker unblocks them once its handlers are its
-    own, and one that arrived meanwhile is handled then. The parent gets its
-    pending signals when this ends."""
+    started meanwhile keep them blocked too); a worker unblocks them once its
+    handlers are its own, and one that arrived meanwhile is handled then. The
+    parent gets its pending signals when this ends."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
