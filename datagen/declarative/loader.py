@@ -19,12 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datagen.declarative.problems import (
-    DeclarationError,
-    Problems,
-    Source,
-    nearest,
-)
+from datagen.declarative.problems import DeclarationError, Problems, Source, nearest
 from datagen.declarative.source import DATA_SUFFIXES, read_source
 from datagen.errors import ConfigError, first_line
 from datagen.registry import LoadFailure, Registry
@@ -156,7 +151,8 @@ def declare(file: Path) -> Declared:
 _lock = threading.RLock()
 _given: list[Path] = []  # --providers-dir folders, in the order given
 _read: dict[Path, list[Declaration]] = {}  # folder (resolved) -> its files
-_registered: set[tuple[int, Path]] = set()  # (id(registry), folder resolved)
+# id(registry) -> (the registry, kept so its id is never reused; its folders)
+_registered: dict[int, tuple[Registry[Any], set[Path]]] = {}
 _hooked: set[str] = set()  # kinds whose default registry has run its hook
 
 
@@ -178,9 +174,10 @@ def register_folder(folder: Path, kind: str, registry: Registry[Any]) -> None:
     and registry; every other problem is recorded as a load failure."""
     key = folder.resolve()
     with _lock:
-        if (id(registry), key) in _registered:
+        done = _registered.setdefault(id(registry), (registry, set()))[1]
+        if key in done:
             return
-        _registered.add((id(registry), key))
+        done.add(key)
         if key not in _read:
             _read[key] = [read_declaration(f) for f in declaration_files(folder)]
         for declaration in _read[key]:
@@ -284,6 +281,11 @@ def use_template(path: Path) -> str:
         raise ConfigError(f"--template '{path}' is not a .jsonnet file")
     if not path.is_file():
         raise ConfigError(f"--template '{path}' does not exist")
+    from datagen.declarative.jsonnet import check_template
+
+    problems = Problems(Source(path, None))
+    check_template(path, problems)  # evaluated once: its errors now, not mid-run
+    problems.raise_if_any()
     declared = declare(path)
     declared.problems.raise_if_any()
     registry = default_registries()["document"]
