@@ -100,6 +100,10 @@ class _Child:
             try:
                 _child_main(child_end, program, natives)
                 code = 0
+            except BaseException as exc:  # a bug here: said on stderr, as one line
+                _say(
+                    f"datagen: the Jsonnet evaluator failed: {type(exc).__name__}: {exc}"
+                )
             finally:
                 os._exit(code)
         child_end.close()
@@ -172,7 +176,7 @@ def _child_main(conn: Connection, program: Program, natives: Natives) -> None:
                 max_stack=MAX_STACK,
             )
             reply = Reply(text, natives.rng.getstate())
-        except RuntimeError as exc:
+        except (RuntimeError, UnicodeDecodeError) as exc:
             failure = read_failure(
                 program, str(exc), natives.last_error, refused[-1] if refused else None
             )
@@ -186,6 +190,13 @@ def _child_main(conn: Connection, program: Program, natives: Natives) -> None:
             return
         if retiring:
             return
+
+
+def _say(line: str) -> None:
+    try:
+        os.write(2, (" ".join(line.split()) + "\n").encode(errors="replace"))
+    except OSError:
+        pass
 
 
 def _detach(keep: int) -> None:
@@ -222,7 +233,10 @@ def _confined_importer(folder: Path, refused: list[str]) -> Any:
             return _load(base, relative)
         except RuntimeError as exc:
             refused.append(str(exc))
-            raise
+            # A short message: the binding garbles long ones (bytes of freed
+            # memory after it, or text that is no UTF-8); read_failure puts
+            # the kept one back.
+            raise RuntimeError("refused") from None
 
     def _load(base: str, relative: str) -> tuple[str, bytes]:
         if os.path.isabs(relative):

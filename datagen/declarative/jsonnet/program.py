@@ -40,7 +40,8 @@ _TABLE = ", ".join(
 #: looked up once (std.member per call halved the documents a second).
 PRELUDE = (
     f"local __std = std; local __key = __std.native('{RAND_KEY_NATIVE}'); "
-    f"local __natives = {{ {_TABLE}, get_rand_data: function() {{ {_RAND_FIELDS} }} }}; "
+    f"local __natives = {{ {_TABLE}, "
+    f"get_rand_data: function() {{ {_RAND_FIELDS} }} }}; "
     "local std = __std { native(name):: if __std.objectHasAll(__natives, name) "
     "then __natives[name] else error 'unknown native function ' "
     f"+ __std.manifestJsonEx(name, '') + ' (known: {_KNOWN})' }}; "
