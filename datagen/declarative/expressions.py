@@ -7,6 +7,9 @@ reuses the parsed tree and one evaluator, and is bounded: powers and products
 of huge numbers are refused, and every evaluation has a budget of elements and
 characters it may make or touch, so a long loop or a huge string ends with one
 line naming the field instead of running for good.
+
+The module is long (over 300 lines) because the sandbox is one piece: the
+constructs allowed, the compile-time checks and the bounded evaluator.
 """
 
 from __future__ import annotations
@@ -219,7 +222,8 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):
 
 class _Folded(ast.expr):
     """A literal list, tuple, set or mapping of constants, made once at
-    compile time (the language has no way to change it)."""
+    compile time; only where the container itself cannot be the result (what
+    is indexed, iterated or searched), so no document shares it."""
 
     _fields = ()
 
@@ -228,47 +232,39 @@ class _Folded(ast.expr):
         self.value = value
 
 
-class _Folder(ast.NodeTransformer):
-    """Replaces literals made of constants only by _Folded nodes."""
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        node = super().generic_visit(node)
-        if isinstance(node, ast.Dict) and None not in node.keys:
-            parts = [*node.keys, *node.values]
-            if all(isinstance(part, (ast.Constant, _Folded)) for part in parts):
-                keys = [_literal(key) for key in node.keys if key is not None]
-                values = [_literal(value) for value in node.values]
-                try:
-                    return _Folded(dict(zip(keys, values)))
-                except TypeError:  # an unhashable key: an error when evaluated
-                    return node
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(
-            isinstance(part, (ast.Constant, _Folded)) for part in node.elts
-        ):
-            items = [_literal(part) for part in node.elts]
+def _folded(node: ast.expr) -> ast.expr:
+    """node as a _Folded when it is a literal of constants, else node."""
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        keys: list[Any] = node.keys
+        values: list[Any] = node.values
+        if all(isinstance(part, ast.Constant) for part in [*keys, *values]):
             try:
-                kind = {ast.List: list, ast.Tuple: tuple, ast.Set: set}[type(node)]
-                return _Folded(kind(items))
-            except TypeError:
+                return _Folded({k.value: v.value for k, v in zip(keys, values)})
+            except TypeError:  # an unhashable key: an error when evaluated
                 return node
-        return node
+    kinds: dict[type, Any] = {ast.List: list, ast.Tuple: tuple, ast.Set: set}
+    elements: list[Any] = getattr(node, "elts", [])
+    if type(node) in kinds and all(isinstance(e, ast.Constant) for e in elements):
+        try:
+            return _Folded(kinds[type(node)](e.value for e in elements))
+        except TypeError:
+            return node
+    return node
 
 
-def _literal(node: ast.AST) -> Any:
-    return node.value if isinstance(node, (ast.Constant, _Folded)) else None
-
-
-def _fold(node: ast.expr) -> ast.expr:
-    """node with its constant literals folded, except at the top (a value
-    the expression gives is made anew each time)."""
-    if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
-        folder = _Folder()
-        for name, value in ast.iter_fields(node):
-            if isinstance(value, list):
-                setattr(node, name, [folder.visit(v) if v else v for v in value])
-        return node
-    folded = _Folder().visit(node)
-    return folded if isinstance(folded, ast.expr) else node
+def _fold(tree: ast.expr) -> ast.expr:
+    """tree with the literals it indexes, iterates or searches made once."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript):
+            node.value = _folded(node.value)
+        elif isinstance(node, ast.comprehension):
+            node.iter = _folded(node.iter)
+        elif isinstance(node, ast.Compare):
+            node.comparators = [
+                _folded(part) if isinstance(op, (ast.In, ast.NotIn)) else part
+                for op, part in zip(node.ops, node.comparators)
+            ]
+    return tree
 
 
 class Expression:

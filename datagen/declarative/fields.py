@@ -7,14 +7,14 @@ fields of the objects around it and the document's are visible to `ref`,
 names. Every bad input is a problem at its field path; compiling goes on
 after one, so all of them are found.
 
-This module is a little over 300 lines: it is the structure of a document
-(objects, lists, names and the generators that read them); the leaf kinds
-live in kinds/.
+This module is long (over 300 lines) because the structure of a document is
+one piece: objects, lists, the scopes of names and the generators that read
+them (ref, template, expr, list) share the compiler's scopes. The leaf kinds
+and the getters live in kinds/.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping
@@ -33,14 +33,13 @@ from datagen.declarative.kinds.base import (
     shown,
 )
 from datagen.declarative.kinds.mimesis_methods import fuzzy_names, mimesis_kind
+from datagen.declarative.kinds.reading import getter, guarded, joined, nullable
 from datagen.declarative.problems import (
     FieldPath,
     Problems,
-    dotted,
     nearest,
     unknown_keys,
 )
-from datagen.errors import ProviderError
 
 __all__ = ["Context", "FieldsMaker", "compile_fields", "KINDS"]
 
@@ -222,7 +221,7 @@ class _Compiler:
         if maker is None or len(problems) > found:
             return _nothing
         if rate:
-            return _nullable(maker, rate)
+            return nullable(maker, rate)
         return maker
 
     def template_kind(self, spec: Mapping[str, Any], path: FieldPath) -> Maker | None:
@@ -244,7 +243,7 @@ class _Compiler:
         getter = self.reference(text, (*path, "field"))
         if getter is None:
             return None
-        return _guarded(getter, path, text)
+        return guarded(getter, path, text)
 
     def expr_kind(self, spec: Mapping[str, Any], path: FieldPath) -> Maker | None:
         if "value" not in spec:
@@ -327,7 +326,7 @@ class _Compiler:
                 if literal:
                     parts.append(literal)
                     literal = ""
-                parts.append(_guarded(getter, path, match.group(1).strip()))
+                parts.append(guarded(getter, path, match.group(1).strip()))
         literal += text[position:]
         if literal:
             parts.append(literal)
@@ -335,7 +334,7 @@ class _Compiler:
             return None
         if keep_type and len(parts) == 1 and callable(parts[0]):
             return parts[0]
-        return _joined(parts)
+        return joined(parts)
 
     def reference(
         self, text: str, path: FieldPath
@@ -381,80 +380,4 @@ class _Compiler:
                     )
                     return None
                 shape = shape[key]
-        return _getter(depth, name, tuple(keys))
-
-
-def _getter(depth: int | None, name: str, keys: tuple[str | int, ...]) -> Maker:
-    if depth is None:
-        if not keys:
-            return lambda ctx, scopes: ctx.names[name]
-
-        def from_names(ctx: Context, scopes: Scopes) -> Any:
-            value = ctx.names[name]
-            for key in keys:
-                value = value[key]
-            return value
-
-        return from_names
-    if not keys:
-        return lambda ctx, scopes: scopes[depth][name]
-
-    def from_fields(ctx: Context, scopes: Scopes) -> Any:
-        value = scopes[depth][name]
-        for key in keys:
-            value = value[key]
-        return value
-
-    return from_fields
-
-
-def _guarded(getter: Maker, path: FieldPath, text: str) -> Maker:
-    """getter, its failure (a missing key, a null) one line naming the field."""
-
-    def read(ctx: Context, scopes: Scopes) -> Any:
-        try:
-            return getter(ctx, scopes)
-        except (KeyError, IndexError, TypeError) as exc:
-            reason = (
-                "no key"
-                if isinstance(exc, KeyError)
-                else "no item" if isinstance(exc, IndexError) else ""
-            )
-            detail = f" ({reason} {exc.args[0]!r})" if reason and exc.args else ""
-            raise ProviderError(
-                f"{dotted(path)}: '{text}' cannot be read{detail}"
-            ) from None
-
-    return read
-
-
-def _joined(parts: list[str | Callable[[Context, Scopes], Any]]) -> Maker:
-    if all(isinstance(part, str) for part in parts):
-        text = "".join(str(part) for part in parts)
-        return lambda ctx, scopes: text
-    steps = [part if callable(part) else _literal(part) for part in parts]
-
-    def make(ctx: Context, scopes: Scopes) -> str:
-        return "".join([_text(step(ctx, scopes)) for step in steps])
-
-    return make
-
-
-def _literal(text: str) -> Maker:
-    return lambda ctx, scopes: text
-
-
-def _text(value: Any) -> str:
-    """value in a template: text as it is, others as JSON writes them."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, type(None), dict, list)):
-        return json.dumps(value, default=str)
-    return str(value)
-
-
-def _nullable(maker: Maker, rate: float) -> Maker:
-    def make(ctx: Context, scopes: Scopes) -> Any:
-        return None if ctx.random.random() < rate else maker(ctx, scopes)
-
-    return make
+        return getter(depth, name, tuple(keys))
