@@ -1,13 +1,11 @@
 """Declaration files found in folders, registered beside the Python providers.
 
-Folders: `./providers/` of the working directory (when it exists), those of
-DATAGEN_PROVIDERS_DIR (separated by `:`) and those given with `--providers-dir`
-(use_folders). Each registry reads them when it loads (its after-load hook:
-load_documents, load_journeys, load_simulations), each folder once, and only
-the files of its own kind. A file with problems, or whose name another item
-has, is recorded as a load failure of its name, like a broken plugin: the
-other providers keep working, `list` shows it BROKEN, and looking it up raises
-its first problem as one line.
+Folders: ./providers/ (when it exists), DATAGEN_PROVIDERS_DIR's (`:` between)
+and --providers-dir's (use_folders). Each registry reads them when it loads
+(its after-load hook: load_documents, load_journeys, load_simulations), each
+folder once, only the files of its kind. A file with problems, or whose name
+another item has, is a load failure of its name, like a broken plugin: the
+rest works, `list` shows it BROKEN, its lookup raises its first problem.
 """
 
 from __future__ import annotations
@@ -90,7 +88,11 @@ def read_declaration(file: Path) -> Declaration:
     problems = Problems(Source(file, None))
     if file.suffix == TEMPLATE_SUFFIX:
         return Declaration(file, "document", file.stem, None, problems)
-    source = read_source(file, problems)
+    try:
+        source = read_source(file, problems)
+    except Exception as exc:  # e.g. yaml's ReaderError for a control character
+        problems.add((), f"cannot be read: {first_line(exc)}")
+        source = None
     data = source.data if source is not None else None
     kind, name = "document", file.stem
     if isinstance(data, Mapping):
