@@ -101,9 +101,7 @@ class _Child:
                 _child_main(child_end, program, natives)
                 code = 0
             except BaseException as exc:  # a bug here: said on stderr, as one line
-                _say(
-                    f"datagen: the Jsonnet evaluator failed: {type(exc).__name__}: {exc}"
-                )
+                _say(f"datagen: Jsonnet evaluator: {type(exc).__name__}: {exc}")
             finally:
                 os._exit(code)
         child_end.close()

@@ -128,8 +128,9 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DAY_NS = 86_400 * 1_000_000_000
 _EPOCH = date(1970, 1, 1)
-_CENTURIES = tuple(
-    "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI".split()
+_CENTURIES = (
+    *"I II III IV V VI VII VIII IX X".split(),
+    *"XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI".split(),
 )
 _PAYMENT_METHODS = ("cc", "paypal", "check", "money order")
 _TOLL_FREE = ("800", "888", "877", "866", "855", "844", "833")
