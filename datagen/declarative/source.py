@@ -38,7 +38,11 @@ def read_source(file: Path, problems: Problems) -> Source | None:
             problems.add((), "is empty")
             return None
         lines: dict[FieldPath, int] = {(): node.start_mark.line + 1}
+        unreadable = len(problems)
         _walk(loader, node, (), lines, problems)
+        if len(problems) > unreadable:
+            problems.source = Source(file, None, lines)
+            return None
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -77,3 +81,14 @@ def _walk(
         for index, item in enumerate(node.value):
             lines[(*path, index)] = item.start_mark.line + 1
             _walk(loader, item, (*path, index), lines, problems)
+    else:  # a scalar: one that cannot be made (2020-13-01 unquoted) is named
+        try:
+            loader.construct_object(node)
+        except (ValueError, TypeError, OverflowError) as exc:
+            lines.setdefault(path, node.start_mark.line + 1)
+            problems.add(path, f"cannot be read as {_tag(node)}: {exc}")
+
+
+def _tag(node: yaml.Node) -> str:
+    """'timestamp' for 'tag:yaml.org,2002:timestamp'."""
+    return str(node.tag).rsplit(":", 1)[-1]
