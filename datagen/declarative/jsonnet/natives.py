@@ -1,6 +1,9 @@
 """The Eventer tool's native functions (`std.native('get_integer')`...), in
 Python: same names, same arguments, values from Mimesis.
 
+Long because it is one table: nine functions with Eventer's argument rules
+and the 44 keys of get_rand_data(), each a line; splitting would scatter it.
+
 Every draw comes from one seeded RNG (`Natives.rng`, shared by the Mimesis
 providers), in the order Jsonnet calls the functions, so a seed repeats
 every document. Nothing here imports the Jsonnet engine: it runs in the
