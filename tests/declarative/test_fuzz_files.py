@@ -116,15 +116,19 @@ def test_random_files_give_problems_or_documents(tmp_path, declaration, as_json)
         assert len(made.stderr.strip().splitlines()) == 1, made.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_source keeps a JSON/YAML \\ud83d\\ude00 escape as two lone "
-    "surrogates (PyYAML does not join the pair): the run ends in orjson's "
-    "TypeError traceback instead of writing the character",
-)
 def test_surrogate_escapes_are_one_character(tmp_path):
     file = tmp_path / "s.json"
     file.write_text('{"provider": "s", "fields": {"a": "\\ud83d\\ude00"}}')
     declared = loader.declare(file)
     assert declared.item is not None
     assert declared.item(seed=1).generate() == {"a": "\U0001f600"}
+
+
+def test_an_unpaired_surrogate_is_a_problem_at_its_field(tmp_path):
+    file = tmp_path / "s.yaml"
+    file.write_text('provider: s\nfields:\n  a: "\\ud83d"\n')
+    declared = loader.declare(file)
+    assert declared.item is None
+    assert "s.yaml:3: fields.a: holds an unpaired surrogate" in "\n".join(
+        declared.problems.lines()
+    )
