@@ -202,6 +202,14 @@ class Registry(Mapping[str, T], Generic[T]):
             except Exception as exc:  # a broken plugin must not hide the rest
                 self._fail(entry_point.name, origin, exc)
 
+    def fail(self, name: str, origin: str, error: str) -> None:
+        """Record name as failed to load (and no longer an item), as a broken
+        plugin is: looking it up raises error, `list` shows it. For items
+        loaded from outside (declaration files) found broken or clashing."""
+        self._items.pop(name, None)
+        self._origins.pop(name, None)
+        self._failures.setdefault(name, LoadFailure(name, origin, error))
+
     def _fail(self, name: str, origin: str, exc: Exception) -> None:
         text = first_line(str(exc))
         error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__

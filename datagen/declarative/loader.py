@@ -20,7 +20,7 @@ from typing import Any
 from datagen.declarative.problems import DeclarationError, Problems, Source, nearest
 from datagen.declarative.source import DATA_SUFFIXES, read_source
 from datagen.errors import ConfigError, first_line
-from datagen.registry import LoadFailure, Registry
+from datagen.registry import Registry
 
 #: The environment variable naming more folders, separated by ':'.
 ENVIRONMENT = "DATAGEN_PROVIDERS_DIR"
@@ -105,10 +105,8 @@ def read_declaration(file: Path) -> Declaration:
                 f"unknown kind {given!r}: one of {', '.join(KINDS)}"
                 + nearest(str(given), KINDS),
             )
-        for key in ("provider", "name"):
-            if isinstance(data.get(key), str) and data[key]:
-                name = data[key]
-                break
+        if isinstance(data.get("provider"), str) and data["provider"]:
+            name = data["provider"]
     elif source is not None:
         problems.add((), "must be a mapping of keys (provider:, fields:, ...)")
         source = None
@@ -190,7 +188,7 @@ def register_folder(folder: Path, kind: str, registry: Registry[Any]) -> None:
             except Exception as exc:  # a compiler's bug must not hide the rest
                 text = first_line(str(exc))
                 error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-                _fail(registry, declaration.name, str(declaration.file), error)
+                registry.fail(declaration.name, str(declaration.file), error)
                 continue
             register(declared, registry)
 
@@ -201,13 +199,13 @@ def register(declared: Declared, registry: Registry[Any]) -> None:
     declaration = declared.declaration
     name, origin = declaration.name, str(declaration.file)
     if declared.item is None:
-        _fail(registry, name, origin, str(DeclarationError(declared.problems)))
+        registry.fail(name, origin, str(DeclarationError(declared.problems)))
         return
     if name in registry.failures:
         return  # broken already (a clash): stays broken
     if name in registry:
         if not same_file(registry.origin(name), declaration.file):
-            _fail(registry, name, origin, clash(registry, name, origin))
+            registry.fail(name, origin, clash(registry, name, origin))
         return
     registry.add(name, declared.item, origin)
 
@@ -223,15 +221,6 @@ def clash(registry: Registry[Any], name: str, origin: str) -> str:
 def same_file(origin: str, file: Path) -> bool:
     """True when origin (a file or a module name) is file."""
     return Path(origin).resolve() == file.resolve()
-
-
-def _fail(registry: Registry[Any], name: str, origin: str, error: str) -> None:
-    """Record name as failed to load (and no longer an item): what a broken
-    plugin is, so its lookup raises the error and `list` shows it BROKEN.
-    The registry has no public way to record one from outside its loading."""
-    registry._items.pop(name, None)
-    registry._origins.pop(name, None)
-    registry._failures.setdefault(name, LoadFailure(name, origin, error))
 
 
 def _load_kind(kind: str) -> None:
