@@ -216,7 +216,7 @@ class StateMachine:
         tick_seconds /= window.intensity  # live --rate: ticks k times as often
         if window.live:  # subjects tick at their own phase: no burst per tick
             start += (actor.index * _GOLDEN) % 1.0 * tick_seconds
-        tick, dry = -1, window.dry
+        tick, dry, end = -1, window.dry, window.end
         table = tables[self.initial_state]
         while table is not None:
             inverse_log_stay, cumulative, transitions = table
@@ -231,6 +231,8 @@ class StateMachine:
                 ]
             callback = transition.action_callback
             if callback is not None and callback(subject, transition) is False:
+                if end is not None and start + tick * tick_seconds >= end:
+                    return  # refused past the window's end: it would spin for good
                 continue
             moment = start + tick * tick_seconds
             yield moment, {
