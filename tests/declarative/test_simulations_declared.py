@@ -294,7 +294,7 @@ def test_each_bad_input_is_a_problem_at_its_path(
     found = [line for line in problems.lines() if f": {path}: " in line]
     assert found, problems.lines()
     assert words in found[0], found
-    assert f"declared.yaml:" in found[0]  # with its line
+    assert "declared.yaml:" in found[0]  # with its line
 
 
 @pytest.mark.parametrize("base", [MACHINE, FLOW, WEB], ids=["machine", "flow", "web"])

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
-from datagen.declarative.simulations import flow, state_machine, web
+from datagen.declarative.simulations import (
+    flow,
+    flow_checks,
+    machine_checks,
+    state_machine,
+    web,
+)
 from datagen.declarative.simulations.common import (
     DeclaredFactory,
     count_at,
@@ -82,7 +88,9 @@ def declared_simulation(
         return _web_factory(name, description, sections, actors, duration)
     unknown_keys(data, (*HEADER, *MODEL_KEYS[model]), (), problems)
     compile_model = (
-        state_machine.compile_machine if model == "state_machine" else flow.compile_flow
+        machine_checks.compile_machine
+        if model == "state_machine"
+        else flow_checks.compile_flow
     )
     compiled = compile_model(
         data, problems, name or "", description, locale, origin, actors, duration

@@ -83,6 +83,15 @@ def names_at(
     return names
 
 
+def expression_text(value: Any) -> Any:
+    """An expression as text: a number or true/false is one too."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return value
+
+
 def text_at(value: Any, path: FieldPath, problems: Problems) -> str | None:
     """value when it is non-empty text, else None with a problem."""
     if isinstance(value, str) and value.strip():
