@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import yaml
 
@@ -413,6 +414,14 @@ def test_job_changes_carry_the_signup_and_change_the_profile(tmp_path: Path) -> 
     for change in changes:
         assert change["created"] == signups[change["customer_id"]]["created"]
         assert change["first_name"] == signups[change["customer_id"]]["first_name"]
+    # the declared profile fields are saved with the profiles, as `set` left
+    # them (the engine makes each flow's next event, past the end, too)
+    saved = {str(p["id"]): p for p in orjson.loads(out.read_bytes())}
+    assert all("orders" in p and "spent" in p for p in saved.values())
+    last = {e["customer_id"]: e for e in events if e["event_type"] == "purchase"}
+    assert last and all(
+        saved[c]["orders"] - e["customer_orders"] in (0, 1) for c, e in last.items()
+    )
 
 
 # --- state machine semantics -------------------------------------------------
