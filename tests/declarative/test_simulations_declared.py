@@ -116,6 +116,7 @@ BAD: list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], Any], str, str]]
     ("spaced name", MACHINE, top(provider="my bank"), "provider", "no spaces"),
     ("unknown key", MACHINE, top(transitons=[]), "transitons", "transitions?"),
     ("actors 0", MACHINE, top(actors=0), "actors", "at least 1"),
+    ("locale", MACHINE, top(locale="klingon"), "locale", "unknown locale"),
     ("bad duration", MACHINE, top(duration="soon"), "duration", "length of time"),
     ("bad tick", MACHINE, top(tick="fast"), "tick", "length of time"),
     ("no states", MACHINE, drop("states"), "states", "missing"),

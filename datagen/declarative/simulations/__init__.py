@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mimesis.locales import Locale
+
 from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
 from datagen.declarative.simulations import (
     flow,
@@ -71,7 +73,7 @@ def declared_simulation(
         description = text_at(data["description"], ("description",), problems) or ""
     locale = "en"
     if "locale" in data:
-        locale = text_at(data["locale"], ("locale",), problems) or locale
+        locale = _locale(data["locale"], problems)
     actors = None
     if "actors" in data:
         actors = count_at(data["actors"], ("actors",), problems, 1)
@@ -112,6 +114,19 @@ def declared_simulation(
         return flow.DeclaredFlow(flows)
 
     return DeclaredFactory(name, description, build_flow)
+
+
+def _locale(value: Any, problems: Problems) -> str:
+    """A Mimesis locale ('en', 'de', 'pt-br', ...); 'en' with a problem if not."""
+    known = [locale.value for locale in Locale]
+    if isinstance(value, str) and value in known:
+        return value
+    problems.add(
+        ("locale",),
+        f"unknown locale {value!r}: a Mimesis locale such as en, de, fr, pt-br"
+        + nearest(str(value), known),
+    )
+    return "en"
 
 
 def _name(data: Mapping[str, Any], problems: Problems) -> str | None:

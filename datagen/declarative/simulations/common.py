@@ -11,6 +11,7 @@ from typing import Any
 
 import mimesis
 import mimesis.random
+from mimesis.locales import Locale
 from mimesis.providers.base import BaseProvider
 
 from datagen.declarative.fields import Context, FieldsMaker, compile_fields
@@ -197,7 +198,7 @@ class SeededField:
     Mimesis' reseed of every provider."""
 
     def __init__(self, locale: str) -> None:
-        self.field = mimesis.Field(locale)  # type: ignore[arg-type]
+        self.field = mimesis.Field(Locale(locale))
         self.random = mimesis.random.Random()
         generic = self.field._generic
         for name in dir(generic):
