@@ -84,9 +84,7 @@ def live(name: str, rate: float, seconds: float) -> None:
     assert process.stderr is not None
     summary = process.stderr.read().decode().strip().splitlines()[-1]
     process.wait()
-    late = sorted(
-        at - stamped(orjson.loads(line)[STAMP[name]]) for at, line in arrived
-    )
+    late = sorted(at - stamped(orjson.loads(line)[STAMP[name]]) for at, line in arrived)
     carried = len(arrived) / seconds
     print(
         f"  {name:<10} {len(arrived):>7,} events  {carried:8.1f}/s "

@@ -120,9 +120,7 @@ def intensity_for(
                 f"simulation '{simulation.name}' emits no events in its first"
                 f" {LONGEST / 86_400:g} days: no intensity makes --rate {rate:g}/s"
             )
-        intensity = _within_reach(
-            simulation, intensity * rate / measured, rate, fixed
-        )
+        intensity = _within_reach(simulation, intensity * rate / measured, rate, fixed)
         if abs(measured / rate - 1) < 0.05 and span < 3600:
             break
     return intensity, setup

@@ -20,7 +20,6 @@ from typing import Any
 from datagen.engine.models.flows import forget_latest_flow, latest_flow
 from datagen.errors import ConfigError, DatagenError, first_line
 
-
 _loading: list[Path] = []
 #: Where the last script loaded asked its events to go (faker-events'
 #: EventGenerator.set_stream), for a command given no output of its own.

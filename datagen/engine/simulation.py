@@ -400,9 +400,7 @@ class Simulation:
             raise
         except Exception as exc:  # the model's code (a user's script) failed
             _close(source)
-            raise ProviderError(
-                model_failure(self.name, exc)
-            ) from exc
+            raise ProviderError(model_failure(self.name, exc)) from exc
         except BaseException:  # a failed run leaves every file as it was
             _close(source)
             raise

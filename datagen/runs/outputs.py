@@ -51,15 +51,11 @@ def names_stream(path: Path) -> bool:
 def _one_file(output: Path, extension: str, folder: bool) -> bool:
     """True when output names a .<extension> file rather than a folder."""
     return (
-        not folder
-        and output.suffix.lower() == f".{extension}"
-        and not output.is_dir()
+        not folder and output.suffix.lower() == f".{extension}" and not output.is_dir()
     )
 
 
-def target_file(
-    output: Path, stem: str, extension: str, folder: bool = False
-) -> Path:
+def target_file(output: Path, stem: str, extension: str, folder: bool = False) -> Path:
     """output if it names a .<extension> file (not a folder: `folder` says
     the user wrote a trailing /), else <output>/<stem>.<extension>."""
     if _one_file(output, extension, folder):

@@ -100,9 +100,7 @@ def _batches(
             simulation.population  # made before the clock starts: no late start
             clock = clock or LiveClock()
             already = pace.already(clock)
-            yield from paced(
-                source, window.first, pace.speed, clock, already, lateness
-            )
+            yield from paced(source, window.first, pace.speed, clock, already, lateness)
     finally:
         source.close()
 

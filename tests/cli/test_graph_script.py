@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MACHINE = '''
+MACHINE = """
 from datagen import StateMachine
 
 
@@ -16,13 +16,13 @@ def create(actor):
 simulation = StateMachine(["asleep", "awake"], "asleep", create, 10, 60_000, None)
 simulation.add_transition("wake", "asleep", "awake", 10)
 simulation.add_transition("sleep", "awake", "asleep", 5)
-'''
+"""
 
-FLOW = '''
+FLOW = """
 from datagen import Event, Flow
 
 simulation = Flow(Event({"kind": "tick"}, epm=1.0), name="ticks")
-'''
+"""
 
 
 def _script(tmp_path: Path, name: str, text: str) -> Path:

@@ -102,9 +102,9 @@ def test_an_event_has_the_readme_fields_in_its_order_and_types():
         when(event)  # the README's timestamp format
         float(event["geo_latitude"]), float(event["geo_longitude"])
         assert event["page_url_path"] in PAGES
-        assert event["page_url"] == "http://www.dummywebsite.com" + event[
-            "page_url_path"
-        ]
+        assert (
+            event["page_url"] == "http://www.dummywebsite.com" + event["page_url_path"]
+        )
         assert event["referer_url"] == f"www.{event['utm_source']}.com"
         search = event["utm_source"] in ("google", "bing")
         assert event["referer_medium"] == ("search" if search else "internal")
@@ -229,9 +229,7 @@ def test_config_yml_in_the_working_directory_takes_precedence(tmp_path, monkeypa
     assert {e["utm_source"] for e in events} == {"google"}
     assert {e["referer_medium"] for e in events} == {"search"}
     assert {e["browser_name"] for e in events} == {"Opera"}
-    assert {s[0]["page_url_path"] for s in sessions(events).values()} == {
-        "/product_b"
-    }
+    assert {s[0]["page_url_path"] for s in sessions(events).values()} == {"/product_b"}
 
 
 def test_a_bad_config_yml_is_one_line_naming_it(tmp_path, monkeypatch):

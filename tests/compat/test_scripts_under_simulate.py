@@ -92,9 +92,7 @@ def test_a_script_failing_while_it_runs_is_one_line_naming_its_line(
 ) -> None:
     script = tmp_path / "broken.py"
     script.write_text(
-        DOGE.format(out=str(tmp_path / "x")).replace(
-            "return User()", "return 1 / 0"
-        )
+        DOGE.format(out=str(tmp_path / "x")).replace("return User()", "return 1 / 0")
     )
     for workers in ("1", "2"):
         done = simulate(script, "--ticks", "5", "--workers", workers)

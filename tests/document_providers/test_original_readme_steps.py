@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Step 1, after the original README's StarfleetAccount (its imports, its
 #: Mimesis fields).
-INVOICE = '''
+INVOICE = """
 from mimesis.schema import Field
 from document_providers.document_provider import DocumentProvider
 
@@ -59,7 +59,7 @@ class Invoice(DocumentProvider):
 
         # Return Mimesis schema description of the document
         return invoice_schema
-'''
+"""
 #: Step 2: the provider added to document_type_mapping, its .name the key.
 REGISTER_INVOICE = """
 from document_providers.invoice import Invoice
@@ -67,7 +67,7 @@ from document_providers.invoice import Invoice
 document_type_mapping[Invoice.name] = Invoice
 """
 #: The journey README's steps, after its StarfleetJourney snippet.
-TREK = '''
+TREK = """
 from document_providers.starfleet_account import StarfleetAccount
 from journey_providers.journey_provider import JourneyProvider
 
@@ -88,7 +88,7 @@ class TrekJourney(JourneyProvider):
         self.add_step(
             "starfleet_login", login, delay=[60, 120], delay_from_step_index=0
         )
-'''
+"""
 REGISTER_TREK = """
 from journey_providers.trek import TrekJourney
 

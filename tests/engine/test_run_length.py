@@ -78,9 +78,10 @@ def test_arrivals_option_sets_the_rate(invoke: Any) -> None:
     users = {e["user_custom_id"] for e in none}
     grown = {e["user_custom_id"] for e in more}
     assert len(users) <= 100 < len(grown)
-    assert invoke(*base, "--arrivals", "0").stdout == invoke(
-        *base, "--arrivals", "0", "--workers", 2
-    ).stdout
+    assert (
+        invoke(*base, "--arrivals", "0").stdout
+        == invoke(*base, "--arrivals", "0", "--workers", 2).stdout
+    )
 
 
 @pytest.mark.parametrize("name", ["starfleet", "web"])
@@ -152,6 +153,7 @@ def test_arrivals_are_numbered_after_a_profiles_file_s_people(tmp_path: Any) -> 
 def test_arriving_actors_come_from_the_run_s_seed() -> None:
     """An arrival is made from the run's seed, like the initial actors: two
     seeds give two different arrivals (it was seed 0 for every run)."""
+
     def arrival(seed: int) -> Any:
         simulation = Simulation("banking", actors=5, seed=seed)
         simulation.window(duration="1h", arrivals=1.0)
