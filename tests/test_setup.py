@@ -18,7 +18,7 @@ DEV = ROOT / "requirements-dev.txt"
 #: Top-level modules of the packages `make demo` does not install.
 NOT_RUNTIME = (
     "pyarrow matplotlib confluent_kafka fastavro boto3 botocore sqlalchemy psycopg "
-    "pymysql requests azure scipy duckdb moto pytest hypothesis jsonschema psutil"
+    "pymysql requests azure scipy duckdb moto pytest hypothesis psutil"
 ).split()
 
 
@@ -47,7 +47,10 @@ def test_every_requirement_is_pinned() -> None:
 def test_the_runtime_file_is_pyprojects_dependencies_and_nothing_of_dev() -> None:
     runtime = set(pinned(RUNTIME))
     assert runtime == {name_of(r) for r in pyproject()["dependencies"]}
-    assert runtime == {"click", "mimesis", "orjson", "pyyaml"}
+    assert runtime == {
+        *("click", "mimesis", "orjson", "pyyaml"),
+        *("simpleeval", "gojsonnet", "jsonschema"),  # declarative providers
+    }
     assert not runtime & {name_of(m) for m in NOT_RUNTIME}
 
 

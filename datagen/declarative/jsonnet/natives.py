@@ -44,7 +44,11 @@ from datagen.seeding import derive_seed, random_uuid
 
 
 class NativeError(ValueError):
-    """Bad arguments to a native function; str() is the one-line message."""
+    """Bad arguments to a native function; str() is the one-line message
+    (a line break in a quoted argument is shown as \\n)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 #: The keys of get_rand_data(): every key Eventer's README lists, then the
