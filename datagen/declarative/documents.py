@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from mimesis import Field
 
@@ -21,6 +22,8 @@ from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
 from datagen.documents import LOCALES, DocumentProvider, provider_failures
 from datagen.errors import ProviderError
 from datagen.timefmt import DEFAULT_START
+
+T = TypeVar("T")
 
 #: The keys of a document declaration.
 DOCUMENT_KEYS = ("provider", "kind", "description", "locale", "fields", "$schema")
@@ -116,45 +119,80 @@ def class_name(name: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[_-]+", name)) or "Declared"
 
 
+@dataclass(frozen=True)
+class Header:
+    """What every declaration has at its top: checked, with its data."""
+
+    data: Mapping[str, Any]
+    name: str | None
+    locale: str | None
+    description: str
+
+
+def read_header(
+    source: Source, problems: Problems, kind: str, keys: Sequence[str], body: str
+) -> Header | None:
+    """The top of a `kind:` declaration whose keys are `keys` (`body` names its
+    main one in the message for a file that is not a mapping)."""
+    data = source.data
+    if not isinstance(data, Mapping):
+        problems.add((), f"must be a mapping of keys (provider:, {body}:, ...)")
+        return None
+    unknown_keys(data, keys, (), problems)
+    given = data.get("kind", "document")
+    if given != kind:
+        problems.add(("kind",), f"must be '{kind}' here, not {given!r}")
+    return Header(
+        data,
+        provider_name(source, problems),
+        declared_locale(data, problems),
+        description_of(data, problems),
+    )
+
+
+def declared_class(
+    base: type[T], source: Source, header: Header, **attributes: Any
+) -> type[T]:
+    """An unregistered subclass of base named after the declaration, with
+    its name, description, locale and `attributes`."""
+    assert header.name is not None
+    namespace = {
+        "name": header.name,
+        "description": header.description,
+        "declared_locale": header.locale,
+        "__module__": base.__module__,
+        "__doc__": header.description or f"Declared in {source.file}.",
+        **attributes,
+    }
+    cls = types.new_class(
+        class_name(header.name),
+        (base,),
+        {"abstract": True},
+        lambda body: body.update(namespace),
+    )
+    # Unique per file, so two files never look like one definition imported twice.
+    cls.__qualname__ = f"{cls.__name__}[{source.file or 'declared'}]"
+    return cls
+
+
 def declared_document(
     source: Source, problems: Problems
 ) -> type[DocumentProvider] | None:
     """The DocumentProvider class of a `kind: document` declaration,
     unregistered; None when it has problems (all added to problems)."""
-    data = source.data
     found = len(problems)
-    if not isinstance(data, Mapping):
-        problems.add((), "must be a mapping of keys (provider:, fields:, ...)")
+    header = read_header(source, problems, "document", DOCUMENT_KEYS, "fields")
+    if header is None:
         return None
-    unknown_keys(data, DOCUMENT_KEYS, (), problems)
-    if data.get("kind", "document") != "document":
-        problems.add(("kind",), f"must be 'document' here, not {data['kind']!r}")
-    name = provider_name(source, problems)
-    locale = declared_locale(data, problems)
-    description = description_of(data, problems)
+    data = header.data
     if "fields" not in data:
         problems.add(("fields",), "is required (the document's fields)")
         return None
     fields = data["fields"]
     if isinstance(fields, Mapping) and not fields:
         problems.add(("fields",), "has no fields")
-    maker = compile_fields(fields, ("fields",), problems, locale or RUN_DEFAULT_LOCALE)
-    if len(problems) > found or name is None:
+    locale = header.locale or RUN_DEFAULT_LOCALE
+    maker = compile_fields(fields, ("fields",), problems, locale)
+    if len(problems) > found or header.name is None:
         return None
-    attributes = {
-        "name": name,
-        "description": description,
-        "maker": maker,
-        "declared_locale": locale,
-        "__module__": __name__,
-        "__doc__": description or f"Declared in {source.file}.",
-    }
-    cls = types.new_class(
-        class_name(name),
-        (DeclaredDocument,),
-        {"abstract": True},
-        lambda namespace: namespace.update(attributes),
-    )
-    # Unique per file, so two files never look like one definition imported twice.
-    cls.__qualname__ = f"{cls.__name__}[{source.file or 'declared'}]"
-    return cls
+    return declared_class(DeclaredDocument, source, header, maker=maker)

@@ -11,7 +11,6 @@ earlier steps (`{steps[N].field}`) and the step itself (`{step.at}`,
 from __future__ import annotations
 
 import re
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,10 +21,8 @@ from mimesis import Field
 
 from datagen.declarative.documents import (
     RUN_DEFAULT_LOCALE,
-    class_name,
-    declared_locale,
-    description_of,
-    provider_name,
+    declared_class,
+    read_header,
 )
 from datagen.declarative.fields import Context, FieldsMaker, compile_fields
 from datagen.declarative.kinds.base import is_number, shown
@@ -131,17 +128,11 @@ def declared_journey(
 ) -> type[JourneyProvider] | None:
     """The JourneyProvider class of a `kind: journey` declaration,
     unregistered; None when it has problems (all added to problems)."""
-    data = source.data
     found = len(problems)
-    if not isinstance(data, Mapping):
-        problems.add((), "must be a mapping of keys (provider:, steps:, ...)")
+    header = read_header(source, problems, "journey", JOURNEY_KEYS, "steps")
+    if header is None:
         return None
-    unknown_keys(data, JOURNEY_KEYS, (), problems)
-    if data.get("kind") != "journey":
-        problems.add(("kind",), f"must be 'journey' here, not {data.get('kind')!r}")
-    name = provider_name(source, problems)
-    locale = declared_locale(data, problems)
-    description = description_of(data, problems)
+    data, locale = header.data, header.locale
     compile_locale = locale or RUN_DEFAULT_LOCALE
     spec_vars = data.get("vars", {})
     vars_maker = compile_fields(
@@ -153,26 +144,11 @@ def declared_journey(
             ("vars", clash), f"'{clash}' is the journey's own; name it otherwise"
         )
     plan = _steps(data, problems, compile_locale, var_names)
-    if len(problems) > found or name is None or plan is None:
+    if len(problems) > found or header.name is None or plan is None:
         return None
-    attributes = {
-        "name": name,
-        "description": description,
-        "plan": plan,
-        "vars_maker": vars_maker,
-        "declared_locale": locale,
-        "_fields": {},
-        "__module__": __name__,
-        "__doc__": description or f"Declared in {source.file}.",
-    }
-    cls = types.new_class(
-        class_name(name),
-        (DeclaredJourney,),
-        {"abstract": True},
-        lambda namespace: namespace.update(attributes),
+    return declared_class(
+        DeclaredJourney, source, header, plan=plan, vars_maker=vars_maker, _fields={}
     )
-    cls.__qualname__ = f"{cls.__name__}[{source.file or 'declared'}]"
-    return cls
 
 
 def _steps(

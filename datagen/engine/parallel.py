@@ -28,6 +28,7 @@ from datagen.engine.actors import Actor
 from datagen.engine.batches import Batch
 from datagen.engine.model import Behaviour, Window
 from datagen.engine.runner import ArrivingActors, run_actors
+from datagen.engine.worker_pipes import Pipes, open_pipes, parent_ends, worker_end
 from datagen.engine.worker_signals import (
     leave_signals_to_parent,
     signals_held,
@@ -64,7 +65,7 @@ def parallel_batches(
     on_profiles they are first asked to stop and send their profiles.
     """
     context = multiprocessing.get_context("fork")
-    pipes = [context.Pipe(duplex=False) for _ in range(workers)]
+    pipes = open_pipes(context, workers)
     stop = context.Event()
     stopping = context.RawValue("b", 0)  # no lock: read in a signal handler
     parent = os.getpid()
@@ -85,9 +86,7 @@ def parallel_batches(
     with signals_held():
         for process in processes:
             process.start()
-    for _, sender in pipes:
-        sender.close()  # the workers' ends: theirs alone, so death is EOF
-    receivers = [receiver for receiver, _ in pipes]
+    receivers = parent_ends(pipes)
     done = [False] * workers
     try:
         yield from _merge(receivers, on_profiles, done, processes)
@@ -113,7 +112,7 @@ def _work(
     model: Behaviour,
     actors: Sequence[Actor],
     window: Window,
-    pipe: tuple[int, Sequence[tuple[Connection, Connection]]],
+    pipe: tuple[int, Pipes],
     chunk: int,
     on_profiles: ProfilesCallback | None,
     stop: Any = None,
@@ -126,11 +125,7 @@ def _work(
     worker's pipe): worker w keeps only its own write end."""
     leave_signals_to_parent(os.getppid() if parent is None else parent, stopping)
     w, pipes = pipe
-    sender = pipes[w][1]
-    for receiver, other in pipes:  # a copy left open would hide another's death
-        receiver.close()
-        if other is not sender:
-            other.close()
+    sender = worker_end(pipes, w)
     try:
         # Keys travel as three packed arrays and lines as one bytes object:
         # pickling them is a copy, not a walk over millions of small objects.

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from datagen.engine.worker_pipes import Pipes, open_pipes, parent_ends, worker_end
 from datagen.engine.worker_signals import (
     WorkerDied,
     leave_signals_to_parent,
@@ -41,7 +42,7 @@ def ordered_results(
     iterator early stops the workers."""
     context = multiprocessing.get_context("fork")
     workers = min(workers, len(items))
-    pipes = [context.Pipe(duplex=False) for _ in range(workers)]
+    pipes = open_pipes(context, workers)
     stopping = context.RawValue("b", 0)  # no lock: read in a signal handler
     parent = os.getpid()
     processes = [
@@ -55,16 +56,15 @@ def ordered_results(
     with signals_held():  # a worker's first moments keep the parent's handlers
         for process in processes:
             process.start()
-    for _, sender in pipes:
-        sender.close()  # the workers' ends: theirs alone, so death is EOF
+    receivers = parent_ends(pipes)
     try:
         for index in range(len(items)):
             w = index % workers
-            yield _result(pipes[w][0], processes[w], w)
+            yield _result(receivers[w], processes[w], w)
     finally:
         stopping.value = 1  # from now on SIGTERM ends a worker
         _stop(processes)
-        for receiver, _ in pipes:
+        for receiver in receivers:
             receiver.close()
 
 
@@ -72,18 +72,14 @@ def _work(
     work: Callable[[Any], Any],
     items: Sequence[Any],
     w: int,
-    pipes: Sequence[tuple[Connection, Connection]],
+    pipes: Pipes,
     parent: int,
     stopping: Any,
 ) -> None:
     """Worker w: its share of the items, each result (or the exception that
     stopped it) sent down its pipe. Signals are left to the parent."""
     leave_signals_to_parent(parent, stopping)
-    sender = pipes[w][1]
-    for receiver, other in pipes:  # a copy left open would hide another's death
-        receiver.close()
-        if other is not sender:
-            other.close()
+    sender = worker_end(pipes, w)
     try:
         for index in range(w, len(items), len(pipes)):
             sender.send((True, work(items[index])))
