@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from datagen.declarative.expressions import Expression, compile_expression
 from datagen.declarative.problems import (
     FieldPath,
     Problems,
@@ -15,10 +14,10 @@ from datagen.declarative.problems import (
     nearest,
     unknown_keys,
 )
+from datagen.declarative.simulations.steps import compile_steps
 from datagen.declarative.simulations.common import (
     compiled_fields,
     count_at,
-    expression_text,
     identifier_at,
     mapping_at,
     names_at,
@@ -151,38 +150,22 @@ def _event(
     data = name
     if "data" in spec:
         data = text_at(spec["data"], (*at, "data"), problems) or name
-    let, let_names = None, []
-    if spec.get("let") is not None:
-        lets = mapping_at(spec["let"], (*at, "let"), problems)
-        if lets:
-            let_names = list(lets)
-            for reserved in (PROFILE, EVENT):
-                if reserved in lets:
-                    problems.add(
-                        (*at, "let", reserved),
-                        f"'{reserved}' is the name of the {reserved} in expressions",
-                    )
-            let = compiled_fields(
-                lets, (*at, "let"), problems, locale, [PROFILE, EVENT]
+    lets = spec.get("let")
+    for reserved in (PROFILE, EVENT):
+        if isinstance(lets, Mapping) and reserved in lets:
+            problems.add(
+                (*at, "let", reserved),
+                f"'{reserved}' is the name of the {reserved} in expressions",
             )
-    names = [PROFILE, EVENT, *let_names]
-    when = None
-    if "when" in spec:
-        when = compile_expression(
-            expression_text(spec["when"]), (*at, "when"), problems, names
-        )
-    sets: list[tuple[str, Expression]] = []
-    if spec.get("set") is not None:
-        updates = mapping_at(spec["set"], (*at, "set"), problems) or {}
-        for key, text in updates.items():
-            place = (*at, "set", str(key))
-            if identifier_at(key, place, problems) is None:
-                continue
-            expression = compile_expression(
-                expression_text(text), place, problems, names
-            )
-            if expression is not None:
-                sets.append((str(key), expression))
+    steps = compile_steps(
+        spec,
+        at,
+        problems,
+        locale,
+        [PROFILE, EVENT],
+        lambda key, place: identifier_at(key, place, problems),
+    )
+    let, let_names, when, sets = steps.let, steps.let_names, steps.when, steps.sets
     fields = None
     if "fields" not in spec:
         problems.add((*at, "fields"), "missing: the event's fields")

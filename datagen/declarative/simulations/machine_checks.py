@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from datagen.declarative.expressions import Expression, compile_expression
 from datagen.declarative.problems import (
     FieldPath,
     Problems,
@@ -19,10 +18,10 @@ from datagen.declarative.problems import (
     nearest,
     unknown_keys,
 )
+from datagen.declarative.simulations.steps import compile_steps
 from datagen.declarative.simulations.common import (
     Fields,
     compiled_fields,
-    expression_text,
     identifier_at,
     mapping_at,
     names_at,
@@ -239,42 +238,26 @@ def _rule(
     locale: str,
 ) -> Rule | None:
     before = len(problems)
-    let, let_names = None, []
-    if spec.get("let") is not None:
-        lets = mapping_at(spec["let"], (*at, "let"), problems)
-        if lets:
-            let_names = list(lets)
-            let = compiled_fields(
-                lets, (*at, "let"), problems, locale, [id_name, *attribute_spec]
+
+    def set_target(attribute: Any, place: FieldPath) -> str | None:
+        if attribute == id_name:
+            problems.add(place, f"'{attribute}' is the subject's id: it is not set")
+            return None
+        if attribute not in attribute_spec:
+            known = list(attribute_spec)
+            problems.add(
+                place,
+                f"'{attribute}' is not an attribute of the subject "
+                f"(subject.attributes: {', '.join(known) or 'none'})"
+                + nearest(str(attribute), known),
             )
-    names = [id_name, *attribute_spec, *let_names]
-    when = None
-    if "when" in spec:
-        when = compile_expression(
-            expression_text(spec["when"]), (*at, "when"), problems, names
-        )
-    sets: list[tuple[str, Expression]] = []
-    if spec.get("set") is not None:
-        updates = mapping_at(spec["set"], (*at, "set"), problems) or {}
-        for attribute, text in updates.items():
-            place = (*at, "set", attribute)
-            if attribute == id_name:
-                problems.add(place, f"'{attribute}' is the subject's id: it is not set")
-                continue
-            if attribute not in attribute_spec:
-                known = list(attribute_spec)
-                problems.add(
-                    place,
-                    f"'{attribute}' is not an attribute of the subject "
-                    f"(subject.attributes: {', '.join(known) or 'none'})"
-                    + nearest(str(attribute), known),
-                )
-                continue
-            expression = compile_expression(
-                expression_text(text), place, problems, names
-            )
-            if expression is not None:
-                sets.append((attribute, expression))
+            return None
+        return str(attribute)
+
+    steps = compile_steps(
+        spec, at, problems, locale, [id_name, *attribute_spec], set_target
+    )
+    let, let_names, when, sets = steps.let, steps.let_names, steps.when, steps.sets
     streams = None
     if "emit" in spec:
         listed = names_at(spec["emit"], (*at, "emit"), problems, "stream names")
