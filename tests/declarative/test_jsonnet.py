@@ -144,6 +144,23 @@ def test_a_killed_child_is_one_line_and_the_next_batch_works() -> None:
     events.close()
 
 
+def test_a_template_that_never_ends_is_stopped_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evaluator_module, "BATCH_SECONDS", 1.0)
+    path = template(
+        tmp_path,
+        "local spin(n) = if n < 0 then n else spin(n + 1) tailstrict; {x: spin(0)}",
+    )
+    endless = provider(path)
+    with pytest.raises(ProviderError) as caught:
+        endless.generate_many(3)
+    message = str(caught.value)
+    assert "longer than 1 s to make 3 documents" in message and "\n" not in message
+    assert endless.evaluator.child_pid() is None  # the spinning child is gone
+    endless.close()
+
+
 # The natives' conventions.
 
 

@@ -39,6 +39,9 @@ RETIRE_UNITS = 500_000
 RETIRE_GROWTH = 256 * 2**20
 #: The engine's stack limit (its default): deep recursion is an error, not a crash.
 MAX_STACK = 500
+#: The longest a batch may take (Eventer's template: ~0.25 s for 1,000
+#: documents): a template that never ends is stopped and named, not waited for.
+BATCH_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,13 @@ class _Child:
     def ask(self, count: int, state: Any) -> tuple[Reply, bool]:
         try:
             self.conn.send((count, state))
+            if not self.conn.poll(BATCH_SECONDS):
+                self.stop()
+                raise ProviderError(
+                    f"the template took longer than {BATCH_SECONDS:g} s to make "
+                    f"{count:,} document{'s' if count != 1 else ''} and was stopped "
+                    "(a loop that never ends, or a very large std.range?)"
+                )
             reply, retiring = self.conn.recv()
         except (EOFError, OSError):
             status = _reap(self.pid, wait=True)
