@@ -13,6 +13,14 @@ from datagen.declarative.problems import FieldPath, Problems, Source
 
 #: The suffixes of declaration files; .jsonnet templates are read elsewhere.
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
+#: The most values a declaration may hold once YAML's aliases are expanded:
+#: nine aliases of nine aliases (a "billion laughs") would otherwise hang
+#: every command that reads ./providers.
+MAX_VALUES = 100_000
+
+
+class _TooLarge(Exception):
+    """A declaration past MAX_VALUES."""
 
 
 def read_source(file: Path, problems: Problems) -> Source | None:
@@ -64,7 +72,15 @@ def _read_yaml(
             return None
         lines: dict[FieldPath, int] = {(): node.start_mark.line + 1}
         before = len(problems)
-        _walk(loader, node, (), lines, problems)
+        try:
+            _walk(loader, node, (), lines, problems)
+        except _TooLarge:
+            problems.add(
+                (),
+                f"holds more than {MAX_VALUES:,} values once its aliases "
+                "(*name) are expanded",
+            )
+            return None
         if len(problems) > before:
             problems.source = Source(file, None, lines)
             return None
@@ -127,7 +143,10 @@ def _walk(
     problems: Problems | None,
 ) -> None:
     """Record the line of every key and list item under node; with problems,
-    also note duplicate keys and scalars that cannot be made."""
+    also note duplicate keys and scalars that cannot be made. _TooLarge past
+    MAX_VALUES lines."""
+    if len(lines) > MAX_VALUES:
+        raise _TooLarge
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:

@@ -4,6 +4,7 @@ error (or problems, one a line) or valid output, never a traceback."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -131,3 +132,31 @@ def test_an_unpaired_surrogate_is_a_problem_at_its_field(tmp_path):
     assert "s.yaml:3: fields.a: holds an unpaired surrogate" in "\n".join(
         declared.problems.lines()
     )
+
+
+def test_aliases_that_expand_past_the_limit_are_one_problem_not_a_hang(tmp_path):
+    """A "billion laughs": nine aliases of nine aliases, nine levels deep."""
+    rows = ["provider: lol", "fields:", "  l0: &l0 {v: 1, w: 2, x: 3}"]
+    for level in range(1, 10):
+        refs = ", ".join(f"k{i}: *l{level - 1}" for i in range(9))
+        rows.append(f"  l{level}: &l{level} {{{refs}}}")
+    file = tmp_path / "lol.yaml"
+    file.write_text("\n".join(rows) + "\n")
+    started = time.monotonic()
+    declared = loader.declare(file)
+    assert time.monotonic() - started < 5
+    assert declared.item is None
+    assert "holds more than 100,000 values" in "\n".join(declared.problems.lines())
+
+
+def test_a_few_aliases_are_read_as_yaml_means_them(tmp_path):
+    file = tmp_path / "shared.yaml"
+    file.write_text(
+        "provider: shared\nfields:\n"
+        "  home: &place {city: {gen: address.city}, zip: '00000'}\n"
+        "  work: *place\n"
+    )
+    declared = loader.declare(file)
+    assert declared.item is not None
+    document = declared.item(seed=1).generate()
+    assert set(document["home"]) == set(document["work"]) == {"city", "zip"}
