@@ -140,6 +140,8 @@ class _Compiler:
         self.placeholders = placeholders
         #: Known fields of the objects being compiled, outermost first.
         self.scopes: list[dict[str, Shape]] = []
+        #: The most items the lists around the field being compiled make.
+        self.repeat = 1
 
     def members(
         self, spec: Mapping[Any, Any], path: FieldPath
@@ -291,7 +293,19 @@ class _Compiler:
         if low < 0 or high > MAX_ITEMS:
             problems.add(where, f"must be 0 to {MAX_ITEMS} items")
             return None
-        item, _ = self.value(spec["of"], (*path, "of"))
+        outer = self.repeat
+        if outer * high > MAX_ITEMS:  # a list of lists of ...: items multiply
+            problems.add(
+                where,
+                f"with the lists around it, up to {outer * high:,} items a "
+                f"document: at most {MAX_ITEMS:,}",
+            )
+            return None
+        self.repeat = outer * max(high, 1)
+        try:
+            item, _ = self.value(spec["of"], (*path, "of"))
+        finally:
+            self.repeat = outer
         if low == high:
             return lambda ctx, scopes: [item(ctx, scopes) for _ in range(low)]
 

@@ -388,3 +388,15 @@ def test_not_a_mapping():
         "fields: must be a mapping of field names to fields, not a list"
     ]
     assert made(context()) == {}
+
+
+def test_lists_inside_lists_are_bounded_by_the_items_they_make_together():
+    assert_problem(
+        "x: {gen: list, items: [1000, 1000], of: {gen: list, n: 1000, of: 1}}",
+        ("fields", "x", "of", "n"),
+        "up to 1,000,000 items a document",
+    )
+    nested = values("x: {gen: list, items: [1, 3], of: {gen: list, n: 2, of: 7}}", 20)
+    assert all(
+        1 <= len(outer) <= 3 and all(i == [7, 7] for i in outer) for outer in nested
+    )
