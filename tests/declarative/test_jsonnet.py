@@ -161,6 +161,11 @@ def test_a_template_that_never_ends_is_stopped_in_one_line(
     endless.close()
 
 
+def test_a_nul_character_is_a_problem_naming_its_line(tmp_path: Path) -> None:
+    path = template(tmp_path, "{\n  a: 1,\n}\x00")
+    assert problems_of(path) == [f"{path}: (top): holds a NUL character (line 3)"]
+
+
 # The natives' conventions.
 
 

@@ -184,7 +184,8 @@ def _child_main(conn: Connection, program: Program, natives: Natives) -> None:
                 max_stack=MAX_STACK,
             )
             reply = Reply(text, natives.rng.getstate())
-        except (RuntimeError, UnicodeDecodeError) as exc:
+        except (RuntimeError, UnicodeDecodeError, ValueError) as exc:
+            # ValueError: a NUL in an imported file (the engine takes C strings)
             failure = read_failure(
                 program, str(exc), natives.last_error, refused[-1] if refused else None
             )
@@ -200,9 +201,14 @@ def _child_main(conn: Connection, program: Program, natives: Natives) -> None:
             return
 
 
+#: Where the child's own one-line messages go: the run's stderr, kept
+#: aside by _detach when fd 2 is pointed away from it.
+_stderr = 2
+
+
 def _say(line: str) -> None:
     try:
-        os.write(2, (" ".join(line.split()) + "\n").encode(errors="replace"))
+        os.write(_stderr, (" ".join(line.split()) + "\n").encode(errors="replace"))
     except OSError:
         pass
 
@@ -210,15 +216,20 @@ def _say(line: str) -> None:
 def _detach(keep: int) -> None:
     """Make the forked child independent of the run: its own signals, no
     inherited pipes (a worker's result pipe held open here would hide that
-    worker's death), stdout to /dev/null (it may be the run's output)."""
+    worker's death), stdout to /dev/null (it may be the run's output), and
+    stderr too: a failing Go runtime prints pages of goroutine stacks there,
+    where the run promises one line (the parent's names the exit)."""
+    global _stderr
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     gc.freeze()  # never finalize the parent's objects (their fds are closed below)
     os.closerange(3, keep)
     os.closerange(keep + 1, max(65536, os.sysconf("SC_OPEN_MAX")))
+    _stderr = os.dup(2)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
+    os.dup2(null, 2)
     os.close(null)
 
 

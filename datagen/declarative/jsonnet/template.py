@@ -125,6 +125,10 @@ def read_template(path: Path, problems: Problems) -> Program | None:
     if not source.strip():
         problems.add((), "is empty")
         return None
+    if "\x00" in source:  # the engine takes C strings
+        line = source.count("\n", 0, source.index("\x00")) + 1
+        problems.add((), f"holds a NUL character (line {line})")
+        return None
     return Program(path, source)
 
 
