@@ -38,47 +38,29 @@ def providers(tmp_path: Path) -> Path:
     return folder
 
 
-def expected(providers: Path, tmp_path: Path) -> list[dict]:
-    out = tmp_path / "expected.jsonl"
+def declared_run(providers: Path, *more: object) -> None:
+    """`document -p roundtrip_order -q COUNT --seed 5` from the declared
+    folder, with `more` options; asserts it succeeds."""
     result = run_generate(
         "document",
-        "--providers-dir",
-        providers,
-        "-p",
-        "roundtrip_order",
-        "-q",
-        COUNT,
-        "--seed",
-        "5",
-        "-o",
-        out,
-        "--quiet",
+        *("--providers-dir", providers, "-p", "roundtrip_order"),
+        *("-q", COUNT, "--seed", "5", "--quiet"),
+        *more,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def expected(providers: Path, tmp_path: Path) -> list[dict]:
+    out = tmp_path / "expected.jsonl"
+    declared_run(providers, "-o", out)
     return [json.loads(line) for line in out.read_text().splitlines()]
 
 
 def test_kafka_gets_the_declared_documents(providers, tmp_path):
     bootstrap = ensure_service("kafka")
     topic = unique_topic("declared")
-    result = run_generate(
-        "document",
-        "--providers-dir",
-        providers,
-        "-p",
-        "roundtrip_order",
-        "-q",
-        COUNT,
-        "--seed",
-        "5",
-        "--quiet",
-        "--workers",
-        "2",
-        "--sink",
-        f"kafka://{bootstrap}/{topic}",
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    declared_run(providers, "--workers", "2", "--sink", f"kafka://{bootstrap}/{topic}")
     records = read_topic(bootstrap, topic, COUNT)
     received = sorted((json.loads(r.value) for r in records), key=lambda d: d["n"])
     assert received == expected(providers, tmp_path)
@@ -87,22 +69,7 @@ def test_kafka_gets_the_declared_documents(providers, tmp_path):
 def test_postgresql_gets_the_declared_documents(providers, tmp_path):
     address = ensure_service("postgresql")
     with fresh_table("postgresql", address, tmp_path) as database:
-        result = run_generate(
-            "document",
-            "--providers-dir",
-            providers,
-            "-p",
-            "roundtrip_order",
-            "-q",
-            COUNT,
-            "--seed",
-            "5",
-            "--quiet",
-            "--sink",
-            database.url(),
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
+        declared_run(providers, "--sink", database.url())
         rows = sorted(database.rows(), key=lambda row: row["n"])
     want = expected(providers, tmp_path)
     assert len(rows) == len(want)
