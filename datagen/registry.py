@@ -79,10 +79,7 @@ class Registry(Mapping[str, T], Generic[T]):
         if existing is not None and existing is not item:
             if _same_definition(existing, item):
                 return
-            raise RegistryError(
-                f"two {self.kind}s are named '{name}': "
-                f"{self._origins[name]} and {origin}"
-            )
+            raise RegistryError(self.clash(name, origin))
         self._items[name] = item
         self._origins[name] = origin
 
@@ -202,18 +199,24 @@ class Registry(Mapping[str, T], Generic[T]):
             except Exception as exc:  # a broken plugin must not hide the rest
                 self._fail(entry_point.name, origin, exc)
 
-    def fail(self, name: str, origin: str, error: str) -> None:
+    def clash(self, name: str, origin: str) -> str:
+        """The message of an item from origin named like one registered."""
+        return (
+            f"two {self.kind}s are named '{name}': {self._origins[name]} and {origin}"
+        )
+
+    def fail(self, name: str, origin: str, error: str | Exception) -> None:
         """Record name as failed to load (and no longer an item), as a broken
         plugin is: looking it up raises error, `list` shows it. For items
         loaded from outside (declaration files) found broken or clashing."""
         self._items.pop(name, None)
         self._origins.pop(name, None)
+        if isinstance(error, Exception):
+            error = _error_line(error)
         self._failures.setdefault(name, LoadFailure(name, origin, error))
 
     def _fail(self, name: str, origin: str, exc: Exception) -> None:
-        text = first_line(str(exc))
-        error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-        self._failures[name] = LoadFailure(name, origin, error)
+        self._failures[name] = LoadFailure(name, origin, _error_line(exc))
 
     @contextmanager
     def isolated(self) -> Iterator[Registry[T]]:
@@ -251,6 +254,12 @@ def _module_file(module: str) -> str:
     except (ImportError, ValueError):
         return "?"
     return spec.origin if spec is not None and spec.origin else "?"
+
+
+def _error_line(exc: Exception) -> str:
+    """'ModuleNotFoundError: No module named 'nope'': what a failure shows."""
+    text = first_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _same_definition(first: object, second: object) -> bool:

@@ -186,9 +186,7 @@ def register_folder(folder: Path, kind: str, registry: Registry[Any]) -> None:
             try:
                 declared = compile_declaration(declaration)
             except Exception as exc:  # a compiler's bug must not hide the rest
-                text = first_line(str(exc))
-                error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-                registry.fail(declaration.name, str(declaration.file), error)
+                registry.fail(declaration.name, str(declaration.file), exc)
                 continue
             register(declared, registry)
 
@@ -205,17 +203,9 @@ def register(declared: Declared, registry: Registry[Any]) -> None:
         return  # broken already (a clash): stays broken
     if name in registry:
         if not same_file(registry.origin(name), declaration.file):
-            registry.fail(name, origin, clash(registry, name, origin))
+            registry.fail(name, origin, registry.clash(name, origin))
         return
     registry.add(name, declared.item, origin)
-
-
-def clash(registry: Registry[Any], name: str, origin: str) -> str:
-    """The message of two items named alike: both origins."""
-    return (
-        f"two {registry.kind}s are named '{name}': "
-        f"{registry.origin(name)} and {origin}"
-    )
 
 
 def same_file(origin: str, file: Path) -> bool:
@@ -283,7 +273,7 @@ def use_template(path: Path) -> str:
     name, origin = path.stem, str(path)
     with _lock:
         if name in registry and not same_file(registry.origin(name), path):
-            raise ConfigError(clash(registry, name, origin))
+            raise ConfigError(registry.clash(name, origin))
         if name not in registry:
             registry.add(name, declared.item, origin)
     return name

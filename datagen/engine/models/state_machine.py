@@ -229,12 +229,12 @@ class StateMachine:
                 transition = transitions[
                     bisect_right(cumulative, random() * cumulative[-1])
                 ]
+            moment = start + tick * tick_seconds
             callback = transition.action_callback
             if callback is not None and callback(subject, transition) is False:
-                if end is not None and start + tick * tick_seconds >= end:
+                if end is not None and moment >= end:
                     return  # refused past the window's end: it would spin for good
                 continue
-            moment = start + tick * tick_seconds
             yield moment, {
                 "timestamp": stamp(moment),
                 "trigger": transition.trigger,
