@@ -69,6 +69,12 @@ OPTIONAL_PACKAGES: dict[str, tuple[str, str]] = {
     "requests": ("requests", "http"),
     "azure": ("azure-storage-blob", "azure"),
     "matplotlib": ("matplotlib", "plot"),
+    "fastapi": ("fastapi", "serve"),
+    "starlette": ("fastapi", "serve"),
+    "uvicorn": ("uvicorn", "serve"),
+    "prometheus_client": ("prometheus-client", "serve"),
+    "sse_starlette": ("sse-starlette", "serve"),
+    "fastapi_offline": ("fastapi-offline", "serve"),
 }
 
 

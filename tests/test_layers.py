@@ -3,8 +3,9 @@
 Every import in datagen/ (function-level and TYPE_CHECKING ones included) is
 read with `ast`. Layers, bottom to top: the contracts (modules at datagen/'s
 root and datagen/files); engine and sinks side by side, neither importing the
-other; runs, pictures and upload, which wire them together, side by side; the
-CLI; datagen/__init__.py, the public face, which only Python users import; and
+other; runs, pictures, upload and declarative, which wire them together, side
+by side; the HTTP service; the CLI (whose `serve` starts the service);
+datagen/__init__.py, the public face, which only Python users import; and
 datagen/compat, the original tools' APIs rebuilt on all of it.
 """
 
@@ -29,9 +30,10 @@ LAYERS = {
     "pictures": 2,
     "upload": 2,
     "declarative": 2,
-    "cli": 3,
-    "__init__": 4,
-    "compat": 5,
+    "service": 3,
+    "cli": 4,
+    "__init__": 5,
+    "compat": 6,
 }
 #: Folders of one layer that may import each other: the contracts are the root
 #: modules and the file helpers (atomic writes, safe paths, journey archives).

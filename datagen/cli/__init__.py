@@ -17,6 +17,7 @@ from datagen.cli.graph import graph
 from datagen.cli.journey import journey
 from datagen.cli.plot import plot
 from datagen.cli.replay import replay
+from datagen.cli.serve import serve
 from datagen.cli.signals import stop_signals
 from datagen.cli.simulate import simulate
 from datagen.cli.upload import upload
@@ -86,6 +87,7 @@ COMMANDS = [
     plot,
     upload,
     validate,
+    serve,
 ]
 for _command in COMMANDS:
     _command.params.append(providers_dir_option())

@@ -23,16 +23,23 @@ class _TooLarge(Exception):
     """A declaration past MAX_VALUES."""
 
 
-def read_source(file: Path, problems: Problems) -> Source | None:
+def read_source(
+    file: Path, problems: Problems, text: str | None = None
+) -> Source | None:
     """The file's Source; None (with the problem added) when it cannot be read
     or parsed. Duplicate keys are problems too (YAML would keep the last), and
-    so is text no UTF-8 output could hold (an unpaired surrogate escape)."""
+    so is text no UTF-8 output could hold (an unpaired surrogate escape).
+
+    With text (a declaration sent over HTTP), nothing is read from disk: file
+    only names the text in problems and its suffix chooses the parser."""
     problems.source = Source(file, None)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add((), f"cannot be read: {getattr(exc, 'strerror', None) or exc}")
-        return None
+    if text is None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            problems.add((), f"cannot be read: {reason}")
+            return None
     before = len(problems)
     if file.suffix == ".json":
         try:

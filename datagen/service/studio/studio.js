@@ -21,6 +21,7 @@
     templateField: $("template-field"), templateLabel: $("template-label"),
     template: $("template"), destination: $("destination"),
     topicField: $("topic-field"), topicLabel: $("topic-label"), topic: $("topic"),
+    topicNames: $("topic-names"),
     count: $("count"), interval: $("interval"), seed: $("seed"), add: $("add"),
     formError: $("form-error"),
     preview: $("preview"), previewStatus: $("preview-status"),
@@ -162,6 +163,8 @@
       option.value = destination.type;
       option.textContent = destination.type;
       option.dataset.needs = destination.needs || "";
+      // A `sink` destination lists the names the server knows.
+      option.dataset.names = JSON.stringify(destination.names || []);
       ui.destination.append(option);
     }
     if (current) ui.destination.value = current;
@@ -193,6 +196,13 @@
     const needs = destinationNeeds();
     ui.topicField.hidden = !needs;
     ui.topicLabel.textContent = needs ? needs[0].toUpperCase() + needs.slice(1) : "Topic";
+    const option = ui.destination.selectedOptions[0];
+    ui.topicNames.replaceChildren();
+    for (const name of option ? JSON.parse(option.dataset.names) : []) {
+      const choice = document.createElement("option");
+      choice.value = name;
+      ui.topicNames.append(choice);
+    }
   }
 
   // --- the source of events, shared by the preview and the form ---

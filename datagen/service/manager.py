@@ -1,0 +1,258 @@
+"""The service's generators: added (once per equivalent request), looked up,
+removed, capped, saved for a restart, and all stopped at the end."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+import orjson
+
+from datagen.runs.streams import DocumentStream
+from datagen.seeding import draw_seed
+from datagen.service.destinations import Servers, open_destination
+from datagen.service.generator import Generator
+from datagen.service.requests import RequestError, ScheduleSpec
+from datagen.service.sources import Source, compile_source
+from datagen.sinks.base import Delivery
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one service takes on at most (each refusal is a 429)."""
+
+    max_generators: int = 100
+    #: Events a second, summed over the running generators.
+    max_rate: float = 100_000.0
+    #: Bytes of a request body (413 past it).
+    max_body: int = 2**20
+    #: Sample events one preview may ask for.
+    max_preview: int = 100
+
+
+def generator_id(schedule: ScheduleSpec, source: Source) -> str:
+    """The id of a schedule: a hash of its destination, its event settings
+    and its source's canonical form, as a decimal uint64 (Eventer's shape).
+    An unseeded event hashes without a seed, so asking again for the same
+    unseeded stream finds the running one."""
+    event = schedule.event
+    identity = {
+        "destination": schedule.destination.identity(),
+        "event": {
+            "dataset": event.dataset,
+            "count": event.count,
+            "interval_ns": event.interval_ns,
+            "seed": event.seed,
+            "source": source.digest,
+        },
+    }
+    digest = hashlib.blake2b(
+        orjson.dumps(identity, option=orjson.OPT_SORT_KEYS), digest_size=8
+    ).digest()
+    return str(int.from_bytes(digest, "big"))
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A generator as the state file keeps it, to be resumed after a restart."""
+
+    schedule: ScheduleSpec
+    seed: int
+    produced: int
+
+
+class Generators:
+    """The running (and finished) generators of one service."""
+
+    def __init__(
+        self,
+        servers: Servers,
+        limits: Limits = Limits(),
+        instance_id: str | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.servers = servers
+        self.limits = limits
+        self.instance_id = instance_id
+        self.on_change = on_change
+        self._items: dict[str, Generator] = {}
+        self._lock = threading.RLock()
+        #: One add at a time: two equal requests at once start one generator.
+        self._adding = threading.Lock()
+        #: What each generator delivered, for the summary at the end.
+        self.ended: list[tuple[Generator, Delivery]] = []
+
+    # -- looking up
+
+    def get(self, generator_id: str) -> Generator:
+        with self._lock:
+            found = self._items.get(generator_id)
+        if found is None:
+            raise RequestError(404, f"generator with id is not found: {generator_id}")
+        return found
+
+    def all(self) -> list[Generator]:
+        with self._lock:
+            return list(self._items.values())
+
+    def running(self) -> list[Generator]:
+        return [item for item in self.all() if item.active]
+
+    def rate(self) -> float:
+        return sum(item.schedule.event.rate for item in self.running())
+
+    # -- adding
+
+    def add(self, schedules: list[ScheduleSpec]) -> list[Generator]:
+        """A generator per schedule: the running one when an equivalent one
+        runs, else a new one. Nothing starts unless every schedule can: a
+        broken template is a 400, a cap a 429, a sink that cannot be opened
+        a 503, and then no generator of the request has started."""
+        with self._adding:
+            sources = self._compile(schedules)
+            planned: list[tuple[str, ScheduleSpec, Source] | Generator] = []
+            new_rate = 0.0
+            for schedule, source in zip(schedules, sources):
+                found = self._running(generator_id(schedule, source))
+                if found is not None:
+                    planned.append(found)
+                elif not any(
+                    isinstance(item, tuple)
+                    and item[0] == generator_id(schedule, source)
+                    for item in planned
+                ):
+                    planned.append((generator_id(schedule, source), schedule, source))
+                    new_rate += schedule.event.rate
+            fresh = [item for item in planned if isinstance(item, tuple)]
+            self._check_limits(len(fresh), new_rate)
+            started = self._start_all(fresh)
+            result = []
+            for schedule, source in zip(schedules, sources):
+                result.append(
+                    started.get(generator_id(schedule, source))
+                    or self.get(generator_id(schedule, source))
+                )
+        if fresh and self.on_change is not None:
+            self.on_change()
+        return result
+
+    def resume(self, saved: Saved) -> Generator:
+        """A saved generator started again where it stopped (its seed and
+        position kept, so the stream continues as if it never stopped)."""
+        with self._adding:
+            source = compile_source(saved.schedule.event, self.instance_id)
+            new_id = generator_id(saved.schedule, source)
+            item = (new_id, saved.schedule, source)
+            return self._start_all([item], {new_id: (saved.seed, saved.produced)})[
+                new_id
+            ]
+
+    def _compile(self, schedules: list[ScheduleSpec]) -> list[Source]:
+        """Each event's source compiled once, however many schedules use it."""
+        compiled: dict[int, Source] = {}
+        sources = []
+        for index, schedule in enumerate(schedules):
+            key = id(schedule.event)
+            if key not in compiled:
+                compiled[key] = compile_source(
+                    schedule.event, self.instance_id, f"schedules[{index}] event"
+                )
+            sources.append(compiled[key])
+        return sources
+
+    def _running(self, generator_id: str) -> Generator | None:
+        with self._lock:
+            found = self._items.get(generator_id)
+        return found if found is not None and found.active else None
+
+    def _check_limits(self, count: int, rate: float) -> None:
+        if not count:
+            return
+        running = self.running()
+        limits = self.limits
+        if len(running) + count > limits.max_generators:
+            raise RequestError(
+                429,
+                f"too many generators: {len(running)} run and this request adds "
+                f"{count}; the service takes {limits.max_generators} "
+                "(datagen serve --max-generators)",
+            )
+        total = self.rate() + rate
+        if total > limits.max_rate:
+            raise RequestError(
+                429,
+                f"too many events a second: {total:,.0f} with this request; the "
+                f"service takes {limits.max_rate:,.0f} (datagen serve --max-rate)",
+            )
+
+    def _start_all(
+        self,
+        fresh: list[tuple[str, ScheduleSpec, Source]],
+        resumed: dict[str, tuple[int, int]] | None = None,
+    ) -> dict[str, Generator]:
+        made: list[Generator] = []
+        try:
+            for new_id, schedule, source in fresh:
+                seed, start = (resumed or {}).get(new_id, (schedule.event.seed, 0))
+                made.append(self._make(new_id, schedule, source, seed, start))
+        except BaseException:
+            for generator in made:
+                generator.sink.abort()
+                generator.stream.close()
+            raise
+        with self._lock:
+            for generator in made:
+                self._items[generator.id] = generator
+        for generator in made:
+            generator.start()
+        return {generator.id: generator for generator in made}
+
+    def _make(
+        self,
+        new_id: str,
+        schedule: ScheduleSpec,
+        source: Source,
+        seed: int | None,
+        start: int,
+    ) -> Generator:
+        seed = draw_seed() if seed is None else seed
+        stream = DocumentStream(source.provider_class, seed, start)
+        try:
+            sink = open_destination(self.servers, schedule.destination, stream.peek())
+        except BaseException:
+            stream.close()
+            raise
+        return Generator(
+            new_id, schedule, source, sink, stream, seed, on_end=self._ended
+        )
+
+    def _ended(self, generator: Generator) -> None:
+        self.ended.append((generator, generator.counts()))
+        if self.on_change is not None:
+            self.on_change()
+
+    # -- removing
+
+    def remove(self, generator_id: str) -> Delivery:
+        """Stop the generator, flush its sink and forget it; its counts."""
+        generator = self.get(generator_id)
+        delivery = generator.stop()
+        with self._lock:
+            self._items.pop(generator_id, None)
+        if self.on_change is not None:
+            self.on_change()
+        return delivery
+
+    def stop_all(self) -> list[tuple[Generator, Delivery]]:
+        """Stop every generator (all at once, then wait for each to flush)."""
+        items = self.all()
+        for item in items:
+            item.signal_stop()
+        return [(item, item.stop()) for item in items]
+
+    def saved(self) -> list[Saved]:
+        """What a restart resumes: the generators still running."""
+        return [
+            Saved(item.schedule, item.seed, item.produced) for item in self.running()
+        ]
