@@ -106,7 +106,16 @@ class Studio:
 
     def get(self, path: str) -> Any:
         """GET path's JSON, with the token when there is one."""
-        request = urllib.request.Request(self.url + path)
+        return self.call(path)
+
+    def post(self, path: str, body: Any) -> Any:
+        """POST body as JSON to path; the answer's JSON."""
+        return self.call(path, json.dumps(body).encode())
+
+    def call(self, path: str, data: bytes | None = None) -> Any:
+        request = urllib.request.Request(self.url + path, data=data)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
         if self.token is not None:
             request.add_header("Authorization", f"Bearer {self.token}")
         with urllib.request.urlopen(request, timeout=5) as response:

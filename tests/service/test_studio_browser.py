@@ -1,13 +1,11 @@
 """The web studio in a real browser (headless Chromium): add a generator through
 the form, watch its count rise, preview templates, stop it; and the token prompt.
 
-STUDIO_SCREENSHOT=docs/images/studio.png saves the page, with a running
-generator and a preview, for the README."""
+bench/screenshot_studio.py takes the README's picture with the same helpers."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from typing import Literal, TypeVar
@@ -172,9 +170,6 @@ def test_add_watch_preview_and_stop(browser: WebDriver, service: Studio) -> None
     assert all(event["word"] == "hello" for event in events), events
     assert all(1 <= int(str(event["id"])) <= 10 for event in events), events
     assert text(browser, "#preview-error") == ""
-
-    if os.environ.get("STUDIO_SCREENSHOT"):
-        browser.save_screenshot(os.environ["STUDIO_SCREENSHOT"])
 
     # A broken template: one line naming line:column, and no stale events.
     fill(browser, "#template", "{\n  id: 1,\n  word: ,\n}")
