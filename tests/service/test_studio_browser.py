@@ -220,8 +220,8 @@ def test_values_and_errors_are_text_not_markup(
     assert not browser.find_elements(By.ID, "bold")
 
 
-def test_the_page_asks_for_the_token() -> None:
-    with studio(token=TOKEN) as server, chrome() as browser:
+def test_the_page_asks_for_the_token(browser: WebDriver) -> None:
+    with studio(token=TOKEN) as server:
         assert server.get("config")["auth"] is True
         browser.get(server.url)
         until(browser, lambda d: shown(d, "#token"), "the token prompt")
