@@ -23,10 +23,10 @@ import signal
 import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
-from pathlib import Path
 from typing import Any
 
-from datagen.declarative.jsonnet.natives import Natives
+from datagen.declarative.jsonnet.imports import importer_of
+from datagen.declarative.jsonnet.natives import Call, Natives
 from datagen.declarative.jsonnet.program import Failure, Program, read_failure
 from datagen.errors import ProviderError
 
@@ -47,11 +47,13 @@ BATCH_SECONDS = 120.0
 @dataclass(frozen=True)
 class Reply:
     """A batch: the JSON text of its documents (an array) and the RNG state
-    reached, or the failure that stopped it."""
+    reached, or the failure that stopped it; with natives recording, the
+    batch's native calls in call order."""
 
     text: str | None
     state: Any
     failure: Failure | None = None
+    calls: list[Call] | None = None
 
 
 class Evaluator:
@@ -165,7 +167,7 @@ def _child_main(conn: Connection, program: Program, natives: Natives) -> None:
 
     callbacks = natives.callbacks()
     refused: list[str] = []
-    importer = _confined_importer(program.folder, refused)
+    importer = importer_of(program, refused)
     baseline: int | None = None
     while True:
         try:
@@ -175,6 +177,8 @@ def _child_main(conn: Connection, program: Program, natives: Natives) -> None:
         natives.rng.setstate(state)
         natives.last_error = None
         refused.clear()
+        if natives.calls is not None:
+            natives.calls.clear()
         try:
             text = _gojsonnet.evaluate_snippet(
                 program.name,
@@ -183,7 +187,8 @@ def _child_main(conn: Connection, program: Program, natives: Natives) -> None:
                 import_callback=importer,
                 max_stack=MAX_STACK,
             )
-            reply = Reply(text, natives.rng.getstate())
+            calls = None if natives.calls is None else list(natives.calls)
+            reply = Reply(text, natives.rng.getstate(), calls=calls)
         except (RuntimeError, UnicodeDecodeError, ValueError) as exc:
             # ValueError: a NUL in an imported file (the engine takes C strings)
             failure = read_failure(
@@ -239,41 +244,3 @@ def _resident() -> int:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
-
-
-def _confined_importer(folder: Path, refused: list[str]) -> Any:
-    """An import callback that reads files in the template's folder only:
-    no absolute paths, no '..' out of it, no symbolic link pointing out.
-    Each refusal's message is kept in refused (the binding may garble it)."""
-    root = folder.resolve()
-
-    def load(base: str, relative: str) -> tuple[str, bytes]:
-        try:
-            return _load(base, relative)
-        except RuntimeError as exc:
-            refused.append(str(exc))
-            # A short message: the binding garbles long ones (bytes of freed
-            # memory after it, or text that is no UTF-8); read_failure puts
-            # the kept one back.
-            raise RuntimeError("refused") from None
-
-    def _load(base: str, relative: str) -> tuple[str, bytes]:
-        if os.path.isabs(relative):
-            raise RuntimeError(
-                f"import '{relative}': absolute paths are not allowed "
-                "(imports are read from the template's folder only)"
-            )
-        candidate = Path(base or root) / relative
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(root):
-            raise RuntimeError(
-                f"import '{relative}' is outside the template's folder {folder}"
-            )
-        try:
-            return str(resolved), resolved.read_bytes()
-        except OSError as exc:
-            raise RuntimeError(
-                f"import '{relative}' cannot be read: {exc.strerror or exc}"
-            ) from None
-
-    return load

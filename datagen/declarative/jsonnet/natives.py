@@ -42,6 +42,9 @@ from mimesis.providers import (
 from datagen.documents import to_locale
 from datagen.seeding import derive_seed, random_uuid
 
+#: One native call as recorded: its name and the arguments Jsonnet gave.
+Call = tuple[str, tuple[Any, ...]]
+
 
 class NativeError(ValueError):
     """Bad arguments to a native function; str() is the one-line message
@@ -233,6 +236,7 @@ class Natives:
         dataset: str | None = None,
         instance_id: str | None = None,
         now: datetime | None = None,
+        record: bool = False,
     ) -> None:
         self.rng = mimesis_random.Random()
         code = to_locale(locale)
@@ -252,6 +256,10 @@ class Natives:
         #: The message of the last native function that failed (the binding
         #: reports only "failed to execute native callback").
         self.last_error: str | None = None
+        #: With record: every native call of a batch as (name, arguments),
+        #: in call order (canonical.py hashes them); None otherwise, and
+        #: then callbacks() wraps nothing more than the count.
+        self.calls: list[Call] | None = [] if record else None
         self._rand_data: dict[str, Callable[[], Any]] = {
             "lat": lambda: round(float(self.address.latitude()), 6),
             "long": lambda: round(float(self.address.longitude()), 6),
@@ -426,7 +434,8 @@ class Natives:
 
     def callbacks(self) -> dict[str, tuple[tuple[str, ...], Callable[..., Any]]]:
         """native_callbacks for the Jsonnet binding: each function counted,
-        and its error kept in last_error (the binding drops the message)."""
+        and its error kept in last_error (the binding drops the message);
+        each call recorded in calls when recording."""
         table: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {}
         functions: dict[str, Callable[..., Any]] = {
             name: getattr(self, name) for name in NATIVE_PARAMS
@@ -434,7 +443,10 @@ class Natives:
         functions[RAND_KEY_NATIVE] = self.rand_data_key
         params = {**NATIVE_PARAMS, RAND_KEY_NATIVE: ("key",)}
         for name, function in functions.items():
-            table[name] = (params[name], self._counted(function))
+            counted = self._counted(function)
+            if self.calls is not None:
+                counted = _recorded(name, counted, self.calls)
+            table[name] = (params[name], counted)
         return table
 
     def _counted(self, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -450,3 +462,15 @@ class Natives:
                 raise
 
         return call
+
+
+def _recorded(
+    name: str, function: Callable[..., Any], calls: list[Call]
+) -> Callable[..., Any]:
+    """function, with each call appended to calls (a failed one too)."""
+
+    def call(*args: Any) -> Any:
+        calls.append((name, args))
+        return function(*args)
+
+    return call

@@ -52,10 +52,14 @@ _OFFSET = PRELUDE.count("\n")
 
 @dataclass(frozen=True)
 class Program:
-    """One template: its file, text and folder (the only place it may import from)."""
+    """One template: its file, text and folder (the only place it may import
+    from). A template sent as text (over HTTP) has a name for a path and no
+    folder: it may import nothing, so it never reads the server's files."""
 
     path: Path
     source: str
+    #: False for a template given as text: no folder, every import refused.
+    from_file: bool = True
 
     @property
     def name(self) -> str:
@@ -63,8 +67,8 @@ class Program:
         return str(self.path)
 
     @property
-    def folder(self) -> Path:
-        return self.path.absolute().parent
+    def folder(self) -> Path | None:
+        return self.path.absolute().parent if self.from_file else None
 
     def batch(self, count: int) -> str:
         """The program that makes count documents, in order."""
@@ -127,7 +131,8 @@ def read_failure(
     for file, *numbers in frames:
         line, column = _position(numbers)
         if file != program.name and not file.startswith("<"):
-            shown = os.path.relpath(file, program.folder)
+            folder = program.folder
+            shown = os.path.relpath(file, folder) if folder is not None else file
             return Failure(None, None, message, f"{shown}:{line}:{column}")
     return Failure(None, None, message)
 

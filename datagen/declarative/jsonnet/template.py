@@ -2,7 +2,8 @@
 
 jsonnet_document() reads the file and makes the provider class (unregistered:
 the loader registers it); check_template() evaluates it once and reports what
-is wrong as 'file:line:column: message'.
+is wrong as 'file:line:column: message'. A template given as text (text.py)
+goes through the same program_of(), provider_class() and check_program().
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from datagen.declarative.jsonnet.evaluator import Evaluator
+from datagen.declarative.jsonnet.evaluator import Evaluator, Reply
 from datagen.declarative.jsonnet.natives import Natives
 from datagen.declarative.jsonnet.program import Failure, Program
 from datagen.declarative.problems import (
@@ -82,12 +83,9 @@ class JsonnetDocumentProvider(DocumentProvider, abstract=True):
         while len(documents) < count:
             size = min(BATCH, count - len(documents))
             reply = self.evaluator.evaluate(size, self._state)
-            if reply.failure is not None or reply.text is None:
-                raise self._error(reply.failure)
-            batch = json.loads(reply.text)
-            for document in batch:
-                if not isinstance(document, dict):
-                    raise self._error(Failure(None, None, _not_an_object(document)))
+            batch, failure = batch_documents(reply)
+            if failure is not None:
+                raise failure_error(self.program, failure)
             documents.extend(batch)
             self._state = reply.state
         return documents
@@ -99,10 +97,24 @@ class JsonnetDocumentProvider(DocumentProvider, abstract=True):
         """Stop the evaluating process now (it also ends with the provider)."""
         self.evaluator.close()
 
-    def _error(self, failure: Failure | None) -> DeclarationError:
-        problems = Problems(Source(self.program.path, None))
-        add_failure(problems, failure or Failure(None, None, "evaluation failed"))
-        return DeclarationError(problems)
+
+def batch_documents(reply: Reply) -> tuple[list[dict[str, Any]], Failure | None]:
+    """A reply's documents, or the failure: the engine's, or a document
+    that is no object."""
+    if reply.failure is not None or reply.text is None:
+        return [], reply.failure or Failure(None, None, "evaluation failed")
+    batch = json.loads(reply.text)
+    for document in batch:
+        if not isinstance(document, dict):
+            return [], Failure(None, None, _not_an_object(document))
+    return batch, None
+
+
+def failure_error(program: Program, failure: Failure) -> DeclarationError:
+    """The one-line error of a failed evaluation: 'name:line:column: message'."""
+    problems = Problems(Source(program.path, None))
+    add_failure(problems, failure)
+    return DeclarationError(problems)
 
 
 def _not_an_object(value: Any) -> str:
@@ -115,21 +127,55 @@ def read_template(path: Path, problems: Problems) -> Program | None:
     """The template's Program; None (with the problem added) when unreadable."""
     problems.source = Source(path, None)
     try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.add((), "cannot be read: not UTF-8 text")
-        return None
+        source = path.read_bytes()
     except OSError as exc:
         problems.add((), f"cannot be read: {exc.strerror or exc}")
         return None
-    if not source.strip():
+    return program_of(path, source, problems)
+
+
+def program_of(
+    path: Path, source: str | bytes, problems: Problems, from_file: bool = True
+) -> Program | None:
+    """The Program of a template's text (bytes as UTF-8; line ends as a
+    file read as text has them); None, with the problem added, when it is
+    not UTF-8, empty or holds a NUL."""
+    problems.source = Source(path, None)
+    try:
+        text = source.decode() if isinstance(source, bytes) else source
+        text.encode()  # a str may hold lone surrogates: no UTF-8 either
+    except UnicodeError:
+        problems.add((), "cannot be read: not UTF-8 text")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
         problems.add((), "is empty")
         return None
-    if "\x00" in source:  # the engine takes C strings
-        line = source.count("\n", 0, source.index("\x00")) + 1
+    if "\x00" in text:  # the engine takes C strings
+        line = text.count("\n", 0, text.index("\x00")) + 1
         problems.add((), f"holds a NUL character (line {line})")
         return None
-    return Program(path, source)
+    return Program(path, text, from_file)
+
+
+def provider_class(
+    program: Program,
+    name: str,
+    description: str,
+    dataset: str | None = None,
+    instance_id: str | None = None,
+) -> type[JsonnetDocumentProvider]:
+    """The provider class of a program (abstract: not registered)."""
+    attributes = {
+        "name": name,
+        "description": description,
+        "program": program,
+        "dataset": dataset,
+        "instance_id": instance_id,
+        "__module__": __name__,
+        "__qualname__": f"JsonnetTemplate[{name}]",
+    }
+    return type(name, (JsonnetDocumentProvider,), attributes, abstract=True)
 
 
 def jsonnet_document(
@@ -145,35 +191,32 @@ def jsonnet_document(
     program = read_template(path, problems)
     if program is None:
         return None
-    name = path.stem
-    attributes = {
-        "name": name,
-        "description": f"Jsonnet template {path.name} (Eventer format)",
-        "program": program,
-        "dataset": dataset,
-        "instance_id": instance_id,
-        "__module__": __name__,
-        "__qualname__": f"JsonnetTemplate[{name}]",
-    }
-    return type(name, (JsonnetDocumentProvider,), attributes, abstract=True)
+    description = f"Jsonnet template {path.name} (Eventer format)"
+    return provider_class(program, path.stem, description, dataset, instance_id)
+
+
+def evaluate_once(program: Program, natives: Natives, count: int, seed: int) -> Reply:
+    """count documents of a fresh evaluating process, from seed (bounded in
+    time by BATCH_SECONDS: ProviderError past it, or if the process dies)."""
+    evaluator = Evaluator(program, natives)
+    try:
+        return evaluator.evaluate(count, natives.seed_state(seed))
+    finally:
+        evaluator.close()
+
+
+def check_program(program: Program, problems: Problems) -> None:
+    """Evaluate the program once and add what is wrong (a syntax or runtime
+    error, a bad native argument, a refused import, a result that is no
+    object) as one problem naming the line and column."""
+    _, failure = batch_documents(evaluate_once(program, Natives(), 1, 0))
+    if failure is not None:
+        add_failure(problems, failure)
 
 
 def check_template(path: Path, problems: Problems) -> None:
-    """Evaluate the template once and add what is wrong (a syntax or runtime
-    error, a bad native argument, an import outside its folder, a result
-    that is no object) as one problem naming the line and column."""
+    """check_program for the template at path (an import outside its
+    folder is refused), after the checks of reading it."""
     program = read_template(path, problems)
-    if program is None:
-        return
-    natives = Natives()
-    evaluator = Evaluator(program, natives)
-    try:
-        reply = evaluator.evaluate(1, natives.seed_state(0))
-    finally:
-        evaluator.close()
-    if reply.failure is not None or reply.text is None:
-        add_failure(problems, reply.failure or Failure(None, None, "evaluation failed"))
-        return
-    document = json.loads(reply.text)[0]
-    if not isinstance(document, dict):
-        add_failure(problems, Failure(None, None, _not_an_object(document)))
+    if program is not None:
+        check_program(program, problems)
