@@ -2,8 +2,9 @@
 
 `postgresql+psycopg://user@host/db?table=events&key=id` creates the table from
 the first events, adds columns for new fields, and upserts on `key` in batched
-transactions (COPY into a staging table on PostgreSQL). A database that goes
-away is retried with backoff until `retry_seconds`; what still fails is counted.
+transactions (COPY into a staging table on PostgreSQL); `key=group_id,id` upserts
+on the pair (a composite primary key). A database that goes away is retried
+with backoff until `retry_seconds`; what still fails is counted.
 
 It is long because it holds the URL's options (and which the driver takes),
 the retriable-error rules of each database and the upsert of each dialect;
@@ -31,7 +32,7 @@ from datagen.sinks.options import option_names, parse_options
 from datagen.sinks.retry import RetryPolicy
 from datagen.sinks.spec import query_options, register_sink
 from datagen.sinks.sql_copy import CopyPlan, copy_rows, plan_copy
-from datagen.sinks.sql_schema import TableSchema, check_table_name, column_name, to_row
+from datagen.sinks.sql_schema import TableSchema, check_table_name, parse_key, to_row
 
 #: Drivers used when a URL names none (SQLAlchemy's own defaults are not installed).
 DEFAULT_DRIVERS = {
@@ -45,7 +46,11 @@ PASSWORD_ENV = "DATAGEN_SQL_PASSWORD"
 
 @dataclass(frozen=True)
 class SqlOptions:
-    """The sink's own query options; the rest of the URL goes to the driver."""
+    """The sink's own query options; the rest of the URL goes to the driver.
+
+    `key` is written as in the URL: one field, or fields separated by ','
+    (`group_id,id`); `key_columns` is the tuple of their columns.
+    """
 
     table: str
     key: str | None = None
@@ -54,6 +59,11 @@ class SqlOptions:
     method: str = "auto"
     retry_seconds: float = 30.0
     connect_timeout: int = 5
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns the upsert is keyed on, in order; () appends rows."""
+        return parse_key(self.key, "sql sink") if self.key else ()
 
     @classmethod
     def from_url(
@@ -73,7 +83,7 @@ class SqlOptions:
         options = replace(
             options,
             table=check_table_name(options.table),
-            key=column_name(options.key) if options.key else None,
+            key=",".join(parse_key(options.key, where)) if options.key else None,
         )
         if options.nested not in ("flatten", "json"):
             raise ConfigError(
@@ -190,6 +200,8 @@ class SqlSink(BatchingSink):
     def __init__(self, url: URL, options: SqlOptions) -> None:
         self.url = url
         self.options = options
+        #: The upsert's key columns, in order: (), one, or several (composite).
+        self.key_columns: tuple[str, ...] = options.key_columns
         policy = RetryPolicy(deadline=options.retry_seconds, owner=self.describe())
         super().__init__(options.batch, policy)
         self.engine = self._create_engine()
@@ -293,25 +305,29 @@ class SqlSink(BatchingSink):
         return TableSchema(
             self.engine,
             self.options.table,
-            self.options.key,
+            self.key_columns,
             nested_as_json=self.options.nested == "json",
         )
 
     def _rows(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Events as rows; with a key, the last event of each key wins."""
+        """Events as rows; with a key, the last event of each key (the values
+        of all its columns together) wins."""
         nested_as_json = self.options.nested == "json"
         rows = [to_row(event, nested_as_json) for event in events]
-        key = self.options.key
-        if key is None:
+        keys = self.key_columns
+        if not keys:
             return rows
         latest: dict[Any, dict[str, Any]] = {}
         for row in rows:
-            value = row.get(key)
-            if value is None:
-                raise SinkError(f"an event has no key field '{key}'")
-            latest[
-                orjson.dumps(value) if isinstance(value, (dict, list)) else value
-            ] = row
+            values = []
+            for key in keys:
+                value = row.get(key)
+                if value is None:
+                    raise SinkError(f"an event has no key field '{key}'")
+                values.append(
+                    orjson.dumps(value) if isinstance(value, (dict, list)) else value
+                )
+            latest[values[0] if len(values) == 1 else tuple(values)] = row
         return list(latest.values())
 
     def _insert_statement(self) -> Any:
@@ -321,20 +337,20 @@ class SqlSink(BatchingSink):
             return self._statement[1]
         table = self.schema.table
         assert table is not None
-        key = self.options.key
-        updates = [column for column in columns if column != key]
-        if key is None:
+        keys = list(self.key_columns)
+        updates = [column for column in columns if column not in keys]
+        if not keys:
             statement: Any = sa.insert(table)
         elif self.dialect in ("postgresql", "sqlite"):
             module = postgresql if self.dialect == "postgresql" else sqlite
             statement = module.insert(table)
             statement = (
                 statement.on_conflict_do_update(
-                    index_elements=[key],
+                    index_elements=keys,
                     set_={column: statement.excluded[column] for column in updates},
                 )
                 if updates
-                else statement.on_conflict_do_nothing(index_elements=[key])
+                else statement.on_conflict_do_nothing(index_elements=keys)
             )
         elif self.dialect in ("mysql", "mariadb"):
             statement = mysql.insert(table)
@@ -342,7 +358,7 @@ class SqlSink(BatchingSink):
             statement = statement.on_duplicate_key_update(
                 {
                     column: sa.literal_column(f"VALUES({self.schema.quote(column)})")
-                    for column in updates or [key]
+                    for column in updates or keys[:1]
                 }
             )
         else:
@@ -356,7 +372,7 @@ class SqlSink(BatchingSink):
         if self._copy_plan is None or self._copy_plan[0] != version:
             self._copy_plan = (version, plan_copy(connection, self.schema))
         copy_rows(
-            connection, self.schema, self._copy_plan[1], records, self.options.key
+            connection, self.schema, self._copy_plan[1], records, self.key_columns
         )
 
 

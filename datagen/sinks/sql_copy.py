@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from datagen.errors import SinkError
-from datagen.sinks.sql_schema import TableSchema
+from datagen.sinks.sql_schema import TableSchema, key_tuple
 
 STAGE = "datagen_stage"
 
@@ -75,17 +75,18 @@ def copy_rows(
     schema: TableSchema,
     plan: CopyPlan,
     records: Sequence[Sequence[Any]],
-    key: str | None,
+    key: str | Sequence[str] | None,
 ) -> None:
     """COPY records (TableSchema.record's, in column order) in, through a staging
-    table and INSERT .. ON CONFLICT when there is a key."""
+    table and INSERT .. ON CONFLICT when there is a key (one column or several)."""
+    keys = key_tuple(key)
     quote = schema.quote
     names = ", ".join(quote(column) for column in plan.columns)
     target = schema.quoted_table
     raw = _driver_connection(connection)
     with raw.cursor() as cursor:
         into = target
-        if key is not None:
+        if keys:
             into = quote(STAGE)
             cursor.execute(
                 f"CREATE TEMP TABLE {into} (LIKE {target} INCLUDING DEFAULTS) "
@@ -97,8 +98,8 @@ def copy_rows(
             if plan.binary:
                 copy.set_types(list(plan.types))
             _write_records(copy, plan, records)
-        if key is not None:
-            cursor.execute(_upsert_from_stage(plan.columns, key, target, into, quote))
+        if keys:
+            cursor.execute(_upsert_from_stage(plan.columns, keys, target, into, quote))
 
 
 def _writer(cursor: Any) -> Any:
@@ -128,10 +129,10 @@ def _write_records(copy: Any, plan: CopyPlan, records: Sequence[Sequence[Any]]) 
 
 
 def _upsert_from_stage(
-    columns: Sequence[str], key: str, target: str, stage: str, quote: Any
+    columns: Sequence[str], keys: Sequence[str], target: str, stage: str, quote: Any
 ) -> str:
     names = ", ".join(quote(column) for column in columns)
-    updates = [quote(column) for column in columns if column != key]
+    updates = [quote(column) for column in columns if column not in keys]
     action = (
         "DO UPDATE SET " + ", ".join(f"{name} = EXCLUDED.{name}" for name in updates)
         if updates
@@ -139,7 +140,7 @@ def _upsert_from_stage(
     )
     return (
         f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} "
-        f"ON CONFLICT ({quote(key)}) {action}"
+        f"ON CONFLICT ({', '.join(quote(key) for key in keys)}) {action}"
     )
 
 

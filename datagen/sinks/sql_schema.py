@@ -73,6 +73,54 @@ def column_name(field: str) -> str:
     return field.replace(".", "_")
 
 
+#: InnoDB's longest index, in characters of 4 bytes (utf8mb4): the text columns
+#: of a composite key share it (one key column keeps VARCHAR(255), as before).
+_MYSQL_KEY_CHARACTERS = 3072 // 4
+
+
+def parse_key(value: str, where: str) -> tuple[str, ...]:
+    """The key columns of `key=`: one field, or fields separated by ',' (spaces
+    around each one dropped), each made a column name ('a.b' -> 'a_b').
+
+    ConfigError naming `where` (the redacted URL) and the value for an empty
+    piece, a column named twice, or a name no column can have.
+    """
+    pieces = value.split(",")
+    if len(pieces) > 1:
+        pieces = [piece.strip() for piece in pieces]
+    columns: list[str] = []
+    for piece in pieces:
+        problem = None
+        if not piece:
+            problem = "an empty field name"
+        elif column_name(piece) in columns:
+            problem = f"column '{column_name(piece)}' named twice"
+        else:
+            try:
+                check_column_name(column_name(piece), piece)
+            except SinkError as exc:
+                problem = str(exc)
+        if problem is not None:
+            raise ConfigError(
+                f"{where}: bad key={value}: {problem} "
+                "(key=FIELD, or key=FIELD,FIELD,... for a composite key)"
+            )
+        columns.append(column_name(piece))
+    return tuple(columns)
+
+
+def key_tuple(key: str | Sequence[str] | None) -> tuple[str, ...]:
+    """key columns as a tuple: None -> (), 'id' -> ('id',), ('a', 'b') as is."""
+    if key is None:
+        return ()
+    return (key,) if isinstance(key, str) else tuple(key)
+
+
+def describe_key(columns: Sequence[str]) -> str:
+    """'id' for one key column, (a, b) for several (for messages)."""
+    return f"'{columns[0]}'" if len(columns) == 1 else f"({', '.join(columns)})"
+
+
 def to_row(event: dict[str, Any], nested_as_json: bool) -> dict[str, Any]:
     """event as {column: value}: nested objects flattened, or kept whole as JSON."""
     if nested_as_json:
@@ -110,13 +158,14 @@ class TableSchema:
 
     ensure() creates the table from the first rows, adds columns for new fields
     and widens bigint columns that meet a float; reflect() reads an existing one.
+    The key is one column or several (a composite primary key), or none.
     """
 
     def __init__(
         self,
         engine: Engine,
         table: str,
-        key: str | None,
+        key: str | Sequence[str] | None,
         nested_as_json: bool = False,
     ) -> None:
         self.engine = engine
@@ -124,7 +173,7 @@ class TableSchema:
         schema, _, name = table.rpartition(".")
         self.schema = schema or None
         self.name = name
-        self.key = key
+        self.key_columns = key_tuple(key)
         self.kinds: dict[str, str] = {}
         self._plan: list[tuple[str, str, type | None]] = []
         self._getter: Callable[[dict[str, Any]], Sequence[Any]] = lambda row: ()
@@ -150,13 +199,16 @@ class TableSchema:
             for column in columns
         }
         self._rebuild()
-        if self.key is not None and not self._key_is_unique(inspector):
+        keys = self.key_columns
+        if keys and not self._key_is_unique(inspector):
             raise ConfigError(
                 f"table '{self.name}' has no primary key or unique index on "
-                f"'{self.key}', which the upsert needs (key={self.key})"
+                f"{describe_key(keys)}, which the upsert needs (key={','.join(keys)})"
             )
 
     def _key_is_unique(self, inspector: sa.Inspector) -> bool:
+        """True when a primary key, unique constraint or unique index covers
+        exactly the key columns (in any order: ON CONFLICT matches them so)."""
         primary = inspector.get_pk_constraint(self.name, schema=self.schema)
         sets: list[list[str | None]] = [list(primary.get("constrained_columns") or [])]
         sets += [
@@ -170,7 +222,8 @@ class TableSchema:
             for index in inspector.get_indexes(self.name, schema=self.schema)
             if index.get("unique")
         ]
-        return any(columns == [self.key] for columns in sets)
+        wanted = sorted(self.key_columns)
+        return any(sorted(map(str, columns)) == wanted for columns in sets)
 
     def ensure(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Create the table, add columns or widen types so rows fit.
@@ -210,8 +263,9 @@ class TableSchema:
         return kinds
 
     def _create(self, connection: Connection, kinds: dict[str, str]) -> None:
-        if self.key is not None and self.key not in kinds:
-            raise SinkError(f"the first events have no key field '{self.key}'")
+        for key in self.key_columns:
+            if key not in kinds:
+                raise SinkError(f"the first events have no key field '{key}'")
         for column in kinds:
             check_column_name(column, column)
         self.kinds = dict(kinds)
@@ -227,15 +281,20 @@ class TableSchema:
         getter = operator.itemgetter(*columns) if columns else (lambda row: ())
         self._getter = getter if len(columns) != 1 else (lambda row: (getter(row),))
         self._signatures = {}
-        table_columns = [
+        keys = self.key_columns
+        key_length = min(255, _MYSQL_KEY_CHARACTERS // max(1, len(keys)))
+        table_columns: list[Any] = [
             sa.Column(
                 name,
-                sql_type(kind, is_key=name == self.key),
-                primary_key=name == self.key,
+                sql_type(kind, is_key=name in keys, key_length=key_length),
                 autoincrement=False,
             )
             for name, kind in self.kinds.items()
         ]
+        if keys and all(key in self.kinds for key in keys):
+            # In the key's order. Only a table the sink creates gets it as DDL:
+            # for one it reflected, it just names the ON CONFLICT columns.
+            table_columns.append(sa.PrimaryKeyConstraint(*keys))
         self.table = sa.Table(
             self.name, sa.MetaData(), *table_columns, schema=self.schema
         )
@@ -321,8 +380,8 @@ class TableSchema:
 
     def fast_records(self, events: Sequence[dict[str, Any]]) -> list[Any] | None:
         """Each event's record, when every event already is a row of this table:
-        exactly its columns, values of types that fit, a key. Else None (the
-        events then go through to_row, ensure and record).
+        exactly its columns, values of types that fit, every key column set.
+        Else None (the events then go through to_row, ensure and record).
 
         Most batches of a run are like this, and this is where the SQL sink
         spends its time: one itemgetter and one type check per event.
@@ -345,9 +404,14 @@ class TableSchema:
             if not fits:
                 return None
             records.append(values)
-        if self.key is None:
+        keys = self.key_columns
+        if not keys:
             return records
-        index = list(self.kinds).index(self.key)
-        if self.kinds[self.key] == "json" or any(r[index] is None for r in records):
+        if any(self.kinds[key] == "json" for key in keys):
             return None
-        return list({record[index]: record for record in records}.values())
+        columns = list(self.kinds)
+        indices = [columns.index(key) for key in keys]
+        if any(record[index] is None for record in records for index in indices):
+            return None
+        key_of = operator.itemgetter(*indices)  # a value for one key, else a tuple
+        return list({key_of(record): record for record in records}.values())

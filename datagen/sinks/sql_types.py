@@ -45,8 +45,11 @@ def merge_kinds(first: str | None, second: str | None) -> str | None:
     return JSON if JSON in (first, second) else TEXT
 
 
-def sql_type(kind: str, is_key: bool = False) -> sa.types.TypeEngine[Any]:
-    """The SQLAlchemy type of a kind; JSON is JSONB on PostgreSQL."""
+def sql_type(
+    kind: str, is_key: bool = False, key_length: int = 255
+) -> sa.types.TypeEngine[Any]:
+    """The SQLAlchemy type of a kind; JSON is JSONB on PostgreSQL. A text key
+    column is VARCHAR(key_length) on MariaDB/MySQL."""
     if kind == BIGINT:
         return sa.BigInteger()
     if kind == DOUBLE:
@@ -56,7 +59,7 @@ def sql_type(kind: str, is_key: bool = False) -> sa.types.TypeEngine[Any]:
     if kind == JSON:
         return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
     if is_key:  # MariaDB/MySQL cannot index TEXT without a length
-        return sa.Text().with_variant(sa.String(255), "mysql", "mariadb")
+        return sa.Text().with_variant(sa.String(key_length), "mysql", "mariadb")
     return sa.Text()
 
 
