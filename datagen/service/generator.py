@@ -1,41 +1,36 @@
-"""One running generator: a thread that sends its stream's events to its sink,
-one per interval, and what it reports (Eventer's status and datagen's counts).
+"""One generator as the service sees it: its process (worker.py), the counts
+that process reports, its live tails, and what it answers for status.
 
-Pacing: event k (from 0) is due at start + (k + 1) * interval, as
-Eventer's ticker sends them. The thread wakes when the
-next event is due (at most every MIN_TICK, sending every event due by then
-in one batch), so 1,000 events a second cost 100 wake-ups, not 1,000, and a
-slow sink or template catches up in batches instead of drifting for good.
+A thread per generator reads its process's messages; a process that dies
+(kill -9, the OOM killer) ends the generator with a one-line last_error
+instead of leaving it "active" for good.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from multiprocessing.context import BaseContext
+from typing import Any, Callable
 
-from datagen.errors import first_line
-from datagen.redaction import scrub_known
-from datagen.runs.streams import DocumentStream
-from datagen.service.requests import ScheduleSpec
-from datagen.service.sources import Source
-from datagen.sinks.base import BaseSink, Delivery
+import orjson
 
-#: The shortest sleep between batches.
-MIN_TICK = 0.005
-#: The most events sent in one batch while catching up.
-MAX_BATCH = 5000
+from datagen.engine.worker_signals import worker_died
+from datagen.service import worker
+from datagen.service.requests import RequestError, ScheduleSpec
+from datagen.sinks.base import Delivery
+
 #: Events a live tail holds for a slow reader before it drops the oldest.
 TAIL_SIZE = 1000
+#: The longest a generator's process may take to open its sink and start.
+START_SECONDS = 120.0
 
 
 @dataclass
 class Tail:
-    """A live tail's queue, fed from the generator's thread into an event loop."""
+    """A live tail's queue, fed from the reader thread into an event loop."""
 
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue[dict[str, Any] | None] = field(
@@ -50,38 +45,44 @@ class Tail:
             self.dropped += 1
         self.queue.put_nowait(item)
 
+    def feed(self, items: list[Any]) -> None:
+        """Hand items to the tail's loop; a loop already closed (its reader
+        gone) is skipped: a reader never stops the generator."""
+        try:
+            for item in items:
+                self.loop.call_soon_threadsafe(self.put, item)
+        except RuntimeError:
+            pass
+
 
 class Generator:
-    """Sends schedule's events from source to sink; start() runs the thread."""
+    """A generator's process and its reported state; launch() starts it and
+    ready() waits for its sink to open."""
 
     def __init__(
         self,
-        generator_id: str,
-        schedule: ScheduleSpec,
-        source: Source,
-        sink: BaseSink,
-        stream: DocumentStream,
-        seed: int,
+        job: worker.Job,
+        source_label: str,
         on_end: Callable[[Generator], None] | None = None,
     ) -> None:
-        self.id = generator_id
-        self.schedule = schedule
-        self.source = source
-        self.sink = sink
-        self.stream = stream
-        self.seed = seed
+        self.job = job
+        self.id = job.generator_id
+        self.schedule: ScheduleSpec = job.schedule
+        self.seed = job.seed
+        self.source_label = source_label
         self.started_at = datetime.now(timezone.utc)
         #: Events handed to the sink so far (over restarts, with --state).
-        self.produced = stream.position
+        self.produced = job.start
+        self.delivery = Delivery(self.schedule.destination.describe())
         self.last_error: str | None = None
-        self.delivery: Delivery | None = None  # set once the sink is closed
+        self.done = threading.Event()
+        self._stopping = False
         self._on_end = on_end
-        self._stop = threading.Event()
         self._tails: tuple[Tail, ...] = ()
-        self._tails_lock = threading.Lock()
-        self._thread = threading.Thread(
-            target=self._run, name=f"generator-{generator_id}", daemon=True
-        )
+        self._lock = threading.Lock()
+        self._process: Any = None
+        self._conn: Any = None
+        self._reading = False  # go() was said: _read() follows the process
 
     # -- what it reports
 
@@ -96,7 +97,7 @@ class Generator:
 
     @property
     def active(self) -> bool:
-        return self._thread.is_alive() and not self._stop.is_set()
+        return not self.done.is_set() and not self._stopping
 
     @property
     def remaining(self) -> int:
@@ -106,11 +107,11 @@ class Generator:
         return max(self.total - self.produced, 0)
 
     def counts(self) -> Delivery:
-        return self.delivery or self.sink.delivery
+        return self.delivery
 
     def status(self) -> dict[str, Any]:
         """Eventer's status fields, then datagen's own."""
-        delivery = self.counts()
+        delivery = self.delivery
         event = self.schedule.event
         return {
             "id": self.id,
@@ -125,93 +126,142 @@ class Generator:
             "interval": event.interval,
             "seed": self.seed,
             "dataset": event.dataset,
-            "source": self.source.label,
+            "source": self.source_label,
             "destination": self.schedule.destination.describe(),
         }
 
     # -- running
 
-    def start(self) -> None:
-        self._thread.start()
+    def launch(self, context: BaseContext) -> None:
+        """Start the generator's process (it opens its sink: see ready())."""
+        parent_end, child_end = context.Pipe()
+        process = context.Process(  # type: ignore[attr-defined]
+            target=worker.main,
+            args=(child_end, self.job),
+            name=f"datagen-generator-{self.id}",
+            daemon=False,
+        )
+        process.start()
+        child_end.close()
+        self._process, self._conn = process, parent_end
+
+    def ready(self) -> None:
+        """Wait until the process has opened its sink; RequestError (the
+        process's status and message) when it could not."""
+        conn = self._conn
+        try:
+            if not conn.poll(START_SECONDS):
+                raise RequestError(
+                    504,
+                    f"{self.schedule.destination.describe()}: the generator did "
+                    f"not start within {START_SECONDS:g} s",
+                )
+            reply = conn.recv()
+        except (EOFError, OSError):
+            self._process.join()
+            raise RequestError(500, str(worker_died(0, self._process.exitcode)))
+        except RequestError:
+            self.kill()
+            raise
+        if reply[0] == worker.REFUSED:
+            self._process.join()
+            raise RequestError(reply[1], reply[2])
+
+    def go(self) -> None:
+        """Start sending (every generator of the request is ready)."""
+        self._reading = True
+        threading.Thread(
+            target=self._read, name=f"generator-{self.id}", daemon=True
+        ).start()
+        self._tell(worker.GO)
+
+    def kill(self) -> None:
+        """End a process that will not start."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
 
     def signal_stop(self) -> None:
-        """Ask the thread to stop (stop() also waits for it)."""
-        self._stop.set()
+        """Ask the process to stop (stop() also waits for it)."""
+        self._stopping = True
+        self._tell(worker.STOP)
 
     def stop(self, timeout: float | None = None) -> Delivery:
         """Stop sending, flush and close the sink; its counts."""
-        self._stop.set()
-        if self._thread.ident is not None:
-            self._thread.join(timeout)
-        return self.counts()
+        self.signal_stop()
+        if self._reading:
+            self.done.wait(timeout)
+        if self._process is not None:
+            self._process.join(timeout)
+        return self.delivery
 
-    def _run(self) -> None:
+    def _tell(self, *message: Any) -> None:
+        with self._lock:
+            try:
+                self._conn.send(message)
+            except (OSError, ValueError):  # the process has ended
+                pass
+
+    def _read(self) -> None:
+        """The process's reports, until DONE or its end."""
         try:
-            self._send_until_done()
-        except Exception as exc:  # a template or sink failing mid-stream
-            self.last_error = scrub_known(first_line(exc))
+            while True:
+                message = self._conn.recv()
+                kind = message[0]
+                if kind == worker.EVENTS:
+                    events = [orjson.loads(line) for line in message[1].split(b"\n")]
+                    for tail in self._tails:
+                        tail.feed(events)
+                    continue
+                self._count(message)
+                if kind == worker.DONE:
+                    break
+        except (EOFError, OSError):
+            self._process.join()
+            if not self._stopping or self._process.exitcode:
+                self.last_error = str(worker_died(0, self._process.exitcode)).replace(
+                    "worker process 1", "the generator's process"
+                )
         finally:
-            self._close()
+            self._end()
 
-    def _send_until_done(self) -> None:
-        interval = self.schedule.event.interval_ns / 1e9
-        begun = time.monotonic()
-        first = self.produced
-        while not self._stop.is_set():
-            if self.finite and self.produced >= self.total:
-                return
-            elapsed = time.monotonic() - begun
-            due = first + int(elapsed / interval)
-            if self.finite:
-                due = min(due, self.total)
-            if due > self.produced:
-                self._send(min(due - self.produced, MAX_BATCH))
-                continue
-            next_due = begun + (self.produced - first + 1) * interval
-            self._stop.wait(max(next_due - time.monotonic(), MIN_TICK))
+    def _count(self, message: tuple[Any, ...]) -> None:
+        _, produced, sent, acknowledged, failed, last_error = message
+        self.produced = produced
+        delivery = self.delivery
+        delivery.sent, delivery.acknowledged, delivery.failed = (
+            sent,
+            acknowledged,
+            failed,
+        )
+        if last_error:
+            self.last_error = last_error
 
-    def _send(self, count: int) -> None:
-        events = self.stream.take(count)
-        self.sink.send_many(events)
-        self.produced += count
+    def _end(self) -> None:
+        self.done.set()
+        self._conn.close()
         for tail in self._tails:
-            _feed(tail, events)
-
-    def _close(self) -> None:
-        self._stop.set()
-        try:
-            self.delivery = self.sink.close()
-        except Exception as exc:
-            self.last_error = scrub_known(first_line(exc))
-            self.delivery = self.sink.delivery
-        finally:
-            self.stream.close()
-            for tail in self._tails:
-                _feed(tail, [None])
-            if self._on_end is not None:
-                self._on_end(self)
+            tail.feed([None])
+        if self._on_end is not None:
+            self._on_end(self)
 
     # -- live tails
 
     def follow(self, loop: asyncio.AbstractEventLoop) -> Tail:
         """A tail receiving every event sent from now on (None at the end)."""
         tail = Tail(loop)
-        with self._tails_lock:
+        with self._lock:
             self._tails = (*self._tails, tail)
-        if not self._thread.is_alive() and self._thread.ident is not None:
+            first = len(self._tails) == 1
+        if self.done.is_set():
             tail.put(None)
+        elif first:
+            self._tell(worker.FOLLOW, True)
         return tail
 
     def unfollow(self, tail: Tail) -> None:
-        with self._tails_lock:
+        with self._lock:
             self._tails = tuple(item for item in self._tails if item is not tail)
-
-
-def _feed(tail: Tail, items: list[Any]) -> None:
-    """Hand items to a tail's loop; a loop already closed (its reader gone)
-    is skipped: a reader never stops the generator."""
-    try:
-        for item in items:
-            tail.loop.call_soon_threadsafe(tail.put, item)
-    except RuntimeError:
-        pass
+            last = not self._tails
+        if last:
+            self._tell(worker.FOLLOW, False)

@@ -4,18 +4,23 @@ removed, capped, saved for a restart, and all stopped at the end."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 import orjson
 
-from datagen.runs.streams import DocumentStream
+from datagen.redaction import known_secrets
 from datagen.seeding import draw_seed
-from datagen.service.destinations import Servers, open_destination
+from datagen.service.destinations import Servers
 from datagen.service.generator import Generator
+from datagen.service.worker import Job
 from datagen.service.requests import RequestError, ScheduleSpec
 from datagen.service.sources import Source, compile_source
 from datagen.sinks.base import Delivery
+
+#: Modules the fork server imports before forking generators' processes.
+PRELOAD = ["datagen.service.worker", "datagen.service.sources", "document_providers"]
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,11 @@ class Generators:
         self._lock = threading.RLock()
         #: One add at a time: two equal requests at once start one generator.
         self._adding = threading.Lock()
-        #: What each generator delivered, for the summary at the end.
-        self.ended: list[tuple[Generator, Delivery]] = []
+        #: How generators' processes start: a fork server (started once,
+        #: before any thread) forks each, so none inherits the API's threads.
+        self.context = multiprocessing.get_context("forkserver")
+        # Imported once in the fork server, not again in every generator.
+        self.context.set_forkserver_preload(PRELOAD)
 
     # -- looking up
 
@@ -191,44 +199,41 @@ class Generators:
         fresh: list[tuple[str, ScheduleSpec, Source]],
         resumed: dict[str, tuple[int, int]] | None = None,
     ) -> dict[str, Generator]:
+        """Start a process for each (all at once), then wait until each has
+        opened its sink; when one cannot, stop the others and raise its error."""
         made: list[Generator] = []
         try:
             for new_id, schedule, source in fresh:
                 seed, start = (resumed or {}).get(new_id, (schedule.event.seed, 0))
-                made.append(self._make(new_id, schedule, source, seed, start))
+                job = Job(
+                    new_id,
+                    schedule,
+                    draw_seed() if seed is None else seed,
+                    start,
+                    self.servers,
+                    self.instance_id,
+                    tuple(sorted(known_secrets())),
+                )
+                generator = Generator(job, source.label, on_end=self._ended)
+                generator.launch(self.context)
+                made.append(generator)
+            for generator in made:
+                generator.ready()
         except BaseException:
             for generator in made:
-                generator.sink.abort()
-                generator.stream.close()
+                generator.signal_stop()
+            for generator in made:
+                generator.stop(30)
+                generator.kill()
             raise
         with self._lock:
             for generator in made:
                 self._items[generator.id] = generator
         for generator in made:
-            generator.start()
+            generator.go()
         return {generator.id: generator for generator in made}
 
-    def _make(
-        self,
-        new_id: str,
-        schedule: ScheduleSpec,
-        source: Source,
-        seed: int | None,
-        start: int,
-    ) -> Generator:
-        seed = draw_seed() if seed is None else seed
-        stream = DocumentStream(source.provider_class, seed, start)
-        try:
-            sink = open_destination(self.servers, schedule.destination, stream.peek())
-        except BaseException:
-            stream.close()
-            raise
-        return Generator(
-            new_id, schedule, source, sink, stream, seed, on_end=self._ended
-        )
-
     def _ended(self, generator: Generator) -> None:
-        self.ended.append((generator, generator.counts()))
         if self.on_change is not None:
             self.on_change()
 

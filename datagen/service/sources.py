@@ -36,13 +36,18 @@ class Source:
 
 
 def compile_source(
-    event: EventSpec, instance_id: str | None, where: str = "event"
+    event: EventSpec,
+    instance_id: str | None,
+    where: str = "event",
+    checked: bool = False,
 ) -> Source:
     """event's source compiled and checked (a template is evaluated once);
-    RequestError(400) with the problem's line and column when it is broken."""
+    RequestError(400) with the problem's line and column when it is broken.
+    checked: it was compiled before (in the service, before its generator's
+    process started), so a template is neither evaluated nor digested again."""
     try:
         if event.form in ("schema", "template"):
-            return _template(event, instance_id)
+            return _template(event, instance_id, checked)
         if event.form == "declaration":
             return _declaration(event)
         return _provider(event.text)
@@ -54,14 +59,15 @@ def compile_source(
         raise bad(f"{where}: {first_line(exc)}") from None
 
 
-def _template(event: EventSpec, instance_id: str | None) -> Source:
+def _template(event: EventSpec, instance_id: str | None, checked: bool) -> Source:
     problems = Problems()
+    dataset = event.dataset or None
     provider_class = template_document(
-        TEMPLATE_NAME, event.text, problems, event.dataset or None, instance_id
+        TEMPLATE_NAME, event.text, problems, dataset, instance_id, check=not checked
     )
     problems.raise_if_any()
     assert provider_class is not None
-    digest = canonical_digest(event.text, event.dataset or None, instance_id)
+    digest = "" if checked else canonical_digest(event.text, dataset, instance_id)
     return Source(provider_class, f"jsonnet:{digest}", "Jsonnet template")
 
 

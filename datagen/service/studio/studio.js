@@ -99,7 +99,7 @@
     stopRefreshing();
     ui.authError.textContent = message || "";
     ui.auth.hidden = false;
-    ui.studio.setAttribute("aria-hidden", "true");
+    ui.studio.inert = true; // no clicks, focus or screen reader until a token is given
     ui.studio.classList.add("locked");
     ui.token.value = "";
     ui.token.focus();
@@ -114,7 +114,7 @@
     }
     sessionStorage.setItem(TOKEN_KEY, token);
     ui.auth.hidden = true;
-    ui.studio.removeAttribute("aria-hidden");
+    ui.studio.inert = false;
     ui.studio.classList.remove("locked");
     start();
   });
