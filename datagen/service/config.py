@@ -94,8 +94,10 @@ def read_config(file: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{file}: cannot be read: {exc.strerror}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        reason = str(exc).splitlines()[0]
-        raise ConfigError(f"{file}: not valid YAML: {reason}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark is not None else str(file)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{where}: not valid YAML: {reason}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -115,7 +117,7 @@ def read_config(file: Path) -> dict[str, Any]:
         else:
             raise ConfigError(
                 f"{file}: {key}: unknown setting; known: {', '.join(_KEYS)}, limits"
-                + nearest(str(key), _KEYS)
+                + nearest(str(key), (*_KEYS, "limits"))
             )
     return _typed(settings, file)
 

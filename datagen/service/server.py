@@ -5,6 +5,7 @@ sink flushed and what each delivered printed, one line each."""
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from typing import TextIO
 import uvicorn
 from fastapi import FastAPI
 
-from datagen.errors import DatagenError, first_line
+from datagen.errors import ConfigError, DatagenError, first_line
 from datagen.redaction import scrub_known
 from datagen.service.app import create_app
 from datagen.service.config import ServeConfig
@@ -104,6 +105,8 @@ def serve(config: ServeConfig, stream: TextIO = sys.stderr) -> None:
         print(line, file=stream, flush=True)
 
     app, _ = build(config, say)
+    listening = listen(config.host, config.port)
+    port = listening.getsockname()[1]
     server = _Server(
         uvicorn.Config(
             app,
@@ -116,16 +119,36 @@ def serve(config: ServeConfig, stream: TextIO = sys.stderr) -> None:
     )
     host = f"[{config.host}]" if ":" in config.host else config.host
     say(
-        f"datagen serve: http://{host}:{config.port}/ (studio; API docs at /docs), "
+        f"datagen serve: http://{host}:{port}/ (studio; API docs at /docs), "
         f"{config.servers.describe()}" + ("; a token is needed" if config.token else "")
     )
     previous = signal.signal(signal.SIGHUP, server.handle_exit)
     try:
-        server.run()
+        server.run(sockets=[listening])
     finally:
         signal.signal(signal.SIGHUP, previous)
-    if not server.started:
-        raise DatagenError(
-            f"could not listen on {config.host}:{config.port} (in use, or not an "
-            "address of this machine?)"
-        )
+        listening.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (port 0: a free one), or one line saying
+    why not (in use, not an address of this machine)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listening = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {_reason(exc)}") from None
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+        listening.listen(2048)
+    except OSError as exc:
+        listening.close()
+        raise DatagenError(f"cannot listen on {host}:{port}: {_reason(exc)}") from None
+    return listening
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or first_line(exc)

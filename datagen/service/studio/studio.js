@@ -32,6 +32,7 @@
 
   let config = null;
   let refreshTimer = null;
+  let refreshRound = 0;
   let previewTimer = null;
   let previewSeq = 0;
   let previewAbort = null;
@@ -333,21 +334,29 @@
   const COLUMNS = ["id", "source", "destination", "count", "sent", "acknowledged",
     "failed", "last-error", "active"];
 
+  /** Cancels the next refresh, and the answer of one under way. */
   function stopRefreshing() {
     clearTimeout(refreshTimer);
     refreshTimer = null;
+    refreshRound += 1;
   }
 
+  /** Shows the generators now, then every REFRESH_MS; one loop at a time:
+   * a refresh started meanwhile (after an add or a stop) takes over. */
   async function refresh() {
     stopRefreshing();
+    const round = refreshRound;
+    let data = null;
+    let problem = "";
     try {
-      const data = await api("GET", "generators");
-      showGenerators(data.generators || []);
-      ui.generatorsError.textContent = "";
+      data = await api("GET", "generators");
     } catch (error) {
       if (error.status === 401) return;
-      ui.generatorsError.textContent = "Cannot refresh: " + error.message;
+      problem = "Cannot refresh: " + error.message;
     }
+    if (round !== refreshRound) return;
+    if (data) showGenerators(data.generators || []);
+    ui.generatorsError.textContent = problem;
     if (ui.auth.hidden) refreshTimer = setTimeout(refresh, REFRESH_MS);
   }
 
