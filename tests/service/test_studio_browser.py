@@ -11,7 +11,10 @@ from collections.abc import Callable, Iterator
 from typing import Literal, TypeVar
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -44,11 +47,24 @@ def until(
     seconds: float = 10,
 ) -> T:
     """condition's first truthy answer; fails naming what did not happen."""
-    found = WebDriverWait(driver, seconds, poll_frequency=0.05).until(
-        condition, message=f"{what} within {seconds} s"
-    )
+    try:
+        found = WebDriverWait(driver, seconds, poll_frequency=0.05).until(condition)
+    except TimeoutException:
+        pytest.fail(
+            f"waited {seconds} s in vain for {what}; page: {page_state(driver)}"
+        )
     assert found is not None and found is not False
     return found
+
+
+def page_state(driver: WebDriver) -> str:
+    """What the page shows that may explain a wait in vain."""
+    shown = {
+        selector: driver.find_element(By.CSS_SELECTOR, selector).text
+        for selector in ("#auth-error", "#form-error", "#preview-error")
+        + ("#generators-error", "#generators tbody")
+    }
+    return repr({selector: value for selector, value in shown.items() if value})
 
 
 def text(driver: WebDriver, selector: str) -> str:
