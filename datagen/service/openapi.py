@@ -156,6 +156,12 @@ def _body(schema: dict[str, Any], example: Any) -> dict[str, Any]:
     }
 
 
+def _id_parameter(required: bool) -> dict[str, Any]:
+    """The `?id=` of a generator's routes."""
+    schema = {"name": "id", "in": "query", "schema": {"type": "string"}}
+    return {"parameters": [{**schema, "required": required}]}
+
+
 def _route(
     summary: str, description: str, extra: dict[str, Any] | None = None, **more: Any
 ) -> dict[str, Any]:
@@ -181,47 +187,20 @@ STATUS = _route(
     "A generator's status",
     "Eventer's fields (id, count remaining, active) and datagen's: sent, acknowledged, "
     "failed, last_error, started_at, seed, source, destination.",
-    {
-        "parameters": [
-            {
-                "name": "id",
-                "in": "query",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ]
-    },
+    _id_parameter(required=True),
 )
 REMOVE = _route(
     "Stop and remove a generator",
     'The id from the JSON body `{"id": ...}` (as Eventer reads it) or the query. '
     "Its sink is flushed before the answer.",
-    {
-        "parameters": [
-            {
-                "name": "id",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "string"},
-            }
-        ]
-    },
+    _id_parameter(required=False),
 )
 LIST = _route("Every generator with its status", "Running and finished ones.")
 STREAM = _route(
     "Live tail of a generator (server-sent events)",
     "One `data:` line of JSON per event the generator sends from now on; an `end` "
     "event when it stops.",
-    {
-        "parameters": [
-            {
-                "name": "id",
-                "in": "query",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ]
-    },
+    _id_parameter(required=True),
 )
 PREVIEW = _route(
     "Sample events of a source, starting nothing",
