@@ -160,12 +160,10 @@ class Generators:
         """Each event's source compiled once, however many schedules use it."""
         compiled: dict[int, Source] = {}
         sources = []
-        for index, schedule in enumerate(schedules):
+        for schedule in schedules:
             key = id(schedule.event)
             if key not in compiled:
-                compiled[key] = compile_source(
-                    schedule.event, self.instance_id, f"schedules[{index}] event"
-                )
+                compiled[key] = compile_source(schedule.event, self.instance_id)
             sources.append(compiled[key])
         return sources
 

@@ -90,6 +90,13 @@ class EventSpec:
     count: int = 0  # 0 or less: until removed
     interval_ns: int = 1_000_000_000
     seed: int | None = None
+    #: Where the request holds it ('events[1]'), for messages.
+    label: str = "event"
+
+    @property
+    def where(self) -> str:
+        """The request's field holding the source: 'events[1].schema'."""
+        return f"{self.label}.{self.form}"
 
     @property
     def interval(self) -> str:
@@ -194,6 +201,7 @@ def parse_event(item: Mapping[str, Any], where: str) -> EventSpec:
         count=_count(item, where),
         interval_ns=_interval(item, where),
         seed=_seed(item, where),
+        label=where,
     )
 
 
@@ -229,7 +237,7 @@ def parse_preview(body: Any, max_count: int) -> tuple[EventSpec, int]:
     ):
         raise bad(f"count: must be a whole number from 1 to {max_count}")
     seed = _seed(item, "")
-    event = EventSpec(form, text, dataset_of(item, ""), seed=seed or 0)
+    event = EventSpec(form, text, dataset_of(item, ""), seed=seed or 0, label="preview")
     return event, count
 
 

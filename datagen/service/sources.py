@@ -36,15 +36,13 @@ class Source:
 
 
 def compile_source(
-    event: EventSpec,
-    instance_id: str | None,
-    where: str = "event",
-    checked: bool = False,
+    event: EventSpec, instance_id: str | None, checked: bool = False
 ) -> Source:
     """event's source compiled and checked (a template is evaluated once);
     RequestError(400) with the problem's line and column when it is broken.
     checked: it was compiled before (in the service, before its generator's
     process started), so a template is neither evaluated nor digested again."""
+    where = event.where
     try:
         if event.form in ("schema", "template"):
             return _template(event, instance_id, checked)
@@ -54,7 +52,7 @@ def compile_source(
     except DeclarationError as exc:
         raise bad(f"{where}: {exc}") from None
     except UnknownName as exc:
-        raise bad(f"{where}.provider: {exc}") from None
+        raise bad(f"{where}: {exc}") from None
     except ConfigError as exc:
         raise bad(f"{where}: {first_line(exc)}") from None
 
