@@ -388,3 +388,15 @@ def test_a_recording_run_records_each_call_of_the_batch() -> None:
     assert 6 <= names.count("get_integer") <= 8  # id, session_id, page_id, button
     assert ("get_integer", (1.0, 1000.0)) in reply.calls
     assert natives.calls == []  # the parent's list: the child recorded its own
+
+
+@pytest.mark.parametrize(
+    "text, at",
+    [("{ a: ", "template:1:6:"), ("{\n a: 1,\n b: [1, 2\n", "template:3:10:")],
+)
+def test_a_template_cut_short_is_named_at_its_end(text: str, at: str) -> None:
+    problems = Problems()
+    check_template_text("template", text, problems)
+    (line,) = problems.lines()
+    assert line.startswith(at) and "ends before it is complete" in line
+    assert "\n" not in line

@@ -128,6 +128,15 @@ def read_failure(
         line, column = _position(numbers)
         if file == program.name and program.template_line(line) is not None:
             return Failure(program.template_line(line), column, message)
+        if file == program.name and line > _OFFSET and not text.startswith("RUNTIME"):
+            # A syntax error in the batch's own lines after the template: the
+            # template stopped short (`{ a: `), so name its last line.
+            last = program.source.rstrip("\n").split("\n")
+            return Failure(
+                len(last),
+                len(last[-1]) + 1,
+                f"the template ends before it is complete ({message})",
+            )
     for file, *numbers in frames:
         line, column = _position(numbers)
         if file != program.name and not file.startswith("<"):
