@@ -28,6 +28,7 @@ from tests.service.conftest import (
 )
 from tests.sinks.kafka_topics import partition_count, read_topic
 
+INSTANCE_ID = "inst-42"
 SERVICE_ROUTES = (
     "/generator/add",
     "/generator/status",
@@ -44,7 +45,14 @@ SERVICE_ROUTES = (
 def service(
     module_serve: Callable[..., Service], kafka_bootstrap: str, database_url: str
 ) -> Service:
-    return module_serve("--kafka", kafka_bootstrap, "--database", database_url)
+    return module_serve(
+        "--kafka",
+        kafka_bootstrap,
+        "--database",
+        database_url,
+        "--instance-id",
+        INSTANCE_ID,
+    )
 
 
 @pytest.fixture
@@ -124,8 +132,9 @@ def test_readme_kafka_request_delivers_the_previewed_events(
         assert isinstance(status["seed"], int)  # drawn, as the request gave none
         assert status["started_at"]
         expected = service.preview(event, status["seed"], 10)
-        if topic == boo:  # the first template reads the request's dataset
+        if topic == boo:  # the first template reads the dataset and instance
             assert {item["dataset"] for item in expected} == {"crazy_airflow"}
+            assert {item["group_id"] for item in expected} == {INSTANCE_ID}
         check_topic(kafka_bootstrap, topic, expected)
 
 
@@ -221,6 +230,41 @@ def test_inactive_means_every_event_is_delivered(
     }
 
 
+def test_postgres_stores_booleans_nulls_and_nested_objects(
+    service: Service, engine: sa.Engine, tables: list[str]
+) -> None:
+    table = unique("typed")
+    tables.append(table)
+    template = """{
+      id: std.native('get_integer')(1, 1000000),
+      ok: std.native('get_integer')(0, 1) == 1,
+      off: false,
+      score: std.native('get_number')(0, 1),
+      nested: { tags: ['a', 'b'], deep: { n: std.native('get_integer')(1, 9) } },
+    }"""
+    body = simple_body(
+        template,
+        {"type": "postgres", "postgres": {"table": table}},
+        count=20,
+        interval="5ms",
+        seed=8,
+    )
+    ids = [item["id"] for item in service.add_ok(body)]
+    (status,) = service.wait_done(ids)
+    assert (status["acknowledged"], status["failed"]) == (20, 0)
+    types = {
+        column["name"]: str(column["type"])
+        for column in sa.inspect(engine).get_columns(table)
+    }
+    assert types["ok"] == types["off"] == "BOOLEAN"
+    assert types["nested"].startswith("JSONB")
+    expected = last_of_each_key(service.preview({"template": template}, 8, 20), ("id",))
+    assert {row["id"]: row for row in rows_of(engine, table)} == {
+        key[0]: event for key, event in expected.items()
+    }
+    assert {type(event["ok"]) for event in expected.values()} == {bool}
+
+
 def test_status_counts_down_and_remove_stops_and_flushes(
     service: Service, kafka_bootstrap: str
 ) -> None:
@@ -265,6 +309,35 @@ def test_status_counts_down_and_remove_stops_and_flushes(
         topic,
         service.preview({"template": template}, 99, len(records)),
     )
+
+
+def test_stream_ends_when_the_generator_does(service: Service) -> None:
+    template = "{ id: std.native('get_integer')(1, 1000000000) }"
+    (added,) = service.add_ok(simple_body(template, count=60, interval="20ms", seed=6))
+    lines = []
+    with service.client.stream(
+        "GET", "/generator/stream", params={"id": added["id"]}, timeout=10
+    ) as response:
+        for line in response.iter_lines():
+            lines.append(line)
+    assert "event: end" in lines
+    data = [orjson.loads(line[5:]) for line in lines if line.startswith("data:")]
+    events = data[:-1] if data and data[-1] == {} else data
+    assert 0 < len(events) <= 60
+    expected = service.preview({"template": template}, 6, 60)
+    assert events == expected[60 - len(events) :]  # the tail ends at the last
+
+
+def test_seed_is_part_of_the_identity(service: Service) -> None:
+    seeded = service.add_ok(simple_body(count=5, interval="1h", seed=1))[0]["id"]
+    try:
+        again = service.add_ok(simple_body(count=5, interval="1h", seed=1))[0]["id"]
+        other = service.add_ok(simple_body(count=5, interval="1h", seed=2))[0]["id"]
+        assert again == seeded
+        assert other != seeded
+        service.remove(other)
+    finally:
+        service.remove(seeded)
 
 
 def test_remove_takes_the_id_as_a_json_number(service: Service) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -38,6 +39,26 @@ def topic_values(bootstrap: str, topic: str, expected: int) -> list[Any]:
     return [
         orjson.loads(record.value) for record in read_topic(bootstrap, topic, expected)
     ]
+
+
+def running(process: psutil.Process) -> bool:
+    """True while process runs (an ended one may linger as a zombie when its
+    parent, gone, left it to an init that does not reap)."""
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def outliving(processes: list[psutil.Process], seconds: float) -> list[Any]:
+    """Those of processes still running after seconds (the fork server takes
+    a moment to see the service gone)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = [process for process in processes if running(process)]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
 
 
 def summaries(stderr: str) -> dict[str, tuple[str, int, int, int]]:
@@ -68,7 +89,10 @@ def test_sigterm_stops_flushes_and_summarises_every_generator(
     expected = [
         service.preview({"template": TEMPLATE}, item["seed"], 100) for item in statuses
     ]
+    children = psutil.Process(service.process.pid).children(recursive=True)
+    assert len(children) >= 3  # a process per generator (and a fork server)
     assert service.terminate() == 0
+    assert not outliving(children, 5.0)
     stderr = service.stderr()
     found = summaries(stderr)
     assert sorted(found) == sorted(ids), stderr
@@ -91,23 +115,36 @@ def test_state_file_resumes_the_stream_at_the_next_event(
     first = serve("--kafka", kafka_bootstrap, "--state", state)
     (added,) = first.add_ok(kafka_body(topic, count=0, interval="100ms", seed=123))
     generator_id = added["id"]
+    finite_topic = unique("resumed_finite")
+    (finite,) = first.add_ok(
+        kafka_body(finite_topic, count=30, interval="50ms", seed=9)
+    )
     time.sleep(0.8)
     assert first.terminate() == 0
-    (before,) = summaries(first.stderr()).values()
-    produced = before[2]
-    assert produced > 0
+    before = summaries(first.stderr())
+    produced = before[generator_id][2]
+    produced_finite = before[finite["id"]][2]
+    assert 0 < produced and 0 < produced_finite < 30
     saved = orjson.loads(state.read_bytes())["generators"]
-    assert [item["produced"] for item in saved] == [produced]
+    assert sorted(item["produced"] for item in saved) == sorted(
+        [produced, produced_finite]
+    )
 
     second = serve("--kafka", kafka_bootstrap, "--state", state)
     assert f"resumed generator {generator_id}" in second.stderr()
     status = second.status(generator_id)
     assert status["active"] is True and status["seed"] == 123
+    assert 0 < second.status(finite["id"])["count"] <= 30 - produced_finite
     deadline = time.monotonic() + 10
     while second.status(generator_id)["sent"] < 3:
         assert time.monotonic() < deadline, "the resumed generator sends nothing"
         time.sleep(0.05)
     second.remove(generator_id)
+    (done,) = second.wait_done([finite["id"]])
+    assert done["count"] == 0 and done["sent"] == 30 - produced_finite
+    assert topic_values(kafka_bootstrap, finite_topic, 30) == second.preview(
+        {"template": TEMPLATE}, 9, 30
+    )
     values = topic_values(kafka_bootstrap, topic, produced + 3)
     assert produced + 3 <= len(values) <= 100
     expected = second.preview({"template": TEMPLATE}, 123, len(values))
@@ -184,6 +221,35 @@ def test_refused_requests_are_counted_under_their_route(
     requests = http_requests(metric_families(service))
     assert requests.get(("/generators", "401")) == 1.0
     assert requests.get(("unmatched", "404")) == 1.0
+
+
+def test_a_killed_generator_process_ends_that_generator_only(
+    serve: Callable[..., Service],
+) -> None:
+    service = serve()
+    (victim,) = service.add_ok(simple_body("{ n: 'victim' }", count=0, interval="10ms"))
+    deadline = time.monotonic() + 10
+    while service.status(victim["id"])["sent"] == 0:
+        assert time.monotonic() < deadline, "the generator sends nothing"
+        time.sleep(0.05)
+    servers = [
+        child
+        for child in psutil.Process(service.process.pid).children()
+        if "forkserver" in " ".join(child.cmdline())
+    ]
+    assert len(servers) == 1, "no fork server: where do generators run?"
+    for process in servers[0].children(recursive=True):
+        process.kill()
+    deadline = time.monotonic() + 10
+    while (status := service.status(victim["id"]))["active"]:
+        assert time.monotonic() < deadline, "a killed generator still says active"
+        time.sleep(0.05)
+    assert status["last_error"] and "\n" not in status["last_error"]
+    assert "SIGKILL" in status["last_error"]
+    (other,) = service.add_ok(simple_body("{ n: 'other' }", count=5, interval="5ms"))
+    (done,) = service.wait_done([other["id"]])
+    assert (done["sent"], done["acknowledged"]) == (5, 5)
+    assert service.client.get("/health").json()["status"] == "ok"
 
 
 def test_public_address_without_token_is_refused() -> None:
