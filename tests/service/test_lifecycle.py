@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import psutil
+import psutil  # type: ignore[import-untyped]
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
