@@ -329,3 +329,43 @@ def test_sigterm_ends_live_tails_cleanly(serve: Callable[..., Service]) -> None:
     reader.join(10)
     assert "event: end" in lines and not failure, failure
     assert "ERROR" not in service.stderr()
+
+
+def test_config_file_settings_and_options_winning(
+    serve: Callable[..., Service], tmp_path: Path, kafka_bootstrap: str
+) -> None:
+    config = tmp_path / "serve.yaml"
+    config.write_text(
+        f"kafka: {kafka_bootstrap}\n"
+        "limits:\n  max_generators: 2\n  max_body: 4096\n  max_rate: 50\n"
+    )
+    service = serve("--config", config, "--max-generators", 1)
+    settings = service.client.get("/config").json()
+    assert settings["limits"]["max_generators"] == 1  # the option wins
+    assert settings["limits"]["max_body"] == 4096
+    assert settings["limits"]["max_rate"] == 50
+    assert "kafka" in [item["type"] for item in settings["destinations"]]
+    big = simple_body("{ a: '" + "x" * 5000 + "' }")
+    assert service.add(big).status_code == 413
+    fast = simple_body(count=0, interval="10ms")  # 100 events a second
+    assert service.add(fast).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("limits:\n  max_bodyy: 3\n", "limits.max_bodyy"),
+        ("port: [1\n", "not valid YAML"),
+        ("database: postgresql://u:pw12345678@127.0.0.1:1/x\nport: abc\n", "port"),
+        ("hostt: 0.0.0.0\n", "hostt"),
+    ],
+)
+def test_config_file_errors_are_one_line(tmp_path: Path, text: str, named: str) -> None:
+    config = tmp_path / "serve.yaml"
+    config.write_text(text)
+    result = run_generate("serve", "--config", config, "--port", free_port())
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(config) in lines[0] and named in lines[0]
+    assert "pw12345678" not in result.stderr
