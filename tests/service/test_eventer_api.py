@@ -29,6 +29,7 @@ from tests.service.conftest import (
 from tests.sinks.kafka_topics import partition_count, read_topic
 
 INSTANCE_ID = "inst-42"
+PASSWORD = "s3cretpw"
 SERVICE_ROUTES = (
     "/generator/add",
     "/generator/status",
@@ -45,11 +46,14 @@ SERVICE_ROUTES = (
 def service(
     module_serve: Callable[..., Service], kafka_bootstrap: str, database_url: str
 ) -> Service:
+    # trust authentication takes any password: this one must never show
+    with_password = database_url.replace("postgres@", f"postgres:{PASSWORD}@")
+    assert PASSWORD in with_password
     return module_serve(
         "--kafka",
         kafka_bootstrap,
         "--database",
-        database_url,
+        with_password,
         "--instance-id",
         INSTANCE_ID,
     )
@@ -303,6 +307,35 @@ def test_a_slow_generators_rows_arrive_without_waiting_for_the_next(
         service.remove(added["id"])
 
 
+def test_a_sink_failing_mid_stream_ends_its_generator_with_one_line(
+    service: Service, engine: sa.Engine, tables: list[str]
+) -> None:
+    table = unique("dropped")
+    tables.append(table)
+    body = simple_body(
+        destination={"type": "postgres", "postgres": {"table": table}},
+        count=0,
+        interval="5ms",
+    )
+    (added,) = service.add_ok(body)
+    deadline = time.monotonic() + 10
+    while not row_count(engine, table):
+        assert time.monotonic() < deadline, "nothing written"
+        time.sleep(0.05)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP TABLE {table}")
+    deadline = time.monotonic() + 20
+    while (status := service.status(added["id"]))["active"]:
+        assert time.monotonic() < deadline, "still active with its table gone"
+        time.sleep(0.05)
+    error = status["last_error"]
+    assert error and "\n" not in error and table in error
+    assert PASSWORD not in error
+    assert status["failed"] > 0
+    assert status["acknowledged"] + status["failed"] == status["sent"]
+    service.remove(added["id"])
+
+
 def test_status_counts_down_and_remove_stops_and_flushes(
     service: Service, kafka_bootstrap: str
 ) -> None:
@@ -537,3 +570,11 @@ def test_openapi_lists_the_routes_and_docs_are_served_offline(
     assert assets and all(asset.startswith("/") for asset in assets), assets
     for asset in assets:
         assert service.client.get(asset).status_code == 200, asset
+
+
+def test_no_password_in_any_answer_or_output(service: Service) -> None:
+    """Last in the module: nothing the tests above did showed the password."""
+    assert PASSWORD not in service.client.get("/generators").text
+    assert PASSWORD not in service.client.get("/config").text
+    assert PASSWORD not in service.metrics()
+    assert PASSWORD not in service.stderr()
