@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -58,7 +59,12 @@ def create_app(generators: Generators, token: str | None = None) -> FastAPI:
     )
     metrics = Metrics(generators)
     limits = generators.limits
-    app.add_middleware(Guard, token=token, metrics=metrics)
+    app.add_middleware(
+        Guard,
+        token=token,
+        metrics=metrics,
+        routes=lambda: {getattr(route, "path", "") for route in app.routes},
+    )
 
     @app.exception_handler(RequestError)
     async def refused(_: Request, exc: RequestError) -> JSONResponse:
@@ -106,11 +112,14 @@ def create_app(generators: Generators, token: str | None = None) -> FastAPI:
     async def stream(request: Request) -> EventSourceResponse:
         generator = generators.get(generator_id_of(request.query_params.get("id")))
         tail = generator.follow(asyncio.get_running_loop())
+        # Set by sse-starlette when the service stops: the tail then ends
+        # with its `end` event, a whole response, before the server closes.
+        stopping = anyio.Event()
 
         async def events() -> AsyncIterator[dict[str, str]]:
             try:
                 while True:
-                    event = await tail.queue.get()
+                    event = await next_or_none(tail.queue, stopping)
                     if event is None:
                         yield {"event": "end", "data": "{}"}
                         return
@@ -118,7 +127,9 @@ def create_app(generators: Generators, token: str | None = None) -> FastAPI:
             finally:
                 generator.unfollow(tail)
 
-        return EventSourceResponse(events(), ping=15)
+        return EventSourceResponse(
+            events(), ping=15, shutdown_event=stopping, shutdown_grace_period=2
+        )
 
     @app.post("/preview", **openapi.PREVIEW)
     async def preview(request: Request) -> dict[str, Any]:
@@ -182,6 +193,23 @@ async def read_json(request: Request, limit: int, empty_ok: bool = False) -> Any
         return orjson.loads(bytes(body))
     except orjson.JSONDecodeError as exc:
         raise RequestError(400, f"the request body is not valid JSON: {exc}") from None
+
+
+async def next_or_none(
+    queue: asyncio.Queue[dict[str, Any] | None], stopping: anyio.Event
+) -> dict[str, Any] | None:
+    """The queue's next item, or None once stopping is set."""
+    if stopping.is_set():
+        return None
+    getting = asyncio.ensure_future(queue.get())
+    waiting = asyncio.ensure_future(stopping.wait())
+    done, _ = await asyncio.wait(
+        {getting, waiting}, return_when=asyncio.FIRST_COMPLETED
+    )
+    for task in (getting, waiting):
+        if task not in done:
+            task.cancel()
+    return getting.result() if getting in done else None
 
 
 def generator_id_of(value: Any) -> str:

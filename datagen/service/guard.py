@@ -4,6 +4,7 @@ request count for /metrics. Plain ASGI, so live tails stream through it."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -18,10 +19,19 @@ OPEN_PREFIXES = ("/studio/", "/docs-static/")
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, token: str | None, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        token: str | None,
+        metrics: Metrics,
+        routes: Callable[[], set[str]],
+    ) -> None:
         self.app = app
         self.expected = f"Bearer {token}".encode() if token else None
         self.metrics = metrics
+        #: The app's route paths: a request refused here never reached the
+        #: router, so its route label is its path when that is a route.
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,8 +50,10 @@ class Guard:
             else:
                 await _refuse(counted)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or "unmatched"
+            path = getattr(scope.get("route"), "path", None)
+            if path is None:
+                path = scope.get("path") if scope.get("path") in self.routes() else None
+            path = path or "unmatched"
             self.metrics.requests.labels(
                 scope.get("method", ""), path, str(status["code"])
             ).inc()

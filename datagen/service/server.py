@@ -44,11 +44,13 @@ def build(
         on_change=state.save if state is not None else None,
     )
     app = create_app(generators, config.token)
+    # Read now: a file that is not a state is one line before anything starts.
+    saved = state.load() if state is not None else []
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if state is not None:
-            resume(state, generators, say)
+            resume(saved, generators, say)
             state.keep(generators)
         try:
             yield
@@ -60,11 +62,11 @@ def build(
 
 
 def resume(
-    state: StateFile, generators: Generators, say: Callable[[str], None]
+    saved_ones: list[Saved], generators: Generators, say: Callable[[str], None]
 ) -> None:
-    """Start the generators the state file holds (one that cannot start is
-    said and dropped: the others still run)."""
-    for saved in state.load():
+    """Start the generators a state file held (one that cannot start is said
+    and dropped: the others still run)."""
+    for saved in saved_ones:
         try:
             generator = generators.resume(saved)
         except (DatagenError, Exception) as exc:

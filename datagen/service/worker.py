@@ -167,6 +167,8 @@ class _Loop:
                 due = min(due, total)
             if due > self.stream.position:
                 self._send(min(due - self.stream.position, MAX_BATCH))
+            else:
+                self.sink.tick()  # a slow stream's events reach the server
             if now - self._reported >= REPORT_SECONDS:
                 self._report(COUNTS, self.sink.delivery)
             next_due = begun + (self.stream.position - first + 1) * interval

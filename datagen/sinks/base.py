@@ -9,6 +9,7 @@ user's own class wrapped by PythonSink) is a BaseSink, and the one run loop
   encoder whose bytes it writes as they are (write_encoded), so a batch that
   already holds those bytes is never decoded;
 - `write_encoded(data, count)`: count events encoded by `encoder`;
+- `tick()` between the events of a slow stream (never blocks),
 - `flush()`, `close() -> Delivery` after a run, `abort() -> Delivery` after a
   failed one (drop what is not yet delivered where the sink can);
 - `give_up() -> Delivery` after a second Ctrl-C: release at once, waiting for
@@ -91,6 +92,12 @@ class BaseSink:
 
     def flush(self) -> None:
         """Push out whatever is buffered."""
+
+    def tick(self) -> None:
+        """Called between events of a slow stream (a service's generator that
+        sends one a second): deliver what has waited past the sink's linger
+        and count what the server has answered, without blocking. Sinks that
+        hold nothing back need nothing here."""
 
     def close(self) -> Delivery:
         """Flush, release resources and return the counts; safe to call twice."""

@@ -131,8 +131,17 @@ class BatchingSink(BaseSink):
         self.pending.extend(events)
         while len(self.pending) >= self.batch_size:
             self._next_batch()
-        if self.pending and time.monotonic() - self._first_pending_at > self.linger:
-            self._next_batch()  # a slow stream still reaches the target within ~linger
+        self.tick()
+
+    def tick(self) -> None:
+        """A slow stream still reaches the target within ~linger."""
+        if (
+            self.pending
+            and self.broken is None
+            and not self._closed
+            and time.monotonic() - self._first_pending_at > self.linger
+        ):
+            self._next_batch()
 
     def flush(self) -> None:
         """Write everything buffered and wait for it; raises the sink's SinkError."""

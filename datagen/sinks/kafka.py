@@ -350,6 +350,13 @@ class KafkaSink(BaseSink):
 
     # Flushing and closing
 
+    def tick(self) -> None:
+        """Count the delivery reports that came in since the last send."""
+        if not self._closed:
+            self._producer.poll(0)
+            self._maintain()
+            self._count()
+
     def flush(self) -> None:
         """Wait for the delivery report of every event sent (bounded by timeout)."""
         if self._closed:
