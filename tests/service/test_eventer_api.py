@@ -276,13 +276,6 @@ def test_postgres_stores_booleans_nulls_and_nested_objects(
     assert {type(event["ok"]) for event in expected.values()} == {bool}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a slow generator's event reaches PostgreSQL only when the next "
-    "event is sent (the batching sink's 1 s linger is checked in send_many "
-    "only): with the README's interval of 10s every row is 10 s late, and "
-    "the last rows of an endless generator wait until it is removed",
-)
 def test_a_slow_generators_rows_arrive_without_waiting_for_the_next(
     service: Service, engine: sa.Engine, tables: list[str]
 ) -> None:

@@ -208,12 +208,6 @@ def metric_families(service: Service) -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a request refused for want of the token is counted in "
-    "datagen_http_requests_total as route='unmatched' (the label of an unknown "
-    "path), not as the route it asked for (/generators)",
-)
 def test_refused_requests_are_counted_under_their_route(
     serve: Callable[..., Service],
 ) -> None:
@@ -268,12 +262,6 @@ def test_public_address_without_token_is_refused() -> None:
 @pytest.mark.parametrize(
     "content", [b"not json", b'{"version": 1, "generators": [{"bad": 1}]}']
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="a --state file that is not one stops serve with uvicorn's "
-    "'ERROR: Traceback ... ConfigError: state file ...: not a datagen serve "
-    "state' and 'Application startup failed', exit 3, instead of one line",
-)
 def test_broken_state_file_is_one_line(tmp_path: Path, content: bytes) -> None:
     state = tmp_path / "state.json"
     state.write_bytes(content)
@@ -296,13 +284,6 @@ def test_port_in_use_is_one_line() -> None:
     assert str(port) in lines[0] and "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SIGTERM with a live tail open cuts the tail without its "
-    "'event: end' (the client reads an incomplete chunked body) and prints "
-    "uvicorn's 'ERROR: ASGI callable returned without completing response.' "
-    "on stderr",
-)
 def test_sigterm_ends_live_tails_cleanly(serve: Callable[..., Service]) -> None:
     service = serve()
     (added,) = service.add_ok(simple_body(count=0, interval="10ms"))
