@@ -132,7 +132,7 @@ def test_mutated_eventer_body_is_refused(service: Service, body: Any) -> None:
     check_refused(service, service.client.post("/generator/add", json=body))
 
 
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=60)
 @given(content=st.binary(max_size=300), route=st.sampled_from(ROUTES))
 def test_random_bytes_are_refused(service: Service, content: bytes, route: str) -> None:
     try:
@@ -144,7 +144,7 @@ def test_random_bytes_are_refused(service: Service, content: bytes, route: str) 
     check_refused(service, service.client.post(route, content=content))
 
 
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=60)
 @given(
     generator_id=st.text(max_size=30) | st.integers(-(2**65), 2**65).map(str),
     route=st.sampled_from(

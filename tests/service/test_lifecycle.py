@@ -156,10 +156,14 @@ def test_state_file_resumes_the_stream_at_the_next_event(
     assert orjson.loads(state.read_bytes())["generators"] == []
 
 
-def test_token_is_needed_and_metrics_match_status(
-    serve: Callable[..., Service],
-) -> None:
-    service = serve(token=TOKEN)
+@pytest.fixture(scope="module")
+def guarded(module_serve: Callable[..., Service]) -> Service:
+    """A service started with --token (its client sends the token)."""
+    return module_serve(token=TOKEN)
+
+
+def test_token_is_needed_and_metrics_match_status(guarded: Service) -> None:
+    service = guarded
     bare = service.client.get("/generators", headers={"Authorization": ""})
     assert bare.status_code == 401
     assert "token" in bare.json()["error"]
@@ -171,7 +175,8 @@ def test_token_is_needed_and_metrics_match_status(
     assert wrong.status_code == 401
     assert TOKEN not in wrong.text
     assert service.client.get("/openapi.json", headers={"Authorization": ""}).is_success
-    assert service.client.get("/generators").json() == {"generators": []}
+    assert service.client.get("/no-such-path").status_code == 404
+    assert service.client.get("/generators").status_code == 200
 
     (added,) = service.add_ok(simple_body(count=20, interval="5ms"))
     (status,) = service.wait_done([added["id"]])
@@ -185,8 +190,10 @@ def test_token_is_needed_and_metrics_match_status(
     }
     assert events == {"sent": 20.0, "acknowledged": 20.0, "failed": 0.0}
     requests = http_requests(families)
-    refused = sum(value for (_, status), value in requests.items() if status == "401")
-    assert refused == 2.0
+    # a refused request is counted under the route it asked for
+    assert requests[("/generators", "401")] == 1.0
+    assert requests[("/generator/add", "401")] == 1.0
+    assert requests[("unmatched", "404")] == 1.0
     assert requests[("/generator/add", "200")] == 1.0
     assert requests[("/generator/status", "200")] >= 1.0
 
@@ -208,22 +215,10 @@ def metric_families(service: Service) -> dict[str, Any]:
     }
 
 
-def test_refused_requests_are_counted_under_their_route(
-    serve: Callable[..., Service],
-) -> None:
-    service = serve(token=TOKEN)
-    bare = service.client.get("/generators", headers={"Authorization": ""})
-    assert bare.status_code == 401
-    assert service.client.get("/no-such-path").status_code == 404
-    requests = http_requests(metric_families(service))
-    assert requests.get(("/generators", "401")) == 1.0
-    assert requests.get(("unmatched", "404")) == 1.0
-
-
 def test_a_killed_generator_process_ends_that_generator_only(
-    serve: Callable[..., Service],
+    guarded: Service,
 ) -> None:
-    service = serve()
+    service = guarded
     (victim,) = service.add_ok(simple_body("{ n: 'victim' }", count=0, interval="10ms"))
     deadline = time.monotonic() + 10
     while service.status(victim["id"])["sent"] == 0:
@@ -259,12 +254,9 @@ def test_public_address_without_token_is_refused() -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(
-    "content", [b"not json", b'{"version": 1, "generators": [{"bad": 1}]}']
-)
-def test_broken_state_file_is_one_line(tmp_path: Path, content: bytes) -> None:
+def test_broken_state_file_is_one_line(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    state.write_bytes(content)
+    state.write_bytes(b'{"version": 1, "generators": [{"bad": 1}]}')
     result = run_generate("serve", "--port", free_port(), "--state", state)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
@@ -336,9 +328,7 @@ def test_config_file_settings_and_options_winning(
     "text, named",
     [
         ("limits:\n  max_bodyy: 3\n", "limits.max_bodyy"),
-        ("port: [1\n", "not valid YAML"),
         ("database: postgresql://u:pw12345678@127.0.0.1:1/x\nport: abc\n", "port"),
-        ("hostt: 0.0.0.0\n", "hostt"),
     ],
 )
 def test_config_file_errors_are_one_line(tmp_path: Path, text: str, named: str) -> None:
