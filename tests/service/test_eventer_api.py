@@ -425,8 +425,8 @@ def test_seed_given_is_reported_and_used(service: Service) -> None:
 
 
 def reordered(schema: str) -> str:
-    """schema (base64 Jsonnet) with its object's fields in another order and
-    other whitespace: the same template in canonical form."""
+    """schema (base64 Jsonnet) with its object's fields in another order,
+    other whitespace and a comment: the same template in canonical form."""
     text = base64.b64decode(schema).decode()
     lines = text.splitlines()
     start = lines.index("{") + 1
@@ -434,7 +434,7 @@ def reordered(schema: str) -> str:
     fields = lines[start:end]
     assert len(fields) >= 3, text
     moved = lines[:start] + list(reversed(fields)) + ["", lines[end]]
-    changed = "\n".join(moved).replace("    ", "  ") + "\n"
+    changed = "// reordered\n" + "\n".join(moved).replace("    ", "  ") + "\n"
     assert changed != text
     return base64.b64encode(changed.encode()).decode()
 
