@@ -329,6 +329,25 @@ def test_a_sink_failing_mid_stream_ends_its_generator_with_one_line(
     service.remove(added["id"])
 
 
+def test_a_registered_provider_to_kafka_keyed_by_another_field(
+    service: Service, kafka_bootstrap: str
+) -> None:
+    topic = unique("provider")
+    body = {
+        "destinations": [
+            {"id": "d", "type": "kafka", "kafka": {"topic": topic, "key": "status"}}
+        ],
+        "events": [
+            {"id": "e", "provider": "order", "count": 6, "interval": "5ms", "seed": 1}
+        ],
+        "schedules": [{"destination_id": "d", "event_id": "e"}],
+    }
+    (status,) = service.wait_done([item["id"] for item in service.add_ok(body)])
+    assert (status["acknowledged"], status["source"]) == (6, "provider order")
+    expected = service.preview({"provider": "order"}, 1, 6)
+    check_topic(kafka_bootstrap, topic, expected, key="status")
+
+
 def test_status_counts_down_and_remove_stops_and_flushes(
     service: Service, kafka_bootstrap: str
 ) -> None:
