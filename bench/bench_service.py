@@ -80,6 +80,26 @@ def sent(client: httpx.Client, base: str) -> int:
     )
 
 
+def resident(pid: int) -> tuple[int, int, int]:
+    """Resident bytes of the service's process, and the median resident and
+    unique (USS) bytes of its generators' processes."""
+    import psutil
+
+    service = psutil.Process(pid)
+    generators = [
+        child
+        for child in service.children(recursive=True)
+        if child.nice() > 0  # generators run niced; the fork server does not
+    ]
+    rss = sorted(child.memory_info().rss for child in generators) or [0]
+    uss = sorted(child.memory_full_info().uss for child in generators) or [0]
+    return (
+        service.memory_info().rss,
+        rss[len(rss) // 2],
+        uss[len(uss) // 2],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generators", type=int, default=20)
@@ -122,6 +142,7 @@ def main() -> None:
             before, began = sent(client, base), time.perf_counter()
             busy = latencies(client, f"{base}/health", options.requests)
             rate = (sent(client, base) - before) / (time.perf_counter() - began)
+            memory = resident(server.pid)
         print(f"machine: {os.cpu_count()} CPUs; sink: {options.kafka or 'none'}")
         print(summary("/health, no generator", idle))
         print(
@@ -132,6 +153,11 @@ def main() -> None:
         print(
             f"events sent meanwhile: {rate:,.0f}/s "
             f"(asked {options.generators * options.rate:,}/s)"
+        )
+        print(
+            f"memory: the API's process {memory[0] / 2**20:,.0f} MiB, each "
+            f"generator's {memory[1] / 2**20:,.0f} MiB resident "
+            f"({memory[2] / 2**20:,.0f} MiB unique)"
         )
     finally:
         server.send_signal(signal.SIGTERM)
