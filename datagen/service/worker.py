@@ -15,7 +15,7 @@ the sink is flushed first.
 Pacing: event k (from 0) is due at start + (k + 1) * interval, as Eventer's
 ticker sends them. The loop wakes when the next event is due (at most every
 MIN_TICK, sending every event due by then in one batch), so 1,000 events a
-second cost 200 wake-ups, not 1,000, and a slow sink or template catches up
+second cost 100 wake-ups, not 1,000, and a slow sink or template catches up
 in batches instead of drifting for good.
 """
 
@@ -41,7 +41,7 @@ from datagen.sinks.base import BaseSink, Delivery
 #: How much lower than the service's a generator's CPU priority is.
 NICENESS = 10
 #: The shortest sleep between batches.
-MIN_TICK = 0.005
+MIN_TICK = 0.01
 #: The longest: counts go to the service at least this often.
 REPORT_SECONDS = 0.2
 #: The most events sent in one batch while catching up.
