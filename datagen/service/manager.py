@@ -119,28 +119,15 @@ class Generators:
         a 503, and then no generator of the request has started."""
         with self._adding:
             sources = self._compile(schedules)
-            planned: list[tuple[str, ScheduleSpec, Source] | Generator] = []
-            new_rate = 0.0
-            for schedule, source in zip(schedules, sources):
-                found = self._running(generator_id(schedule, source))
-                if found is not None:
-                    planned.append(found)
-                elif not any(
-                    isinstance(item, tuple)
-                    and item[0] == generator_id(schedule, source)
-                    for item in planned
-                ):
-                    planned.append((generator_id(schedule, source), schedule, source))
-                    new_rate += schedule.event.rate
-            fresh = [item for item in planned if isinstance(item, tuple)]
-            self._check_limits(len(fresh), new_rate)
-            started = self._start_all(fresh)
-            result = []
-            for schedule, source in zip(schedules, sources):
-                result.append(
-                    started.get(generator_id(schedule, source))
-                    or self.get(generator_id(schedule, source))
-                )
+            ids = [generator_id(*pair) for pair in zip(schedules, sources)]
+            fresh: dict[str, tuple[str, ScheduleSpec, Source]] = {}
+            for new_id, schedule, source in zip(ids, schedules, sources):
+                if new_id not in fresh and self._running(new_id) is None:
+                    fresh[new_id] = (new_id, schedule, source)
+            rate = sum(item[1].event.rate for item in fresh.values())
+            self._check_limits(len(fresh), rate)
+            self._start_all(list(fresh.values()))
+            result = [self.get(new_id) for new_id in ids]
         if fresh and self.on_change is not None:
             self.on_change()
         return result
