@@ -214,6 +214,16 @@ def database_url() -> str:
     return DATABASE.format(address=ensure_service("postgresql"))
 
 
+def eventually(check: Callable[[], Any], what: str, seconds: float = 10) -> Any:
+    """check()'s first truthy answer, asked every 20 ms; fails saying what
+    did not happen within seconds."""
+    deadline = time.monotonic() + seconds
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"{what} (waited {seconds:g} s)"
+        time.sleep(0.02)
+    return found
+
+
 def unique(prefix: str) -> str:
     """A topic or table name no other test or run uses (lower case, so a
     table's name needs no quoting)."""

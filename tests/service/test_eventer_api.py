@@ -22,6 +22,7 @@ from tests.processes import run_generate
 from tests.service.conftest import (
     Service,
     eventer_body,
+    eventually,
     simple_body,
     template_of,
     unique,
@@ -288,10 +289,7 @@ def test_a_slow_generators_rows_arrive_without_waiting_for_the_next(
     )
     (added,) = service.add_ok(body)
     try:
-        deadline = time.monotonic() + 10
-        while service.status(added["id"])["sent"] < 1:
-            assert time.monotonic() < deadline, "nothing sent"
-            time.sleep(0.02)
+        eventually(lambda: service.status(added["id"])["sent"] >= 1, "nothing sent")
         deadline = time.monotonic() + 1.5  # the sink's linger (1 s) and slack
         while not row_count(engine, table) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -311,16 +309,15 @@ def test_a_sink_failing_mid_stream_ends_its_generator_with_one_line(
         interval="5ms",
     )
     (added,) = service.add_ok(body)
-    deadline = time.monotonic() + 10
-    while not row_count(engine, table):
-        assert time.monotonic() < deadline, "nothing written"
-        time.sleep(0.05)
+    eventually(lambda: row_count(engine, table), "nothing written")
     with engine.begin() as connection:
         connection.exec_driver_sql(f"DROP TABLE {table}")
-    deadline = time.monotonic() + 20
-    while (status := service.status(added["id"]))["active"]:
-        assert time.monotonic() < deadline, "still active with its table gone"
-        time.sleep(0.05)
+    eventually(
+        lambda: not service.status(added["id"])["active"],
+        "still active with its table gone",
+        seconds=20,
+    )
+    status = service.status(added["id"])
     error = status["last_error"]
     assert error and "\n" not in error and table in error
     assert PASSWORD not in error
@@ -365,10 +362,10 @@ def test_status_counts_down_and_remove_stops_and_flushes(
     (added,) = service.add_ok(body)
     assert added["count"] == 1000 and added["active"] is True
     generator_id = added["id"]
-    deadline = time.monotonic() + 10
-    while (status := service.status(generator_id))["sent"] < 20:
-        assert time.monotonic() < deadline, "the generator sends nothing"
-        time.sleep(0.02)
+    status = eventually(
+        lambda: (found := service.status(generator_id))["sent"] >= 20 and found,
+        "the generator sends nothing",
+    )
     assert status["active"] is True
     assert 0 < status["count"] < 1000
     assert status["count"] + status["sent"] == 1000  # Eventer's count: remaining

@@ -20,7 +20,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.processes import run_generate
-from tests.service.conftest import Service, simple_body, unique
+from tests.service.conftest import Service, eventually, simple_body, unique
 from tests.services import free_port
 from tests.sinks.kafka_topics import read_topic
 
@@ -138,10 +138,10 @@ def test_state_file_resumes_the_stream_at_the_next_event(
     status = second.status(generator_id)
     assert status["active"] is True and status["seed"] == 123
     assert 0 < second.status(finite["id"])["count"] <= 30 - produced_finite
-    deadline = time.monotonic() + 10
-    while second.status(generator_id)["sent"] < 3:
-        assert time.monotonic() < deadline, "the resumed generator sends nothing"
-        time.sleep(0.05)
+    eventually(
+        lambda: second.status(generator_id)["sent"] >= 3,
+        "the resumed generator sends nothing",
+    )
     second.remove(generator_id)
     (done,) = second.wait_done([finite["id"]])
     assert done["count"] == 0 and done["sent"] == 30 - produced_finite
@@ -220,10 +220,9 @@ def test_a_killed_generator_process_ends_that_generator_only(
 ) -> None:
     service = guarded
     (victim,) = service.add_ok(simple_body("{ n: 'victim' }", count=0, interval="10ms"))
-    deadline = time.monotonic() + 10
-    while service.status(victim["id"])["sent"] == 0:
-        assert time.monotonic() < deadline, "the generator sends nothing"
-        time.sleep(0.05)
+    eventually(
+        lambda: service.status(victim["id"])["sent"], "the generator sends nothing"
+    )
     servers = [
         child
         for child in psutil.Process(service.process.pid).children()
@@ -232,10 +231,11 @@ def test_a_killed_generator_process_ends_that_generator_only(
     assert len(servers) == 1, "no fork server: where do generators run?"
     for process in servers[0].children(recursive=True):
         process.kill()
-    deadline = time.monotonic() + 10
-    while (status := service.status(victim["id"]))["active"]:
-        assert time.monotonic() < deadline, "a killed generator still says active"
-        time.sleep(0.05)
+    eventually(
+        lambda: not service.status(victim["id"])["active"],
+        "a killed generator still says active",
+    )
+    status = service.status(victim["id"])
     assert status["last_error"] and "\n" not in status["last_error"]
     assert "SIGKILL" in status["last_error"]
     (other,) = service.add_ok(simple_body("{ n: 'other' }", count=5, interval="5ms"))
@@ -294,10 +294,10 @@ def test_sigterm_ends_live_tails_cleanly(serve: Callable[..., Service]) -> None:
 
     reader = threading.Thread(target=follow, daemon=True)
     reader.start()
-    deadline = time.monotonic() + 10
-    while not any(line.startswith("data:") for line in lines):
-        assert time.monotonic() < deadline, "the tail shows nothing"
-        time.sleep(0.05)
+    eventually(
+        lambda: any(line.startswith("data:") for line in lines),
+        "the tail shows nothing",
+    )
     assert service.terminate() == 0
     reader.join(10)
     assert "event: end" in lines and not failure, failure
