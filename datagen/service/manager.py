@@ -8,15 +8,16 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+
 import orjson
 
 from datagen.redaction import known_secrets
 from datagen.seeding import draw_seed
 from datagen.service.destinations import Servers
 from datagen.service.generator import Generator
-from datagen.service.worker import Job
 from datagen.service.requests import RequestError, ScheduleSpec
 from datagen.service.sources import Source, compile_source
+from datagen.service.worker import Job
 from datagen.sinks.base import Delivery
 
 #: Modules the fork server imports before forking generators' processes.
@@ -85,8 +86,9 @@ class Generators:
         self._lock = threading.RLock()
         #: One add at a time: two equal requests at once start one generator.
         self._adding = threading.Lock()
-        #: How generators' processes start: a fork server (started once,
-        #: before any thread) forks each, so none inherits the API's threads.
+        #: How generators' processes start: a fork server (a fresh
+        #: interpreter, started on first use) forks each, so none inherits
+        #: the API's threads or locks.
         self.context = multiprocessing.get_context("forkserver")
         # Imported once in the fork server, not again in every generator.
         self.context.set_forkserver_preload(PRELOAD)
