@@ -22,6 +22,19 @@ from datagen.service import worker
 from datagen.service.requests import RequestError, ScheduleSpec
 from datagen.sinks.base import Delivery
 
+
+@dataclass(frozen=True)
+class Saved:
+    """A generator as a --state file keeps it, to be resumed after a restart:
+    where its stream stands and what it has delivered so far."""
+
+    schedule: ScheduleSpec
+    seed: int
+    produced: int
+    #: sent, acknowledged, failed before the restart.
+    counts: tuple[int, int, int] = (0, 0, 0)
+
+
 #: Events a live tail holds for a slow reader before it drops the oldest.
 TAIL_SIZE = 1000
 #: The longest a generator's process may take to open its sink and start.
@@ -64,6 +77,7 @@ class Generator:
         job: worker.Job,
         source_label: str,
         on_end: Callable[[Generator], None] | None = None,
+        carried: tuple[int, int, int] = (0, 0, 0),
     ) -> None:
         self.job = job
         self.id = job.generator_id
@@ -74,6 +88,9 @@ class Generator:
         #: Events handed to the sink so far (over restarts, with --state).
         self.produced = job.start
         self.delivery = Delivery(self.schedule.destination.describe())
+        #: Counts of the runs before a restart, added to what the process says.
+        self.carried = carried
+        self.delivery.sent, self.delivery.acknowledged, self.delivery.failed = carried
         self.last_error: str | None = None
         self.done = threading.Event()
         self._stopping = False
@@ -108,6 +125,12 @@ class Generator:
 
     def counts(self) -> Delivery:
         return self.delivery
+
+    def saved(self) -> Saved:
+        """What a --state file keeps of it."""
+        delivery = self.delivery
+        counts = (delivery.sent, delivery.acknowledged, delivery.failed)
+        return Saved(self.schedule, self.seed, self.produced, counts)
 
     def status(self) -> dict[str, Any]:
         """Eventer's status fields, then datagen's own."""
@@ -226,8 +249,11 @@ class Generator:
             self._end()
 
     def _count(self, message: tuple[Any, ...]) -> None:
-        _, produced, sent, acknowledged, failed, last_error = message
+        _, produced, *counts, last_error = message
         self.produced = produced
+        sent, acknowledged, failed = (
+            now + before for now, before in zip(counts, self.carried)
+        )
         delivery = self.delivery
         delivery.sent, delivery.acknowledged, delivery.failed = (
             sent,

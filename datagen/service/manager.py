@@ -14,7 +14,7 @@ import orjson
 from datagen.redaction import known_secrets
 from datagen.seeding import draw_seed
 from datagen.service.destinations import Servers
-from datagen.service.generator import Generator
+from datagen.service.generator import Generator, Saved
 from datagen.service.requests import RequestError, ScheduleSpec
 from datagen.service.sources import Source, compile_source
 from datagen.service.worker import Job
@@ -57,15 +57,6 @@ def generator_id(schedule: ScheduleSpec, source: Source) -> str:
         orjson.dumps(identity, option=orjson.OPT_SORT_KEYS), digest_size=8
     ).digest()
     return str(int.from_bytes(digest, "big"))
-
-
-@dataclass(frozen=True)
-class Saved:
-    """A generator as the state file keeps it, to be resumed after a restart."""
-
-    schedule: ScheduleSpec
-    seed: int
-    produced: int
 
 
 class Generators:
@@ -141,9 +132,7 @@ class Generators:
             source = compile_source(saved.schedule.event, self.instance_id)
             new_id = generator_id(saved.schedule, source)
             item = (new_id, saved.schedule, source)
-            return self._start_all([item], {new_id: (saved.seed, saved.produced)})[
-                new_id
-            ]
+            return self._start_all([item], {new_id: saved})[new_id]
 
     def _compile(self, schedules: list[ScheduleSpec]) -> list[Source]:
         """Each event's source compiled once, however many schedules use it."""
@@ -184,14 +173,16 @@ class Generators:
     def _start_all(
         self,
         fresh: list[tuple[str, ScheduleSpec, Source]],
-        resumed: dict[str, tuple[int, int]] | None = None,
+        resumed: dict[str, Saved] | None = None,
     ) -> dict[str, Generator]:
         """Start a process for each (all at once), then wait until each has
         opened its sink; when one cannot, stop the others and raise its error."""
         made: list[Generator] = []
         try:
             for new_id, schedule, source in fresh:
-                seed, start = (resumed or {}).get(new_id, (schedule.event.seed, 0))
+                saved = (resumed or {}).get(new_id)
+                seed = saved.seed if saved is not None else schedule.event.seed
+                start = saved.produced if saved is not None else 0
                 job = Job(
                     new_id,
                     schedule,
@@ -201,7 +192,8 @@ class Generators:
                     self.instance_id,
                     tuple(sorted(known_secrets())),
                 )
-                generator = Generator(job, source.label, on_end=self._ended)
+                carried = saved.counts if saved is not None else (0, 0, 0)
+                generator = Generator(job, source.label, self._ended, carried)
                 generator.launch(self.context)
                 made.append(generator)
             for generator in made:
@@ -245,6 +237,4 @@ class Generators:
 
     def saved(self) -> list[Saved]:
         """What a restart resumes: the generators still running."""
-        return [
-            Saved(item.schedule, item.seed, item.produced) for item in self.running()
-        ]
+        return [item.saved() for item in self.running()]

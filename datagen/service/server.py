@@ -19,7 +19,8 @@ from datagen.errors import ConfigError, DatagenError, first_line
 from datagen.redaction import scrub_known
 from datagen.service.app import create_app
 from datagen.service.config import ServeConfig
-from datagen.service.manager import Generators, Saved
+from datagen.service.generator import Saved
+from datagen.service.manager import Generators
 from datagen.service.state import StateFile
 
 
@@ -90,9 +91,7 @@ def shutdown(
         say(f"datagen serve: stopping {len(running)} generator(s), flushing sinks")
     stopped = generators.stop_all()
     if state is not None:
-        state.close(
-            [Saved(item.schedule, item.seed, item.produced) for item in running]
-        )
+        state.close([item.saved() for item in running])
     for generator, delivery in stopped:
         say(
             f"generator {generator.id} ({generator.schedule.destination.describe()}): "

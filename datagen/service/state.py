@@ -19,7 +19,8 @@ import orjson
 
 from datagen.errors import ConfigError
 from datagen.files.atomic import write_atomic
-from datagen.service.manager import Generators, Saved
+from datagen.service.generator import Saved
+from datagen.service.manager import Generators
 from datagen.service.requests import DestinationSpec, EventSpec, ScheduleSpec
 
 VERSION = 1
@@ -33,6 +34,7 @@ def encode(saved: list[Saved]) -> bytes:
             "event": asdict(item.schedule.event),
             "seed": item.seed,
             "produced": item.produced,
+            "counts": list(item.counts),
         }
         for item in saved
     ]
@@ -56,7 +58,15 @@ def decode(data: bytes, file: Path) -> list[Saved]:
             schedule = ScheduleSpec(
                 DestinationSpec(**destination), EventSpec(**item["event"])
             )
-            found.append(Saved(schedule, int(item["seed"]), int(item["produced"])))
+            sent, acknowledged, failed = map(int, item.get("counts", (0, 0, 0)))
+            found.append(
+                Saved(
+                    schedule,
+                    int(item["seed"]),
+                    int(item["produced"]),
+                    (sent, acknowledged, failed),
+                )
+            )
         return found
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"state file {file}: not a datagen serve state ({exc})")
