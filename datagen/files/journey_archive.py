@@ -25,11 +25,23 @@ def journey_stem(record: dict[str, Any]) -> str:
     return safe_file_name(f"{record['journey']}_{record['user_id']}", "journey name")
 
 
+class QuietZip(zipfile.ZipFile):
+    """A ZipFile always closed by its `with`, without ZipFile's __del__,
+    which closes it again when collected: on an object a Ctrl-C cut short
+    inside __init__, that printed 'Exception ignored ... AttributeError' and
+    a traceback (the rerun tests caught it). Nothing is lost without it: a
+    zip built in memory is only bytes, and a file read closes its own
+    descriptor when collected."""
+
+    def __del__(self) -> None:
+        pass
+
+
 def zip_bytes(record: dict[str, Any]) -> bytes:
     """The journey's documents as a zip; the same journey gives the same bytes."""
     buffer = io.BytesIO()
     try:
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with QuietZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for step, document in zip(record["steps"], record["documents"]):
                 info = zipfile.ZipInfo(
                     step["filename"], date_time=_zip_time(step["timestamp"])

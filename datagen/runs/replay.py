@@ -15,6 +15,7 @@ from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
 from datagen.engine.pacing import Pacer
 from datagen.errors import ConfigError
+from datagen.files.journey_archive import QuietZip
 from datagen.journeys import METADATA_VERSION
 from datagen.runs.loop import ProgressCallback, RunResult, run_loop
 from datagen.runs.outputs import Outputs
@@ -51,7 +52,7 @@ class ReplayStep:
     def read(self) -> dict[str, Any]:
         """The step's document, read from its zip."""
         try:
-            with zipfile.ZipFile(self.zip_path) as archive:
+            with QuietZip(self.zip_path) as archive:
                 with archive.open(self.filename) as member:
                     data = member.read(MAX_DOCUMENT_BYTES + 1)
             if len(data) > MAX_DOCUMENT_BYTES:
@@ -121,7 +122,7 @@ def load_journey(zip_path: Path) -> dict[str, Any]:
             f"supported (this version of datagen reads {METADATA_VERSION})"
         )
     try:
-        with zipfile.ZipFile(zip_path) as archive:
+        with QuietZip(zip_path) as archive:
             missing = needed - set(archive.namelist())
             check_expansion(zip_path, archive.infolist())
             broken = _first_unreadable(archive)
