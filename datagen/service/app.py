@@ -227,7 +227,7 @@ def generator_id_of(value: Any) -> str:
 
 def sample_events(event: Any, count: int, instance_id: str | None) -> list[Any]:
     """count events of event's source (seeded), generated for a preview only."""
-    source = compile_source(event, instance_id)
+    source = compile_source(event, instance_id, digested=False)
     stream = DocumentStream(source.provider_class, event.seed or 0)
     try:
         return stream.take(count)

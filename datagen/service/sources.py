@@ -36,16 +36,21 @@ class Source:
 
 
 def compile_source(
-    event: EventSpec, instance_id: str | None, checked: bool = False
+    event: EventSpec,
+    instance_id: str | None,
+    checked: bool = False,
+    digested: bool = True,
 ) -> Source:
     """event's source compiled and checked (a template is evaluated once);
     RequestError(400) with the problem's line and column when it is broken.
     checked: it was compiled before (in the service, before its generator's
-    process started), so a template is neither evaluated nor digested again."""
+    process started), so a template is neither evaluated nor digested again.
+    digested=False: no id is needed (a preview), so a template's canonical
+    digest (an evaluation of its own) is left out."""
     where = event.where
     try:
         if event.form in ("schema", "template"):
-            return _template(event, instance_id, checked)
+            return _template(event, instance_id, checked, digested and not checked)
         if event.form == "declaration":
             return _declaration(event)
         return _provider(event.text)
@@ -57,7 +62,9 @@ def compile_source(
         raise bad(f"{where}: {first_line(exc)}") from None
 
 
-def _template(event: EventSpec, instance_id: str | None, checked: bool) -> Source:
+def _template(
+    event: EventSpec, instance_id: str | None, checked: bool, digested: bool
+) -> Source:
     problems = Problems()
     dataset = event.dataset or None
     provider_class = template_document(
@@ -65,7 +72,7 @@ def _template(event: EventSpec, instance_id: str | None, checked: bool) -> Sourc
     )
     problems.raise_if_any()
     assert provider_class is not None
-    digest = "" if checked else canonical_digest(event.text, dataset, instance_id)
+    digest = canonical_digest(event.text, dataset, instance_id) if digested else ""
     return Source(provider_class, f"jsonnet:{digest}", "Jsonnet template")
 
 
