@@ -1,0 +1,1 @@
+"""`verify`: outputs read back and checked against their run's record."""
