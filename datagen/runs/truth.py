@@ -1,14 +1,10 @@
 """Ground truth: the state a keyed stream's events leave behind, one line per live key.
 
 A pipeline that materialises a change stream (a table upserted and deleted by
-key, a compacted Kafka topic) should end holding exactly these records. Events
-are read as they are written:
-
-- a change event (`op` of `c`, `r`, `u` or `d` beside the key field): `c`,
-  `r` and `u` set the key's record to the event less `op`; `d` removes the key;
-- a Debezium-like envelope (`op` with `before`/`after`, the key inside them):
-  the `after` image, or removal for `d`;
-- a plain record (no `op`): a create or overwrite of its key, kept as it is.
+key, a compacted Kafka topic) should end holding exactly these records: for
+each key, the record its last change set (an envelope's `after` image, a flat
+event less `op`, a plain record as it is), none for a key whose last change is
+a delete (see datagen/sinks/changes.py).
 """
 
 from __future__ import annotations
@@ -19,39 +15,10 @@ from typing import Any
 
 import orjson
 
+from datagen.sinks.changes import DELETE_OP, change_of
 from datagen.encoders import dumps_line
 from datagen.errors import ConfigError
 from datagen.files.atomic import write_atomic
-
-#: The `op` values that write a record, and the one that removes it.
-UPSERT_OPS = frozenset(("c", "r", "u"))
-DELETE_OP = "d"
-
-
-def is_envelope(event: Mapping[str, Any]) -> bool:
-    """True for a Debezium-like envelope: `op` with a `before` or `after` image."""
-    return "op" in event and ("after" in event or "before" in event)
-
-
-def change_of(event: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
-    """The event's op and the record it carries: for an envelope the `after`
-    image (the `before` one for a delete), for a flat change event the event
-    less `op`, for a plain record ("c", the record). ConfigError for an `op`
-    that is none of c, r, u, d."""
-    if "op" not in event:
-        return "c", event
-    op = event["op"]
-    if op not in UPSERT_OPS and op != DELETE_OP:
-        raise ConfigError(f"change event: op must be c, r, u or d, not {op!r}")
-    if is_envelope(event):
-        image = event.get("before" if op == DELETE_OP else "after")
-        if not isinstance(image, Mapping):
-            side = "before" if op == DELETE_OP else "after"
-            raise ConfigError(
-                f"change event: op {op!r} needs a '{side}' image (an object)"
-            )
-        return op, image
-    return op, {name: value for name, value in event.items() if name != "op"}
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

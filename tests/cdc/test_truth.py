@@ -65,7 +65,7 @@ def test_a_later_change_to_the_event_does_not_reach_the_truth(tmp_path: Path) ->
     ("event", "message"),
     [
         ({"op": "x", "id": 1}, "op must be c, r, u or d, not 'x'"),
-        ({"op": "u", "before": None, "after": None}, "needs a 'after' image"),
+        ({"op": "u", "before": None, "after": None}, "needs the 'after' image"),
         ({"op": "c", "other": 1}, "has no key field 'id'"),
     ],
 )
