@@ -6,8 +6,11 @@ It comes from the model:
 
 - journeys (actors whose starts are spread out): every journey arrives during
   the run, as many as keep the rate (Arrivals.holding);
+- a flow whose every event has a cron schedule keeps its times: the
+  schedule, on the wall clock, says how many events there are;
 - every other model acts `intensity` times as often (flows' waits, web
-  sessions a day, state-machine ticks). The model's own rate where the run
+  sessions a day, state-machine ticks; a scheduled flow event keeps its
+  times). The model's own rate where the run
   starts is measured on a throwaway copy of the run (same model, seed and
   actors; no profiles file read or written, no per-transition sink called),
   the intensity scaled to the target, and measured again at that intensity,
@@ -70,6 +73,8 @@ def live_window(
     intensity, holding = 1.0, None
     if simulation.starts_spread():
         holding, arrivals = per_simulated_second, None
+        setup = _prime(simulation, clock.now().timestamp(), zone)
+    elif getattr(simulation.model, "scheduled_only", False):
         setup = _prime(simulation, clock.now().timestamp(), zone)
     else:
         intensity, setup = intensity_for(

@@ -27,7 +27,10 @@ class Event(flows.Event):
     limit 0 (or None, as in faker-events 0.x) repeats for as long as the run
     lasts; `group_up` is the older spelling of group_by; epm weighs this event's
     share of the generator's rate. `a >> b`, `a & b`, `a >> [b, c]` and
-    `a.next = b` chain events as in faker-events.
+    `a.next = b` chain events as in faker-events. `schedule` (a datagen
+    addition, the open item of faker-events' to-do list): cron text such as
+    "0 9 * * MON-FRI" giving the event's times, in the generator's time zone,
+    instead of epm.
     """
 
     def __init__(
@@ -36,10 +39,11 @@ class Event(flows.Event):
         profiler: Any = None,
         limit: int | None = 1,
         group_by: bool = False,
-        epm: float = 60.0,
+        epm: float | None = None,
         *,
         group_up: bool = False,
         name: str | None = None,
+        schedule: str | None = None,
     ) -> None:
         wrapped = _Profiler(profiler) if callable(profiler) else profiler
         super().__init__(
@@ -49,6 +53,7 @@ class Event(flows.Event):
             bool(group_by or group_up),
             epm,
             name,
+            schedule,
         )
         #: The first event of the `a >> b >> c` expression that reached this one,
         #: for the 1.0 API's `eg.events = a >> b >> c`.
@@ -142,7 +147,8 @@ def as_first_events(events: Any, where: str) -> list[flows.Event]:
 
 def scaled_copy(first_events: list[flows.Event], factor: float) -> list[flows.Event]:
     """A copy of the flows from first_events with every event's rate times
-    factor (the copies keep their templates, so their data is shared alike)."""
+    factor (the copies keep their templates, so their data is shared alike;
+    a scheduled event keeps its schedule, which no rate changes)."""
     copies: dict[int, flows.Event] = {}
     originals: list[flows.Event] = []
     pending = list(first_events)
@@ -155,8 +161,9 @@ def scaled_copy(first_events: list[flows.Event], factor: float) -> list[flows.Ev
             event.profiler,
             event.limit,
             event.group_by,
-            event.epm * factor,
+            None if event.schedule is not None else event.epm * factor,
             name=event.name,
+            schedule=event.schedule,
         )
         originals.append(event)
         pending.extend(event.next)

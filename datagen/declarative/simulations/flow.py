@@ -3,11 +3,13 @@
 Each declared event becomes an engine Event whose profiler draws the event's
 `let` fields, skips the event when `when` is false (faker-events' "skip": it
 still counts to the limit), applies `set` to the actor's profile, then makes
-the event's `fields`. Events naming the same `data` share their data per actor
-as faker-events' equal templates do: an event carries what the earlier ones of
-its group set, and `event.id` counts the group's events. `profile` fields are
-drawn once per actor and added to its profile (a profile that has them, from a
---profiles file, keeps its own).
+the event's `fields`. An event with a `schedule` (cron text) fires at its
+times in the run's time zone instead of `epm` a minute. Events naming the
+same `data` share their data per actor as faker-events' equal templates do:
+an event carries what the earlier ones of its group set, and `event.id`
+counts the group's events. `profile` fields are drawn once per actor and
+added to its profile (a profile that has them, from a --profiles file, keeps
+its own).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from datagen.declarative.simulations.common import Fields, SeededField, failed
 from datagen.engine.actors import Actor, Profile
 from datagen.engine.model import Emission, Window
 from datagen.engine.models.flows import SKIP, Event, EventContext, Flow
+from datagen.engine.schedules import CronSchedule
 
 KEYS = ("profile", "first", "events")
 EVENT_KEYS = (
     "epm",
+    "schedule",
     "limit",
     "group",
     "next",
@@ -53,7 +57,7 @@ class Declared:
 
     name: str
     where: str
-    epm: float
+    epm: float | None
     limit: int
     group: bool
     next: list[str]
@@ -63,6 +67,7 @@ class Declared:
     sets: list[tuple[str, Expression]]
     fields: Fields
     keys: list[str] = field(default_factory=list)
+    schedule: CronSchedule | None = None
 
 
 @dataclass
@@ -95,6 +100,7 @@ class DeclaredFlow(Flow):
                 group_by=spec.group,
                 epm=spec.epm,
                 name=name,
+                schedule=spec.schedule,
             )
             for name, spec in flows.events.items()
         }

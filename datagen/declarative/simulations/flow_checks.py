@@ -1,6 +1,7 @@
 """Checking a `model: flow` declaration into Flows: the profile fields, the
-events (epm, limit, group, next, data, let, when, set, fields) and `first`,
-every problem added at its field path (all of them, for `validate`)."""
+events (epm or schedule, limit, group, next, data, let, when, set, fields)
+and `first`, every problem added at its field path (all of them, for
+`validate`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from datagen.declarative.simulations.common import (
     number_at,
     text_at,
 )
+from datagen.engine.schedules import CronSchedule, schedule_problem
 from datagen.declarative.simulations.flow import (
     EVENT,
     EVENT_KEYS,
@@ -129,9 +131,10 @@ def _event(
 ) -> Declared | None:
     before = len(problems)
     unknown_keys(spec, EVENT_KEYS, at, problems)
-    epm = 60.0
+    epm = None
     if "epm" in spec:
-        epm = number_at(spec["epm"], (*at, "epm"), problems, above=0) or epm
+        epm = number_at(spec["epm"], (*at, "epm"), problems, above=0)
+    schedule = _schedule(spec, at, problems)
     limit = 1
     if "limit" in spec:
         limit = count_at(spec["limit"], (*at, "limit"), problems, 0) or 0
@@ -183,4 +186,26 @@ def _event(
         name, dotted(at), epm, limit, group, following, data, let, when, sets, fields
     )
     declared.keys = [str(key) for key in spec["fields"]]
+    declared.schedule = schedule
     return declared
+
+
+def _schedule(
+    spec: Mapping[str, Any], at: FieldPath, problems: Problems
+) -> CronSchedule | None:
+    """The event's `schedule` (cron text), None when it has none or a problem
+    (one too when `epm` is given as well)."""
+    if spec.get("schedule") is None:
+        return None
+    text, place = spec["schedule"], (*at, "schedule")
+    problem = schedule_problem(text)
+    if problem is not None:
+        problems.add(place, problem)
+        return None
+    if "epm" in spec:
+        problems.add(
+            place,
+            "give epm or schedule, not both: a scheduled event fires at its times",
+        )
+        return None
+    return CronSchedule(text, dotted(place))

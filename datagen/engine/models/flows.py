@@ -3,10 +3,13 @@
 The faker-events model, run by the engine: `Event(template, profiler, limit)`;
 `a >> b` makes b follow a, `a & b` makes b follow a at the same time,
 `a >> [b, c]` starts two flows after a, and `set_first_events([a, b])` gives
-every actor the flows it starts with. A profiler `(event, profile)` returns a
-dict of updates (merged into the event's data), mutates `event.data`, or
-returns "skip" (no event this time). Events built from equal templates share
-their data per actor, so a later event of a flow carries what earlier ones set.
+every actor the flows it starts with. `schedule="0 9 * * MON-FRI"` makes an
+event fire at the times a crontab line gives, in the run's time zone, instead
+of after a random wait (engine/schedules.py). A profiler `(event, profile)`
+returns a dict of updates (merged into the event's data), mutates
+`event.data`, or returns "skip" (no event this time). Events built from equal
+templates share their data per actor, so a later event of a flow carries
+what earlier ones set.
 
 The module is long because the Event API (operators, limits, profilers,
 grouping) and the model that walks it share private state per actor; split,
@@ -28,6 +31,7 @@ import orjson
 
 from datagen.engine.actors import Actor, Profile
 from datagen.engine.model import Emission, Window
+from datagen.engine.schedules import CronSchedule, parse_schedule
 from datagen.errors import ConfigError, DatagenError, ProviderError, first_line
 
 Profiler = Callable[["EventContext", Profile], Any]
@@ -35,6 +39,8 @@ Profiler = Callable[["EventContext", Profile], Any]
 SKIP = "skip"
 #: Same-time events one actor may emit in a row before a grouped loop is an error.
 _MAX_GROUPED = 100_000
+#: An event's events per minute when neither epm nor schedule is given.
+DEFAULT_EPM = 60.0
 
 
 class Event:
@@ -42,7 +48,10 @@ class Event:
 
     limit: times each actor emits it before its flow moves on (0 = for as long
     as the run lasts, never moving on). epm: the actor's events per minute for
-    this event (waits between events are exponential with mean 60/epm s).
+    this event (waits between events are exponential with mean 60/epm s;
+    default 60). schedule: cron text (or a CronSchedule) instead of epm: each
+    wait ends at the schedule's next time after the flow's previous event (at
+    or after the run's start for a first event), in the run's time zone.
     group_by: the flow's next event happens at the same time as this one.
     """
 
@@ -52,13 +61,20 @@ class Event:
         profiler: Profiler | None = None,
         limit: int = 1,
         group_by: bool = False,
-        epm: float = 60.0,
+        epm: float | None = None,
         name: str | None = None,
+        schedule: str | CronSchedule | None = None,
     ) -> None:
         if not isinstance(template, dict):
             raise ConfigError(f"Event: template must be a dict, not {template!r}")
         if limit is None or int(limit) < 0:
             raise ConfigError(f"Event {template!r}: limit must be 0 or more")
+        if schedule is not None and epm is not None:
+            raise ConfigError(
+                f"Event {template!r}: give epm or schedule, not both (a scheduled"
+                " event fires at its cron times)"
+            )
+        epm = DEFAULT_EPM if epm is None else epm
         if not epm > 0:
             raise ConfigError(f"Event {template!r}: epm must be positive, not {epm}")
         if profiler is not None and not callable(profiler):
@@ -69,6 +85,11 @@ class Event:
         self.group_by = bool(group_by)
         self.epm = epm
         self.name = name or _name_of(template, profiler)
+        self.schedule = (
+            None
+            if schedule is None
+            else parse_schedule(schedule, f"flow event '{self.name}'")
+        )
         self.key = _template_key(template)
         self._next: list[Event] = []
 
@@ -112,7 +133,13 @@ class Event:
         return other
 
     def __repr__(self) -> str:
-        return f"Event({self.name!r}, limit={self.limit}, group_by={self.group_by})"
+        scheduled = (
+            "" if self.schedule is None else f", schedule={self.schedule.text!r}"
+        )
+        return (
+            f"Event({self.name!r}, limit={self.limit}, group_by={self.group_by}"
+            f"{scheduled})"
+        )
 
 
 class EventContext:
@@ -155,7 +182,8 @@ class Flow:
 
     Each of an actor's active flows keeps its own timer; the actor's next event
     is the one of the flow whose timer is earliest. A flow ends when its last
-    event reaches its limit; the actor is done when no flow is left.
+    event reaches its limit (or its schedule fires no more); the actor is done
+    when no flow is left.
     """
 
     name: ClassVar[str] = "flow"
@@ -177,10 +205,19 @@ class Flow:
             self.description = description  # type: ignore[misc]
         _check_grouping(self.first_events)
 
+    @property
+    def scheduled_only(self) -> bool:
+        """True when every event has a schedule: its cron times, not a rate,
+        say how often actors act (a live run's --rate cannot change them)."""
+        return all(
+            event.schedule is not None for event in _reachable(self.first_events)
+        )
+
     def actor_events(self, actor: Actor, window: Window) -> Iterator[Emission]:
         """The actor's events in time order (see the class docstring)."""
         rng, profile = actor.rng, actor.profile
         expovariate, heapreplace = _waits(rng, window.intensity), heapq.heapreplace
+        zone = window.timezone
         # per template key: [this actor's data, events so far]
         states: dict[str, list[Any]] = {}
         # One context per actor, refilled for each event, as faker-events
@@ -191,7 +228,13 @@ class Flow:
         # time go to the older slot, so an actor's stream never depends on luck.
         slots: list[list[Any]] = []
         for event in self.first_events:
-            moment = window.start + expovariate(event.rate)
+            if event.schedule is None:
+                moment = window.start + expovariate(event.rate)
+            else:
+                fires = event.schedule.first_from(window.start, zone)
+                if fires is None:
+                    continue
+                moment = fires
             slots.append([moment, order, event, event.limit])
             order += 1
         heapq.heapify(slots)
@@ -214,20 +257,29 @@ class Flow:
             if remaining == 1:  # the flow moves on to the events that follow
                 heapq.heappop(slots)
                 for following in event.next:
-                    at = (
-                        moment
-                        if event.group_by
-                        else moment + expovariate(following.rate)
-                    )
-                    heapq.heappush(slots, [at, order, following, following.limit])
-                    order += 1
+                    if event.group_by:
+                        at: float | None = moment
+                    elif following.schedule is None:
+                        at = moment + expovariate(following.rate)
+                    else:  # None: it never fires, and its flow ends here
+                        at = following.schedule.next_after(moment, zone)
+                    if at is not None:
+                        heapq.heappush(slots, [at, order, following, following.limit])
+                        order += 1
             else:
                 if not event.group_by:
-                    slot[0] = moment + expovariate(event.rate)
-                slot[1], slot[3] = order, remaining - 1 if remaining else 0
-                order += 1
-                if len(slots) > 1:
-                    heapreplace(slots, slot)
+                    slot[0] = (
+                        moment + expovariate(event.rate)
+                        if event.schedule is None
+                        else event.schedule.next_after(moment, zone)
+                    )
+                if slot[0] is None:  # its schedule fires no more: its flow ends
+                    heapq.heappop(slots)
+                else:
+                    slot[1], slot[3] = order, remaining - 1 if remaining else 0
+                    order += 1
+                    if len(slots) > 1:
+                        heapreplace(slots, slot)
             if event.group_by:
                 grouped_in_a_row += 1
                 if grouped_in_a_row > _MAX_GROUPED:
@@ -406,8 +458,8 @@ def _as_events(events: Event | Iterable[Event] | None, where: str) -> list[Event
     return listed
 
 
-def _check_grouping(first_events: list[Event]) -> None:
-    """A grouped event with limit 0 would repeat forever at one time."""
+def _reachable(first_events: list[Event]) -> Iterator[Event]:
+    """Every event the flows from first_events reach, each once."""
     seen: set[int] = set()
     pending = list(first_events)
     while pending:
@@ -415,9 +467,15 @@ def _check_grouping(first_events: list[Event]) -> None:
         if id(event) in seen:
             continue
         seen.add(id(event))
+        yield event
+        pending.extend(event.next)
+
+
+def _check_grouping(first_events: list[Event]) -> None:
+    """A grouped event with limit 0 would repeat forever at one time."""
+    for event in _reachable(first_events):
         if event.group_by and event.limit == 0:
             raise ConfigError(
                 f"flow event '{event.name}': limit=0 cannot be grouped (& or "
                 "group_by=True): it would repeat forever at one time"
             )
-        pending.extend(event.next)
