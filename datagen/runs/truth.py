@@ -30,27 +30,29 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 class GroundTruth:
     """Collects the last record of every live key of one stream; write() saves
-    DIR/<stream>.jsonl, one JSON line per key, sorted by key."""
+    DIR/<stream>.jsonl, one JSON line per key, sorted by key. key_field is
+    one field, or several separated by ',' (a composite key, as a sink's key=)."""
 
     def __init__(self, directory: Path, stream: str, key_field: str) -> None:
-        if not key_field:
-            raise ConfigError(f"ground truth of '{stream}' needs a key field")
+        self.fields = tuple(name.strip() for name in key_field.split(","))
+        if not all(self.fields):
+            raise ConfigError(
+                f"ground truth of '{stream}': bad key field {key_field!r}"
+            )
         self.path = Path(directory) / f"{stream}.jsonl"
         self.stream = stream
         self.key_field = key_field
         self._records: dict[Any, dict[str, Any]] = {}
 
-    def _key(self, record: Mapping[str, Any]) -> Any:
+    def _key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The record's key values, each one hashable and sortable."""
         try:
-            key = record[self.key_field]
-        except KeyError:
+            return tuple(_sort_key(record[name]) for name in self.fields)
+        except KeyError as exc:
             raise ConfigError(
                 f"ground truth of '{self.stream}': an event has no key field "
-                f"'{self.key_field}'"
+                f"'{exc.args[0]}'"
             ) from None
-        if isinstance(key, (dict, list)):
-            return orjson.dumps(key, option=orjson.OPT_SORT_KEYS)
-        return key
 
     def observe(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Apply clean events (before any fault), in output order."""
@@ -65,13 +67,7 @@ class GroundTruth:
 
     def records(self) -> list[dict[str, Any]]:
         """The live records, sorted by key."""
-        return [
-            self._records[key]
-            for key in sorted(
-                self._records,
-                key=lambda key: _sort_key(self._records[key][self.key_field]),
-            )
-        ]
+        return [self._records[key] for key in sorted(self._records)]
 
     def write(self) -> Path:
         """Write DIR/<stream>.jsonl atomically (the folder is made if missing);

@@ -10,6 +10,11 @@ that waited `timeout` seconds is failed. An event counts as sent once the
 producer has it; give_up() (a second Ctrl-C) counts those with no report yet as
 unknown, never as acknowledged.
 
+A keyed sink given change events (`op` c/r/u/d; `cdc=auto|true|false`) keeps
+a compacted topic in the table's state: a flat change's value is its record
+(less `op`), a delete is a tombstone (no value, the key); an envelope is sent
+as it is, keyed by its image's key, and a delete's is followed by a tombstone.
+
 It is long because counting every delivery report and replacing a producer
 without losing or double-counting events are one state machine; the options
 and librdkafka settings live in kafka_config.py.
@@ -38,6 +43,7 @@ from datagen.sinks.avro import (
     register_schema,
 )
 from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.changes import DELETE_OP, change_of, is_envelope, reads_changes
 from datagen.sinks.kafka_config import (
     ClientLog,
     KafkaOptions,
@@ -84,7 +90,7 @@ class KafkaSink(BaseSink):
         self._secrets = options.secrets()
         super().__init__()
         #: (key, value) of events the old producer gave back, to send again.
-        self._resend: list[tuple[bytes | None, bytes]] = []
+        self._resend: list[tuple[bytes | None, bytes | None]] = []
         self._trouble_since: float | None = None
         self._acknowledged_then = 0
         self._replace = False
@@ -95,6 +101,8 @@ class KafkaSink(BaseSink):
         self._broken: SinkError | None = None
         self._closed = False
         self._key_path = tuple(options.key.split(".")) if options.key else ()
+        #: Whether the stream is sent as changes: decided by its first event.
+        self.changes: bool | None = None
         self._retry = RetryPolicy(options.timeout, owner=self.describe())
         self._avro_schema = avro_schema
         self._encode: Callable[[dict[str, Any]], bytes] | None = None
@@ -130,28 +138,61 @@ class KafkaSink(BaseSink):
             self.delivery.sent += len(events)
             self.delivery.failed += len(events)
             raise self._broken
-        if self._encode is None and events:
-            self._start_avro(self._derived_schema(events))
-        encode, key_of, produce = self._encode, self._key_of, self._produce
-        assert encode is not None
+        if self.changes is None and events:
+            keyed = bool(self._key_path)
+            self.changes = reads_changes(self.options.cdc, keyed, events[0])
+        if self.changes:
+            messages = self._changes(events)
+        else:
+            key_of = self._key_of
+            messages = [(event, key_of(event)) for event in events]
+        if self._encode is None:
+            values = [value for value, _ in messages if value is not None]
+            if values:
+                self._start_avro(self._derived_schema(values))
+        encode, produce = self._encode, self._produce
         delivery = self.delivery
-        for event in events:
-            try:
-                value = encode(event)
-            except ValueError as exc:
-                delivery.sent += 1
-                delivery.failed += 1
-                raise SinkError(
-                    f"{self.describe()}: event {event.get('id')!r} does not fit "
-                    f"the Avro schema: {exc}"
-                ) from None
+        for event, key in messages:
+            value = None
+            if event is not None:
+                assert encode is not None
+                try:
+                    value = encode(event)
+                except ValueError as exc:
+                    delivery.sent += 1
+                    delivery.failed += 1
+                    raise SinkError(
+                        f"{self.describe()}: event {event.get('id')!r} does not "
+                        f"fit the Avro schema: {exc}"
+                    ) from None
             # Counted once the producer has it, not before: an event cut
             # short by an interruption was never sent, so never acknowledged.
-            produce(value, key_of(event))
+            produce(value, key)
             delivery.sent += 1
         self._producer.poll(0)
         self._maintain()
         self._count()
+
+    def _changes(
+        self, events: Sequence[dict[str, Any]]
+    ) -> list[tuple[dict[str, Any] | None, bytes | None]]:
+        """(value, key) of each message the changes make: a record or an
+        envelope to encode, or None for a tombstone."""
+        messages: list[tuple[dict[str, Any] | None, bytes | None]] = []
+        for event in events:
+            op, record = change_of(event, SinkError)
+            key = self._key_of(record)
+            if key is None:
+                raise SinkError(
+                    f"{self.describe()}: a change has no key field '{self.options.key}'"
+                )
+            if is_envelope(event):
+                messages.append((event, key))
+                if op == DELETE_OP:
+                    messages.append((None, key))
+            else:
+                messages.append((None if op == DELETE_OP else record, key))
+        return messages
 
     def _key_of(self, event: dict[str, Any]) -> bytes | None:
         if not self._key_path:
@@ -161,7 +202,7 @@ class KafkaSink(BaseSink):
             return None
         return value.encode() if isinstance(value, str) else orjson.dumps(value)
 
-    def _produce(self, value: bytes, key: bytes | None) -> None:
+    def _produce(self, value: bytes | None, key: bytes | None) -> None:
         """Hand one message to the producer, waiting while its queue is full."""
         while True:
             try:

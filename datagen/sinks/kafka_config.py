@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from datagen.errors import ConfigError
 from datagen.redaction import redact, scrub
+from datagen.sinks.changes import check_cdc
 from datagen.sinks.options import NOT_AN_OPTION, RetryDeadlineAlias, parse_options
 from datagen.sinks.spec import query_options
 
@@ -57,6 +58,8 @@ class KafkaOptions(RetryDeadlineAlias):
     #: Seconds to reach the broker at start before failing.
     connect_timeout: float = 5.0
     create: bool = True
+    #: Apply the stream as changes (tombstones for deletes): auto, true, false.
+    cdc: str = "auto"
     #: librdkafka settings from the environment, the URL's user and dotted keys.
     settings: Mapping[str, str] = field(default_factory=dict, metadata=NOT_AN_OPTION)
 
@@ -175,6 +178,7 @@ def _check(where: str, options: KafkaOptions) -> None:
         )
     if options.schema and options.format != "avro":
         raise ConfigError(f"{where}: schema= is for format=avro")
+    check_cdc(where, options.cdc, options.key)
 
 
 def _settings(

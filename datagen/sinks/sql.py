@@ -3,7 +3,10 @@
 `postgresql+psycopg://user@host/db?table=events&key=id` creates the table from
 the first events, adds columns for new fields, and upserts on `key` in batched
 transactions (COPY into a staging table on PostgreSQL); `key=group_id,id` upserts
-on the pair (a composite primary key). A database that goes away is retried
+on the pair (a composite primary key). A keyed sink given change events
+(`op` c/r/u/d, flat or in a Debezium-like envelope; `cdc=auto|true|false`)
+upserts on c/r/u and deletes on d, each batch's last change of a key winning.
+A database that goes away is retried
 with backoff until `retry_seconds`; what still fails is counted.
 
 It is long because it holds the URL's options (and which the driver takes),
@@ -28,6 +31,7 @@ from sqlalchemy.engine.url import URL
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub
 from datagen.sinks.batching import BatchingSink
+from datagen.sinks.changes import DELETE_OP, change_of, check_cdc, reads_changes
 from datagen.sinks.options import option_names, parse_options
 from datagen.sinks.retry import RetryPolicy
 from datagen.sinks.spec import query_options, register_sink
@@ -59,6 +63,7 @@ class SqlOptions:
     method: str = "auto"
     retry_seconds: float = 30.0
     connect_timeout: int = 5
+    cdc: str = "auto"
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -93,6 +98,7 @@ class SqlOptions:
             raise ConfigError(
                 f"{where}: method must be auto, copy or insert, not '{options.method}'"
             )
+        check_cdc(where, options.cdc, options.key)
         if options.batch < 1 or options.retry_seconds < 0:
             raise ConfigError(
                 f"{where}: batch must be at least 1 and retry_seconds >= 0"
@@ -209,6 +215,8 @@ class SqlSink(BatchingSink):
         self._stale = False
         self._statement: tuple[tuple[str, ...], Any] | None = None
         self._copy_plan: tuple[tuple[tuple[str, str], ...], CopyPlan] | None = None
+        #: Whether the stream is applied as changes: decided by its first event.
+        self.changes: bool | None = None
         self._start()
 
     @classmethod
@@ -276,30 +284,79 @@ class SqlSink(BatchingSink):
         self.engine.dispose()
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
-        """One transaction: make the table fit, then insert or upsert the rows."""
+        """One transaction: make the table fit, then insert or upsert the rows
+        (and, for changes, delete the deleted keys)."""
+        if self.changes is None and events:
+            first = events[0]
+            self.changes = reads_changes(
+                self.options.cdc, bool(self.key_columns), first
+            )
+        deletes: list[dict[str, Any]] = []
+        if self.changes:
+            events, deletes = self._net_changes(events)
         try:
             with self.engine.begin() as connection:
                 if self._stale:
                     self.schema = self._new_schema()
                     self.schema.reflect(connection)
                     self._stale = False
-                records = self.schema.fast_records(events)
-                if records is None:
-                    rows = self._rows(events)
-                    self.schema.ensure(connection, rows)
-                    records = [self.schema.record(row) for row in rows]
-                if self.uses_copy:
-                    self._copy(connection, records)
-                else:
-                    columns = list(self.schema.kinds)
-                    values = [dict(zip(columns, record)) for record in records]
-                    connection.execute(self._insert_statement(), values)
+                if events:
+                    self._upsert(connection, events)
+                if deletes and self.schema.exists:
+                    self._delete(connection, deletes)
         except (sa.exc.SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error) as exc:
             self._stale = True  # the table may not be what the schema thinks
             raise _translate(exc, self.url.password) from exc
         except SinkError:
             self._stale = True
             raise
+
+    def _upsert(self, connection: Connection, events: list[dict[str, Any]]) -> None:
+        records = self.schema.fast_records(events)
+        if records is None:
+            rows = self._rows(events)
+            self.schema.ensure(connection, rows)
+            records = [self.schema.record(row) for row in rows]
+        if self.uses_copy:
+            self._copy(connection, records)
+        else:
+            columns = list(self.schema.kinds)
+            values = [dict(zip(columns, record)) for record in records]
+            connection.execute(self._insert_statement(), values)
+
+    def _net_changes(
+        self, events: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The rows to upsert and the rows whose keys to delete: each key's last
+        change in the batch (a batch is one transaction, so what a key ends
+        as is all that counts: an update then a delete of it is a delete)."""
+        nested_as_json = self.options.nested == "json"
+        last: dict[Any, tuple[bool, dict[str, Any]]] = {}
+        for event in events:
+            op, record = change_of(event, SinkError)
+            row = to_row(record, nested_as_json)
+            last[self._key(row)] = (op == DELETE_OP, row)
+        upserts = [row for deleted, row in last.values() if not deleted]
+        return upserts, [row for deleted, row in last.values() if deleted]
+
+    def _delete(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        """DELETE the rows' keys (a key the table does not hold is no error)."""
+        table = self.schema.table
+        assert table is not None
+        columns = list(self.schema.kinds)
+        places = [columns.index(key) for key in self.key_columns]
+        names = [f"key_{number}" for number in range(len(places))]
+        statement = sa.delete(table).where(
+            *(
+                table.c[key] == sa.bindparam(name)
+                for key, name in zip(self.key_columns, names)
+            )
+        )
+        values = []
+        for row in rows:
+            record = self.schema.record(row)
+            values.append({name: record[place] for name, place in zip(names, places)})
+        connection.execute(statement, values)
 
     def _new_schema(self) -> TableSchema:
         return TableSchema(
@@ -314,21 +371,21 @@ class SqlSink(BatchingSink):
         of all its columns together) wins."""
         nested_as_json = self.options.nested == "json"
         rows = [to_row(event, nested_as_json) for event in events]
-        keys = self.key_columns
-        if not keys:
+        if not self.key_columns:
             return rows
-        latest: dict[Any, dict[str, Any]] = {}
-        for row in rows:
-            values = []
-            for key in keys:
-                value = row.get(key)
-                if value is None:
-                    raise SinkError(f"an event has no key field '{key}'")
-                values.append(
-                    orjson.dumps(value) if isinstance(value, (dict, list)) else value
-                )
-            latest[values[0] if len(values) == 1 else tuple(values)] = row
-        return list(latest.values())
+        return list({self._key(row): row for row in rows}.values())
+
+    def _key(self, row: dict[str, Any]) -> Any:
+        """The row's key: its value (or a tuple of them); SinkError if missing."""
+        values = []
+        for key in self.key_columns:
+            value = row.get(key)
+            if value is None:
+                raise SinkError(f"an event has no key field '{key}'")
+            values.append(
+                orjson.dumps(value) if isinstance(value, (dict, list)) else value
+            )
+        return values[0] if len(values) == 1 else tuple(values)
 
     def _insert_statement(self) -> Any:
         """INSERT, or the dialect's upsert, for the table's current columns."""
