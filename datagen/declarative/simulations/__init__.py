@@ -3,12 +3,14 @@
 `declared_simulation(source, problems)` checks a declaration (every problem
 added with its field path) and returns an unregistered simulation factory:
 called with the CLI's options it builds the model (the engine's
-StateMachine, Flow or WebSessions), and it has `name` and `description` as
-register_simulation sets them. The loader registers it with its file as origin.
+StateMachine, Flow, WebSessions or EntityChanges), and it has `name` and
+`description` as register_simulation sets them. The loader registers it with
+its file as origin.
 
 Top-level keys: provider, kind (simulation), description, model
-(state_machine, flow or web), locale, actors and duration (the defaults of a
-run), and the model's own keys (state_machine.py, flow.py, web.py).
+(state_machine, flow, web or cdc), locale, actors and duration (the defaults
+of a run), and the model's own keys (state_machine.py, flow.py, web.py,
+cdc.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from mimesis.locales import Locale
 
 from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
 from datagen.declarative.simulations import (
+    cdc,
     flow,
     flow_checks,
     machine_checks,
@@ -35,11 +38,15 @@ from datagen.declarative.simulations.common import (
     text_at,
 )
 
-MODELS = ("state_machine", "flow", "web")
+MODELS = ("state_machine", "flow", "web", "cdc")
 #: The keys every simulation declaration may have.
 HEADER = ("provider", "kind", "description", "model", "locale", "actors", "duration")
 #: The model's own keys (web's are the web model's sections).
-MODEL_KEYS = {"state_machine": state_machine.KEYS, "flow": flow.KEYS}
+MODEL_KEYS = {
+    "state_machine": state_machine.KEYS,
+    "flow": flow.KEYS,
+    "cdc": cdc.KEYS,
+}
 
 __all__ = ["declared_simulation", "MODELS", "HEADER"]
 
@@ -89,6 +96,13 @@ def declared_simulation(
             return None
         return _web_factory(name, description, sections, actors, duration)
     unknown_keys(data, (*HEADER, *MODEL_KEYS[model]), (), problems)
+    if model == "cdc":
+        declared = cdc.compile_changes(
+            data, problems, name or "", description, locale, origin, actors, duration
+        )
+        if declared is None or len(problems) > before or name is None:
+            return None
+        return _cdc_factory(declared)
     compile_model = (
         machine_checks.compile_machine
         if model == "state_machine"
@@ -114,6 +128,14 @@ def declared_simulation(
         return flow.DeclaredFlow(flows)
 
     return DeclaredFactory(name, description, build_flow)
+
+
+def _cdc_factory(declared: cdc.DeclaredChanges) -> DeclaredFactory:
+    def build_changes(**options: Any) -> Any:
+        no_config(declared.name, options)
+        return cdc.build_changes(declared)
+
+    return DeclaredFactory(declared.name, declared.description, build_changes)
 
 
 def _locale(value: Any, problems: Problems) -> str:
