@@ -22,6 +22,7 @@ from datagen.cli.signals import stop_signals
 from datagen.cli.simulate import simulate
 from datagen.cli.upload import upload
 from datagen.cli.validate import validate
+from datagen.cli.verify import verify
 from datagen.sinks.batching import fast_thread_switching
 
 
@@ -87,6 +88,7 @@ COMMANDS = [
     plot,
     upload,
     validate,
+    verify,
     serve,
 ]
 for _command in COMMANDS:

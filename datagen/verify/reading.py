@@ -1,0 +1,204 @@
+"""Outputs read back as streams of records: JSONL, CSV, Parquet, JSON files.
+
+Each output is one stream, named after its file's stem (a folder's name) or
+`NAME=PATH`. A record is a dict, or a `Malformed` where a line is not a JSON
+object (it keeps its position: `index` in a faults manifest is the line
+number). Tables are read by `tables.py`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from datagen.errors import ConfigError
+
+__all__ = ["Malformed", "Stream", "Record", "read_file", "split_output"]
+
+#: `NAME=` before a path or URL: a stream name, then '='.
+_NAMED = re.compile(r"([A-Za-z_][\w.-]*)=(.+)")
+_LINES = (".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A line that is not a JSON object, as read (undecodable bytes replaced)."""
+
+    text: str
+    reason: str
+
+
+Record = dict[str, Any] | Malformed
+
+
+@dataclass
+class Stream:
+    """One output read back: its records in output order."""
+
+    name: str
+    source: str  # the file, or the table's redacted URL
+    records: list[Record]
+    #: A database table: rows have no output order, and are states, not events.
+    table: bool = False
+    #: The SQL sink's key columns when a table was read with &key=.
+    key_columns: tuple[str, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def dicts(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(index, record) of every record that is a JSON object."""
+        for index, record in enumerate(self.records):
+            if isinstance(record, dict):
+                yield index, record
+
+
+def split_output(spec: str) -> tuple[str | None, str]:
+    """'orders=out/o.jsonl' -> ('orders', 'out/o.jsonl'); a plain path or URL
+    -> (None, it). A path that exists is never split."""
+    match = _NAMED.fullmatch(spec)
+    if match is None or Path(spec).exists():
+        return None, spec
+    return match.group(1), match.group(2)
+
+
+def read_file(path: Path, name: str | None = None) -> Stream:
+    """The stream a file (or a folder of .json files) holds; its format by
+    suffix. ConfigError naming the file when it cannot be read."""
+    if path.is_dir():
+        return Stream(name or path.name, str(path), _json_folder(path))
+    if not path.is_file():
+        raise ConfigError(f"verify: no such file: {path}")
+    suffix = path.suffix.lower()
+    name = name or path.stem
+    if suffix in _LINES:
+        return Stream(name, str(path), _json_lines(_read_bytes(path)))
+    if suffix == ".json":
+        return Stream(name, str(path), _json_documents(path))
+    if suffix == ".csv":
+        return Stream(name, str(path), _csv(path))
+    if suffix == ".parquet":
+        return Stream(name, str(path), _parquet(path))
+    raise ConfigError(
+        f"verify: {path}: unknown format '{suffix or path.name}' "
+        "(.jsonl, .ndjson, .json, .csv, .parquet, a folder of .json files, "
+        "or a postgresql://, mysql://, mariadb:// or sqlite:// table)"
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"verify: cannot read {path}: {exc.strerror}") from None
+
+
+def _json_lines(data: bytes) -> list[Record]:
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()  # the newline that ends the last line
+    return [_line(line) for line in lines]
+
+
+def _line(line: bytes) -> Record:
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Malformed(line.decode("utf-8", "replace"), str(exc).split(":")[0])
+    if not isinstance(value, dict):
+        return Malformed(line.decode("utf-8", "replace"), "not a JSON object")
+    return value
+
+
+def _json_documents(path: Path) -> list[Record]:
+    """Documents one after another, or in an array (the json format); a file
+    that stops being JSON ends as one Malformed record."""
+    text = _read_bytes(path).decode("utf-8", "replace")
+    decoder = json.JSONDecoder()
+    records: list[Record] = []
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return records
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            records.append(Malformed(text[position:], exc.msg))
+            return records
+        for item in value if isinstance(value, list) else [value]:
+            records.append(
+                item
+                if isinstance(item, dict)
+                else Malformed(str(item), "not an object")
+            )
+
+
+def _json_folder(folder: Path) -> list[Record]:
+    """One document per .json file, in name order."""
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise ConfigError(f"verify: {folder}: no .json files in the folder")
+    records: list[Record] = []
+    for file in files:
+        found = _json_documents(file)
+        records.append(found[0] if len(found) == 1 else Malformed(str(file), "empty"))
+    return records
+
+
+def _csv(path: Path) -> list[Record]:
+    """Rows as documents: dotted columns nested again, cells typed back
+    (empty: null; true/false; numbers; JSON lists and objects)."""
+    text = _read_bytes(path).decode("utf-8", "replace")
+    reader = csv.reader(io.StringIO(text))
+    columns = next(reader, None)
+    if columns is None:
+        return []
+    records: list[Record] = []
+    for row in reader:
+        if len(row) != len(columns):
+            records.append(Malformed(",".join(row), "wrong number of cells"))
+            continue
+        document: dict[str, Any] = {}
+        for column, cell in zip(columns, row):
+            *parents, last = column.split(".")
+            target = document
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[last] = _cell(cell)
+        records.append(document)
+    return records
+
+
+def _cell(cell: str) -> Any:
+    if cell == "":
+        return None
+    if cell[0] in "-0123456789[{tf":
+        try:
+            return orjson.loads(cell)
+        except orjson.JSONDecodeError:
+            pass
+    return cell
+
+
+def _parquet(path: Path) -> list[Record]:
+    try:
+        import pyarrow.parquet as parquet
+    except ImportError:
+        raise ConfigError(
+            "verify: reading Parquet needs pyarrow (pip install pyarrow)"
+        ) from None
+    try:
+        rows: list[Record] = parquet.read_table(path).to_pylist()
+    except Exception as exc:  # pyarrow's errors: ArrowInvalid, OSError, ...
+        raise ConfigError(f"verify: {path}: not a Parquet file ({exc})") from None
+    return rows

@@ -1,0 +1,261 @@
+"""One verify: outputs read, matched with the manifests, every check made.
+
+Streams are matched to the run manifest's by name (a file's stem, a
+table's name, or NAME= before the output), else by the manifest's list of
+a stream's outputs, else a lone output to a lone manifest stream. The
+faulted records (found in the data, or listed) are left out of every other
+check: those check the clean rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datagen.errors import ConfigError
+from datagen.faults.spec import DEFAULT_LAG_SECONDS, parse_faults
+from datagen.verify.anomalies import Expectations, detect
+from datagen.verify.choices import DEFAULT_LEVEL, choice_check
+from datagen.verify.counts import count_check, fault_count_check
+from datagen.verify.distributions import Distributions
+from datagen.verify.faulted import faulted_check
+from datagen.verify.integrity import parent_keys, reference_check
+from datagen.verify.manifests import (
+    Fault,
+    RunManifest,
+    StreamRecord,
+    read_faults,
+    read_manifest,
+)
+from datagen.verify.ordering import time_order_check
+from datagen.verify.reading import Stream, read_file, split_output
+from datagen.verify.report import SKIP, Check, Report
+from datagen.verify.tables import is_table_url, read_table
+from datagen.verify.truth import key_of, read_truth, truth_check
+from datagen.verify.values import MISSING, hashable
+
+__all__ = ["Settings", "verify", "read_output", "parse_reference"]
+
+#: Time fields tried, in order, when neither the manifest nor --time names one.
+TIME_FIELDS = ("event_time", "timestamp", "event_timestamp", "ts")
+
+
+@dataclass
+class Settings:
+    """What verify was asked: outputs as given on the command line."""
+
+    outputs: Sequence[str]
+    manifest: Path | None = None
+    faults: Path | None = None
+    truth: Path | None = None
+    #: An --against provider's or model's distributions, for every stream.
+    against: Distributions = field(default_factory=dict)
+    #: "orders.customer_id=customers.id" each.
+    references: Sequence[str] = ()
+    time_field: str | None = None
+    actor_field: str | None = None
+    key_field: str | None = None
+    level: float = DEFAULT_LEVEL
+    #: late: older than the watermark by this many seconds; None: the lag of
+    #: the manifest's faults spec, else the faults' default.
+    lag: float | None = None
+
+
+@dataclass
+class _Plan:
+    """One stream with what is known of it."""
+
+    stream: Stream
+    record: StreamRecord | None
+    faults: list[Fault] | None
+    time_field: str | None
+    actor_field: str | None
+    key_field: str | None
+    references: dict[str, str]
+    found: dict[int, Any] = field(default_factory=dict)
+    excluded: set[int] = field(default_factory=set)
+
+
+def read_output(spec: str) -> Stream:
+    """The stream one command-line output names (a file, folder or table URL)."""
+    name, target = split_output(spec)
+    if is_table_url(target):
+        return read_table(target, name)
+    return read_file(Path(target), name)
+
+
+def parse_reference(text: str) -> tuple[str, str, str]:
+    """'orders.customer_id=customers.id' -> ('orders', 'customer_id',
+    'customers.id'); ConfigError naming text otherwise."""
+    child, equals, parent = text.partition("=")
+    stream, dot, name = child.strip().partition(".")
+    if not (equals and dot and stream and name and "." in parent.strip(". ")):
+        raise ConfigError(
+            f"--ref {text!r}: expected STREAM.FIELD=STREAM.FIELD "
+            "(e.g. orders.customer_id=customers.id)"
+        )
+    return stream, name, parent.strip()
+
+
+def verify(settings: Settings) -> Report:
+    """Read every output and make every check; ConfigError for bad input."""
+    if not settings.outputs:
+        raise ConfigError("verify: name at least one output (a file or table URL)")
+    if not 0 < settings.level < 1:
+        raise ConfigError(f"--level must be between 0 and 1, not {settings.level}")
+    streams = [read_output(spec) for spec in settings.outputs]
+    names = [stream.name for stream in streams]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ConfigError(
+            f"verify: two outputs are stream '{twice[0]}': name them NAME=PATH"
+        )
+    manifest = read_manifest(settings.manifest) if settings.manifest else None
+    faults = read_faults(settings.faults) if settings.faults else None
+    plans = [_plan(stream, manifest, faults, streams, settings) for stream in streams]
+    by_name = {plan.stream.name: plan for plan in plans}
+    lag = settings.lag
+    if lag is None:
+        spec = manifest.fault_spec if manifest else None
+        lag = parse_faults(spec, "--manifest faults.spec").lag if spec else None
+    for plan in plans:
+        expect = Expectations(
+            plan.time_field,
+            plan.key_field,
+            DEFAULT_LAG_SECONDS if lag is None else lag,
+            _parents(plan, by_name),
+        )
+        plan.found = detect(plan.stream, expect)
+        plan.excluded = set(plan.found) | {f.index for f in plan.faults or ()}
+    checks: list[Check] = []
+    for plan in plans:
+        checks += _checks(plan, by_name, manifest, settings)
+    return Report({s.name: len(s) for s in streams}, checks, settings.level)
+
+
+def _plan(
+    stream: Stream,
+    manifest: RunManifest | None,
+    faults: dict[str, list[Fault]] | None,
+    streams: list[Stream],
+    settings: Settings,
+) -> _Plan:
+    record = _record_of(stream, manifest, len(streams)) if manifest else None
+    name = record.name if record is not None else stream.name
+    listed = None
+    if faults is not None:
+        listed = faults.get(name)
+        if listed is None and len(faults) == 1 and len(streams) == 1:
+            listed = next(iter(faults.values()))
+        listed = listed or []
+    references = dict(record.references) if record else {}
+    for text in settings.references:
+        child, field_name, target = parse_reference(text)
+        if child == stream.name:
+            references[field_name] = target
+    first = next((r for _, r in stream.dicts()), {})
+    time_field = settings.time_field or (record.time_field if record else None)
+    if time_field is None and not stream.table:
+        time_field = next((n for n in TIME_FIELDS if n in first), None)
+    key_field = (
+        settings.key_field
+        or (record.key_field if record else None)
+        or (stream.key_columns[0] if len(stream.key_columns) == 1 else None)
+        or _guess_key(first)
+    )
+    return _Plan(
+        stream,
+        record,
+        listed,
+        time_field,
+        settings.actor_field or (record.actor_field if record else None),
+        key_field,
+        references,
+    )
+
+
+def _record_of(
+    stream: Stream, manifest: RunManifest, outputs: int
+) -> StreamRecord | None:
+    if stream.name in manifest.streams:
+        return manifest.streams[stream.name]
+    for record in manifest.streams.values():
+        if any(_same_output(stream.source, output) for output in record.outputs):
+            return record
+    if outputs == 1 and len(manifest.streams) == 1:
+        return next(iter(manifest.streams.values()))
+    return None
+
+
+def _same_output(source: str, output: str) -> bool:
+    if "://" in output:
+        return source == output
+    return Path(source).resolve() == Path(output).resolve()
+
+
+def _guess_key(record: dict[str, Any]) -> str | None:
+    """The contract's fallback: the first top-level `id` or `*_id` field."""
+    return next((n for n in record if n == "id" or n.endswith("_id")), None)
+
+
+def _parents(plan: _Plan, by_name: dict[str, _Plan]) -> dict[str, set[Any]]:
+    found = {}
+    for field_name, target in plan.references.items():
+        parent, _, parent_field = target.partition(".")
+        if parent in by_name:
+            found[field_name] = parent_keys(by_name[parent].stream, parent_field)
+    return found
+
+
+def _checks(
+    plan: _Plan,
+    by_name: dict[str, _Plan],
+    manifest: RunManifest | None,
+    settings: Settings,
+) -> list[Check]:
+    stream = plan.stream
+    checks = [faulted_check(stream, plan.found, plan.faults)]
+    if plan.record is not None and manifest is not None:
+        checks.append(count_check(stream, plan.record, manifest.sinks))
+        checks.append(fault_count_check(plan.record, plan.faults))
+    for key, shares in (plan.record.distributions if plan.record else {}).items():
+        checks.append(choice_check(stream, key, shares, plan.excluded, settings.level))
+    for key, shares in settings.against.items():
+        checks.append(
+            choice_check(
+                stream, key, shares, plan.excluded, settings.level, required=False
+            )
+        )
+    parents = _parents(plan, by_name)
+    for field_name, target in plan.references.items():
+        checks.append(
+            reference_check(
+                stream, field_name, target, parents.get(field_name), plan.excluded
+            )
+        )
+    checks.append(
+        time_order_check(stream, plan.time_field, plan.actor_field, plan.excluded)
+    )
+    if settings.truth is not None:
+        checks.append(_truth(plan, settings.truth))
+    return checks
+
+
+def _truth(plan: _Plan, directory: Path) -> Check:
+    stream = plan.stream
+    name = plan.record.name if plan.record else stream.name
+    truth = read_truth(directory, name)
+    if truth is None:
+        return Check("ground truth", stream.name, SKIP, f"no {directory}/{name}.jsonl")
+    if plan.key_field is None:
+        return Check("ground truth", stream.name, SKIP, "no key field (--key FIELD)")
+    keys = {hashable(f.key) for f in plan.faults or () if f.key is not None}
+    for index in plan.found:
+        record = stream.records[index]
+        if isinstance(record, dict):
+            key = key_of(record, plan.key_field)
+            if key is not MISSING and key is not None:
+                keys.add(hashable(key))
+    return truth_check(stream, truth, plan.key_field, plan.excluded, keys)

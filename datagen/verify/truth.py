@@ -1,0 +1,167 @@
+"""A stream's final state against the ground truth (`--truth DIR`).
+
+A table is a state already (a row per key); a file of events is applied in
+output order as a keyed sink applies it (create, update or delete by `op`;
+a plain record overwrites its key). Keys touched by a faulted record are
+left out on both sides: the truth holds their clean events, the output
+their faulted ones. Then missing keys (in the truth only), extra keys (in
+the output only) and different rows (a field of the truth whose value
+differs), with examples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from datagen.encoders import flatten
+from datagen.errors import ConfigError
+from datagen.sinks.changes import DELETE_OP, change_of
+from datagen.verify.reading import Stream
+from datagen.verify.report import EXAMPLES, Check, outcome
+from datagen.verify.values import MISSING, epoch, field_value, hashable
+
+__all__ = ["key_of", "read_truth", "truth_check"]
+
+
+def read_truth(directory: Path, stream: str) -> list[dict[str, Any]] | None:
+    """DIR/<stream>.jsonl's records; None when there is no such file."""
+    path = directory / f"{stream}.jsonl"
+    if not path.is_file():
+        return None
+    records = []
+    for number, line in enumerate(path.read_bytes().splitlines(), 1):
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise ConfigError(f"--truth {path} line {number}: not JSON") from None
+        if not isinstance(record, dict):
+            raise ConfigError(f"--truth {path} line {number}: not a JSON object")
+        records.append(record)
+    return records
+
+
+def truth_check(
+    stream: Stream,
+    truth: list[dict[str, Any]],
+    key_field: str,
+    excluded: Collection[int],
+    faulted_keys: Collection[Any] = (),
+) -> Check:
+    """The stream's state, key by key, against truth's records."""
+    name = "ground truth"
+    left_out = {hashable(key) for key in faulted_keys}
+    state = _state(stream, key_field, excluded, left_out)
+    expected: dict[Any, dict[str, Any]] = {}
+    for record in truth:
+        key = field_value(record, key_field)
+        if key is MISSING:
+            raise ConfigError(
+                f"--truth: a record of '{stream.name}' has no {key_field}"
+            )
+        if hashable(key) not in left_out:
+            expected[hashable(key)] = record
+    missing = [key for key in expected if key not in state]
+    extra = [key for key in state if key not in expected]
+    different = []
+    for key, record in expected.items():
+        if key in state:
+            fields = _differences(record, state[key])
+            if fields:
+                different.append((key, fields))
+    details: dict[str, Any] = {
+        "truth": len(expected),
+        "output": len(state),
+        "key_field": key_field,
+    }
+    if left_out:
+        details["left_out_faulted_keys"] = len(left_out)
+    if missing:
+        details.update(missing=len(missing), missing_examples=missing[:EXAMPLES])
+    if extra:
+        details.update(extra=len(extra), extra_examples=extra[:EXAMPLES])
+    if different:
+        details.update(
+            different=len(different),
+            different_examples=[
+                {"key": key, "fields": fields} for key, fields in different[:EXAMPLES]
+            ],
+        )
+    passed = not (missing or extra or different)
+    summary = (
+        f"{len(expected):,} keys, row for row as the truth"
+        if passed
+        else f"{len(missing):,} missing, {len(extra):,} extra, "
+        f"{len(different):,} different of {len(expected):,} keys"
+    )
+    return Check(name, stream.name, outcome(passed), summary, details)
+
+
+def _state(
+    stream: Stream, key_field: str, excluded: Collection[int], left_out: set[Any]
+) -> dict[Any, dict[str, Any]]:
+    state: dict[Any, dict[str, Any]] = {}
+    for index, event in stream.dicts():
+        if index in excluded:
+            continue
+        op: str = "r"
+        record: Mapping[str, Any] = event
+        if not stream.table:
+            try:
+                op, record = change_of(event)
+            except ConfigError:
+                continue  # not a change an independent reader could apply
+        key = field_value(dict(record), key_field)
+        if key is MISSING:
+            continue
+        key = hashable(key)
+        if key in left_out:
+            continue
+        if op == DELETE_OP:
+            state.pop(key, None)
+        else:
+            state[key] = dict(record)
+    return state
+
+
+def key_of(event: dict[str, Any], key_field: str) -> Any:
+    """The key of an event, inside a change envelope's image too; MISSING."""
+    try:
+        _, record = change_of(event)
+    except ConfigError:
+        record = event
+    return field_value(dict(record), key_field)
+
+
+def _differences(truth: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """{field: {"truth": ..., "output": ...}} for each field that differs."""
+    found = {}
+    for name, want in flatten(truth).items():
+        have = field_value(row, name)
+        if not _same(want, have):
+            found[name] = {"truth": want, "output": None if have is MISSING else have}
+    return found
+
+
+def _same(want: Any, have: Any) -> bool:
+    """Equal as an independent reader compares a database's values: numbers
+    by value (a MariaDB boolean is 0/1), times by instant, JSON text parsed."""
+    if want == have and type(want) is type(have):
+        return True
+    if have is MISSING:
+        return False
+    if isinstance(want, (bool, int, float)) and isinstance(have, (bool, int, float)):
+        return math.isclose(float(want), float(have), rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(want, (list, dict)) and isinstance(have, str):
+        try:
+            return bool(orjson.loads(have) == want)
+        except orjson.JSONDecodeError:
+            return False
+    if isinstance(want, str) and not isinstance(have, (int, float)):
+        instant = epoch(want)
+        return instant is not None and instant == epoch(have)
+    return bool(want == have)

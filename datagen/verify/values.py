@@ -1,0 +1,64 @@
+"""Reading values out of records the same way in every check: dotted fields
+(or a table's flattened column), times as epoch seconds, keys as hashable."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+import orjson
+
+__all__ = ["MISSING", "field_value", "epoch", "hashable"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: A field the record does not have (None is a null).
+MISSING: Any = _Missing()
+
+
+def field_value(record: dict[str, Any], path: str) -> Any:
+    """record's value at the dotted path; a table's flattened column
+    ('address.city' -> 'address_city') when it has no such object; MISSING."""
+    if path in record:
+        return record[path]
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            flat = path.replace(".", "_")
+            return record.get(flat, MISSING) if flat != path else MISSING
+        value = value[part]
+    return value
+
+
+def epoch(value: Any) -> float | None:
+    """A time as epoch seconds: ISO 8601 text (no zone: UTC), a number taken
+    as it is, a datetime; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    if isinstance(value, date):
+        return datetime(
+            value.year, value.month, value.day, tzinfo=timezone.utc
+        ).timestamp()
+    return None
+
+
+def hashable(value: Any) -> Any:
+    """value usable as a dict key: lists and objects as canonical JSON bytes."""
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return value
