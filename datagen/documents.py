@@ -4,7 +4,7 @@ and the pool of instances that journeys share."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -19,6 +19,13 @@ from datagen.errors import (
     ProviderError,
     UnknownName,
     first_line,
+)
+from datagen.references import (
+    Picker,
+    Reference,
+    parse_skew,
+    picker_for,
+    references_of,
 )
 from datagen.registry import Registered, Registry
 from datagen.seeding import derive_seed, random_uuid
@@ -51,6 +58,17 @@ class DocumentProvider(Registered, abstract=True):
     registry = DOCUMENT_PROVIDERS
     name: ClassVar[str]
     description: ClassVar[str] = ""
+    #: The field that identifies a document (None: the first top-level field
+    #: named `id` or ending in `_id`).
+    key_field: ClassVar[str | None] = None
+    #: {field: "stream.field"}: fields holding a key of another stream of the
+    #: run, drawn with self.ref (the run makes that stream first).
+    references: ClassVar[Mapping[str, str]] = {}
+    #: {field: (lo, hi)}: that reference is one-to-many: each parent gets lo
+    #: to hi documents of this stream, whose count is their sum.
+    records_per: ClassVar[Mapping[str, Sequence[int]]] = {}
+    #: A `faults:` section's spec, in --faults syntax (declared providers).
+    declared_faults: ClassVar[str | None] = None
 
     def __init__(
         self, locale: str = "en", seed: int = 0, now: datetime = DEFAULT_START
@@ -59,15 +77,23 @@ class DocumentProvider(Registered, abstract=True):
         self.now = now
         self.field = Field(to_locale(locale), seed=seed)
         self.random = random.Random(derive_seed(seed, "random"))
-        #: The run index of the next document (a run sets it to its block's
-        #: first); providers that number documents read it.
+        #: The run index of the document being made (a run sets it to its
+        #: block's first); providers that number documents read it.
         self.index = 0
+        self._pickers: dict[tuple[Any, ...], Picker] = {}
 
     def reseed(self, seed: int) -> None:
         """Start the provider's random streams again from seed."""
         self.field.reseed(seed)
         self.random.seed(derive_seed(seed, "random"))
         self.index = 0
+        self._pickers.clear()  # a new block may belong to another run
+
+    @classmethod
+    def stream_references(cls) -> tuple[Reference, ...]:
+        """The class's references and records_per as References; ConfigError
+        for a bad one. Declared providers give theirs with their skews."""
+        return references_of(cls.name, cls.references, cls.records_per)
 
     def create_schema(self, _: Field) -> dict[str, Any]:
         """One document's fields, drawn with the Mimesis field `_`."""
@@ -78,10 +104,18 @@ class DocumentProvider(Registered, abstract=True):
         return self.generate_many(1)[0]
 
     def generate_many(self, count: int) -> list[dict[str, Any]]:
-        """count documents, in order."""
+        """count documents, in order, numbered from self.index on."""
         schema, field = self.create_schema, self.field
-        with provider_failures(f"document provider '{self.name}'", self.now):
-            return [schema(field) for _ in range(count)]
+        start = self.index
+        documents = []
+        try:
+            with provider_failures(f"document provider '{self.name}'", self.now):
+                for offset in range(count):
+                    self.index = start + offset
+                    documents.append(schema(field))
+        finally:
+            self.index = start + len(documents)
+        return documents
 
     # Helpers for schemas: seeded, and relative to self.now rather than the wall clock.
 
@@ -101,6 +135,32 @@ class DocumentProvider(Registered, abstract=True):
         """An ISO timestamp in the seconds_before seconds up to now."""
         offset = self.random.randint(0, seconds_before)
         return isoformat(self.now - timedelta(seconds=offset))
+
+    def ref(
+        self,
+        stream: str,
+        field: str = "id",
+        *,
+        zipf: float | None = None,
+        skew: str | None = None,
+        histogram: Sequence[Sequence[float]] | None = None,
+    ) -> Any:
+        """field of a record of stream, made earlier in the same run: drawn
+        uniformly, by Zipf's law (zipf=1.1), 80/20 (skew="80/20") or a
+        histogram ([[share of parents, share of records], ...]); the parent
+        records_per assigns, when this stream has records_per to stream.
+        stream.field must be among the class's `references`. ConfigError
+        when stream is not in the run."""
+        shape = None if histogram is None else tuple(map(tuple, histogram))
+        key = (stream, field, zipf, skew, shape)
+        picker = self._pickers.get(key)
+        if picker is None:
+            try:
+                chosen = parse_skew(zipf=zipf, skew=skew, histogram=histogram)
+            except ConfigError as exc:
+                raise ConfigError(f"provider '{self.name}': ref(): {exc}") from None
+            picker = self._pickers[key] = picker_for(self.name, stream, field, chosen)
+        return picker(self.random, self.index)
 
 
 def _years_before(day: date, years: int) -> date:

@@ -21,12 +21,21 @@ from datagen.declarative.fields import Context, FieldsMaker, compile_fields
 from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
 from datagen.documents import LOCALES, DocumentProvider, provider_failures
 from datagen.errors import ProviderError
+from datagen.references import Reference
 from datagen.timefmt import DEFAULT_START
 
 T = TypeVar("T")
 
 #: The keys of a document declaration.
-DOCUMENT_KEYS = ("provider", "kind", "description", "locale", "fields", "$schema")
+DOCUMENT_KEYS = (
+    "provider",
+    "kind",
+    "description",
+    "locale",
+    "fields",
+    "faults",
+    "$schema",
+)
 #: The locale a run passes when none is asked for (the CLI's --locale default).
 RUN_DEFAULT_LOCALE = "en"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -38,6 +47,11 @@ class DeclaredDocument(DocumentProvider, abstract=True):
     maker: ClassVar[FieldsMaker]
     #: The declaration's `locale:`; used unless the run asks for another.
     declared_locale: ClassVar[str | None] = None
+
+    @classmethod
+    def stream_references(cls) -> tuple[Reference, ...]:
+        """Its fields' references to other streams, with their skews."""
+        return cls.maker.references
 
     def __init__(
         self,
@@ -57,6 +71,7 @@ class DeclaredDocument(DocumentProvider, abstract=True):
         """count documents, numbered from self.index on."""
         ctx, make = self._context, self.maker
         ctx.field, ctx.random, ctx.now = self.field, self.random, self.now
+        ctx.stream, ctx.pickers = self.name, self._pickers
         start = self.index
         documents = []
         try:
@@ -192,7 +207,51 @@ def declared_document(
     if isinstance(fields, Mapping) and not fields:
         problems.add(("fields",), "has no fields")
     locale = header.locale or RUN_DEFAULT_LOCALE
-    maker = compile_fields(fields, ("fields",), problems, locale)
+    maker = compile_fields(fields, ("fields",), problems, locale, streams=True)
+    faults = declared_faults(data, problems)
     if len(problems) > found or header.name is None:
         return None
-    return declared_class(DeclaredDocument, source, header, maker=maker)
+    return declared_class(
+        DeclaredDocument,
+        source,
+        header,
+        maker=maker,
+        references=top_level_references(maker.references),
+        declared_faults=faults,
+    )
+
+
+def top_level_references(references: Sequence[Reference]) -> dict[str, str]:
+    """{field: "stream.field"} of the references of top-level fields (the
+    class attribute `references`; nested ones are only in the maker's)."""
+    return {
+        ref.field: ref.target
+        for ref in references
+        if "." not in ref.field and "[" not in ref.field
+    }
+
+
+def declared_faults(data: Mapping[str, Any], problems: Problems) -> str | None:
+    """The declaration's `faults:` as --faults text: given as text
+    (`null=0.01,duplicate=0.01`) or as a mapping of kind to rate."""
+    if "faults" not in data:
+        return None
+    given = data["faults"]
+    if isinstance(given, Mapping):
+        parts = []
+        for kind, rate in given.items():
+            if not isinstance(rate, (int, float)) or isinstance(rate, bool):
+                problems.add(("faults", str(kind)), "must be a rate (0..1)")
+            elif not 0 <= rate <= 1:
+                problems.add(("faults", str(kind)), f"{rate} is not a rate (0..1)")
+            parts.append(f"{'null' if kind is None else kind}={rate}")
+        text = ",".join(parts)
+    elif isinstance(given, str):
+        text = given.strip()
+    else:
+        problems.add(("faults",), "must be text (null=0.01,...) or kind: rate")
+        return None
+    if not text:
+        problems.add(("faults",), "is empty: name a fault kind and its rate")
+        return None
+    return text

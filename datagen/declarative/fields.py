@@ -4,8 +4,10 @@ that make one document from a Context, with no look-up of the spec per call.
 Fields are made in the order written. A nested object's own fields, the
 fields of the objects around it and the document's are visible to `ref`,
 `template` and `expr` by name (the innermost first), then the context's extra
-names. Every bad input is a problem at its field path; compiling goes on
-after one, so all of them are found.
+names. A document's `ref` to `stream.field`, where `stream` is none of
+those, reads another stream of the run (datagen.references). Every bad input
+is a problem at its field path; compiling goes on after one, so all of them
+are found.
 
 This module is long (over 300 lines) because the structure of a document is
 one piece: objects, lists, the scopes of names and the generators that read
@@ -34,12 +36,19 @@ from datagen.declarative.kinds.base import (
 )
 from datagen.declarative.kinds.mimesis_methods import fuzzy_names, mimesis_kind
 from datagen.declarative.kinds.reading import getter, guarded, joined, nullable
+from datagen.declarative.kinds.streams import (
+    REFERENCE_OPTIONS,
+    is_shorthand_ref,
+    stream_name,
+)
+from datagen.declarative.kinds.streams import stream_ref as compile_stream_ref
 from datagen.declarative.problems import (
     FieldPath,
     Problems,
     nearest,
     unknown_keys,
 )
+from datagen.references import Reference, one_to_many_problem
 
 __all__ = ["Context", "FieldsMaker", "compile_fields", "KINDS"]
 
@@ -55,7 +64,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "timestamp": ("min", "max", "step", "format"),
     "sequence": ("start", "step"),
     "template": ("value",),
-    "ref": ("field",),
+    "ref": ("field", *REFERENCE_OPTIONS),
     "expr": ("value",),
     "list": ("items", "n", "of"),
 }
@@ -86,10 +95,14 @@ _PART = re.compile(r"\.([A-Za-z_]\w*)|\.(\d+)|\[(\d+)\]")
 class FieldsMaker:
     """Makes one document (a new dict) from a Context."""
 
-    def __init__(self, steps: list[tuple[str, Maker]]) -> None:
+    def __init__(
+        self, steps: list[tuple[str, Maker]], references: tuple[Reference, ...] = ()
+    ) -> None:
         self._steps = tuple(steps)
         #: The top-level field names, in order.
         self.keys = tuple(key for key, _ in steps)
+        #: The fields that reference other streams of the run.
+        self.references = references
 
     def __call__(self, ctx: Context) -> dict[str, Any]:
         document: dict[str, Any] = {}
@@ -107,19 +120,26 @@ def compile_fields(
     *,
     names: Collection[str] = (),
     placeholders: bool = False,
+    streams: bool = False,
 ) -> FieldsMaker:
     """The maker of spec's fields; its problems added at their paths (the
     maker is only to be used when there are none). names: the extra names
     each Context will carry. placeholders: text constants holding
     `{name.path}` are templates, one placeholder alone keeping its type
-    (journey overrides)."""
-    compiler = _Compiler(problems, locale, names, placeholders)
+    (journey overrides). streams: `ref` may name another stream of the run
+    (documents)."""
+    compiler = _Compiler(problems, locale, names, placeholders, streams)
     if not isinstance(spec, Mapping):
         problems.add(
             path, f"must be a mapping of field names to fields, not {shown(spec)}"
         )
         return FieldsMaker([])
-    return FieldsMaker(compiler.members(spec, path))
+    steps = compiler.members(spec, path)
+    references = tuple(compiler.references)
+    problem = one_to_many_problem(references)
+    if problem:
+        problems.add(path, problem)
+    return FieldsMaker(steps, references)
 
 
 def _nothing(ctx: Context, scopes: Scopes) -> Any:
@@ -133,11 +153,15 @@ class _Compiler:
         locale: str,
         names: Collection[str],
         placeholders: bool,
+        streams: bool = False,
     ) -> None:
         self.problems = problems
         self.locale = locale
         self.names = tuple(names)
         self.placeholders = placeholders
+        self.streams = streams
+        #: The references to other streams compiled so far.
+        self.references: list[Reference] = []
         #: Known fields of the objects being compiled, outermost first.
         self.scopes: list[dict[str, Shape]] = []
         #: The most items the lists around the field being compiled make.
@@ -170,6 +194,8 @@ class _Compiler:
         if isinstance(value, Mapping):
             if "gen" in value:
                 return self.generator(value, path), OPAQUE
+            if is_shorthand_ref(value):
+                return self.shorthand_ref(value, path), OPAQUE
             return self.obj(value, path)
         if isinstance(value, list):
             makers = [self.value(item, (*path, i))[0] for i, item in enumerate(value)]
@@ -236,16 +262,58 @@ class _Compiler:
             return None
         return self.template(value, (*path, "value"), keep_type=False)
 
-    def ref_kind(self, spec: Mapping[str, Any], path: FieldPath) -> Maker | None:
-        text = spec.get("field")
+    def ref_kind(
+        self, spec: Mapping[str, Any], path: FieldPath, key: str = "field"
+    ) -> Maker | None:
+        """A field above (spec[key] its path), or, in a document, a field of
+        another stream of the run (stream.field)."""
+        text = spec.get(key)
         if not isinstance(text, str):
-            message = "is required" if "field" not in spec else "must be text"
-            self.problems.add((*path, "field"), f"{message} (e.g. address.city)")
+            message = "is required" if key not in spec else "must be text"
+            self.problems.add((*path, key), f"{message} (e.g. address.city)")
             return None
-        getter = self.reference(text, (*path, "field"))
+        if self.names_stream(text):
+            return self.stream_ref(text, spec, path)
+        for option in REFERENCE_OPTIONS:
+            if option in spec:
+                self.problems.add(
+                    (*path, option),
+                    f"is for a reference to another stream (stream.field); "
+                    f"'{text}' reads a field of this document",
+                )
+                return None
+        getter = self.reference(text, (*path, key))
         if getter is None:
             return None
         return guarded(getter, path, text)
+
+    def shorthand_ref(self, spec: Mapping[str, Any], path: FieldPath) -> Maker:
+        """`{ref: customers.id, zipf: 1.1}`: `{gen: ref, field: ...}` in short."""
+        found = len(self.problems)
+        rate = probability(spec, "null_rate", path, self.problems, 0.0)
+        maker = self.ref_kind(spec, path, "ref")
+        if maker is None or len(self.problems) > found:
+            return _nothing
+        return nullable(maker, rate) if rate else maker
+
+    def names_stream(self, text: str) -> bool:
+        """True when text is stream.field naming no field or name in sight
+        (only in documents)."""
+        stream = stream_name(text) if self.streams else None
+        if stream is None:
+            return False
+        return stream not in self.names and not any(
+            stream in scope for scope in self.scopes
+        )
+
+    def stream_ref(
+        self, text: str, spec: Mapping[str, Any], path: FieldPath
+    ) -> Maker | None:
+        made = compile_stream_ref(text, spec, path, self.problems)
+        if made is None:
+            return None
+        self.references.append(made[1])
+        return made[0]
 
     def expr_kind(self, spec: Mapping[str, Any], path: FieldPath) -> Maker | None:
         if "value" not in spec:

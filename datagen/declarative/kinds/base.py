@@ -13,6 +13,7 @@ from typing import Any
 from mimesis import Field
 
 from datagen.declarative.problems import FieldPath, Problems
+from datagen.references import Picker
 from datagen.timefmt import DEFAULT_START
 
 
@@ -21,13 +22,17 @@ class Context:
     """What a document's fields are drawn from: the provider's seeded Mimesis
     field and RNG, its `now`, the document's index in the run (for
     `sequence`) and extra names that templates, refs and expressions read
-    (a journey's {"journey": {...}, "steps": [...]})."""
+    (a journey's {"journey": {...}, "steps": [...]}). A document's references
+    to other streams draw for `stream` (its provider's name), each with the
+    picker kept in `pickers` (the provider's, emptied for each block)."""
 
     field: Field
     random: Random
     now: datetime = DEFAULT_START
     index: int = 0
     names: dict[str, Any] = field(default_factory=dict)
+    stream: str = ""
+    pickers: dict[Any, Picker] = field(default_factory=dict)
 
 
 #: The objects being filled, outermost (the document) first.
