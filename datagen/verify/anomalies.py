@@ -12,9 +12,10 @@ this order:
   nearly none has (renamed: both at once);
 - null: null in a field nearly never null;
 - wrong_type: a value of a JSON type the field nearly never has;
+- dangling: a reference to a parent key that the parent stream lacks (before
+  out_of_range: a made-up id may be far from the others);
 - out_of_range: a number below zero in a field never negative otherwise, or
   more than RANGE times the field's largest typical magnitude;
-- dangling: a reference to a parent key that the parent stream lacks;
 - late: a time older than the stream's watermark (the latest time of the
   clean records before it) by the lag or more; out_of_order: a time before
   the previous time of its key, by less.
@@ -101,8 +102,8 @@ class _Rules:
     rare: frozenset[str]
     #: field -> the JSON types ("null" too) that are faults there.
     suspicious: dict[str, frozenset[str]]
-    #: number field -> the range outside which a value is out of range.
-    bounds: dict[str, tuple[float, float]]
+    #: (number field, low, high): outside, a value is out of range.
+    ranges: list[tuple[str, float, float]]
     #: key tuple of a record -> its drift (None: none), worked out once.
     shapes: dict[tuple[str, ...], tuple[str, str] | None] = field(default_factory=dict)
 
@@ -122,7 +123,11 @@ def detect(stream: Stream, expect: Expectations) -> dict[int, Anomaly]:
     rules = _rules(stream, found)
     for index, record in stream.dicts():
         if index not in found:
-            anomaly = _shape(index, record, rules) or _dangling(index, record, expect)
+            anomaly = (
+                _shape(index, record, rules)
+                or _dangling(index, record, expect)
+                or _out_of_range(index, record, rules)
+            )
             if anomaly is not None:
                 found[index] = anomaly
     if expect.time_field:
@@ -165,7 +170,7 @@ def _rules(stream: Stream, skip: Collection[int]) -> _Rules:
         usual,
         frozenset(n for n, count in present.items() if count <= few),
         suspicious,
-        {name: _bounds(values, few) for name, values in numbers.items()},
+        [(name, *_bounds(values, few)) for name, values in numbers.items()],
     )
 
 
@@ -182,7 +187,7 @@ def _bounds(values: list[float], few: float) -> tuple[float, float]:
 
 
 def _shape(index: int, record: dict[str, Any], rules: _Rules) -> Anomaly | None:
-    """drift, null, wrong_type or out_of_range, in that order."""
+    """drift, null or wrong_type, in that order."""
     names = tuple(record)
     if names not in rules.shapes:
         added = [name for name in names if name in rules.rare]
@@ -192,17 +197,22 @@ def _shape(index: int, record: dict[str, Any], rules: _Rules) -> Anomaly | None:
     drift = rules.shapes[names]
     if drift is not None:
         return Anomaly(index, "drift", drift[0], detail=drift[1])
-    suspicious, bounds, kinds = rules.suspicious, rules.bounds, _TYPES
+    suspicious, kinds = rules.suspicious, _TYPES
     for name, value in record.items():
-        kind = kinds.get(type(value)) or json_type(value)
         bad = suspicious.get(name)
-        if bad is not None and kind in bad:
-            fault = "null" if kind == "null" else "wrong_type"
-            return Anomaly(index, fault, name, detail=kind)
-        if kind == "number":
-            low, high = bounds[name]
-            if not low <= value <= high:  # NaN too
-                return Anomaly(index, "out_of_range", name, detail=str(value))
+        if bad is not None:
+            kind = kinds.get(type(value)) or json_type(value)
+            if kind in bad:
+                fault = "null" if kind == "null" else "wrong_type"
+                return Anomaly(index, fault, name, detail=kind)
+    return None
+
+
+def _out_of_range(index: int, record: dict[str, Any], rules: _Rules) -> Anomaly | None:
+    for name, low, high in rules.ranges:
+        value = record.get(name)
+        if type(value) in (int, float) and not low <= value <= high:  # NaN too
+            return Anomaly(index, "out_of_range", name, detail=str(value))
     return None
 
 

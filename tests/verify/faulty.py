@@ -82,7 +82,9 @@ def inject(
             record[time_field] = _iso(last_of_key[key] - timedelta(seconds=1))
         elif kind == "dangling" and reference:
             entry.update(field=reference, original=record[reference])
-            record[reference] = f"no-such-{len(lines)}"
+            value = record[reference]
+            made_up = 10_000 + len(lines)  # no parent has it
+            record[reference] = made_up if isinstance(value, int) else f"x{made_up}"
         elif kind in ("late", "out_of_order", "dangling", "duplicate"):
             kind = None  # nothing to fault yet
         line = json.dumps(record).encode() + b"\n"
