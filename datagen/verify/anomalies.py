@@ -210,7 +210,7 @@ def _shape(index: int, record: dict[str, Any], rules: _Rules) -> Anomaly | None:
 
 def _out_of_range(index: int, record: dict[str, Any], rules: _Rules) -> Anomaly | None:
     for name, low, high in rules.ranges:
-        value = record.get(name)
+        value: Any = record.get(name)
         if type(value) in (int, float) and not low <= value <= high:  # NaN too
             return Anomaly(index, "out_of_range", name, detail=str(value))
     return None
