@@ -45,8 +45,6 @@ from datagen.engine.models.cdc import EntityChanges
 
 KEYS = ("key", "envelope", "table", "fields", "changes")
 CHANGE_KEYS = ("first_after", "update_every", "delete_after", "fields")
-#: Draws an update makes before it keeps one that changes nothing.
-_TRIES = 3
 #: Field names every event has already.
 RESERVED = ("op", VERSION, EVENT_TIME)
 
@@ -96,12 +94,8 @@ class DeclaredEntity:
         if not groups:
             return {}
         group = groups[0] if len(groups) == 1 else actor.rng.choice(groups)
-        for _ in range(_TRIES):  # a choice of few values may draw the same one
-            made = self._draw(actor, moment)
-            changed = {name: made[name] for name in group}
-            if any(record.get(name) != value for name, value in changed.items()):
-                break
-        return changed
+        made = self._draw(actor, moment)
+        return {name: made[name] for name in group}
 
 
 def build_changes(declared: DeclaredChanges) -> EntityChanges:

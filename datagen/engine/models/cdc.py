@@ -29,6 +29,8 @@ from datagen.errors import ConfigError, ProviderError
 from datagen.timefmt import parse_duration
 
 ENVELOPES = ("flat", "debezium")
+#: Draws of an update that changes nothing before it is kept as it is.
+_TRIES = 3
 #: The fields every event has besides the entity's own (and `op` when flat).
 VERSION, EVENT_TIME = "version", "event_time"
 
@@ -133,11 +135,22 @@ class EntityChanges:
             if rng.random() < delete_share:
                 yield moment, self._event("d", image, {**image, **stamp}, moment)
                 return
-            changed = self.entity.update(actor, image, moment, window)
+            changed = self._update(actor, image, moment, window)
             after = {**image, **changed, **stamp}
             after[key_field] = key
             yield moment, self._event("u", image, after, moment)
             image = after
+
+    def _update(
+        self, actor: Actor, image: dict[str, Any], moment: float, window: Window
+    ) -> Mapping[str, Any]:
+        """The entity's update; drawn again (a few times at most) while it
+        changes nothing, as a choice of few values may draw the same one."""
+        for _ in range(_TRIES):
+            changed = self.entity.update(actor, image, moment, window)
+            if any(image.get(name) != value for name, value in changed.items()):
+                break
+        return changed
 
     def _event(
         self,
