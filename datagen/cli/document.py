@@ -1,4 +1,4 @@
-"""`document`: N documents of one provider."""
+"""`document`: N documents of one provider, or several related streams."""
 
 from __future__ import annotations
 
@@ -14,6 +14,15 @@ from datagen.cli.options import (
 from datagen.cli.params import DOCUMENT_PROVIDER
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.runs.documents import DocumentJob, run_documents
+from datagen.runs.loop import ProgressCallback
+from datagen.runs.multistream import (
+    Stream,
+    StreamResult,
+    order_streams,
+    pair_counts,
+    run_streams,
+    stream_references,
+)
 
 #: A folder of a pretty JSON file per document unless --format says otherwise.
 OUTPUT = OutputRule("./output/documents", folder_format="json")
@@ -31,6 +40,7 @@ OUTPUT = OutputRule("./output/documents", folder_format="json")
         "folder and jsonl on stdout].",
     ),
     template_option,
+    several=True,
 )
 def document(run: ProviderRun, format_: str | None) -> None:
     """Generate documents from a document provider.
@@ -41,8 +51,12 @@ def document(run: ProviderRun, format_: str | None) -> None:
         python generate.py document -p starfleet_account -q 10000 -o accounts.jsonl
         python generate.py document -p order --sink kafka://127.0.0.1:9092/orders
         python generate.py document --template examples/eventer/event.jsonnet -q 10
+        python generate.py document --providers-dir examples/related \
+            -p customers -q 100 -p orders -q 1000 -o related/
     """
     check_template(run.provider)
+    if run.several or stream_references(run.provider):
+        return _streams(run, format_)
     outputs = run.outputs(format_)
     job = run.job(DocumentJob, outputs.path, format=outputs.encoding)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
@@ -54,3 +68,41 @@ def document(run: ProviderRun, format_: str | None) -> None:
         per_sink=outputs.to_sinks,
         requested=run.quantity,
     )
+
+
+def _streams(run: ProviderRun, format_: str | None) -> None:
+    """Several streams (or one referencing another), parents first, each to
+    its own outputs: a summary line per stream and per sink."""
+    order_streams(run.providers)  # a missing parent or a cycle named first
+    outputs = run.stream_outputs(format_)
+    counts = pair_counts(run.providers, run.quantities)
+    bars: dict[str, ProgressBar] = {}
+
+    def start(name: str, total: int) -> ProgressCallback:
+        bars[name] = ProgressBar(total, "docs", not run.quiet, label=name)
+        return bars[name].update
+
+    def end(done: StreamResult) -> None:
+        bars.pop(done.provider).close()
+        summarise(
+            done.result,
+            f"{done.provider} documents",
+            run.quiet,
+            per_sink=outputs[done.provider].to_sinks,
+            requested=done.requested,
+        )
+
+    streams = [Stream(name, counts[name], outputs[name]) for name in run.providers]
+    try:
+        run_streams(
+            streams,
+            run.seed,
+            locale=run.locale,
+            now=run.now,
+            workers=run.workers,
+            on_start=start,
+            on_end=end,
+        )
+    finally:
+        for bar in bars.values():
+            bar.close()

@@ -1,4 +1,9 @@
-"""Options shared by the generating commands, with the original tool's spellings."""
+"""Options shared by the generating commands, with the original tool's spellings.
+
+One long module (over 300 lines) because the options and what they resolve to
+(seed, start, -o and --format into Outputs, ProviderRun) are read together:
+each command composes them and receives one resolved object.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,20 @@ import click
 
 from datagen.cli.declared import template_provider
 from datagen.cli.errors import QUIET
-from datagen.cli.params import AT_LEAST_ONE, SINK_SPEC, Format
+from datagen.cli.params import (
+    AT_LEAST_ONE,
+    NAMED_SINK_SPEC,
+    SINK_SPEC,
+    Format,
+    sinks_by_stream,
+)
 from datagen.errors import ConfigError
-from datagen.runs.outputs import FILE_FORMATS, Outputs, local_format
+from datagen.runs.outputs import (
+    FILE_FORMATS,
+    Outputs,
+    local_format,
+    outputs_per_stream,
+)
 from datagen.seeding import draw_seed
 from datagen.timefmt import DEFAULT_START, isoformat, parse_time
 
@@ -32,30 +48,50 @@ def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
-def provider_option(kind: str, type_: click.ParamType) -> Callable[[F], F]:
+def _template_default() -> tuple[str, ...]:
+    return (template_provider(),)
+
+
+def provider_option(
+    kind: str, type_: click.ParamType, several: bool
+) -> Callable[[F], F]:
     """-p/--provider, also spelled --<kind>-provider and the original tool's
-    --<kind>_provider."""
+    --<kind>_provider; repeatable when `several` (document's streams), else
+    given more than once is refused (see check_one)."""
+    more = (
+        " Repeatable: several streams in one run, parents before children "
+        "(see docs/related-streams.md)."
+        if several
+        else ""
+    )
     return click.option(
         "-p",
         "--provider",
         f"--{kind}-provider",
         f"--{kind}_provider",
-        "provider",
+        "providers",
         type=type_,
+        multiple=True,
         required=True,
-        default=template_provider,  # document --template's, else none
-        help=f"{kind.capitalize()} provider name (see `list`).",
+        default=_template_default,  # document --template's, else none
+        help=f"{kind.capitalize()} provider name (see `list`).{more}",
     )
 
 
-def quantity_option(default: int = 1) -> Callable[[F], F]:
+def quantity_option(several: bool) -> Callable[[F], F]:
+    more = (
+        " Repeatable: the n-th -q counts the n-th -p whose count no "
+        "records_per sets."
+        if several
+        else ""
+    )
     return click.option(
         "-q",
         "--quantity",
+        "quantities",
         type=int,
-        default=default,
-        show_default=True,
-        help="How many to generate.",
+        multiple=True,
+        help=f"How many to generate [default: 1].{more}",
     )
 
 
@@ -172,24 +208,35 @@ def _names_folder(output_path: str) -> bool:
     return output_path.endswith("/")
 
 
-sink_options = _compose(
-    click.option(
-        "--sink",
-        "sink_specs",
-        type=SINK_SPEC,
-        multiple=True,
-        help="Also send every event here (repeatable): stdout, file:out.jsonl, "
-        "kafka://host:9092/topic, kinesis://stream, postgresql://.../db?table=t, "
-        "http://host/path, python:module:Class. See docs/sinks.md.",
-    ),
-    click.option(
-        "--route",
-        "routes",
-        multiple=True,
-        metavar="FIELD=VALUE=SPEC",
-        help="Send only events whose FIELD equals VALUE to SPEC (repeatable).",
-    ),
-)
+def stream_sink_options(named: bool) -> Callable[[F], F]:
+    """--sink and --route; `named`: a --sink may start with NAME= (the
+    stream it takes, in a run of several)."""
+    name = (
+        " With several streams (-p), name the one it takes: --sink orders=URL."
+        if named
+        else ""
+    )
+    return _compose(
+        click.option(
+            "--sink",
+            "sink_specs",
+            type=NAMED_SINK_SPEC if named else SINK_SPEC,
+            multiple=True,
+            help="Also send every event here (repeatable): stdout, file:out.jsonl, "
+            "kafka://host:9092/topic, kinesis://stream, postgresql://.../db?table=t, "
+            f"http://host/path, python:module:Class. See docs/sinks.md.{name}",
+        ),
+        click.option(
+            "--route",
+            "routes",
+            multiple=True,
+            metavar="FIELD=VALUE=SPEC",
+            help="Send only events whose FIELD equals VALUE to SPEC (repeatable).",
+        ),
+    )
+
+
+sink_options = stream_sink_options(False)
 
 
 def choose_outputs(
@@ -214,7 +261,9 @@ def choose_outputs(
 
 @dataclass(frozen=True)
 class ProviderRun:
-    """What the options of provider_options say, seed and start resolved."""
+    """What the options of provider_options say, seed and start resolved.
+    `provider` and `quantity` are the first -p and its -q (1 without one);
+    `providers` and `quantities` every -p and -q, in order (document)."""
 
     provider: str
     quantity: int
@@ -227,6 +276,13 @@ class ProviderRun:
     output_path: str | None
     sink_specs: tuple[str, ...]
     routes: tuple[str, ...]
+    providers: tuple[str, ...] = ()
+    quantities: tuple[int, ...] = ()
+
+    @property
+    def several(self) -> bool:
+        """True when -p is given more than once (several streams)."""
+        return len(self.providers) > 1
 
     def job(self, kind: Callable[..., J], output: Path | None, **more: Any) -> J:
         """The run's job (DocumentJob, JourneyJob): provider, quantity, seed
@@ -242,9 +298,32 @@ class ProviderRun:
         )
 
     def outputs(self, format_: str | None = None) -> Outputs:
-        """Where the run writes (see choose_outputs)."""
-        return choose_outputs(
-            self.rule, self.output_path, format_, self.sink_specs, self.routes
+        """Where the run writes (see choose_outputs); a --sink NAME=SPEC
+        must name the provider."""
+        specs = sinks_by_stream(self.sink_specs, (self.provider,))[self.provider]
+        return choose_outputs(self.rule, self.output_path, format_, specs, self.routes)
+
+    def stream_outputs(self, format_: str | None = None) -> dict[str, Outputs]:
+        """Where each stream of a run of several writes: -o a folder (a file,
+        or a folder of files, per stream: see outputs_per_stream) and its
+        own --sink NAME=SPEC; the command's default folder when neither -o
+        nor --sink is given. --route is refused (it filters one stream)."""
+        names = self.providers or (self.provider,)
+        if self.routes:
+            raise ConfigError(
+                "--route filters one stream's events: with several streams, "
+                "send each with --sink NAME=SPEC"
+            )
+        sinks = sinks_by_stream(self.sink_specs, names)
+        output_path = self.output_path
+        if output_path is None and not self.sink_specs:
+            output_path = self.rule.default
+        path = None if output_path is None else resolve_output(output_path)
+        return outputs_per_stream(
+            output_path,
+            path,
+            format_ or (self.rule.folder_format if output_path else "jsonl"),
+            sinks,
         )
 
 
@@ -253,16 +332,18 @@ def provider_options(
     type_: click.ParamType,
     rule: OutputRule,
     *more: Callable[[Callable[..., Any]], Callable[..., Any]],
+    several: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options of a command that makes N of one provider: -p, -q, -o, then
-    `more`, the common options and --sink/--route. The command receives them
-    as one ProviderRun, `run`, and the options of `more` by name."""
+    """The options of a command that makes N of one provider (several
+    streams, each with its -q, when `several`): -p, -q, -o, then `more`,
+    the common options and --sink/--route. The command receives them as one
+    ProviderRun, `run`, and the options of `more` by name."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(command)
         def gathered(
-            provider: str,
-            quantity: int,
+            providers: tuple[str, ...],
+            quantities: tuple[int, ...],
             output_path: str | None,
             seed: int | None,
             locale: str,
@@ -273,9 +354,10 @@ def provider_options(
             routes: tuple[str, ...],
             **more_values: Any,
         ) -> Any:
+            _check_counts(kind, several, providers, quantities)
             run = ProviderRun(
-                provider,
-                quantity,
+                providers[0],
+                quantities[0] if quantities else 1,
                 resolve_seed(seed),
                 locale,
                 resolve_start(start),
@@ -285,16 +367,33 @@ def provider_options(
                 output_path,
                 sink_specs,
                 routes,
+                providers,
+                quantities,
             )
             return command(run, **more_values)
 
         return _compose(
-            provider_option(kind, type_),
-            quantity_option(),
+            provider_option(kind, type_, several),
+            quantity_option(several),
             output_option(rule),
             *more,
             common_options,
-            sink_options,
+            stream_sink_options(several),
         )(gathered)
 
     return decorate
+
+
+def _check_counts(
+    kind: str, several: bool, providers: tuple[str, ...], quantities: tuple[int, ...]
+) -> None:
+    """One -p (unless `several`), and one -q at most for one -p."""
+    if len(providers) > 1 and not several:
+        raise ConfigError(
+            f"{kind} takes one provider: -p is given {len(providers)} times "
+            f"({', '.join(providers)})"
+        )
+    if len(providers) == 1 and len(quantities) > 1:
+        raise ConfigError(
+            f"-q is given {len(quantities)} times for one provider (-p {providers[0]})"
+        )

@@ -3,7 +3,8 @@ refusal is one line listing what is valid, so `--help`, errors and `list` agree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
 import click
@@ -138,18 +139,67 @@ class Format(_OneOf):
 
 
 class SinkSpec(_OneLine):
-    """A --sink URL whose scheme is known; errors show it with secrets hidden."""
+    """A --sink URL whose scheme is known; errors show it with secrets hidden.
+    `named`: it may start with NAME= (the stream it takes, see split_named)."""
 
     name = "sink"
     metavar = "SPEC"
 
+    def __init__(self, named: bool = False) -> None:
+        self.named = named
+        if named:
+            self.metavar = "[NAME=]SPEC"
+
     def read(self, value: Any, option: str) -> str:
         spec = str(value)
+        url = split_named(spec)[1] if self.named else spec
         try:
-            sink_class_for(scheme_of(spec))
+            sink_class_for(scheme_of(url))
         except ConfigError as exc:
-            raise ConfigError(f"--sink '{redact(spec)}': {exc}") from exc
+            raise ConfigError(f"--sink '{redact_named(spec)}': {exc}") from exc
         return spec
+
+
+_NAMED = re.compile(r"([A-Za-z0-9_-]+)=(.+)", re.DOTALL)
+
+
+def split_named(spec: str) -> tuple[str | None, str]:
+    """'orders=kafka://h/t' -> ('orders', 'kafka://h/t'); a spec with no
+    NAME= before its scheme -> (None, spec). NAME is a provider's name:
+    letters, digits, '_' and '-' (no ':' or '/', so no URL is taken for one)."""
+    match = _NAMED.fullmatch(spec)
+    if match is None:
+        return None, spec
+    return match.group(1), match.group(2)
+
+
+def redact_named(spec: str) -> str:
+    """A [NAME=]SPEC with the secrets of its SPEC hidden."""
+    name, url = split_named(spec)
+    return redact(url) if name is None else f"{name}={redact(url)}"
+
+
+def sinks_by_stream(
+    specs: Iterable[str], streams: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """The --sink specs of each stream: NAME=SPEC goes to stream NAME, a bare
+    SPEC to the only stream (with several, ConfigError asking for a name)."""
+    found: dict[str, list[str]] = {name: [] for name in streams}
+    for spec in specs:
+        name, url = split_named(spec)
+        if name is None and len(streams) > 1:
+            raise ConfigError(
+                f"--sink '{redact_named(spec)}': this run makes several streams "
+                f"({', '.join(streams)}): name the one it takes "
+                f"(--sink {streams[-1]}=SPEC)"
+            )
+        if name is not None and name not in found:
+            raise ConfigError(
+                f"--sink '{redact_named(spec)}': no stream '{name}' in this run "
+                f"(-p {' -p '.join(streams)})"
+            )
+        found[name or streams[0]].append(url)
+    return {name: tuple(specs) for name, specs in found.items()}
 
 
 def parse_arrivals(text: str, option: str = "--arrivals") -> float:
@@ -213,3 +263,5 @@ ARRIVALS = _Amount("rate", parse_arrivals, "--arrivals")
 SPEED = _Amount("number", parse_speed, "--speed")
 AT_LEAST_ONE = AtLeastOne()
 SINK_SPEC = SinkSpec()
+#: document's --sink: [NAME=]SPEC, NAME the stream it takes.
+NAMED_SINK_SPEC = SinkSpec(named=True)

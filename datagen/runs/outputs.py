@@ -10,7 +10,7 @@ zip and metadata per journey for `zip`.
 from __future__ import annotations
 
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,3 +226,47 @@ def open_destination(
         return to.open(stem, encoder)
     sinks = [as_base_sink(sink) for sink in to]
     return sinks, target or ", ".join(sink.describe() for sink in sinks)
+
+
+def outputs_per_stream(
+    given: str | None,
+    path: Path | None,
+    format_: str,
+    sinks: Mapping[str, tuple[str, ...]],
+) -> dict[str, Outputs]:
+    """The Outputs of each stream of a run of several ({stream: its sink
+    specs}): in the folder -o names (`given` as written, `path` resolved,
+    None for stdout), a file <stream>.<format>, or for `json` a folder
+    <stream>/ of a file per document; then the stream's own sinks. With no
+    -o (given None) every stream needs a sink. ConfigError when -o names
+    stdout, a device or one file."""
+    if given is None:
+        bare = [name for name, specs in sinks.items() if not specs]
+        if bare:
+            raise ConfigError(
+                f"stream '{bare[0]}' goes nowhere: give -o a folder (a file per "
+                f"stream) or --sink {bare[0]}=SPEC"
+            )
+        return {
+            name: Outputs(None, False, format_, specs) for name, specs in sinks.items()
+        }
+    if path is None or names_stream(path):
+        raise ConfigError(
+            f"-o {given}: several streams cannot share one output: give -o a "
+            "folder (a file per stream) or --sink NAME=SPEC for each"
+        )
+    if not (given.endswith("/") or path.is_dir() or not path.suffix):
+        raise ConfigError(
+            f"-o {given}: several streams write a file each: give -o a folder "
+            f"(e.g. -o {path.with_suffix('')}/)"
+        )
+    return {
+        name: Outputs(
+            path / name if format_ == "json" else path,
+            True,
+            format_,
+            specs,
+            folder=True,
+        )
+        for name, specs in sinks.items()
+    }
