@@ -15,17 +15,23 @@ It comes from the model:
   actors; no profiles file read or written, no per-transition sink called),
   the intensity scaled to the target, and measured again at that intensity,
   so an hour-of-day curve is read at the hour the run is in.
+
+A rate shape (bursts, ramps, a day's curve) is carried the same way at its
+peak, and shaped_batches keeps each event with probability rate(t) / peak.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Generator
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from datagen.engine.batches import Batch, limit_batches
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import Window
+from datagen.engine.rates import RateShape, thinned
 from datagen.engine.simulation import MAX_ACTORS, Simulation
 from datagen.errors import ConfigError
 
@@ -60,13 +66,23 @@ def live_window(
     zone: str = "UTC",
     arrivals: float | None = None,
     clock: LiveClock | None = None,
+    shape: RateShape | None = None,
 ) -> Window:
     """The window of a live run from the clock's now (once the rate is
-    measured), carrying `rate` events a wall-clock second, for `duration`
-    wall-clock seconds or until --end or --ticks (None: until stopped),
-    simulated time running `speed` times as fast as the wall clock."""
+    measured), carrying `rate` events a wall-clock second (a shape's peak,
+    when given), for `duration` wall-clock seconds or until --end or --ticks
+    (None: until stopped), simulated time running `speed` times as fast as
+    the wall clock."""
     if not (speed > 0 and math.isfinite(speed)):
         raise ConfigError(f"--speed must be more than 0 for a live run, not {speed:g}")
+    scheduled = getattr(simulation.model, "scheduled_only", False)
+    if shape is not None:
+        if scheduled:
+            raise ConfigError(
+                f"simulation '{simulation.name}' fires on cron schedules only: its"
+                " times set its rate, which --burst, --ramp and --daily cannot shape"
+            )
+        rate = shape.peak
     per_simulated_second = rate / speed
     length = None if duration is None else duration * speed
     clock = clock or LiveClock()
@@ -74,7 +90,7 @@ def live_window(
     if simulation.starts_spread():
         holding, arrivals = per_simulated_second, None
         setup = _prime(simulation, clock.now().timestamp(), zone)
-    elif getattr(simulation.model, "scheduled_only", False):
+    elif scheduled:
         setup = _prime(simulation, clock.now().timestamp(), zone)
     else:
         intensity, setup = intensity_for(
@@ -96,6 +112,28 @@ def live_window(
         holding=holding,
         warm_up_limit=WARM_UP_EVENTS / per_simulated_second,
     )
+
+
+def shaped_batches(
+    simulation: Simulation,
+    window: Window,
+    shape: RateShape,
+    workers: int = 1,
+    count: int | None = None,
+    span: float | None = None,
+    speed: float = 1.0,
+) -> Generator[Batch, None, None]:
+    """The batches of a live run whose window live_window made for `shape`
+    (at its peak): each event kept with probability rate(t) / peak, t the
+    wall clock when it leaves (the shape starts at the window's first
+    event), then at most `count`. Closing this closes the simulation's
+    stream (its workers stop, its profiles are saved)."""
+    source = simulation.batches(window, workers, None, span)
+    kept = thinned(source, shape.starting_at(window.first), simulation.seed, speed)
+    try:
+        yield from limit_batches(kept, count)
+    finally:
+        kept.close()
 
 
 class _FixedClock(LiveClock):

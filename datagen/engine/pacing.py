@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
+from datagen.engine.rates import RateShape
 
 #: Longest sleep between checks, so Ctrl-C is never kept waiting.
 _MAX_SLEEP = 0.25
@@ -23,10 +24,13 @@ class Pace:
     """How a live run follows the wall clock: simulated time runs `speed`
     times as fast; `wall_start` is the wall clock's epoch at the window's
     start when the run follows the clock (its events are stamped with the time
-    they leave), None when it plays a given --start from when it begins."""
+    they leave), None when it plays a given --start from when it begins;
+    `shape`, when the rate changes over the run (bursts, ramps, a day's
+    curve: engine.rates), None for a steady --rate."""
 
     speed: float = 1.0
     wall_start: float | None = None
+    shape: RateShape | None = None
 
     def already(self, clock: LiveClock) -> float:
         """Seconds gone since the window's start, on the wall clock (less
