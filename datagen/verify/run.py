@@ -4,7 +4,8 @@ Streams are matched to the run manifest's by name (a file's stem, a
 table's name, or NAME= before the output), else by the manifest's list of
 a stream's outputs, else a lone output to a lone manifest stream. The
 faulted records (found in the data, or listed) are left out of every other
-check: those check the clean rest.
+check: those check the clean rest. A table's rows have no output order: the
+rows whose key a fault names are left out instead.
 """
 
 from __future__ import annotations
@@ -127,8 +128,11 @@ def verify(settings: Settings) -> Report:
             DEFAULT_LAG_SECONDS if lag is None else lag,
             _parents(plan, by_name),
         )
-        plan.found = detect(plan.stream, expect)
-        plan.excluded = set(plan.found) | {f.index for f in plan.faults or ()}
+        if plan.stream.table:
+            plan.excluded = _rows_of_faulted_keys(plan)
+        else:
+            plan.found = detect(plan.stream, expect)
+            plan.excluded = set(plan.found) | {f.index for f in plan.faults or ()}
     checks: list[Check] = []
     for plan in plans:
         checks += _checks(plan, by_name, manifest, settings)
@@ -198,6 +202,19 @@ def _same_output(source: str, output: str) -> bool:
 def _guess_key(record: dict[str, Any]) -> str | None:
     """The contract's fallback: the first top-level `id` or `*_id` field."""
     return next((n for n in record if n == "id" or n.endswith("_id")), None)
+
+
+def _rows_of_faulted_keys(plan: _Plan) -> set[int]:
+    """A table's rows whose key the faults manifest names: a table's rows
+    have no output order, so a fault's index does not find them."""
+    keys = {hashable(f.key) for f in plan.faults or () if f.key is not None}
+    if not keys or plan.key_field is None:
+        return set()
+    return {
+        index
+        for index, row in plan.stream.dicts()
+        if hashable(key_of(row, plan.key_field)) in keys
+    }
 
 
 def _parents(plan: _Plan, by_name: dict[str, _Plan]) -> dict[str, set[Any]]:

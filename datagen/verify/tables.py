@@ -49,8 +49,10 @@ def read_table(url: str, name: str | None = None) -> Stream:
             query = sa.select(table)
             if options.key_columns:
                 query = query.order_by(*(table.c[k] for k in options.key_columns))
+            # Column names may be str subclasses (quoted_name): plain text keys.
+            names = [str(column.name) for column in table.columns]
             rows: list[Record] = [
-                dict(row) for row in connection.execute(query).mappings()
+                dict(zip(names, row)) for row in connection.execute(query)
             ]
     except sa.exc.SQLAlchemyError as exc:
         cause = scrub(first_line(getattr(exc, "orig", None) or exc), database.password)
