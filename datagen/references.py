@@ -205,17 +205,16 @@ def references_of(
     for name, text in references.items():
         try:
             stream, key = split_target(text)
-            counts = records_per.get(name)
-            found.append(
-                Reference(
-                    name,
-                    stream,
-                    key,
-                    records_per=None if counts is None else per_parent(counts),
-                )
-            )
         except ConfigError as exc:
-            raise ConfigError(f"provider '{child}': {name}: {exc}") from None
+            raise ConfigError(f"provider '{child}': references {name}: {exc}") from None
+        counts = records_per.get(name)
+        try:
+            many = None if counts is None else per_parent(counts)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"provider '{child}': records_per {name}: {exc}"
+            ) from None
+        found.append(Reference(name, stream, key, records_per=many))
     problem = one_to_many_problem(found)
     if problem:
         raise ConfigError(f"provider '{child}': {problem}")

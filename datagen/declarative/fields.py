@@ -134,6 +134,7 @@ def compile_fields(
             path, f"must be a mapping of field names to fields, not {shown(spec)}"
         )
         return FieldsMaker([])
+    compiler.root = len(path)
     steps = compiler.members(spec, path)
     references = tuple(compiler.references)
     problem = one_to_many_problem(references)
@@ -162,6 +163,8 @@ class _Compiler:
         self.streams = streams
         #: The references to other streams compiled so far.
         self.references: list[Reference] = []
+        #: The length of the document's own path (its fields' paths go on).
+        self.root = 0
         #: Known fields of the objects being compiled, outermost first.
         self.scopes: list[dict[str, Shape]] = []
         #: The most items the lists around the field being compiled make.
@@ -309,7 +312,8 @@ class _Compiler:
     def stream_ref(
         self, text: str, spec: Mapping[str, Any], path: FieldPath
     ) -> Maker | None:
-        made = compile_stream_ref(text, spec, path, self.problems)
+        top = len(self.scopes) == 1 and self.repeat == 1
+        made = compile_stream_ref(text, spec, path, self.root, top, self.problems)
         if made is None:
             return None
         self.references.append(made[1])

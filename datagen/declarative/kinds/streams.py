@@ -40,10 +40,17 @@ def stream_name(text: str) -> str | None:
 
 
 def stream_ref(
-    text: str, spec: Mapping[str, Any], path: FieldPath, problems: Problems
+    text: str,
+    spec: Mapping[str, Any],
+    path: FieldPath,
+    root: int,
+    top: bool,
+    problems: Problems,
 ) -> tuple[Maker, Reference] | None:
     """The maker of a field holding text's (stream.field) value from a record
-    of that stream, and its Reference; None with problems at their keys."""
+    of that stream, and its Reference; None with problems at their keys.
+    path[root:] is the field's path in the document; `top`: a top-level
+    field, made once a document (records_per needs one)."""
     found = len(problems)
     stream, key = split_target(text.strip())
     skews = [name for name in SKEWS if name in spec]
@@ -64,11 +71,11 @@ def stream_ref(
             problems.add(where, str(exc))
         if skews:
             problems.add(where, f"decides each record's parent: drop {skews[0]}")
-        elif len(path) != 2:
+        elif not top:
             problems.add(where, "goes on a top-level field of the document")
     if len(problems) > found:
         return None
-    reference = Reference(dotted(path[1:]), stream, key, skew, counts)
+    reference = Reference(dotted(path[root:]), stream, key, skew, counts)
     token = ("field", reference)  # its picker's key in ctx.pickers
 
     def make(ctx: Context, scopes: Scopes) -> Any:
