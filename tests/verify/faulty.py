@@ -67,7 +67,7 @@ def inject(
             elif kind == "wrong_type":
                 record[name] = len(value) if isinstance(value, str) else str(value)
             else:
-                record[name] = value * 1e6 + 1e9
+                record[name] = -(abs(value) * 1000 + 1000)
         elif kind == "drift":
             name = rng.choice(value_fields)
             record[name + "_v2"] = record.pop(name)
@@ -77,9 +77,9 @@ def inject(
             entry.update(field=time_field, original=record[time_field])
             record[time_field] = _iso(watermark - LAG)
         elif kind == "out_of_order" and key in last_of_key:
-            assert time_field is not None
+            assert time_field is not None  # a time before its key's last
             entry.update(field=time_field, original=record[time_field])
-            record[time_field] = _iso(last_of_key[key] - timedelta(seconds=1))
+            record[time_field] = _iso(last_of_key[key] - timedelta(milliseconds=1))
         elif kind == "dangling" and reference:
             entry.update(field=reference, original=record[reference])
             value = record[reference]
