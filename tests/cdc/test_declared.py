@@ -81,3 +81,26 @@ def test_changes_settings(tmp_path: Path, extra: str, message: str | None) -> No
     found = problems_of(tmp_path, GOOD.format(name="accounts") + extra)
     assert len(found) == (0 if message is None else 1)
     assert message is None or found[0].endswith(message), found
+
+
+@pytest.mark.parametrize(
+    ("faults", "declared"),
+    [
+        ("faults: null=0.01,duplicate=0.02\n", "null=0.01,duplicate=0.02"),
+        ("faults: {late: 0.05}\n", "late=0.05"),
+        ("", None),
+    ],
+)
+def test_a_faults_section_is_the_models_declared_faults(
+    tmp_path: Path, faults: str, declared: str | None
+) -> None:
+    path = tmp_path / "cdc.yaml"
+    path.write_text(GOOD.format(name="accounts") + faults)
+    found = declare(path)
+    assert not found.problems
+    assert getattr(found.item(), "declared_faults", None) == declared
+
+
+def test_a_bad_faults_section_is_a_problem(tmp_path: Path) -> None:
+    found = problems_of(tmp_path, GOOD.format(name="a") + "faults: {late: 2}\n")
+    assert found == ["faults.late: 2 is not a rate (0..1)"]

@@ -21,6 +21,7 @@ from typing import Any
 
 from mimesis.locales import Locale
 
+from datagen.declarative.documents import declared_faults
 from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
 from datagen.declarative.simulations import (
     cdc,
@@ -40,7 +41,16 @@ from datagen.declarative.simulations.common import (
 
 MODELS = ("state_machine", "flow", "web", "cdc")
 #: The keys every simulation declaration may have.
-HEADER = ("provider", "kind", "description", "model", "locale", "actors", "duration")
+HEADER = (
+    "provider",
+    "kind",
+    "description",
+    "model",
+    "locale",
+    "actors",
+    "duration",
+    "faults",
+)
 #: The model's own keys (web's are the web model's sections).
 MODEL_KEYS = {
     "state_machine": state_machine.KEYS,
@@ -55,7 +65,29 @@ def declared_simulation(
     source: Source, problems: Problems
 ) -> Callable[..., Any] | None:
     """The simulation factory the declaration describes, unregistered; None
-    (every problem added to problems) when it has any problem."""
+    (every problem added to problems) when it has any problem. A `faults:`
+    section becomes the built model's `declared_faults` (--faults text)."""
+    before = len(problems)
+    factory = _declared(source, problems)
+    faults = None
+    if isinstance(source.data, Mapping):
+        faults = declared_faults(source.data, problems)
+    if len(problems) > before:
+        return None
+    if factory is None or faults is None:
+        return factory
+    built = factory
+
+    def build_with_faults(**options: Any) -> Any:
+        model = built(**options)
+        model.declared_faults = faults
+        return model
+
+    return DeclaredFactory(built.name, built.description, build_with_faults)
+
+
+def _declared(source: Source, problems: Problems) -> DeclaredFactory | None:
+    """declared_simulation's factory, before the faults."""
     before = len(problems)
     data = source.data
     if not isinstance(data, Mapping):
