@@ -3,6 +3,7 @@ read only. PostgreSQL, MariaDB/MySQL and SQLite, as the sink writes them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from datagen.errors import ConfigError, first_line
@@ -33,7 +34,12 @@ def read_table(url: str, name: str | None = None) -> Stream:
     where = f"verify: {redact(url)}"
     schema, _, table_name = options.table.rpartition(".")
     connect_args: dict[str, Any] = {}
-    if database.get_backend_name() != "sqlite":
+    if database.get_backend_name() == "sqlite":
+        file = database.database
+        if file and file != ":memory:" and not Path(file).is_file():
+            # Connecting would make an empty database: read only, say so.
+            raise ConfigError(f"{where}: no such database file: {file}")
+    else:
         connect_args["connect_timeout"] = options.connect_timeout
     try:
         engine = sa.create_engine(database, connect_args=connect_args)
