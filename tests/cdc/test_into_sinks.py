@@ -147,3 +147,19 @@ def test_a_declared_cdc_model(
         assert sorted(database.rows(), key=lambda row: row["account_id"]) == expected
     ops = [orjson.loads(line)["op"] for line in outputs[0].splitlines()]
     assert {"c", "u", "d"} <= set(ops)
+
+
+def test_truth_option_matches_the_table_whatever_workers(
+    invoke: Callable[..., Any], tmp_path: Path, postgresql_address: str
+) -> None:
+    written = []
+    for workers in (1, 2):
+        with fresh_table("postgresql", postgresql_address, tmp_path) as database:
+            folder = tmp_path / f"truth{workers}"
+            url = database.url(key=KEY)
+            invoke(*RUN, "--workers", workers, "--truth", folder, "--sink", url)
+            truth = folder / "customers_cdc.jsonl"
+            expected = [orjson.loads(line) for line in truth.read_bytes().splitlines()]
+            assert sorted(database.rows(), key=lambda row: row[KEY]) == expected
+            written.append(truth.read_bytes())
+    assert written[0] == written[1]
