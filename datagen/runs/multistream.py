@@ -12,6 +12,7 @@ the same bytes as when it runs alone.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -150,6 +151,9 @@ def run_streams(
     results: list[StreamResult] = []
     with active_references(run):
         for stream in ordered:
+            # The sinks of the streams before are closed; collected here, not
+            # in a forked worker (a Kafka producer freed there crashes it).
+            gc.collect()
             count = run.prepare(stream.provider)
             quantity = stream.quantity if count is None else count
             assert quantity is not None  # plan_streams checked it
