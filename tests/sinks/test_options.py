@@ -76,7 +76,7 @@ def test_bad_values_name_the_key_as_written(query: str, message: str) -> None:
         (
             "kafka://127.0.0.1:1/t?partition=3",
             "partition",
-            "connect_timeout, create, format, key, partitions, registry, "
+            "cdc, connect_timeout, create, format, key, partitions, registry, "
             "replication, retry_seconds, schema, timeout, or a librdkafka setting",
         ),
         (
@@ -87,8 +87,8 @@ def test_bad_values_name_the_key_as_written(query: str, message: str) -> None:
         (
             "sqlite:///{tmp}/x.db?table=t&bath=10",
             "bath",
-            "batch, connect_timeout, key, method, nested, retry_seconds, table, "
-            "or a connection option of pysqlite",
+            "batch, cdc, connect_timeout, key, method, nested, retry_seconds, "
+            "table, or a connection option of pysqlite",
         ),
         (
             "http://127.0.0.1:1/in?bacth=10",
