@@ -69,7 +69,7 @@ def provider_option(
         "--provider",
         f"--{kind}-provider",
         f"--{kind}_provider",
-        "providers",
+        "provider",  # template_provider() finds the option by this name
         type=type_,
         multiple=True,
         required=True,
@@ -88,7 +88,7 @@ def quantity_option(several: bool) -> Callable[[F], F]:
     return click.option(
         "-q",
         "--quantity",
-        "quantities",
+        "quantity",
         type=int,
         multiple=True,
         help=f"How many to generate [default: 1].{more}",
@@ -342,8 +342,8 @@ def provider_options(
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(command)
         def gathered(
-            providers: tuple[str, ...],
-            quantities: tuple[int, ...],
+            provider: tuple[str, ...],
+            quantity: tuple[int, ...],
             output_path: str | None,
             seed: int | None,
             locale: str,
@@ -354,6 +354,7 @@ def provider_options(
             routes: tuple[str, ...],
             **more_values: Any,
         ) -> Any:
+            providers, quantities = provider, quantity  # every -p and -q
             _check_counts(kind, several, providers, quantities)
             run = ProviderRun(
                 providers[0],
