@@ -1,9 +1,7 @@
 """Each configured weighted choice tested with a chi-square goodness of fit.
 
 A key "FIELD" counts the field's value in every clean record; "FIELD per
-UNIT" counts it once per distinct UNIT value, on the unit's first record
-in output order (a unit whose first record is faulted is left out, so
-leaving faults out does not bias the draw). Nulls are not draws (a choice
+UNIT" counts it once per distinct UNIT value (units.py). Nulls are not draws (a choice
 with `null_rate`). Categories expected fewer than 5 times are pooled, as the
 test needs; a value the choice cannot give fails the check whatever the
 p-value.
@@ -11,15 +9,15 @@ p-value.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from typing import Any
 
 from datagen.verify.distributions import split_key, value_text
-from datagen.verify.reading import Malformed, Stream
+from datagen.verify.reading import Stream
 from datagen.verify.report import EXAMPLES, FAIL, SKIP, Check, outcome
-from datagen.verify.values import MISSING, field_value, hashable
+from datagen.verify.units import unit_draws
+from datagen.verify.values import MISSING, field_value
 
 __all__ = ["choice_check", "DEFAULT_LEVEL"]
 
@@ -38,13 +36,14 @@ def choice_check(
     excluded: Collection[int],
     level: float,
     required: bool = True,
+    time_field: str | None = None,
 ) -> Check:
     """The chi-square check of one choice; SKIP when the stream has no draws
     of it and required is false (an --against provider's field a stream does
     not have), FAIL when required."""
     field, unit = split_key(key)
     name = f"choice {key}"
-    draws = _unit_draws(stream, field, unit, excluded) if unit else None
+    draws = unit_draws(stream, field, unit, excluded, time_field) if unit else None
     if draws is None:
         draws = _record_draws(stream, field, excluded)
     observed = Counter(value_text(value) for value in draws)
@@ -125,39 +124,3 @@ def _record_draws(stream: Stream, field: str, excluded: Collection[int]) -> list
         for value in [field_value(record, field)]
         if value is not MISSING and value is not None
     ]
-
-
-def _unit_draws(
-    stream: Stream, field: str, unit: str, excluded: Collection[int]
-) -> list[Any] | None:
-    """The field's value on each unit's first record; None when no record
-    has the unit field."""
-    seen: set[Any] = set()
-    draws = []
-    for index, unit_value in _units(stream, unit):
-        if unit_value in seen:
-            continue
-        seen.add(unit_value)
-        record = stream.records[index]
-        if index in excluded or not isinstance(record, dict):
-            continue
-        value = field_value(record, field)
-        if value is not MISSING and value is not None:
-            draws.append(value)
-    return draws if seen else None
-
-
-def _units(stream: Stream, unit: str) -> Iterator[tuple[int, Any]]:
-    """(index, unit value) in output order; a malformed line's unit is read
-    from its text when it is still there, so its unit is still left out."""
-    pattern = re.compile(rf'"{re.escape(unit)}"\s*:\s*("(?:[^"\\]|\\.)*"|[^,}}\s]+)')
-    for index, record in enumerate(stream.records):
-        if isinstance(record, Malformed):
-            match = pattern.search(record.text)
-            if match is not None:
-                text = match.group(1)
-                yield index, text[1:-1] if text.startswith('"') else text
-            continue
-        value = field_value(record, unit)
-        if value is not MISSING and value is not None:
-            yield index, hashable(value)

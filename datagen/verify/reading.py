@@ -20,12 +20,15 @@ from typing import Any
 import orjson
 
 from datagen.errors import ConfigError
+from datagen.verify.values import MISSING, epoch, field_value
 
 __all__ = ["Malformed", "Stream", "Record", "read_file", "split_output"]
 
 #: `NAME=` before a path or URL: a stream name, then '='.
 _NAMED = re.compile(r"([A-Za-z_][\w.-]*)=(.+)")
 _LINES = (".jsonl", ".ndjson")
+#: A JSON text or number, whole, as a malformed line may still hold one.
+_VALUE = r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[,}])'
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,24 @@ class Malformed:
 
     text: str
     reason: str
+
+    def recover(self, name: str) -> Any:
+        """What can still be read of top-level field name: the whole line
+        parsed once its undecodable bytes are dropped, else the field's
+        text or number where the line still holds it; MISSING otherwise."""
+        try:
+            whole = orjson.loads(self.text.replace("\ufffd", ""))
+        except orjson.JSONDecodeError:
+            whole = None
+        if isinstance(whole, dict):
+            return whole.get(name, MISSING)
+        match = re.search(rf'"{re.escape(name)}":\s*({_VALUE})', self.text)
+        if match is None:
+            return MISSING
+        try:
+            return orjson.loads(match.group(1))
+        except orjson.JSONDecodeError:
+            return MISSING
 
 
 Record = dict[str, Any] | Malformed
@@ -50,9 +71,22 @@ class Stream:
     table: bool = False
     #: The SQL sink's key columns when a table was read with &key=.
     key_columns: tuple[str, ...] = field(default_factory=tuple)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def times(self, name: str) -> list[float | None]:
+        """Each record's time in field name as epoch seconds (None where it
+        has none), read once."""
+        key = f"times:{name}"
+        if key not in self._cache:
+            self._cache[key] = [
+                epoch(field_value(record, name)) if isinstance(record, dict) else None
+                for record in self.records
+            ]
+        found: list[float | None] = self._cache[key]
+        return found
 
     def dicts(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(index, record) of every record that is a JSON object."""

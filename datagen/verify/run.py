@@ -75,6 +75,7 @@ class _Plan:
     actor_field: str | None
     key_field: str | None
     references: dict[str, str]
+    distributions: Distributions = field(default_factory=dict)
     found: dict[int, Any] = field(default_factory=dict)
     excluded: set[int] = field(default_factory=set)
 
@@ -117,6 +118,10 @@ def verify(settings: Settings) -> Report:
     faults = read_faults(settings.faults) if settings.faults else None
     plans = [_plan(stream, manifest, faults, streams, settings) for stream in streams]
     by_name = {plan.stream.name: plan for plan in plans}
+    if len(by_name) < len(plans):
+        raise ConfigError(
+            "verify: two outputs are one stream of the manifest: name them NAME=PATH"
+        )
     lag = settings.lag
     if lag is None:
         spec = manifest.fault_spec if manifest else None
@@ -146,8 +151,11 @@ def _plan(
     streams: list[Stream],
     settings: Settings,
 ) -> _Plan:
+    given = stream.name
     record = _record_of(stream, manifest, len(streams)) if manifest else None
-    name = record.name if record is not None else stream.name
+    if record is not None:
+        stream.name = record.name  # the run's name for it, in every check
+    name = stream.name
     listed = None
     if faults is not None:
         listed = faults.get(name)
@@ -157,7 +165,7 @@ def _plan(
     references = dict(record.references) if record else {}
     for text in settings.references:
         child, field_name, target = parse_reference(text)
-        if child == stream.name:
+        if child in (given, stream.name):
             references[field_name] = target
     first = next((r for _, r in stream.dicts()), {})
     time_field = settings.time_field or (record.time_field if record else None)
@@ -177,6 +185,7 @@ def _plan(
         settings.actor_field or (record.actor_field if record else None),
         key_field,
         references,
+        dict(record.distributions) if record else {},
     )
 
 
@@ -237,12 +246,18 @@ def _checks(
     if plan.record is not None and manifest is not None:
         checks.append(count_check(stream, plan.record, manifest.sinks))
         checks.append(fault_count_check(plan.record, plan.faults))
-    for key, shares in (plan.record.distributions if plan.record else {}).items():
-        checks.append(choice_check(stream, key, shares, plan.excluded, settings.level))
-    for key, shares in settings.against.items():
+    configured = [(key, shares, True) for key, shares in plan.distributions.items()]
+    configured += [(key, shares, False) for key, shares in settings.against.items()]
+    for key, shares, required in configured:
         checks.append(
             choice_check(
-                stream, key, shares, plan.excluded, settings.level, required=False
+                stream,
+                key,
+                shares,
+                plan.excluded,
+                settings.level,
+                required=required,
+                time_field=plan.time_field,
             )
         )
     parents = _parents(plan, by_name)
