@@ -486,11 +486,15 @@ class RunReferences:
         return self._assignments.get(child)
 
     def picker(self, child: str, stream: str, key: str, skew: Skew) -> Picker:
-        """What a document of child draws stream.key with."""
-        pool = self.pools.get(stream)
+        """What a document of child draws stream.key with; ConfigError
+        unless child declares that reference (its parent then ran first)."""
         if stream not in self.streams or child not in self.streams:
             raise not_in_run(child, stream, key)
-        if pool is None or key not in pool.columns:
+        pool = self.pools[stream] if stream in self.pools else None
+        declared = any(
+            ref.stream == stream and ref.key == key for ref in self.streams[child]
+        )
+        if pool is None or not declared:
             raise ConfigError(
                 f"provider '{child}' draws {stream}.{key}, which it does not "
                 f"declare: add {{'<field>': '{stream}.{key}'}} to its references"

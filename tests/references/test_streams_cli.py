@@ -127,6 +127,14 @@ class Undeclared(DocumentProvider, abstract=True):
         return {"city": self.ref("customers", "city")}
 
 
+class WrongStream(DocumentProvider, abstract=True):
+    name = "wrong_stream"
+    references = {"customer_id": "customers.id"}
+
+    def create_schema(self, _: Any) -> dict[str, Any]:
+        return {"product_id": self.ref("products")}  # in the run, not declared
+
+
 class BackwardsCounts(DocumentProvider, abstract=True):
     name = "backwards"
     references = {"customer_id": "customers.id"}
@@ -161,6 +169,10 @@ CYCLE_B = "provider: cycle_b\nfields: {id: {gen: uuid}, a: {ref: cycle_a.id}}"
             "records_per customer_id: [5, 1]: needs 0 <=",
         ),
         (["-p", "customers", "-p", "undeclared"], "draws customers.city, which it"),
+        (
+            ["-p", "products", "-p", "customers", "-p", "wrong_stream"],
+            "'wrong_stream' draws products.id, which it does not declare",
+        ),
         (["-p", "customers", "-p", "orders", "-q", 5], "-q is given once for 2"),
         (
             ["-p", "customers", "-q", 2, "-p", "orders", "-q", 2, "--sink", "stdout"],
@@ -177,7 +189,9 @@ CYCLE_B = "provider: cycle_b\nfields: {id: {gen: uuid}, a: {ref: cycle_a.id}}"
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(invoke, related, register, argv, message):
-    register(declare(CYCLE_A), declare(CYCLE_B), Undeclared, BackwardsCounts)
+    products = declare("provider: products\nfields: {id: {gen: uuid}}")
+    register(declare(CYCLE_A), declare(CYCLE_B), products)
+    register(Undeclared, WrongStream, BackwardsCounts)
     result = invoke("document", *argv, "--quiet", ok=False)
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
