@@ -55,14 +55,6 @@ class Skew:
     zipf: float | None = None
     buckets: tuple[tuple[float, float], ...] = ()
 
-    def describe(self) -> str:
-        if self.zipf is not None:
-            return f"zipf {self.zipf:g}"
-        if self.buckets:
-            shares = ", ".join(f"{p:.0%} get {c:.0%}" for p, c in self.buckets)
-            return f"histogram ({shares})"
-        return "uniform"
-
 
 UNIFORM = Skew()
 
@@ -536,8 +528,3 @@ def picker_for(child: str, stream: str, key: str, skew: Skew = UNIFORM) -> Picke
     if _active is None:
         raise not_in_run(child, stream, key)
     return _active.picker(child, stream, key, skew)
-
-
-def active_run() -> RunReferences | None:
-    """The run whose references documents draw from now, if any."""
-    return _active
