@@ -34,8 +34,8 @@ from datagen.verify.ordering import time_order_check
 from datagen.verify.reading import Stream, read_file, split_output
 from datagen.verify.report import SKIP, Check, Report
 from datagen.verify.tables import is_table_url, read_table
-from datagen.verify.truth import key_of, read_truth, truth_check
-from datagen.verify.values import MISSING, hashable
+from datagen.verify.truth import key_of, left_out_keys, read_truth, truth_check
+from datagen.verify.values import hashable
 
 __all__ = ["Settings", "verify", "read_output", "parse_reference"]
 
@@ -283,11 +283,6 @@ def _truth(plan: _Plan, directory: Path) -> Check:
         return Check("ground truth", stream.name, SKIP, f"no {directory}/{name}.jsonl")
     if plan.key_field is None:
         return Check("ground truth", stream.name, SKIP, "no key field (--key FIELD)")
-    keys = {hashable(f.key) for f in plan.faults or () if f.key is not None}
-    for index in plan.found:
-        record = stream.records[index]
-        if isinstance(record, dict):
-            key = key_of(record, plan.key_field)
-            if key is not MISSING and key is not None:
-                keys.add(hashable(key))
+    listed = {f.index: f.key for f in plan.faults or ()}
+    keys = left_out_keys(stream, plan.key_field, plan.excluded, listed)
     return truth_check(stream, truth, plan.key_field, plan.excluded, keys)

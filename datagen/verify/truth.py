@@ -2,11 +2,11 @@
 
 A table is a state already (a row per key); a file of events is applied in
 output order as a keyed sink applies it (create, update or delete by `op`;
-a plain record overwrites its key). Keys touched by a faulted record are
-left out on both sides: the truth holds their clean events, the output
-their faulted ones. Then missing keys (in the truth only), extra keys (in
-the output only) and different rows (a field of the truth whose value
-differs), with examples.
+a plain record overwrites its key), faulted events left out. Keys whose
+final state a fault decides are left out on both sides (left_out_keys):
+the truth holds their clean events, the output their faulted ones. Then
+missing keys (in the truth only), extra keys (in the output only) and
+different rows (a field of the truth whose value differs), with examples.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import orjson
 from datagen.encoders import flatten
 from datagen.errors import ConfigError
 from datagen.sinks.changes import DELETE_OP, change_of
-from datagen.verify.reading import Stream
+from datagen.verify.reading import Malformed, Stream
 from datagen.verify.report import EXAMPLES, Check, outcome
 from datagen.verify.values import MISSING, epoch, field_value, hashable
 
-__all__ = ["key_of", "read_truth", "truth_check"]
+__all__ = ["key_of", "left_out_keys", "read_truth", "truth_check"]
 
 
 def read_truth(directory: Path, stream: str) -> list[dict[str, Any]] | None:
@@ -126,6 +126,30 @@ def _state(
         else:
             state[key] = dict(record)
     return state
+
+
+def left_out_keys(
+    stream: Stream,
+    key_field: str,
+    excluded: Collection[int],
+    listed: Mapping[int, Any],
+) -> set[Any]:
+    """The keys whose final state a fault decides. Every change event
+    carries its key's whole record, so a key ends as its last event left
+    it: keys whose last event is faulted. In a table the events are gone:
+    every key a fault names. listed: the faults manifest's keys by index."""
+    if stream.table:
+        return {hashable(key) for key in listed.values() if key is not None}
+    last: dict[Any, int] = {}
+    for index, record in enumerate(stream.records):
+        if isinstance(record, Malformed):
+            key = record.recover(key_field)
+        else:
+            key = key_of(record, key_field)
+        key = listed.get(index, key)
+        if key is not MISSING and key is not None:
+            last[hashable(key)] = index
+    return {key for key, index in last.items() if index in excluded}
 
 
 def key_of(event: dict[str, Any], key_field: str) -> Any:
