@@ -79,10 +79,14 @@ def pair_counts(
     free = [name for name in providers if takes_count(name)]
     if quantities and len(quantities) != len(free):
         fixed = [name for name in providers if name not in free]
-        also = f"; {', '.join(fixed)} take theirs from records_per" if fixed else ""
+        also = (
+            f"; records_per counts {', '.join(fixed)}, which take no -q"
+            if fixed
+            else ""
+        )
+        streams = "1 stream takes" if len(free) == 1 else f"{len(free)} streams take"
         raise ConfigError(
-            f"-q is given {_times(len(quantities))} for {len(free)} stream"
-            f"{'s' if len(free) != 1 else ''} that take a count "
+            f"-q is given {_times(len(quantities))} but {streams} a count "
             f"({', '.join(free)}): give one -q per -p, in the same order{also}"
         )
     counts = dict(zip(free, quantities or [1] * len(free)))

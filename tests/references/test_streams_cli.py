@@ -173,7 +173,14 @@ CYCLE_B = "provider: cycle_b\nfields: {id: {gen: uuid}, a: {ref: cycle_a.id}}"
             ["-p", "products", "-p", "customers", "-p", "wrong_stream"],
             "'wrong_stream' draws products.id, which it does not declare",
         ),
-        (["-p", "customers", "-p", "orders", "-q", 5], "-q is given once for 2"),
+        (
+            ["-p", "customers", "-p", "orders", "-q", 5],
+            "-q is given once but 2 streams",
+        ),
+        (
+            ["-p", "customers", "-q", 5, "-p", "payments", "-q", 3],
+            "records_per counts payments, which take no -q",
+        ),
         (
             ["-p", "customers", "-q", 2, "-p", "orders", "-q", 2, "--sink", "stdout"],
             "name the one it takes (--sink orders=SPEC)",
@@ -190,7 +197,7 @@ CYCLE_B = "provider: cycle_b\nfields: {id: {gen: uuid}, a: {ref: cycle_a.id}}"
 )
 def test_bad_input_is_one_line_and_exit_2(invoke, related, register, argv, message):
     products = declare("provider: products\nfields: {id: {gen: uuid}}")
-    register(declare(CYCLE_A), declare(CYCLE_B), products)
+    register(declare(CYCLE_A), declare(CYCLE_B), products, declare(PAYMENTS))
     register(Undeclared, WrongStream, BackwardsCounts)
     result = invoke("document", *argv, "--quiet", ok=False)
     assert result.exit_code == 2, result.output
