@@ -209,3 +209,26 @@ def test_journey_takes_one_provider(invoke):
     result = invoke("journey", "-p", "ecommerce", "-p", "starfleet", ok=False)
     assert result.exit_code == 2
     assert "journey takes one provider: -p is given 2 times" in result.stderr
+
+
+def test_python_callers_run_streams_into_their_own_sinks(related, register):
+    from datagen.runs.multistream import Stream, run_streams
+    from datagen.sinks.memory import MemorySink
+
+    register(declare(PAYMENTS))
+    sinks = {name: MemorySink() for name in ("customers", "payments")}
+    results = run_streams(
+        [
+            Stream("payments", None, [sinks["payments"]]),
+            Stream("customers", 30, [sinks["customers"]]),
+        ],
+        seed=9,
+    )
+    assert [(r.provider, r.requested) for r in results] == [
+        ("customers", 30),
+        ("payments", len(sinks["payments"].events)),
+    ]
+    assert results[0].result.target == "memory"  # the key gathering is not shown
+    assert [d.sink for d in results[0].result.deliveries] == ["memory"]
+    ids = {customer["id"] for customer in sinks["customers"].events}
+    assert {payment["customer_id"] for payment in sinks["payments"].events} == ids
