@@ -19,7 +19,9 @@ Each record gets at most one kind, the first that fits in this order:
   one: a stream in time order has the one, another the other);
 - out_of_order: a time before the previous time of its key.
 
-"Nearly", "far" and the profile they come from: profile.py.
+"Nearly" (at most RARE of the records, or one and a half times the run's
+highest fault rate when higher), "far" and the profile they come from:
+profile.py.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 import orjson
 
 from datagen.faults.spec import DEFAULT_LAG_SECONDS
-from datagen.verify.profile import profile
+from datagen.verify.profile import RARE, profile
 from datagen.verify.reading import Malformed, Stream
 from datagen.verify.values import MISSING, epoch, field_value, hashable
 
@@ -63,6 +65,8 @@ class Expectations:
     lag: float = DEFAULT_LAG_SECONDS
     #: field -> the parent's keys, for dangling references.
     parents: Mapping[str, Collection[Any]] = field(default_factory=dict)
+    #: The share of records below which a shape, null or type is a fault.
+    rare: float = RARE
 
 
 def detect(stream: Stream, expect: Expectations) -> dict[int, Anomaly]:
@@ -77,7 +81,7 @@ def detect(stream: Stream, expect: Expectations) -> dict[int, Anomaly]:
         original = first_seen.setdefault(canonical, index)
         if original != index:
             found[index] = Anomaly(index, "duplicate", original=original)
-    rules = profile(stream, found)
+    rules = profile(stream, found, expect.rare)
     for index, record in stream.dicts():
         if index in found:
             continue

@@ -1,10 +1,10 @@
 """A stream's profile as rules: what a faulted record looks like next to the rest.
 
-Each top-level field's share of records having it, of nulls and of each
-JSON type, the magnitude of its numbers and the years of its dates, from
-the records not already found faulted. "Nearly" below is RARE: a field that
-has nulls (or lacks, or holds another type) in more than RARE of the
-records does so by its nature, and is left alone.
+The shapes of its records (their sets of field names), each family's
+shares of nulls and of each JSON type by field, the magnitude of each
+number field and the years of each date field, from the records not
+already found faulted. "Nearly" below is RARE: a shape, a null or a type
+more common than that is the stream's own way, and is left alone.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["RARE", "RANGE", "FAR", "Rules", "json_type", "profile"]
 #: The most a field may lack, be null or hold another type in before these
 #: are taken as the field's own ways rather than faults.
 RARE = 0.02
-#: A number is out of range past this many times its field's 99th
+#: A negative number is out of range past this many times its field's 90th
 #: percentile magnitude, and at least FAR from zero...
 RANGE = 5.0
 FAR = 1000.0
@@ -32,6 +32,8 @@ YEARS = 100
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: The records whose fields tell which text fields hold dates.
 _FIRST = 20
+#: The fewest records of a shape that other shapes may be faults of.
+_FAMILY = 5
 
 #: JSON types by Python type (a table's other types go through json_type()).
 _TYPES = {
@@ -56,37 +58,49 @@ def json_type(value: Any) -> str:
     return "string" if isinstance(value, str) else type(value).__name__
 
 
+Shape = frozenset[str]
+Finding = tuple[str, "str | None", str]
+
+
 @dataclass
 class Rules:
     """What is a fault in one stream; shape() and out_of_range() apply them
-    to a record, returning (kind, field, detail) or None."""
+    to a record.
 
-    #: Fields nearly every record has, and fields nearly none has.
-    usual: frozenset[str]
-    rare: frozenset[str]
-    #: field -> the JSON types ("null" too) that are faults there.
-    suspicious: dict[str, frozenset[str]]
+    Records come in shapes (the set of their field names): a shape nearly
+    no record has, one field away from a common one, is that one drifted
+    (two fields or more missing: cut short, malformed); every other shape
+    is a family of its own (an event type), with its own nulls and types.
+    """
+
+    #: shape -> (kind, field, detail) of a shape that is a fault.
+    edits: dict[Shape, Finding]
+    #: family shape -> field -> the JSON types ("null" too) that are faults there.
+    suspicious: dict[Shape, dict[str, frozenset[str]]]
     #: (number field, low, high): outside, a value is out of range.
     ranges: list[tuple[str, float, float]]
     #: (date field, middle year) of text fields holding dates.
     dates: list[tuple[str, int]]
-    #: a record's field names -> (kind, field, detail) of its shape, or None.
-    shapes: dict[tuple[str, ...], tuple[str, str | None, str] | None] = field(
-        default_factory=dict
-    )
+    #: a record's field names, in order -> its shape (worked out once).
+    shapes: dict[tuple[str, ...], Shape] = field(default_factory=dict)
 
-    def shape(self, record: dict[str, Any]) -> tuple[str, str | None, str] | None:
-        """malformed (a record cut short: two usual fields or more gone or
-        null), drift (a usual field gone, a rare one there: renamed when
-        both), null or wrong_type, in that order."""
+    def shape_of(self, record: dict[str, Any]) -> Shape:
         names = tuple(record)
-        if names not in self.shapes:
-            self.shapes[names] = self._drift(names)
-        known = self.shapes[names]
-        if known is not None:
-            return known
-        suspicious, kinds = self.suspicious, _TYPES
-        found: tuple[str, str | None, str] | None = None
+        found = self.shapes.get(names)
+        if found is None:
+            found = self.shapes[names] = frozenset(names)
+        return found
+
+    def shape(self, record: dict[str, Any]) -> Finding | None:
+        """malformed (a record cut short: fields of its family missing, or
+        null in two fields or more never null), drift, null or wrong_type,
+        in that order."""
+        shape = self.shape_of(record)
+        edit = self.edits.get(shape)
+        if edit is not None:
+            return edit
+        suspicious, kinds = self.suspicious.get(shape, {}), _TYPES
+        found: Finding | None = None
         nulls = 0
         for name, value in record.items():
             bad = suspicious.get(name)
@@ -101,16 +115,6 @@ class Rules:
         if nulls > 1:
             return ("malformed", None, "cut short: fields null")
         return found
-
-    def _drift(self, names: tuple[str, ...]) -> tuple[str, str | None, str] | None:
-        added = [name for name in names if name in self.rare]
-        removed = sorted(self.usual - set(names))
-        if len(removed) > 1 and not added:
-            return ("malformed", None, "cut short: fields missing")
-        if not (added or removed):
-            return None
-        how = "renamed" if added and removed else "added" if added else "removed"
-        return ("drift", (removed or added)[0], how)
 
     def out_of_range(self, record: dict[str, Any]) -> tuple[str, str] | None:
         """(field, value as text) of a number or date out of its range."""
@@ -127,82 +131,121 @@ class Rules:
         return None
 
 
-def profile(stream: Stream, skip: Collection[int]) -> Rules:
-    """The rules of stream, from its records not in skip."""
-    records = 0
-    present: Counter[str] = Counter()
-    types: dict[str, Counter[str]] = {}
+def profile(stream: Stream, skip: Collection[int], rare: float = RARE) -> Rules:
+    """The rules of stream, from its records not in skip; rare: the share
+    of records below which a way of a field is a fault (RARE, or more when
+    the run's fault rates are higher)."""
+    counted: Counter[tuple[str, ...]] = Counter()
+    for index, record in stream.dicts():
+        if index not in skip:
+            counted[tuple(record)] += 1
+    sizes: Counter[Shape] = Counter()
+    for names, count in counted.items():
+        sizes[frozenset(names)] += count
+    edits = _edits(sizes, rare)
+    rules = Rules(edits, {}, [], [])
+    types: dict[Shape, dict[str, Counter[str]]] = {}
     numbers: dict[str, list[float]] = {}
     kinds = _TYPES
     for index, record in stream.dicts():
         if index in skip:
             continue
-        records += 1
-        present.update(record.keys())
+        shape = rules.shape_of(record)
+        if shape in edits:
+            continue
+        family = types.get(shape)
+        if family is None:
+            family = types[shape] = {}
         for name, value in record.items():
             kind = kinds.get(type(value)) or json_type(value)
-            counts = types.get(name)
+            counts = family.get(name)
             if counts is None:
-                counts = types[name] = Counter()
+                counts = family[name] = Counter()
             counts[kind] += 1
             if kind == "number":
                 numbers.setdefault(name, []).append(value)
-    few = RARE * records
-    usual = frozenset(n for n, count in present.items() if count >= records - few)
-    suspicious = {}
-    for name, counts in types.items():
+    for shape, family in types.items():
+        rules.suspicious[shape] = _suspicious(family, rare * sizes[shape])
+    records = sum(sizes.values())
+    rules.ranges = [
+        (name, *_bounds(values, rare * records)) for name, values in numbers.items()
+    ]
+    rules.dates = _date_fields(stream, skip, rare * records)
+    return rules
+
+
+def _edits(sizes: Counter[Shape], rare: float) -> dict[Shape, Finding]:
+    """The shapes that are faults: nearly no record has one, and it is one
+    field away from a common shape (drift: removed, added or renamed), or
+    two or more missing from it (malformed: cut short)."""
+    families: list[tuple[Shape, int]] = []
+    edits: dict[Shape, Finding] = {}
+    for shape, count in sizes.most_common():
+        for family, size in families:
+            if size < _FAMILY or count > max(rare * size, 1):
+                continue
+            gone, new = sorted(family - shape), sorted(shape - family)
+            if len(gone) > 1 and not new:
+                edits[shape] = ("malformed", None, "cut short: fields missing")
+                break
+            if len(gone) <= 1 and len(new) <= 1:
+                how = "renamed" if gone and new else "removed" if gone else "added"
+                edits[shape] = ("drift", (gone or new)[0], how)
+                break
+        else:
+            families.append((shape, count))
+    return edits
+
+
+def _suspicious(
+    family: dict[str, Counter[str]], few: float
+) -> dict[str, frozenset[str]]:
+    """field -> the types (null too) nearly no record of the family has,
+    but the field's usual one."""
+    found = {}
+    for name, counts in family.items():
         values = [(n, kind) for kind, n in counts.items() if kind != "null"]
         dominant = max(values)[1] if values else "null"
         bad = {kind for kind, n in counts.items() if n <= few and kind != dominant}
-        if name not in usual:
-            bad.discard("null")
         if bad:
-            suspicious[name] = frozenset(bad)
-    return Rules(
-        usual,
-        frozenset(n for n, count in present.items() if count <= few),
-        suspicious,
-        [(name, *_bounds(values, few)) for name, values in numbers.items()],
-        _date_fields(stream, skip, types, few),
-    )
+            found[name] = frozenset(bad)
+    return found
 
 
 def _bounds(values: list[float], few: float) -> tuple[float, float]:
-    """A number field's range: RANGE times its 99th percentile magnitude (a
-    few outliers, the faults, do not move it) and at least FAR either side;
-    not below zero when nearly no value is."""
+    """A number field's range. Below zero: RANGE times its 90th percentile
+    magnitude (faults do not move it) and at least FAR, or zero when nearly
+    no value is negative. Above: a thousand times that."""
     magnitudes = sorted(abs(v) for v in values if math.isfinite(v))
-    typical = magnitudes[int(0.99 * (len(magnitudes) - 1))] if magnitudes else 0.0
-    high = max(RANGE * typical, FAR)
+    typical = magnitudes[int(0.9 * (len(magnitudes) - 1))] if magnitudes else 0.0
+    reach = max(RANGE * typical, FAR)
     negative = sum(1 for v in values if v < 0)
-    return (0.0 if negative <= few else -high), high
+    return (0.0 if negative <= few else -reach), 1000 * reach
 
 
 def _date_fields(
-    stream: Stream,
-    skip: Collection[int],
-    types: dict[str, Counter[str]],
-    few: float,
+    stream: Stream, skip: Collection[int], few: float
 ) -> list[tuple[str, int]]:
     """(field, middle year) of the text fields whose texts are dates (those
     of the first clean records are, and nearly all of the rest)."""
     clean = [(i, r) for i, r in stream.dicts() if i not in skip]
     first = [record for _, record in clean[:_FIRST]]
+    names = set(first[0]) if first else set()
     years: dict[str, list[int]] = {
-        name: []
-        for name, counts in types.items()
-        if counts["string"] > few
-        and all(_is_date(record.get(name)) for record in first)
+        name: [] for name in names if all(_is_date(r.get(name)) for r in first)
     }
+    texts: Counter[str] = Counter()
     for _, record in clean if years else ():
         for name, found in years.items():
             value = record.get(name)
-            if isinstance(value, str) and _DATE.match(value):
-                found.append(int(value[:4]))
+            if isinstance(value, str):
+                texts[name] += 1
+                if _DATE.match(value):
+                    found.append(int(value[:4]))
     return [
         (name, sorted(found)[len(found) // 2])
         for name, found in years.items()
-        if found and len(found) >= types[name]["string"] - few
+        if found and len(found) >= texts[name] - few
     ]
 
 

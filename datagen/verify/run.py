@@ -18,6 +18,7 @@ from typing import Any
 from datagen.errors import ConfigError
 from datagen.faults.spec import DEFAULT_LAG_SECONDS, parse_faults
 from datagen.verify.anomalies import Expectations, detect
+from datagen.verify.profile import RARE
 from datagen.verify.choices import DEFAULT_LEVEL, choice_check
 from datagen.verify.counts import count_check, fault_count_check
 from datagen.verify.distributions import Distributions
@@ -122,16 +123,17 @@ def verify(settings: Settings) -> Report:
         raise ConfigError(
             "verify: two outputs are one stream of the manifest: name them NAME=PATH"
         )
-    lag = settings.lag
-    if lag is None:
-        spec = manifest.fault_spec if manifest else None
-        lag = parse_faults(spec, "--manifest faults.spec").lag if spec else None
+    text = manifest.fault_spec if manifest else None
+    spec = parse_faults(text, "--manifest faults.spec") if text else None
+    lag = settings.lag if settings.lag is not None else spec.lag if spec else None
+    rates = spec.rates.values() if spec else ()
     for plan in plans:
         expect = Expectations(
             plan.time_field,
             plan.key_field,
             DEFAULT_LAG_SECONDS if lag is None else lag,
             _parents(plan, by_name),
+            max([RARE, *(1.5 * rate for rate in rates)]),
         )
         if plan.stream.table:
             plan.excluded = _rows_of_faulted_keys(plan)
