@@ -50,7 +50,8 @@ def choice_check(
     total = sum(observed.values())
     if not total:
         status = FAIL if required else SKIP
-        return Check(name, stream.name, status, f"no record has field '{field}'")
+        summary = f"no record has field '{field}'"
+        return Check(name, stream.name, status, summary, {"absent": field})
     unexpected = {v: n for v, n in observed.items() if shares.get(v, 0) <= 0}
     cells = _cells(observed, shares, total)
     details: dict[str, Any] = {

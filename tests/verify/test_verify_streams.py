@@ -170,3 +170,30 @@ def test_a_folder_of_json_documents(tmp_path: Path) -> None:
     code, checks = verify(folder)
     faulted = checks[("orders", "faulted records")]["details"]
     assert code == 1 and faulted["extra_examples"][0]["index"] == 30
+
+
+def test_related_streams_of_a_declared_pair(tmp_path: Path) -> None:
+    """examples/related: orders of customers, every reference held, and the
+    orders' status shares (a declared choice) tested on the stream that has
+    the field only."""
+    folder = Path(__file__).resolve().parents[2] / "examples" / "related"
+    argv = ["--providers-dir", str(folder)]
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("document", *argv, "-p", "customers", "-q", "200", "-p", "orders"),
+            *("-q", "3000", "-o", str(tmp_path), "--format", "jsonl", "--quiet"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    code, checks = verify(
+        tmp_path / "customers.jsonl",
+        tmp_path / "orders.jsonl",
+        *("--ref", "orders.customer_id=customers.id", "--against", "orders", *argv),
+    )
+    assert code == 0, checks
+    assert [key for key in checks if key[1].startswith("choice ")] == [
+        ("orders", "choice status")
+    ]
+    references = checks[("orders", "references customer_id -> customers.id")]
+    assert references["details"] == {"references": 3000, "parents": 200}
