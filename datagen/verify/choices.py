@@ -1,7 +1,8 @@
 """Each configured weighted choice tested with a chi-square goodness of fit.
 
 A key "FIELD" counts the field's value in every clean record; "FIELD per
-UNIT" counts it once per distinct UNIT value (units.py). Nulls are not draws (a choice
+UNIT" counts it once per distinct UNIT value (units.py); "FIELD where
+OTHER=VALUE" in the clean records whose OTHER is VALUE. Nulls are not draws (a choice
 with `null_rate`). Categories expected fewer than 5 times are pooled, as the
 test needs; a value the choice cannot give fails the check whatever the
 p-value.
@@ -13,7 +14,7 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
-from datagen.verify.distributions import split_key, value_text
+from datagen.verify.distributions import split_condition, split_key, value_text
 from datagen.verify.reading import Stream
 from datagen.verify.report import EXAMPLES, FAIL, SKIP, Check, outcome
 from datagen.verify.units import unit_draws
@@ -41,11 +42,12 @@ def choice_check(
     """The chi-square check of one choice; SKIP when the stream has no draws
     of it and required is false (an --against provider's field a stream does
     not have), FAIL when required."""
-    field, unit = split_key(key)
+    rest, condition = split_condition(key)
+    field, unit = split_key(rest)
     name = f"choice {key}"
     draws = unit_draws(stream, field, unit, excluded, time_field) if unit else None
     if draws is None:
-        draws = _record_draws(stream, field, excluded)
+        draws = _record_draws(stream, field, excluded, condition)
     observed = Counter(value_text(value) for value in draws)
     total = sum(observed.values())
     if not total:
@@ -117,11 +119,23 @@ def _cells(
     return cells
 
 
-def _record_draws(stream: Stream, field: str, excluded: Collection[int]) -> list[Any]:
-    return [
-        value
-        for index, record in stream.dicts()
-        if index not in excluded
-        for value in [field_value(record, field)]
-        if value is not MISSING and value is not None
-    ]
+def _record_draws(
+    stream: Stream,
+    field: str,
+    excluded: Collection[int],
+    condition: tuple[str, str] | None = None,
+) -> list[Any]:
+    """The field's value in each clean record (with OTHER=VALUE, in those
+    whose OTHER is VALUE)."""
+    draws = []
+    for index, record in stream.dicts():
+        if index in excluded:
+            continue
+        if condition is not None:
+            other = field_value(record, condition[0])
+            if other is MISSING or value_text(other) != condition[1]:
+                continue
+        value = field_value(record, field)
+        if value is not MISSING and value is not None:
+            draws.append(value)
+    return draws

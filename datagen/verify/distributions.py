@@ -3,17 +3,20 @@
 `configured_distributions(kind, name)` returns `{key: {value: weight}}`, the
 weights of each choice normalised to sum to 1, for a run's manifest and for
 `verify`'s chi-square tests. A key is a field's dotted path ("plan",
-"address.kind") when every record is one draw, or "FIELD per UNIT" when the
+"address.kind") when every record is one draw; "FIELD per UNIT" when the
 field is drawn once per distinct UNIT value and repeated on its records (a
 web session's marketing fields per `marketing_click_id`, a web user's
-browser per `user_domain_id`): the unit's first record is its draw. A value
-is a text as it is and anything else as JSON (`1`, `true`), as
-`value_text()` writes it.
+browser per `user_domain_id`); "FIELD where OTHER=VALUE" when only the
+records whose OTHER is VALUE are draws (a state machine's trigger out of
+one state). A value is a text as it is and anything else as JSON (`1`,
+`true`), as `value_text()` writes it.
 
 Read are: a declared document's `choice` fields (its file's data, nested
 objects included, lists left out), a Python provider's or a model's
-optional `distributions` attribute (same shape, normalised here) and the
-web model's landing pages, marketing and user choices. {} when none.
+optional `distributions` attribute (same shape, normalised here), the web
+model's landing pages, marketing and user choices, and a state machine's
+triggers out of each state whose transitions no callback or `when` may
+refuse. {} when none.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from datagen.declarative.loader import read_declaration
 from datagen.declarative.source import DATA_SUFFIXES
 from datagen.documents import DOCUMENT_PROVIDERS
 from datagen.engine.model import SIMULATIONS
+from datagen.engine.models.state_machine import StateMachine, Transition
 from datagen.engine.models.web.config import Choice, WebConfig
 from datagen.engine.models.web.sessions import WebSessions
 from datagen.errors import ConfigError
@@ -36,6 +40,7 @@ __all__ = [
     "PER",
     "configured_distributions",
     "model_distributions",
+    "split_condition",
     "split_key",
     "value_text",
 ]
@@ -43,6 +48,8 @@ __all__ = [
 Distributions = dict[str, dict[str, float]]
 #: Between a field and the field whose distinct values are the draws.
 PER = " per "
+#: Between a field and the OTHER=VALUE its draws have.
+WHERE = " where "
 #: The web model's choices drawn once per session / per user, by field.
 _WEB_SESSION = {
     "marketing_source": "utm_sources",
@@ -87,6 +94,8 @@ def model_distributions(model: Any) -> Distributions:
         return normalised(own, f"simulation '{getattr(model, 'name', model)}'")
     if isinstance(model, WebSessions):
         return _web(model.config)
+    if isinstance(model, StateMachine):
+        return _machine(model)
     return {}
 
 
@@ -100,6 +109,16 @@ def split_key(key: str) -> tuple[str, str | None]:
     'plan' -> ('plan', None)."""
     field, per, unit = key.partition(PER)
     return (field.strip(), unit.strip()) if per else (key, None)
+
+
+def split_condition(key: str) -> tuple[str, tuple[str, str] | None]:
+    """'trigger where from_state=cart' -> ('trigger', ('from_state', 'cart'));
+    any other key -> (key, None)."""
+    rest, where, condition = key.partition(WHERE)
+    name, equals, value = condition.partition("=")
+    if not (where and equals and name.strip()):
+        return key, None
+    return rest.strip(), (name.strip(), value.strip())
 
 
 def normalised(weights: Any, owner: str) -> Distributions:
@@ -196,3 +215,27 @@ def _web(config: WebConfig) -> Distributions:
 
 def _choice_shares(choice: Choice) -> dict[str, float]:
     return _shares(zip(choice.names, choice.probabilities)) or {}
+
+
+def _machine(model: StateMachine) -> Distributions:
+    """The trigger out of each state, by its transitions' percents, where
+    nothing may refuse one (a refused transition is drawn again)."""
+    found: Distributions = {}
+    rules = getattr(model, "_rules", {})
+    for state, transitions in model.transitions.items():
+        if not transitions or any(
+            _may_refuse(t, rules.get((state, t.trigger))) for t in transitions
+        ):
+            continue
+        shares = _shares((t.trigger, t.probability) for t in transitions)
+        if shares is not None:
+            found[f"trigger{WHERE}from_state={state}"] = shares
+    return found
+
+
+def _may_refuse(transition: Transition, rule: Any) -> bool:
+    """True when a transition may be refused, or not make one event: a
+    Python callback, a declared `when`, or a declared `emit`."""
+    if rule is not None:
+        return rule.when is not None or rule.streams is not None
+    return transition.action_callback is not None

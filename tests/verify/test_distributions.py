@@ -13,6 +13,7 @@ from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider
 from datagen.errors import ConfigError, UnknownName
 from datagen.verify.distributions import (
     configured_distributions,
+    split_condition,
     split_key,
     value_text,
 )
@@ -101,3 +102,16 @@ def test_keys_and_values_as_text() -> None:
         "null",
         "1.5",
     ]
+
+
+def test_a_state_machine_s_triggers_out_of_states_nothing_refuses() -> None:
+    """banking's loan and spending transitions have callbacks (a credit
+    limit refuses some): only the triggers out of `online` are fixed."""
+    assert configured_distributions("simulation", "banking") == {
+        "trigger where from_state=online": {"logout": 0.7, "open_loan_screen": 0.3}
+    }
+    assert split_condition("trigger where from_state=online") == (
+        "trigger",
+        ("from_state", "online"),
+    )
+    assert split_condition("plan") == ("plan", None)

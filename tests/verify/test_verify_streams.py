@@ -197,3 +197,20 @@ def test_related_streams_of_a_declared_pair(tmp_path: Path) -> None:
     ]
     references = checks[("orders", "references customer_id -> customers.id")]
     assert references["details"] == {"references": 3000, "parents": 200}
+
+
+def test_a_state_machine_s_triggers_where_they_leave_a_state(tmp_path: Path) -> None:
+    path = tmp_path / "bank.jsonl"
+    argv = ["simulate", "banking", "--count", "5000", "--seed", "2", "-o", str(path)]
+    assert CliRunner().invoke(cli, [*argv, "--quiet"]).exit_code == 0
+    code, checks = verify(path, "--against", "banking")
+    check = checks[("bank", "choice trigger where from_state=online")]
+    assert code == 0 and check["details"]["draws"] > 1000
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    online = [e for e in events if e["from_state"] == "online"]
+    for event in online[::4]:  # a quarter of the ways out: the loan screen
+        event["trigger"] = "open_loan_screen"
+    write_jsonl(path, events)
+    code, checks = verify(path, "--against", "banking")
+    check = checks[("bank", "choice trigger where from_state=online")]
+    assert code == 1 and check["details"]["p_value"] < 0.001
