@@ -1,10 +1,11 @@
-"""Encoders turn documents into bytes: pretty JSON, JSON lines, CSV."""
+"""Encoders turn documents into bytes: pretty JSON, JSON lines, CSV; a record a
+fault broke (MalformedRecord) in each."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import orjson
@@ -23,6 +24,19 @@ def dumps_line(document: Any) -> bytes:
 def dumps_pretty(document: Any) -> bytes:
     """One document as indented JSON, the one-file-per-document format."""
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+class MalformedRecord(dict[str, Any]):
+    """A record a `malformed` fault broke (see datagen.faults). As a dict it
+    is the record cut short, which formats and sinks that take records get;
+    `line` is the broken JSON line (with its newline) that JSON lines get,
+    and CsvEncoder writes a row cut short."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, fields: Mapping[str, Any], line: bytes) -> None:
+        super().__init__(fields)
+        self.line = line
 
 
 class Encoder(Registered, abstract=True):
@@ -120,6 +134,9 @@ class CsvEncoder(Encoder):
         rows = []
         for document in documents:
             flat = flatten(document)
+            if isinstance(document, MalformedRecord):
+                rows.append(_cut_row(flat, columns))
+                continue
             extra = flat.keys() - known
             if extra:
                 raise ConfigError(
@@ -139,6 +156,14 @@ class CsvEncoder(Encoder):
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows)
         return buffer.getvalue().encode()
+
+
+def _cut_row(flat: dict[str, Any], columns: Sequence[str]) -> list[Any]:
+    """A broken CSV row: the leading half of the columns' cells only (a
+    reader finds fewer cells than the header has; quotes stay balanced, so
+    the rows after it are whole)."""
+    kept = columns[: len(columns) // 2] if len(columns) > 1 else []
+    return [_csv_cell(flat.get(column)) for column in kept]
 
 
 def get_encoder(name: str) -> type[Encoder]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from datagen.encoders import Encoder, JsonLinesEncoder, dumps_line
+from datagen.encoders import Encoder, JsonLinesEncoder, MalformedRecord, dumps_line
 from datagen.engine.runner import Keyed
 
 _JSONL = JsonLinesEncoder.name
@@ -25,9 +25,11 @@ class Batch:
     encoder name (`encoded`, with `count`); `events()`, `lines()` and
     `encoded(encoder)` give each form, made from another when missing.
     `times`, when kept, is each event's simulated time (live runs pace by it).
+    `broken`: the records a `malformed` fault broke, by position; each form
+    holds its own breakage (a broken JSON line, a record cut short).
     """
 
-    __slots__ = ("_events", "_lines", "_encoded", "_count", "last", "times")
+    __slots__ = ("_events", "_lines", "_encoded", "_count", "last", "times", "broken")
 
     def __init__(
         self,
@@ -37,6 +39,7 @@ class Batch:
         encoded: dict[str, bytes] | None = None,
         count: int | None = None,
         times: list[float] | None = None,
+        broken: dict[int, MalformedRecord] | None = None,
     ) -> None:
         self._events = events
         self._lines = lines
@@ -46,14 +49,31 @@ class Batch:
         self._count = count
         self.last = last
         self.times = times
+        self.broken = broken or None
 
     def __len__(self) -> int:
         return self._count
 
+    @property
+    def has_lines(self) -> bool:
+        """True when the batch holds its events as JSON lines (made, or kept
+        as a worker encoded them): lines() then decodes nothing."""
+        return self._lines is not None or (
+            self._events is None and _JSONL in self._encoded
+        )
+
     def events(self) -> list[dict[str, Any]]:
         """The events as dicts."""
         if self._events is None:
-            self._events = [orjson.loads(line) for line in self.lines()]
+            lines = self.lines()
+            if self.broken is None:
+                self._events = [orjson.loads(line) for line in lines]
+            else:
+                broken = self.broken
+                self._events = [
+                    broken[at] if at in broken else orjson.loads(line)
+                    for at, line in enumerate(lines)
+                ]
         return self._events
 
     def lines(self) -> list[bytes]:
@@ -64,6 +84,8 @@ class Batch:
                 self._lines = self._encoded[_JSONL].splitlines(True)
             else:
                 self._lines = [dumps_line(event) for event in self.events()]
+                for at, record in (self.broken or {}).items():
+                    self._lines[at] = record.line
         return self._lines
 
     def encoded(self, encoder: Encoder) -> bytes:
@@ -91,9 +113,16 @@ class Batch:
             return self
         times = None if self.times is None else self.times[start:stop]
         last = self.last if times is None or not times else times[-1]
+        broken = {
+            at - start: record
+            for at, record in (self.broken or {}).items()
+            if start <= at < stop
+        }
         if self._events is not None:
-            return Batch(self._events[start:stop], None, last, times=times)
-        return Batch(None, self.lines()[start:stop], last, times=times)
+            return Batch(
+                self._events[start:stop], None, last, times=times, broken=broken
+            )
+        return Batch(None, self.lines()[start:stop], last, times=times, broken=broken)
 
 
 def batch_keyed(
