@@ -20,7 +20,8 @@ from datagen.errors import ConfigError
 from datagen.files.paths import safe_file_name
 from datagen.registry import Registry
 from datagen.runs.block_workers import ordered_results
-from datagen.runs.loop import ProgressCallback, RunResult, run_loop
+from datagen.faults import FaultInjector
+from datagen.runs.loop import Observer, ProgressCallback, RunResult, run_loop
 from datagen.engine.batches import Batch
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
@@ -152,22 +153,32 @@ class Placement:
 
 
 def place_sinks(
-    sinks: Sequence[BaseSink], blocks: Sequence[Block], workers: int
+    sinks: Sequence[BaseSink],
+    blocks: Sequence[Block],
+    workers: int,
+    observed: bool = False,
+    faulted: bool = False,
 ) -> Placement:
     """Sinks that write a file per event (PartSink: a JSON file per document, a
     zip per journey) are written in the worker that made the events: file
     creation then runs in parallel and nothing is sent back. Every other sink
     is written by the parent, in order; forked workers encode its bytes in
     its format (JSON lines for sinks that take dicts), so the parent only
-    copies them."""
+    copies them. `observed`: the parent sees every record (ground truth, a
+    run's record), so workers send JSON lines too; `faulted`: the parent
+    faults the records and encodes them for each sink, so workers send JSON
+    lines only."""
     in_workers = [sink for sink in sinks if isinstance(sink, PartSink)]
     parent = [sink for sink in sinks if sink not in in_workers]
     encoders: dict[str, Encoder] = {}
-    for sink in parent:
+    for sink in [] if faulted else parent:
         encoder = sink.encoder if sink.encoder is not None else JsonLinesEncoder()
         encoders.setdefault(encoder.name, encoder)
+    if observed or faulted:
+        encoders.setdefault(JsonLinesEncoder.name, JsonLinesEncoder())
+    in_parent = bool(parent) or observed or faulted
     return Placement(
-        in_workers, list(encoders.values()), bool(parent), forks(workers, blocks)
+        in_workers, list(encoders.values()), in_parent, forks(workers, blocks)
     )
 
 
@@ -186,12 +197,14 @@ def run_block_job(
     seed: int,
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
+    faults: FaultInjector | None = None,
+    observers: Sequence[Observer] = (),
 ) -> RunResult:
     """A document or journey run: make(block) -> the block's events, for each
     block, in `workers` processes (make must then be picklable: a partial of
     a module-level function), placed (place_sinks) and delivered by the one
-    run loop."""
-    placement = place_sinks(sinks, blocks, workers)
+    run loop, with `faults` and `observers` (see run_loop)."""
+    placement = place_sinks(sinks, blocks, workers, bool(observers), faults is not None)
     results = run_blocks(partial(_placed_block, make, placement), blocks, workers)
     return run_loop(
         results,
@@ -201,4 +214,6 @@ def run_block_job(
         requested=total_items(blocks),
         in_workers=placement.in_workers,
         on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
+        faults=faults,
+        observers=observers,
     )

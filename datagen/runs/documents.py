@@ -20,6 +20,7 @@ from datagen.runs.blocks import (
 )
 from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
+from datagen.runs.record import Checks
 from datagen.sinks.base import BaseSink
 from datagen.timefmt import DEFAULT_START
 
@@ -103,17 +104,23 @@ def run_documents(
     to: Destination,
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
+    checks: Checks | None = None,
 ) -> RunResult:
     """Generate job.quantity documents to `to` (Outputs, opened here once the
     job is checked, in their format; or sinks), in order; the result carries
     each sink's counts. Sinks that write a file per document are written by
-    the workers (see place_sinks)."""
+    the workers (see place_sinks). `checks`: faults and record of the
+    stream (see datagen.runs.record)."""
     if isinstance(to, Outputs):
         job = replace(job, format=to.encoding)
     job = check_job(job)
     sinks, target = open_destination(to, job.provider, job.encoder())
     _share_csv_columns(job, sinks)
-    return run_block_job(
+    stream = None
+    if checks is not None:
+        provider = DOCUMENT_PROVIDERS.get(job.provider)
+        stream = checks.open(job.provider, provider, sinks, job.seed)
+    result = run_block_job(
         partial(make_documents, job),
         job.blocks(),
         sinks,
@@ -121,7 +128,12 @@ def run_documents(
         seed=job.seed,
         workers=workers,
         on_progress=on_progress,
+        faults=None if stream is None else stream.injector,
+        observers=() if stream is None else stream.observers,
     )
+    if stream is not None:
+        stream.finish(result)
+    return result
 
 
 def _share_csv_columns(job: DocumentJob, sinks: Sequence[BaseSink]) -> None:

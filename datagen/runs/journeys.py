@@ -14,6 +14,7 @@ from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_
 from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
 from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
+from datagen.runs.record import Checks
 from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
 from datagen.timefmt import DEFAULT_START
@@ -69,12 +70,17 @@ def _write_records(
     outputs: Outputs,
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
+    checks: Checks | None = None,
 ) -> RunResult:
     """The journeys as records into outputs: a zip and metadata each into a
     folder (format `zip`), else a JSON line each (or one JSON array)."""
     _check(job)
     sinks, target = outputs.open(job.provider)
-    return run_block_job(
+    stream = None
+    if checks is not None:
+        provider = JOURNEY_PROVIDERS.get(job.provider)
+        stream = checks.open(job.provider, provider, sinks, job.seed)
+    result = run_block_job(
         partial(make_journeys, job),
         plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK),
         sinks,
@@ -82,7 +88,12 @@ def _write_records(
         seed=job.seed,
         workers=workers,
         on_progress=on_progress,
+        faults=None if stream is None else stream.injector,
+        observers=() if stream is None else stream.observers,
     )
+    if stream is not None:
+        stream.finish(result)
+    return result
 
 
 def run_journeys(
@@ -90,15 +101,19 @@ def run_journeys(
     to: Destination,
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
+    checks: Checks | None = None,
 ) -> RunResult:
     """The journeys to `to`. Outputs with only a local output: zips and
     metadata in its folder (or JSON lines on stdout), as write_journeys.
     With --sink/--route (or sinks given), the journeys' steps interleaved on
     one clock, each sent at its place in time (as an envelope naming journey,
     user and step), and -o gets them as JSON lines: journey i is the one
-    write_journeys would zip; on_progress counts steps."""
+    write_journeys would zip; on_progress counts steps. `checks`: faults
+    and record of the stream (see datagen.runs.record); zips take none."""
     if isinstance(to, Outputs) and not to.to_sinks:
-        return _write_records(replace(job, output=to.path), to, workers, on_progress)
+        return _write_records(
+            replace(job, output=to.path), to, workers, on_progress, checks
+        )
     _check(job)
     if isinstance(to, Outputs) and to.format == "zip":
         to = replace(to, format="jsonl")  # a folder gets the steps as JSON lines
@@ -114,6 +129,7 @@ def run_journeys(
         on_progress=(
             (lambda events, _last: on_progress(events)) if on_progress else None
         ),
+        checks=checks,
     )
     result.requested = result.count
     return result

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datagen.engine.batches import Batch
+from datagen.faults import Emitted, FaultInjector
 from datagen.runs.interrupts import Interrupts, StopNow
 from datagen.errors import DatagenError, OutputError, SinkError
 from datagen.sinks.base import BaseSink, Delivery, Sink
@@ -31,6 +32,8 @@ from datagen.sinks.python_sink import PythonSink
 
 ProgressCallback = Callable[[int], None]
 BatchProgress = Callable[[Batch], None]
+#: Shown each batch's events before any fault (ground truth, a run's record).
+Observer = Callable[[list[dict[str, Any]]], None]
 
 
 @dataclass
@@ -51,6 +54,14 @@ class RunResult:
     reader_gone: bool = False
     #: A paced run: the most seconds an event left after its time.
     behind: float = 0.0
+    #: Faulted records written, by kind (--faults); duplicates are in count.
+    faults: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def inserted(self) -> int:
+        """Records the faults added (duplicates): count less these is what
+        the source made."""
+        return self.faults.get("duplicate", 0)
 
     @property
     def rate(self) -> float:
@@ -84,6 +95,41 @@ def deliver(sink: BaseSink, batch: Batch) -> None:
         sink.send_many(batch.events())
 
 
+def checked(
+    source: Iterator[Batch],
+    faults: FaultInjector | None,
+    observers: Sequence[Observer] = (),
+) -> Iterator[Batch]:
+    """The batches as written: each one's events shown to the observers as
+    the source made them, then faulted (which may hold records back until
+    the source ends)."""
+    last = 0.0
+    for batch in source:
+        for observe in observers:
+            observe(batch.events())
+        if faults is None:
+            yield batch
+            continue
+        lines = faults.lines if faults.lines is not None else batch.has_lines
+        items = batch.lines() if lines else batch.events()
+        emitted = faults.feed(items, batch.times, lines)
+        if emitted is not None:
+            yield _batch_of(emitted, batch.last)
+        last = batch.last
+    if faults is not None:
+        emitted = faults.finish()
+        if emitted is not None:
+            yield _batch_of(emitted, last)
+
+
+def _batch_of(emitted: Emitted, last: float) -> Batch:
+    if emitted.lines:
+        return Batch(
+            None, emitted.items, last, times=emitted.times, broken=emitted.broken
+        )
+    return Batch(emitted.items, None, last, times=emitted.times, broken=emitted.broken)
+
+
 def run_loop(
     source: Iterator[Batch],
     sinks: Sequence[Sink],
@@ -94,6 +140,8 @@ def run_loop(
     in_workers: Sequence[PartSink] = (),
     flush_each: bool = False,
     on_progress: BatchProgress | None = None,
+    faults: FaultInjector | None = None,
+    observers: Sequence[Observer] = (),
 ) -> RunResult:
     """Deliver every batch of source to sinks, then close them; the result
     counts the events delivered, with each sink's Delivery.
@@ -106,14 +154,19 @@ def run_loop(
     others deliver what they hold) and propagates, carrying the counts. After
     an interruption the count is what the sinks confirmed (the least of the
     sinks given every event), so the summary matches their own lines.
+    `faults` puts faults into the batches (see checked()) and is told how
+    many records were written; `observers` see every batch before it.
     """
     every = [as_base_sink(sink) for sink in sinks]
+    batches = source
+    if faults is not None or observers:
+        batches = checked(source, faults, observers)
     outputs = [sink for sink in every if sink not in in_workers]
     stopwatch = Stopwatch()
     done, interrupted, hurry, reader_gone = 0, False, False, False
     stops = Interrupts()
     try:
-        for batch in source:
+        for batch in batches:
             with stops.held():
                 for sink in outputs:
                     deliver(sink, batch)
@@ -149,6 +202,8 @@ def run_loop(
     interrupted = interrupted or hurried
     if interrupted:
         done = _confirmed(outputs, done)
+    if faults is not None:
+        faults.settle(done)
     return RunResult(
         done,
         done if requested is None else requested,
@@ -159,6 +214,7 @@ def run_loop(
         deliveries,
         stops.first or int(signal.SIGINT),
         reader_gone,
+        faults=faults.log.counts if faults is not None else {},
     )
 
 

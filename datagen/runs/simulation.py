@@ -16,6 +16,7 @@ from datagen.errors import ConfigError
 from datagen.timefmt import duration_text
 from datagen.runs.loop import RunResult, run_loop
 from datagen.runs.outputs import Destination, open_destination
+from datagen.runs.record import Checks
 
 #: A live run's rate when --rate is not given, events a second.
 DEFAULT_LIVE_RATE = 10.0
@@ -38,13 +39,25 @@ def write_simulation(
     pace: Pace | None = None,
     clock: LiveClock | None = None,
     on_progress: SimulationProgress | None = None,
+    checks: Checks | None = None,
 ) -> RunResult:
     """Run the simulation to `to` (Outputs, opened here with files named after
     the simulation; or sinks, named `target` in the result); live when paced
     (each event released at its simulated time, each release flushed). Ctrl-C
     (or a closed stdout pipe) stops the run; the result says how many events
-    were written."""
+    were written. `checks`: faults, ground truth and record of the stream
+    (see datagen.runs.record)."""
     sinks, target = open_destination(to, simulation.name, target=target)
+    stream = None
+    if checks is not None:
+        stream = checks.open(
+            simulation.name,
+            simulation.model,
+            sinks,
+            simulation.seed,
+            ordered=True,
+            paced=pace is not None,
+        )
     lateness = Lateness()
     source = _batches(simulation, window, workers, count, pace, clock, lateness)
     with _closing_model_sinks(simulation.model):
@@ -60,10 +73,14 @@ def write_simulation(
                 if on_progress
                 else None
             ),
+            faults=None if stream is None else stream.injector,
+            observers=() if stream is None else stream.observers,
         )
     if count is None:
         result.requested = result.count
     result.behind = lateness.worst
+    if stream is not None:
+        stream.finish(result)
     return result
 
 
@@ -202,7 +219,8 @@ def run_notes(
     notes = []
     count = length.count
     ended_early = result.interrupted or result.reader_gone
-    if count is not None and result.count < count and not ended_early:
+    made = result.count - result.inserted  # duplicates are the faults'
+    if count is not None and made < count and not ended_early:
         notes.append(_stopped_by(window, length, pace))
     if pace is not None and pace.speed != 1:
         notes.append(f"--speed {pace.speed:g}: simulated time ran {pace.speed:g}x")
