@@ -13,6 +13,7 @@ from datagen.cli.options import (
 )
 from datagen.cli.params import DOCUMENT_PROVIDER
 from datagen.cli.progress import ProgressBar, summarise
+from datagen.cli.trust_options import CheckOptions, check_options
 from datagen.runs.documents import DocumentJob, run_documents
 from datagen.runs.loop import ProgressCallback
 from datagen.runs.multistream import (
@@ -40,9 +41,10 @@ OUTPUT = OutputRule("./output/documents", folder_format="json")
         "folder and jsonl on stdout].",
     ),
     template_option,
+    check_options,
     several=True,
 )
-def document(run: ProviderRun, format_: str | None) -> None:
+def document(run: ProviderRun, format_: str | None, checking: CheckOptions) -> None:
     """Generate documents from a document provider.
 
     Example:
@@ -56,11 +58,15 @@ def document(run: ProviderRun, format_: str | None) -> None:
     """
     check_template(run.provider)
     if run.several or stream_references(run.provider):
+        checking.refuse_several()
         return _streams(run, format_)
     outputs = run.outputs(format_)
     job = run.job(DocumentJob, outputs.path, format=outputs.encoding)
+    checks = checking.checks("document", run.seed)
+    checking.note_distributions(checks, "document", run.provider)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
-        result = run_documents(job, outputs, run.workers, bar.update)
+        with checks.recording():
+            result = run_documents(job, outputs, run.workers, bar.update, checks)
     summarise(
         result,
         f"{run.provider} documents",

@@ -106,12 +106,14 @@ def summary_line(
 ) -> str:
     """`wrote N <what> to <target> in Xs (R/s), seed S`, the one line a run
     ends with. A run that wrote fewer than `requested` (or was interrupted)
-    says `wrote N of M requested <what>`; interrupted with no limit
+    says `wrote N of M requested <what>` (duplicates a fault inserted are
+    not held against it); interrupted with no limit
     (requested None), `wrote N, no limit, <what>`. `interrupted: ` comes
     first after a signal; `stopped` (why a run ended before its limit,
     e.g. "stopped at --duration 1d") comes last, after `; `."""
     count = f"{result.count:,}"
-    if requested is not None and (result.interrupted or result.count != requested):
+    made = result.count - result.inserted  # duplicates are the faults'
+    if requested is not None and (result.interrupted or made != requested):
         count += f" of {requested:,} requested"
     elif requested is None and result.interrupted:
         count += ", no limit,"
@@ -123,6 +125,22 @@ def summary_line(
     if result.interrupted:
         line = f"interrupted: {line}"
     return f"{line}; {stopped}" if stopped else line
+
+
+def faults_line(result: RunResult) -> str | None:
+    """`faults: F of N records (null 1,000, ..., duplicate 1,000 inserted);
+    C clean`, for a run with faults (None without)."""
+    if not result.faults:
+        return None
+    kinds = ", ".join(
+        f"{kind} {number:,}" + (" inserted" if kind == "duplicate" else "")
+        for kind, number in result.faults.items()
+    )
+    faulted = sum(result.faults.values())
+    return (
+        f"faults: {faulted:,} of {result.count:,} records ({kinds}); "
+        f"{result.count - faulted:,} clean"
+    )
 
 
 def summarise(
@@ -139,9 +157,13 @@ def summarise(
     SIGTERM), 1 when a sink did not acknowledge everything it was sent.
     quiet prints nothing unless the run failed (an interruption is no
     failure). After an interruption the count is what the sinks confirmed
-    (see run_loop), so it matches their lines."""
+    (see run_loop), so it matches their lines. A run with faults adds a
+    line of them by kind (faults_line)."""
     if not quiet:
         click.echo(summary_line(result, what, requested, stopped), err=True)
+        faults = faults_line(result)
+        if faults is not None:
+            click.echo(f"  {faults}", err=True)
     for delivery in result.deliveries:
         missed = not delivery.complete
         if (not quiet and (per_sink or missed)) or (missed and not result.interrupted):

@@ -28,6 +28,7 @@ from datagen.cli.params import (
     SPEED,
 )
 from datagen.cli.progress import ProgressBar, summarise
+from datagen.cli.trust_options import CheckOptions, check_options, truth_option
 from datagen.cli.sources import (
     config_option,
     file_option,
@@ -147,6 +148,8 @@ class _Progress:
 @locale_option("Profiles' locale.")
 @quiet_option()
 @sink_options
+@check_options
+@truth_option
 def simulate(
     name: str | None,
     actors: int | None,
@@ -172,6 +175,8 @@ def simulate(
     quiet: bool,
     sink_specs: tuple[str, ...],
     routes: tuple[str, ...],
+    checking: CheckOptions,
+    truth: Path | None,
 ) -> None:
     """Simulate actors on one clock: event flows, state machines, web sessions,
     journeys; JSON lines on stdout by default.
@@ -183,6 +188,8 @@ def simulate(
         python generate.py simulate starfleet --actors 100 -o out/starfleet.jsonl
         python generate.py simulate web --live --rate 50/s --count 1000
         python generate.py simulate --script my_flows.py --duration 1d
+        python generate.py simulate web --count 100000 -o web.jsonl \\
+            --faults null=0.01,duplicate=0.01 --faults-manifest faults.jsonl
     """
     clock = LiveClock()
     source = script_source(name, script)
@@ -201,18 +208,22 @@ def simulate(
     options = LiveOptions(live, rate, speed, arrivals)
     window, pace = plan_window(simulation, length, options, timezone, clock)
     progress = _Progress(window, count, quiet or live)
+    checks = checking.checks("simulate", simulation.seed, truth)
+    checking.note_distributions(checks, "simulation", simulation.name, simulation.model)
     try:
-        result = write_simulation(
-            simulation,
-            window,
-            destination,
-            target,
-            workers=workers,
-            count=count,
-            pace=pace,
-            clock=clock,
-            on_progress=progress.update,
-        )
+        with checks.recording():
+            result = write_simulation(
+                simulation,
+                window,
+                destination,
+                target,
+                workers=workers,
+                count=count,
+                pace=pace,
+                clock=clock,
+                on_progress=progress.update,
+                checks=checks,
+            )
     finally:
         progress.bar.close()
     summarise(

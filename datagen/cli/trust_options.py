@@ -1,0 +1,176 @@
+"""--faults, --faults-manifest and --manifest (and --truth): the options that make a
+run checkable, and the Checks they make (datagen.runs.record)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from datagen.cli.errors import BadValue
+from datagen.errors import ConfigError, DatagenError
+from datagen.faults import FaultSpec, FaultsManifest, parse_faults
+from datagen.redaction import scrub_known
+from datagen.runs.record import Checks, RunRecord
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FaultsSpec(click.ParamType):
+    """KIND=RATE,...,lag=DURATION (see datagen.faults.spec); a refusal is
+    one line naming the item at fault, exit 2."""
+
+    name = "faults"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "KIND=RATE,..."
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> FaultSpec:
+        if isinstance(value, FaultSpec):
+            return value
+        try:
+            return parse_faults(str(value))
+        except ConfigError as exc:
+            raise BadValue(str(exc), ctx=ctx, param=param) from None
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What --faults, --faults-manifest and --manifest say (None: not given)."""
+
+    faults: FaultSpec | None = None
+    faults_manifest: Path | None = None
+    manifest: Path | None = None
+
+    def checks(
+        self, command: str, seed: int | None, truth: Path | None = None
+    ) -> Checks:
+        """The run's Checks; its record names the command, this process's
+        arguments (secrets scrubbed) and the version."""
+        record = None
+        if self.manifest is not None:
+            record = RunRecord(
+                self.manifest,
+                command,
+                [scrub_known(argument) for argument in sys.argv[1:]],
+                seed,
+                _version(),
+                self.faults,
+                self.faults_manifest,
+            )
+        return Checks(self.faults, FaultsManifest(self.faults_manifest), truth, record)
+
+    def refuse_several(self) -> None:
+        """ConfigError when any is given: a run of several streams takes
+        none of them yet."""
+        given = [
+            option
+            for option, value in (
+                ("--faults", self.faults),
+                ("--faults-manifest", self.faults_manifest),
+                ("--manifest", self.manifest),
+            )
+            if value is not None
+        ]
+        if given:
+            raise ConfigError(
+                f"{given[0]} takes a run of one stream; this run has several "
+                "(or a provider that refers to another)"
+            )
+
+    @staticmethod
+    def note_distributions(
+        checks: Checks, kind: str, name: str, model: object = None
+    ) -> None:
+        """The record's configured distributions of stream `name`: a document
+        provider's (kind "document") or a simulation model's; {} when they
+        cannot be read (the run does not fail for its record)."""
+        if checks.record is None:
+            return
+        from datagen.verify.distributions import (
+            configured_distributions,
+            model_distributions,
+        )
+
+        try:
+            if model is not None:
+                found = model_distributions(model)
+            else:
+                found = configured_distributions(kind, name)
+        except (DatagenError, OSError, ValueError):
+            found = {}
+        checks.record.distributions[name] = found
+
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _version() -> str:
+    """The installed version, for the record ("unknown" when not installed)."""
+    try:
+        return version("datagen")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def check_options(command: F) -> F:
+    """--faults, --faults-manifest and --manifest, handed to the command as
+    one CheckOptions named `checking`."""
+
+    @functools.wraps(command)
+    def gathered(
+        *args: Any,
+        faults: FaultSpec | None,
+        faults_manifest: Path | None,
+        manifest: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        checking = CheckOptions(faults, faults_manifest, manifest)
+        return command(*args, checking=checking, **kwargs)
+
+    options = [
+        click.option(
+            "--faults",
+            type=FaultsSpec(),
+            default=None,
+            help="Labelled faults, a rate of records each: null, wrong_type, "
+            "out_of_range, malformed, drift, duplicate, late, out_of_order, "
+            "dangling; lag=10m for late ones, e.g. null=0.01,late=1%,lag=1h. "
+            "See docs/faults.md.",
+        ),
+        click.option(
+            "--faults-manifest",
+            type=_FILE,
+            default=None,
+            help="Write every faulted record's position, kind, field and "
+            "original value here (JSON lines).",
+        ),
+        click.option(
+            "--manifest",
+            type=_FILE,
+            default=None,
+            help="Write the run's record here (JSON): seed, arguments, counts "
+            "per stream and sink, faults by kind, times, keys, distributions.",
+        ),
+    ]
+    decorated: Any = gathered
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated
+
+
+truth_option = click.option(
+    "--truth",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the expected final state here: DIR/<stream>.jsonl, one line per "
+    "live key, its last version (from the events before any fault).",
+)
