@@ -12,10 +12,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -23,6 +23,8 @@ from datagen.errors import ConfigError
 from datagen.verify.values import MISSING, epoch, field_value
 
 __all__ = ["Malformed", "Stream", "Record", "read_file", "split_output"]
+
+T = TypeVar("T")
 
 #: `NAME=` before a path or URL: a stream name, then '='.
 _NAMED = re.compile(r"([A-Za-z_][\w.-]*)=(.+)")
@@ -71,22 +73,28 @@ class Stream:
     table: bool = False
     #: The SQL sink's key columns when a table was read with &key=.
     key_columns: tuple[str, ...] = field(default_factory=tuple)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.records)
 
+    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        """make()'s value, worked out once per key for this stream."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        found: T = self._memo[key]
+        return found
+
     def times(self, name: str) -> list[float | None]:
         """Each record's time in field name as epoch seconds (None where it
         has none), read once."""
-        key = f"times:{name}"
-        if key not in self._cache:
-            self._cache[key] = [
+        return self.remember(
+            ("times", name),
+            lambda: [
                 epoch(field_value(record, name)) if isinstance(record, dict) else None
                 for record in self.records
-            ]
-        found: list[float | None] = self._cache[key]
-        return found
+            ],
+        )
 
     def dicts(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(index, record) of every record that is a JSON object."""

@@ -26,9 +26,15 @@ __all__ = ["unit_draws"]
 
 
 @dataclass
-class _Unit:
-    #: (time, index, faulted, value) of each record of the unit.
-    records: list[tuple[float, int, bool, Any]] = field(default_factory=list)
+class _Units:
+    """A stream's records by unit, worked out once per unit field."""
+
+    #: unit -> (time, index, faulted) of each of its records, in output order.
+    members: dict[Any, list[tuple[float, int, bool]]] = field(default_factory=dict)
+    #: The times of malformed lines whose unit cannot be read, sorted.
+    lost: list[float] = field(default_factory=list)
+    #: The longest time (or distance) between two clean records of one unit.
+    gap: float = 0.0
 
 
 def unit_draws(
@@ -39,45 +45,62 @@ def unit_draws(
     time_field: str | None,
 ) -> list[Any] | None:
     """The field's value once per unit; None when no record has the unit."""
-    units, lost = _gather(stream, name, unit, excluded, time_field)
-    if not units:
-        return None
-    varying = any(
-        len({hashable(v) for _, _, bad, v in u.records if not bad}) > 1
-        for u in units.values()
+    units = stream.remember(
+        ("units", unit, time_field, id(excluded)),
+        lambda: _gather(stream, unit, excluded, time_field),
     )
-    if not varying:
-        return [
-            next(v for _, _, bad, v in u.records if not bad)
-            for u in units.values()
-            if any(not bad for _, _, bad, _ in u.records)
-        ]
-    gap = _longest_gap(units)
+    if not units.members:
+        return None
+    records = stream.records
+
+    def value_of(index: int) -> Any:
+        record = records[index]
+        value = field_value(record, name) if isinstance(record, dict) else None
+        return None if value is MISSING else value
+
+    if not _varies(units, value_of):
+        found = (
+            next((v for _, i, bad in rows if not bad for v in [value_of(i)]), None)
+            for rows in units.members.values()
+        )
+        return [value for value in found if value is not None]
     draws = []
-    for found in units.values():
-        moment, _, bad, value = min(found.records, key=lambda r: (r[0], r[1]))
-        if bad or _follows(lost, moment, gap):
+    for rows in units.members.values():
+        moment, index, bad = min(rows)
+        value = value_of(index)
+        if bad or value is None or _follows(units.lost, moment, units.gap):
             continue
         draws.append(value)
     return draws
 
 
+def _varies(units: _Units, value_of: Any) -> bool:
+    """True when a unit's clean records hold two values of the field."""
+    for rows in units.members.values():
+        seen = None
+        for _, index, bad in rows:
+            value = None if bad else value_of(index)
+            if value is None:
+                continue
+            value = hashable(value)
+            if seen is None:
+                seen = value
+            elif value != seen:
+                return True
+    return False
+
+
 def _gather(
-    stream: Stream,
-    name: str,
-    unit: str,
-    excluded: Collection[int],
-    time_field: str | None,
-) -> tuple[dict[Any, _Unit], list[float]]:
-    """Units by value with their records; the times of malformed lines
-    whose unit cannot be read (sorted)."""
-    units: dict[Any, _Unit] = {}
-    lost: list[float] = []
+    stream: Stream, unit: str, excluded: Collection[int], time_field: str | None
+) -> _Units:
+    units = _Units()
+    members, lost = units.members, units.lost
     times = stream.times(time_field) if time_field else None
     latest = -math.inf
     for index, record in enumerate(stream.records):
+        moment = float(index)
         if isinstance(record, Malformed):
-            key, moment, value = record.recover(unit), -math.inf, None
+            key = record.recover(unit)
             if time_field:
                 moment = epoch(record.recover(time_field)) or latest
             if key is MISSING or key is None:
@@ -88,28 +111,20 @@ def _gather(
             key = field_value(record, unit)
             if key is MISSING or key is None:
                 continue
-            value = field_value(record, name)
-            moment = float(index)
             if times is not None:
                 moment = times[index] or latest
-            bad = index in excluded or value is MISSING or value is None
-        if not time_field:
-            moment = float(index)
+            bad = index in excluded
         latest = max(latest, moment)
-        units.setdefault(hashable(key), _Unit()).records.append(
-            (moment, index, bad, value)
-        )
+        rows = members.get(key if type(key) is str else hashable(key))
+        if rows is None:
+            rows = members[key if type(key) is str else hashable(key)] = []
+        rows.append((moment, index, bad))
     lost.sort()
-    return units, lost
-
-
-def _longest_gap(units: dict[Any, _Unit]) -> float:
-    """The longest time (or distance) between two clean records of one unit."""
-    gap = 0.0
-    for found in units.values():
-        times = sorted(moment for moment, _, bad, _ in found.records if not bad)
-        gap = max([gap, *(b - a for a, b in zip(times, times[1:]))])
-    return gap
+    for rows in members.values():
+        clean = sorted(moment for moment, _, bad in rows if not bad)
+        for before, after in zip(clean, clean[1:]):
+            units.gap = max(units.gap, after - before)
+    return units
 
 
 def _follows(lost: list[float], moment: float, gap: float) -> bool:
