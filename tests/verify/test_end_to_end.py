@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from datagen.cli import cli
@@ -61,3 +62,34 @@ def test_100000_web_events_with_every_fault_kind(tmp_path: Path) -> None:
     assert len(choices) == 9  # the web model's, from the run's manifest
     clean = checks["time order"]["details"]["records"]
     assert clean == report["streams"]["web"] - sum(listed.values())
+
+
+@pytest.mark.parametrize(
+    "suffix, kinds",
+    [
+        ("csv", [k for k in KINDS if k != "drift"]),
+        ("parquet", [k for k in KINDS if k not in ("drift", "wrong_type")]),
+    ],
+)
+def test_faults_in_csv_and_parquet(
+    tmp_path: Path, suffix: str, kinds: list[str]
+) -> None:
+    """A malformed record is a short row in CSV and a row of nulls in
+    Parquet; a wrong type CSV cannot show (80 for "80") is counted apart."""
+    events, faults = tmp_path / f"web.{suffix}", tmp_path / "faults.jsonl"
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("simulate", "web", "--count", "8000", "--seed", "5", "-o", str(events)),
+            *("--faults", ",".join(f"{kind}=0.02" for kind in kinds)),
+            *("--faults-manifest", str(faults), "--quiet"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(
+        cli, ["verify", str(events), "--faults-manifest", str(faults), "--json"]
+    )
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, [c for c in report["checks"] if c["status"] != "pass"]
+    faulted = next(c for c in report["checks"] if c["name"] == "faulted records")
+    assert set(faulted["details"]["by_kind"]) == set(kinds)
