@@ -18,9 +18,11 @@ from typing import Any, ClassVar, TypeVar
 from mimesis import Field
 
 from datagen.declarative.fields import Context, FieldsMaker, compile_fields
+from datagen.declarative.kinds.base import shown
 from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
 from datagen.documents import LOCALES, DocumentProvider, provider_failures
-from datagen.errors import ProviderError
+from datagen.errors import ConfigError, ProviderError
+from datagen.faults import parse_faults
 from datagen.references import Reference
 from datagen.timefmt import DEFAULT_START
 
@@ -232,26 +234,26 @@ def top_level_references(references: Sequence[Reference]) -> dict[str, str]:
 
 
 def declared_faults(data: Mapping[str, Any], problems: Problems) -> str | None:
-    """The declaration's `faults:` as --faults text: given as text
-    (`null=0.01,duplicate=0.01`) or as a mapping of kind to rate."""
+    """The declaration's `faults:` as --faults text, checked by the faults
+    parser: text (`null=0.01,lag=10m`) or a mapping of kind to rate."""
     if "faults" not in data:
         return None
     given = data["faults"]
     if isinstance(given, Mapping):
-        parts = []
-        for kind, rate in given.items():
-            if not isinstance(rate, (int, float)) or isinstance(rate, bool):
-                problems.add(("faults", str(kind)), "must be a rate (0..1)")
-            elif not 0 <= rate <= 1:
-                problems.add(("faults", str(kind)), f"{rate} is not a rate (0..1)")
-            parts.append(f"{'null' if kind is None else kind}={rate}")
-        text = ",".join(parts)
+        # YAML reads a bare `null:` key as None
+        text = ",".join(
+            f"{'null' if kind is None else kind}={rate}" for kind, rate in given.items()
+        )
     elif isinstance(given, str):
-        text = given.strip()
+        text = given
     else:
-        problems.add(("faults",), "must be text (null=0.01,...) or kind: rate")
+        problems.add(
+            ("faults",),
+            f"must be text (null=0.01,...) or kind: rate, not {shown(given)}",
+        )
         return None
-    if not text:
-        problems.add(("faults",), "is empty: name a fault kind and its rate")
+    try:
+        return parse_faults(text, "").text()
+    except ConfigError as exc:  # its message starts with the option: none here
+        problems.add(("faults",), str(exc).lstrip(": "))
         return None
-    return text

@@ -111,8 +111,8 @@ def test_journeys_and_simulations_read_no_other_stream():
 @pytest.mark.parametrize(
     "faults, expected",
     [
-        ("null=0.01,duplicate=0.02", "null=0.01,duplicate=0.02"),
-        ({"null": 0.01, "late": 0.5}, "null=0.01,late=0.5"),
+        ("duplicate=0.02, null=1%", "null=0.01,duplicate=0.02"),
+        ({"null": 0.01, "late": 0.5, "lag": "5m"}, "null=0.01,late=0.5,lag=5m"),
     ],
 )
 def test_a_faults_section_is_kept_as_faults_text(faults, expected):
@@ -122,14 +122,21 @@ def test_a_faults_section_is_kept_as_faults_text(faults, expected):
 
 
 @pytest.mark.parametrize(
-    "faults, path",
-    [({"null": 2}, ("faults", "null")), (5, ("faults",)), ("", ("faults",))],
+    "faults, message",
+    [
+        ({"null": 2}, "'null=2': a rate is a fraction from 0 to 1"),
+        ("nul=0.1", "'nul=0.1': unknown fault kind 'nul'"),
+        ({"null": 0.6, "late": 0.6}, "the rates add up to 1.2"),
+        (5, "must be text (null=0.01,...) or kind: rate, not 5"),
+        ("", "is empty"),
+    ],
 )
-def test_a_bad_faults_section_is_a_problem(faults, path):
+def test_a_bad_faults_section_is_a_problem(faults, message):
     data = {"provider": "faulty", "faults": faults, "fields": {"id": {"gen": "uuid"}}}
     problems = Problems()
     assert declared_document(Source(None, data), problems) is None
-    assert [problem.path for problem in problems] == [path]
+    [problem] = problems
+    assert problem.path == ("faults",) and problem.message.startswith(message)
 
 
 def test_validate_names_a_backwards_records_per(invoke, tmp_path):
