@@ -1,5 +1,5 @@
-"""Counts against the run's manifest: a file's records, a table's rows
-against its sink's acknowledged count, and the faults by kind."""
+"""Counts against the run's manifest: a file's records, an appended table's
+rows against its sink's acknowledged count, and the faults by kind."""
 
 from __future__ import annotations
 
@@ -7,25 +7,28 @@ from collections import Counter
 from typing import Any
 
 from datagen.verify.manifests import Fault, SinkCounts, StreamRecord
+from datagen.redaction import redact
 from datagen.verify.reading import Stream
 from datagen.verify.report import SKIP, Check, outcome
+from datagen.verify.tables import is_table_url
 
 __all__ = ["count_check", "fault_count_check"]
 
 
 def count_check(stream: Stream, record: StreamRecord, sinks: list[SinkCounts]) -> Check:
     """A file holds `count` records; a table without a key (appended rows)
-    holds what its sink acknowledged, a keyed one `keys.distinct` rows."""
+    holds what its sink acknowledged. A keyed table holds the live keys,
+    which the ground truth checks."""
     name = "count"
     have = len(stream)
     if not stream.table:
         return _compared(name, stream, have, record.count, "records", "count")
     if stream.key_columns:
-        distinct = record.keys.get("distinct")
-        if isinstance(distinct, int) and not _is_change_stream(stream):
-            return _compared(name, stream, have, distinct, "rows", "distinct keys")
         return Check(
-            name, stream.name, SKIP, "a keyed table of changes: see ground truth"
+            name,
+            stream.name,
+            SKIP,
+            "a keyed table holds its live keys: see ground truth",
         )
     sink = _sink_of(stream, record, sinks)
     if sink is None or sink.acknowledged is None:
@@ -48,18 +51,14 @@ def _compared(
     return Check(name, stream.name, outcome(passed), summary, details)
 
 
-def _is_change_stream(stream: Stream) -> bool:
-    return any("op" in record for _, record in stream.dicts())
-
-
 def _sink_of(
     stream: Stream, record: StreamRecord, sinks: list[SinkCounts]
 ) -> SinkCounts | None:
-    """The one sink of this stream whose name mentions the table (or the
-    only sink of the stream)."""
+    """The sink of this stream that wrote the table: named by its URL, else
+    the stream's one table sink."""
     mine = [sink for sink in sinks if sink.stream in (None, record.name)]
-    named = [sink for sink in mine if stream.name in sink.name]
-    found = named or mine
+    named = [sink for sink in mine if redact(sink.name) == stream.source]
+    found = named or [sink for sink in mine if is_table_url(sink.name)]
     return found[0] if len(found) == 1 else None
 
 

@@ -119,3 +119,24 @@ def test_a_table_upserted_and_deleted_by_the_sink_is_the_truth(
     assert details["missing_examples"] == [second]
     assert details["different_examples"][0]["key"] == first
     assert details["different_examples"][0]["fields"]["city"]["output"] == "Nowhere"
+
+
+def test_an_appended_table_holds_what_its_sink_acknowledged(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'people.db'}?table=people"
+    run = tmp_path / "run.json"
+    argv = ["document", "-p", "customer", "-q", "700", "--seed", "3", "--quiet"]
+    result = CliRunner().invoke(cli, [*argv, "--sink", url, "--manifest", str(run)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["verify", url, "--manifest", str(run), "--json"])
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert result.exit_code == 0
+    assert checks["count"]["details"] == {"read": 700, "acknowledged": 700}
+    engine = sa.create_engine(split_url(url)[0])
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM people WHERE rowid = 7")
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["verify", url, "--manifest", str(run)])
+    assert result.exit_code == 1
+    assert "FAIL  customer: count: 699 rows, the manifest's acknowledged is 700" in (
+        result.stdout
+    )
