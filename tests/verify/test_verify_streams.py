@@ -35,7 +35,8 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     return path
 
 
-def verify(*argv: object) -> tuple[int, dict[str, Any]]:
+def verify(*argv: object) -> tuple[int, dict[tuple[str, str], dict[str, Any]]]:
+    """Exit code and the JSON report's checks by (stream, name)."""
     result = CliRunner().invoke(cli, ["verify", *map(str, argv), "--json"])
     assert result.exit_code in (0, 1), result.output
     report = json.loads(result.stdout)
