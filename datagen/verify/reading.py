@@ -203,12 +203,15 @@ def _csv(path: Path) -> list[Record]:
     """Rows as documents: dotted columns nested again, cells typed back
     (empty: null; true/false; numbers; JSON lists and objects)."""
     text = _read_bytes(path).decode("utf-8", "replace")
-    reader = csv.reader(io.StringIO(text))
-    columns = next(reader, None)
-    if columns is None:
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ConfigError(f"verify: {path}: not CSV ({exc})") from None
+    if not rows:
         return []
+    columns = rows[0]
     records: list[Record] = []
-    for row in reader:
+    for row in rows[1:]:
         if len(row) != len(columns):
             records.append(Malformed(",".join(row), "wrong number of cells"))
             continue
