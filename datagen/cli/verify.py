@@ -24,6 +24,11 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     metavar="NAME",
     help="Test the choices of this simulation or document provider.",
 )
+@click.option(
+    "--config",
+    type=_FILE,
+    help="The --config file the --against simulation ran with (e.g. web's).",
+)
 @click.option("--manifest", type=_FILE, help="The run's --manifest file.")
 @click.option(
     "--faults-manifest", "faults", type=_FILE, help="The run's --faults-manifest."
@@ -62,6 +67,7 @@ def verify(
     ctx: click.Context,
     outputs: tuple[str, ...],
     against: str | None,
+    config: Path | None,
     manifest: Path | None,
     faults: Path | None,
     truth: Path | None,
@@ -93,7 +99,7 @@ def verify(
         manifest=manifest,
         faults=faults,
         truth=truth,
-        against=_distributions(against) if against else {},
+        against=_distributions(against, config) if against else {},
         references=references,
         time_field=time_field,
         actor_field=actor_field,
@@ -110,10 +116,11 @@ def verify(
         ctx.exit(1)
 
 
-def _distributions(name: str) -> Distributions:
-    """The choices of the simulation called name, else the document provider."""
+def _distributions(name: str, config: Path | None) -> Distributions:
+    """The choices of the simulation called name (with its --config file),
+    else the document provider."""
     if name in SIMULATIONS:
-        return configured_distributions("simulation", name)
+        return configured_distributions("simulation", name, config=config)
     if name in DOCUMENT_PROVIDERS:
         return configured_distributions("document", name)
     known = {*SIMULATIONS, *DOCUMENT_PROVIDERS}

@@ -194,3 +194,17 @@ def test_the_text_report_names_each_check_and_the_failed_details(
     assert lines[0].startswith("FAIL  web: faulted records: ")
     assert any(line.strip().startswith("extra_examples: ") for line in lines)
     assert lines[-1].startswith("verify: 1 of ") and "web (" in lines[-1]
+
+
+def test_against_the_web_model_with_the_config_the_run_had(tmp_path: Path) -> None:
+    config = tmp_path / "half.yml"
+    config.write_text("campaigns:\n  campaign_1: 0.5\n  campaign_2: 0.5\n")
+    path = tmp_path / "web.jsonl"
+    argv = ["simulate", "web", "--count", "3000", "--seed", "2", "-o", str(path)]
+    result = CliRunner().invoke(cli, [*argv, "--config", str(config), "--quiet"])
+    assert result.exit_code == 0, result.output
+    name = "choice marketing_campaign per marketing_click_id"
+    code, report = verify(path, "--against", "web", "--config", config)
+    assert code == 0 and checks(report)[name]["status"] == "pass"
+    code, report = verify(path, "--against", "web")
+    assert code == 1 and checks(report)[name]["status"] == "fail"
