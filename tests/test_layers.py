@@ -23,6 +23,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "datagen"
 LAYERS = {
     "": 0,
     "files": 0,
+    "references": 0,
     "schemas": 0,
     "engine": 1,
     "sinks": 1,
@@ -39,7 +40,7 @@ LAYERS = {
 }
 #: Folders of one layer that may import each other: the contracts are the root
 #: modules and the file helpers (atomic writes, safe paths, journey archives).
-FRIENDS = {frozenset(("", "files"))}
+FRIENDS = {frozenset(("", "files")), frozenset(("", "references"))}
 #: Import shims kept for a path a user was told about: they sit with the
 #: public face, above everything, and nothing in datagen imports them.
 SHIMS = {"datagen.document_run"}
