@@ -13,8 +13,8 @@ import yaml
 from datagen.cli.validate import SCHEMA, schema_problems
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml")) + sorted(
-    (ROOT / "examples").glob("*.json")
+EXAMPLES = sorted((ROOT / "examples").rglob("*.yaml")) + sorted(
+    (ROOT / "examples").rglob("*.json")
 )
 
 
@@ -33,7 +33,8 @@ def test_there_are_examples():
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_every_example_is_valid(example):
     text = example.read_text()
-    assert "$schema=../datagen/schemas/provider.schema.json" in text
+    up = "../" * len(example.relative_to(ROOT).parts[:-1])
+    assert f"$schema={up}datagen/schemas/provider.schema.json" in text
     assert schema_problems(yaml.safe_load(text)) == []
 
 
