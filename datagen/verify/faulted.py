@@ -1,8 +1,6 @@
 """The faulted set found in the data against the faults manifest, exactly.
 
 Both are sets of (index, kind) (and for a duplicate, the index it copies).
-A wrong_type a CSV file cannot show (the text written is the original's:
-80 for "80") is counted apart, not as missing.
 Each kind's listed and found counts are given, and what is missing (listed,
 not found), extra (found, not listed) or found as another kind, with
 examples: the index, the kind and the start of the record.
@@ -39,9 +37,6 @@ def faulted_check(
         )
     manifest = {fault.index: fault for fault in listed or ()}
     missing = [f for i, f in manifest.items() if i not in found]
-    unseen = [f for f in missing if _invisible(stream, f)]
-    if unseen:
-        missing = [f for f in missing if f not in unseen]
     extra = [a for i, a in found.items() if i not in manifest]
     other = [
         (manifest[i], a)
@@ -77,39 +72,15 @@ def faulted_check(
         ]
     if beyond:
         details["beyond_the_stream"] = [f.index for f in beyond[:EXAMPLES]]
-    if unseen:
-        details["invisible_in_csv"] = len(unseen)
     passed = not (missing or extra or other)
     source = "the faults manifest" if listed is not None else "no faults manifest"
-    hidden = f" ({len(unseen):,} wrong types CSV cannot show)" if unseen else ""
     summary = (
-        f"{len(found):,} faulted records found, as {source} lists{hidden}"
+        f"{len(found):,} faulted records found, as {source} lists"
         if passed
         else f"{len(found):,} found, {len(manifest):,} listed: {len(missing):,} "
         f"missing, {len(extra):,} extra, {len(other):,} of another kind"
     )
     return Check(name, stream.name, outcome(passed), summary, details)
-
-
-def _invisible(stream: Stream, fault: Fault) -> bool:
-    """True for a wrong_type that CSV cannot show: the value written as
-    text is the original's text (80 for "80", true for True)."""
-    if stream.format != "csv" or fault.fault != "wrong_type" or not fault.field:
-        return False
-    if fault.index >= len(stream):
-        return False
-    record = stream.records[fault.index]
-    if not isinstance(record, dict) or fault.field not in record:
-        return False
-    return _cell_text(record[fault.field]) == _cell_text(fault.original)
-
-
-def _cell_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return orjson.dumps(value).decode()
-    return "" if value is None else str(value)
 
 
 def _same(fault: Fault, anomaly: Anomaly) -> bool:

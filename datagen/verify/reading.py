@@ -71,8 +71,6 @@ class Stream:
     records: list[Record]
     #: A database table: rows have no output order, and are states, not events.
     table: bool = False
-    #: "csv" for a CSV file, whose cells have no types; "" otherwise.
-    format: str = ""
     #: The SQL sink's key columns when a table was read with &key=.
     key_columns: tuple[str, ...] = field(default_factory=tuple)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
@@ -128,7 +126,7 @@ def read_file(path: Path, name: str | None = None) -> Stream:
     if suffix == ".json":
         return Stream(name, str(path), _json_documents(path))
     if suffix == ".csv":
-        return Stream(name, str(path), _csv(path), format="csv")
+        return Stream(name, str(path), _csv(path))
     if suffix == ".parquet":
         return Stream(name, str(path), _parquet(path))
     raise ConfigError(
