@@ -38,6 +38,9 @@ class LoadFailure:
     name: str  # the name it would have had: module or entry-point name
     origin: str  # "plugin pkg:Class" or "file /path/to/module.py"
     error: str  # "ModuleNotFoundError: No module named 'nope'": one line
+    #: A declaration file the user wrote is wrong (bad input, exit 2), not
+    #: code that failed to import.
+    bad_input: bool = False
 
     def message(self, kind: str, group: str) -> str:
         """The one line a lookup of the broken name raises."""
@@ -127,7 +130,10 @@ class Registry(Mapping[str, T], Generic[T]):
             packages = (module.rsplit(".", 1)[-1] for module in self.builtins)
             failure = next(filter(None, map(self._failures.get, packages)), None)
         if failure is not None:
-            raise RegistryError(failure.message(self.kind, self.entry_point_group))
+            message = failure.message(self.kind, self.entry_point_group)
+            if failure.bad_input:
+                raise ConfigError(message)
+            raise RegistryError(message)
         raise UnknownName(self.kind, name, self._items) from None
 
     def origin(self, name: str) -> str:
@@ -205,15 +211,18 @@ class Registry(Mapping[str, T], Generic[T]):
             f"two {self.kind}s are named '{name}': {self._origins[name]} and {origin}"
         )
 
-    def fail(self, name: str, origin: str, error: str | Exception) -> None:
+    def fail(
+        self, name: str, origin: str, error: str | Exception, bad_input: bool = False
+    ) -> None:
         """Record name as failed to load (and no longer an item), as a broken
-        plugin is: looking it up raises error, `list` shows it. For items
-        loaded from outside (declaration files) found broken or clashing."""
+        plugin is: looking it up raises error (a ConfigError when bad_input),
+        `list` shows it. For items loaded from outside (declaration files)
+        found broken or clashing."""
         self._items.pop(name, None)
         self._origins.pop(name, None)
         if isinstance(error, Exception):
             error = _error_line(error)
-        self._failures.setdefault(name, LoadFailure(name, origin, error))
+        self._failures.setdefault(name, LoadFailure(name, origin, error, bad_input))
 
     def _fail(self, name: str, origin: str, exc: Exception) -> None:
         self._failures[name] = LoadFailure(name, origin, _error_line(exc))

@@ -197,13 +197,15 @@ def register(declared: Declared, registry: Registry[Any]) -> None:
     declaration = declared.declaration
     name, origin = declaration.name, str(declaration.file)
     if declared.item is None:
-        registry.fail(name, origin, str(DeclarationError(declared.problems)))
+        registry.fail(
+            name, origin, str(DeclarationError(declared.problems)), bad_input=True
+        )
         return
     if name in registry.failures:
         return  # broken already (a clash): stays broken
     if name in registry:
         if not same_file(registry.origin(name), declaration.file):
-            registry.fail(name, origin, registry.clash(name, origin))
+            registry.fail(name, origin, registry.clash(name, origin), bad_input=True)
         return
     registry.add(name, declared.item, origin)
 

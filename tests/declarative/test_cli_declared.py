@@ -96,7 +96,7 @@ def test_a_clash_names_both_files_and_the_rest_still_works(tmp_path):
     declare(tmp_path / "b", "fine")
     dirs = ("--providers-dir", tmp_path / "a", "--providers-dir", tmp_path / "b")
     result = run_generate("document", *dirs, "-p", "twin", "-q", "1", "-o", "-")
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input: two files claim one name
     assert "two document providers are named 'twin'" in result.stderr
     assert str(first) in result.stderr and str(second) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -114,7 +114,7 @@ def test_a_broken_file_fails_only_its_own_name(tmp_path):
     ok = run_generate("document", "-p", "good", "-o", "-", cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
     bad = run_generate("document", "-p", "bad", "-o", "-", cwd=tmp_path)
-    assert bad.returncode == 1
+    assert bad.returncode == 2  # bad input: the file the user wrote
     assert (
         bad.stderr.strip().splitlines() == [bad.stderr.strip()]
         and "providers/bad.yaml:3: fields.a.max:" in bad.stderr

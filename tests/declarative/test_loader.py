@@ -10,7 +10,7 @@ import pytest
 
 from datagen.declarative import loader
 from datagen.declarative.problems import DeclarationError
-from datagen.errors import RegistryError
+from datagen.errors import ConfigError
 from datagen.registry import Registry
 
 ACCOUNT = """\
@@ -73,7 +73,7 @@ def test_a_broken_file_fails_its_name_only_with_its_first_problem(tmp_path):
     loader.register_folder(tmp_path, "document", registry)
     assert "good" in registry
     assert set(registry.failures) == {"bad"}
-    with pytest.raises(RegistryError) as caught:
+    with pytest.raises(ConfigError) as caught:
         registry.get("bad")
     message = str(caught.value)
     assert "\n" not in message
@@ -105,7 +105,7 @@ def test_two_files_with_one_name_fail_that_name_naming_both(tmp_path):
     loader.register_folder(tmp_path / "a", "document", registry)
     loader.register_folder(tmp_path / "b", "document", registry)
     assert "other" in registry and "twin" not in registry
-    with pytest.raises(RegistryError, match="two document providers are named"):
+    with pytest.raises(ConfigError, match="two document providers are named"):
         registry.get("twin")
     error = registry.failures["twin"].error
     assert str(first) in error and str(second) in error
