@@ -79,7 +79,7 @@ def choice_check(
             f"{total:,} draws: too few for a chi-square test",
             details,
         )
-    from scipy.stats import chisquare  # type: ignore[import-untyped]
+    from scipy.stats import chisquare
 
     result = chisquare([o for o, _ in cells], [e for _, e in cells])
     p_value = float(result.pvalue)
