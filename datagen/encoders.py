@@ -139,6 +139,10 @@ class CsvEncoder(Encoder):
                 continue
             extra = flat.keys() - known
             if extra:
+                extra = {
+                    name for name in extra if not _null_object(flat, name, columns)
+                }
+            if extra:
                 raise ConfigError(
                     f"csv: a document has field '{sorted(extra)[0]}' that the first "
                     "document did not have; use --format jsonl for varying fields"
@@ -156,6 +160,13 @@ class CsvEncoder(Encoder):
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows)
         return buffer.getvalue().encode()
+
+
+def _null_object(flat: dict[str, Any], name: str, columns: Sequence[str]) -> bool:
+    """True when `name` is null where the columns hold an object's fields
+    (name.x): its cells are left empty."""
+    prefix = f"{name}."
+    return flat[name] is None and any(column.startswith(prefix) for column in columns)
 
 
 def _cut_row(flat: dict[str, Any], columns: Sequence[str]) -> list[Any]:

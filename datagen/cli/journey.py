@@ -7,6 +7,7 @@ import click
 from datagen.cli.options import OutputRule, ProviderRun, provider_options
 from datagen.cli.params import JOURNEY_PROVIDER
 from datagen.cli.progress import ProgressBar, summarise
+from datagen.cli.trust_options import CheckOptions, check_options
 from datagen.runs.journeys import JourneyJob, run_journeys
 
 #: A folder of zips (and metadata); a .jsonl or .json file of whole journeys.
@@ -14,13 +15,16 @@ OUTPUT = OutputRule("./output/journeys", "zip", file_formats=("jsonl", "json"))
 
 
 @click.command()
-@provider_options("journey", JOURNEY_PROVIDER, OUTPUT)
-def journey(run: ProviderRun) -> None:
+@provider_options("journey", JOURNEY_PROVIDER, OUTPUT, check_options)
+def journey(run: ProviderRun, checking: CheckOptions) -> None:
     """Generate user journeys: <provider>_<user_id>.zip and .json per journey
     in a folder; in a .jsonl file (or on stdout) a JSON line per journey.
 
     With --sink or --route the journeys' steps are streamed instead, in time
     order across journeys (and -o, if given, gets the same stream).
+
+    --faults break whole journeys in a .jsonl file, or steps when streamed;
+    never zips (a file per journey).
 
     Example:
 
@@ -33,8 +37,10 @@ def journey(run: ProviderRun) -> None:
     job = run.job(JourneyJob, outputs.path)
     streamed = outputs.to_sinks  # steps on one clock, not whole journeys
     total, unit = (None, "steps") if streamed else (run.quantity, "journeys")
+    checks = checking.checks("journey", run.seed)
     with ProgressBar(total, unit, not run.quiet, label=run.provider) as bar:
-        result = run_journeys(job, outputs, run.workers, bar.update)
+        with checks.recording():
+            result = run_journeys(job, outputs, run.workers, bar.update, checks)
     what = "journey steps" if streamed else "journeys"
     summarise(
         result,

@@ -206,12 +206,12 @@ def simulate(
     destination, target = _destination(outputs, script, output_path)
     length = RunLength(start, end, ticks, duration, count)
     options = LiveOptions(live, rate, speed, arrivals)
-    window, pace = plan_window(simulation, length, options, timezone, clock)
-    progress = _Progress(window, count, quiet or live)
     checks = checking.checks("simulate", simulation.seed, truth)
     checking.note_distributions(checks, "simulation", simulation.name, simulation.model)
-    try:
-        with checks.recording():
+    with checks.recording():  # a live run's set-up may be interrupted too
+        window, pace = plan_window(simulation, length, options, timezone, clock)
+        progress = _Progress(window, count, quiet or live)
+        with progress.bar:
             result = write_simulation(
                 simulation,
                 window,
@@ -224,8 +224,6 @@ def simulate(
                 on_progress=progress.update,
                 checks=checks,
             )
-    finally:
-        progress.bar.close()
     summarise(
         result,
         f"{simulation.name} events",

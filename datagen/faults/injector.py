@@ -228,7 +228,7 @@ class FaultInjector:
             assert time_field is not None  # checked by _learn
             return values.late(record, time_field, self._watermark(at), self.spec.lag)
         line = self._item(at) if self._lines else dumps_line(record)
-        return values.malformed(record, line, rng, self.shape.key_field)
+        return values.malformed(record, line, rng, protected)
 
     def _put(
         self, at: int, kind: str, record: dict[str, Any], change: values.Change
@@ -261,32 +261,32 @@ class FaultInjector:
         }
 
     def _duplicate(self, at: int) -> int:
-        """An exact copy of a clean record written up to DUPLICATE_REACH
-        records before, inserted at `at`."""
+        """An exact copy of a clean record among the DUPLICATE_REACH records
+        up to `at` (it may be `at` itself), inserted right after `at`."""
         lowest = max(self._base - len(self._history), 0)
-        reach = min(DUPLICATE_REACH, at - lowest)
-        if reach < 1:
-            return at + 1
-        source = at - 1 - self.rng.randrange(reach)
+        reach = min(DUPLICATE_REACH, at + 1 - lowest)
+        source = at - self.rng.randrange(reach)
         while source >= lowest and self._is_faulted(source):
             source -= 1
         if source < lowest:
             return at + 1
+        place = at + 1
+        offset = place - self._base
         item = self._item(source)
-        self._buffer.insert(at - self._base, item)
+        self._buffer.insert(offset, item)
         if self._keys is not None:
-            self._keys.insert(at - self._base, self._keys_of([item])[0])
+            self._keys.insert(offset, self._keys_of([item])[0])
         if self._times is not None:
-            self._times.insert(at - self._base, self._times[at - self._base])
+            self._times.insert(offset, self._times[offset - 1])
         self._reserved = {
-            (place + 1 if place >= at else place): entry
-            for place, entry in self._reserved.items()
+            (spot + 1 if spot >= place else spot): entry
+            for spot, entry in self._reserved.items()
         }
-        self._faulted.add(at)
+        self._faulted.add(place)
         entry = self._entry("duplicate", self._record(source), None, source)
-        entry["index"] = at
+        entry["index"] = place
         self._pending.append(entry)
-        return at + 1
+        return place + 1
 
     def _out_of_order(self, at: int) -> int:
         """A record held back until just after the next record of its key
@@ -406,30 +406,33 @@ class FaultInjector:
 
     def _watermark(self, at: int) -> Any:
         """The latest event time written before `at`: in a time-ordered
-        stream, the last clean record's; else the most of every record's."""
+        stream, the latest back to the last clean record (the records before
+        it are no later); else the latest of every record's."""
         time_field = self.shape.time_field
         assert time_field is not None
         if self._tracks_time:
             self._scan(at)
             if self._latest is not None:
                 return self._latest[1]
-        else:
-            lowest = max(self._base - len(self._history), 0)
-            for place in range(at - 1, lowest - 1, -1):
-                if self._is_faulted(place):
-                    continue
-                value = self._record(place).get(time_field)
-                if values.seconds_of(value) is not None:
-                    return value
-        return self._record(at).get(time_field)
+            return self._record(at).get(time_field)
+        latest: tuple[float, Any] | None = None
+        lowest = max(self._base - len(self._history), 0)
+        for place in range(at - 1, lowest - 1, -1):
+            value = self._time_at(place, time_field)
+            seconds = values.seconds_of(value)
+            if seconds is not None and (latest is None or seconds > latest[0]):
+                latest = (seconds, value)
+            if not self._is_faulted(place):
+                break
+        return self._record(at).get(time_field) if latest is None else latest[1]
 
     def _scan(self, upto: int) -> None:
         """The latest time of the records before `upto` (unordered streams)."""
         time_field = self.shape.time_field
         for place in range(max(self._scanned, self._base), upto):
-            if place in self._broken or time_field is None:
-                continue
-            value = self._record(place).get(time_field)
+            if time_field is None:
+                break
+            value = self._time_at(place, time_field)
             seconds = values.seconds_of(value)
             if seconds is not None and (
                 self._latest is None or seconds > self._latest[0]
@@ -447,6 +450,16 @@ class FaultInjector:
         if at >= self._base:
             return self._buffer[at - self._base]
         return self._history[at - self._base]
+
+    def _time_at(self, at: int, time_field: str) -> Any:
+        """The time of the record at `at`; None for a broken one."""
+        item = self._item(at)
+        if isinstance(item, MalformedRecord):
+            return None
+        try:
+            return self._record(at).get(time_field)
+        except orjson.JSONDecodeError:  # a broken line
+            return None
 
     def _record(self, at: int) -> dict[str, Any]:
         item = self._item(at)

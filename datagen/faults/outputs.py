@@ -3,7 +3,7 @@
 - A sink that writes a file per record (a folder of JSON documents, journey
   zips) is written by the workers, record by record: no stream to fault.
 - CSV and Parquet have the columns of their first rows: `drift` (a field
-  added or renamed) does not fit them.
+  added or renamed) does not fit them; CSV holds text only: no `wrong_type`.
 - SQL tables and Parquet hold typed columns: `wrong_type` does not fit them.
 - Avro (Kafka's format=avro) has the schema of the first events: no null
   where they had none, no other type, no other field, no record cut short.
@@ -19,10 +19,12 @@ from datagen.faults.spec import FaultSpec
 
 _FIXED = "has the columns of its first rows, so no field can be added or renamed"
 _TYPED = "has typed columns, which hold no value of another type"
+_TEXT = "holds text only, so no value can have another type"
 _AVRO = "writes Avro with the schema of the first events, which this would not fit"
 #: Output kind -> the faults it cannot hold, and why.
 REFUSED: dict[str, tuple[frozenset[str], str]] = {
     "csv": (frozenset({"drift"}), _FIXED),
+    "csv text": (frozenset({"wrong_type"}), _TEXT),
     "parquet": (frozenset({"drift"}), _FIXED),
     "parquet typed": (frozenset({"wrong_type"}), _TYPED),
     "sql": (frozenset({"wrong_type"}), _TYPED),
@@ -37,7 +39,7 @@ def _kinds_of(sink: object) -> list[str]:
     name = getattr(inner, "name", "")
     found = []
     if isinstance(getattr(inner, "encoder", None), CsvEncoder):
-        found.append("csv")
+        found += ["csv", "csv text"]
     if name == "parquet":
         found += ["parquet", "parquet typed"]
     if name == "sql":
@@ -60,8 +62,7 @@ def check_outputs(spec: FaultSpec, sinks: Sequence[object]) -> None:
         if callable(getattr(inner, "count_part", None)):
             raise ConfigError(
                 f"--faults: {where} is written a file per record; faults need one "
-                "stream of records: -o a .jsonl, .csv, .json or .parquet file, "
-                "stdout, or --sink"
+                "stream of records: a file (-o out.jsonl), stdout or --sink"
             )
         for output in _kinds_of(sink):
             refused, why = REFUSED[output]

@@ -17,6 +17,9 @@ from datagen.faults.spec import FaultSpec
 
 #: The fields taken as a stream's event time when its source names none.
 TIME_FIELDS = ("event_time", "timestamp", "event_timestamp")
+#: A change event's fields that say what changed (see datagen/sinks/changes.py):
+#: keyed sinks apply them, so faults leave them alone.
+CHANGE_FIELDS = ("op", "before", "after")
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,15 @@ class StreamShape:
     references: Mapping[str, str] = field(default_factory=dict)
     ordered: bool = False
     found: bool = False
+    #: The change fields (op, before, after) the first record has.
+    changes: tuple[str, ...] = ()
 
     def protected(self) -> frozenset[str]:
         """Fields that value faults leave alone: the key, time and actor, so
-        every faulted record can still be found and ordered."""
-        return frozenset(
-            name
-            for name in (self.key_field, self.time_field, self.actor_field)
-            if name is not None
-        )
+        every faulted record can still be found and ordered, and a change
+        event's op and images, so keyed sinks can still apply it."""
+        names = (self.key_field, self.time_field, self.actor_field, *self.changes)
+        return frozenset(name for name in names if name is not None)
 
     def complete(self, first: Mapping[str, Any]) -> StreamShape:
         """The shape with the fields its source left out found in `first`."""
@@ -48,7 +51,12 @@ class StreamShape:
             return self
         key = self.key_field or _first_key(first)
         time = self.time_field or next((n for n in TIME_FIELDS if n in first), None)
-        return replace(self, key_field=key, time_field=time, found=True)
+        changes = tuple(name for name in CHANGE_FIELDS if name in first)
+        if "op" not in changes:
+            changes = ()
+        return replace(
+            self, key_field=key, time_field=time, found=True, changes=changes
+        )
 
     def check(self, spec: FaultSpec) -> None:
         """ConfigError naming the first kind with a rate that cannot apply

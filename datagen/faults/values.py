@@ -194,11 +194,14 @@ def late(
 
 
 def malformed(
-    record: Mapping[str, Any], line: bytes, rng: random.Random, key_field: str | None
+    record: Mapping[str, Any],
+    line: bytes,
+    rng: random.Random,
+    protected: Collection[str],
 ) -> Change:
     """The record broken: its JSON line truncated (the closing brace and
     more cut off) or with an invalid UTF-8 byte; as a record, cut short to
-    its leading half of fields (and its key)."""
+    its leading half of fields (and the protected ones it has)."""
     body = line[:-1] if line.endswith(b"\n") else line
     if rng.random() < 0.5:
         how = "truncated"
@@ -208,9 +211,8 @@ def malformed(
         at = 1 + rng.randrange(max(len(body) - 1, 1))
         broken = body[:at] + b"\xff" + body[at:] + b"\n"
     names = list(record)
-    kept = names[: max(1, len(names) // 2)] if len(names) > 1 else []
-    if key_field is not None and key_field in record and key_field not in kept:
-        kept.append(key_field)
+    half = set(names[: len(names) // 2])
+    kept = [name for name in names if name in half or name in protected]
     cut = MalformedRecord({name: record[name] for name in kept}, broken)
     return Change(cut, None, None, how)
 

@@ -336,8 +336,13 @@ class RunRecord:
         )
         entry["distributions"] = self.distributions.get(stream.name, {})
         entry["references"] = dict(shape.references)
-        entry["outputs"] = list(stream.outputs)
+        entry["outputs"] = [_output_name(name) for name in stream.outputs]
         return entry
+
+
+def _output_name(described: str) -> str:
+    """A sink as the record names an output: a file by its path."""
+    return described.removeprefix("file:")
 
 
 def _stream_of(delivery: Delivery, streams: Sequence[StreamChecks]) -> str | None:

@@ -1,0 +1,82 @@
+"""The run manifest and the ground truth when a run ends otherwise than whole:
+interrupted, or a sink that fails; the truth is made from clean events."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from tests.faults.reader import check, read_lines, read_manifest
+from tests.faults.test_cli_faults import REPO, datagen
+
+
+def test_an_interrupted_run_records_what_it_wrote(tmp_path):
+    out, faults, manifest = (
+        tmp_path / "w.jsonl",
+        tmp_path / "f.jsonl",
+        tmp_path / "m.json",
+    )
+    command = [
+        sys.executable, str(REPO / "generate.py"), "simulate", "web",
+        "--count", "5000000", "--seed", "3", "-o", str(out),
+        "--faults", "null=0.05,duplicate=0.05", "--faults-manifest", str(faults),
+        "--manifest", str(manifest), "--quiet",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE)
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    record = json.loads(manifest.read_text())
+    lines, entries = read_lines(out), read_manifest(faults)
+    assert record["interrupted"] is True and "failed" not in record
+    stream = record["streams"]["web"]
+    assert 0 < stream["count"] == len(lines) < 5_000_000
+    assert all(entry["index"] < len(lines) for entry in entries)
+    counts = check(lines, entries, "web", "marketing_click_id", "event_timestamp")
+    assert stream["faulted"] == counts and set(counts) == {"null", "duplicate"}
+
+
+def test_a_failed_sink_still_leaves_a_run_manifest(tmp_path):
+    (tmp_path / "breaking.py").write_text(
+        "class Breaks:\n"
+        "    def __init__(self):\n"
+        "        self.seen = 0\n"
+        "    def send(self, event):\n"
+        "        self.seen += 1\n"
+        "        if self.seen > 2500:\n"
+        "            raise RuntimeError('the sink broke')\n"
+    )
+    manifest = tmp_path / "m.json"
+    done = datagen(
+        "simulate", "web", "--count", 20_000, "--seed", 1,
+        "--sink", "python:breaking:Breaks", "--faults", "null=0.01",
+        "--faults-manifest", tmp_path / "f.jsonl", "--manifest", manifest,
+        ok=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    record = json.loads(manifest.read_text())
+    assert "the sink broke" in record["failed"]
+    assert record["interrupted"] is False
+    (sink,) = record["sinks"]
+    assert sink["name"].startswith("python") and sink["acknowledged"] <= 2500
+    assert record["streams"]["web"]["count"] == sink["acknowledged"]
+    assert not (tmp_path / "f.jsonl").exists()  # a failed run lists no faults
+
+
+def test_the_ground_truth_is_made_from_clean_events(tmp_path):
+    faults = "null=0.05,duplicate=0.05,out_of_order=0.05,late=0.05,malformed=0.05"
+    truths = []
+    runs = [("clean", []), ("faulted", ["--faults", faults, "--workers", "2"])]
+    for name, extra in runs:
+        folder = tmp_path / name
+        datagen(
+            "simulate", "customers_cdc", "--count", 3000, "--seed", 4,
+            "-o", tmp_path / f"{name}.jsonl", "--truth", folder, *extra,
+        )  # fmt: skip
+        (truth,) = folder.iterdir()
+        truths.append(truth.read_bytes())
+    assert truths[0] == truths[1] and truths[0].count(b"\n") > 10
