@@ -171,6 +171,7 @@ truth_option = click.option(
     "--truth",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
+    metavar="DIR",
     help="Write the expected final state here: DIR/<stream>.jsonl, one line per "
     "live key, its last version (from the events before any fault).",
 )
