@@ -23,7 +23,6 @@ import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import methodcaller
 from typing import Any
 
 import orjson
@@ -93,6 +92,8 @@ class FaultInjector:
         #: Positions ahead that no fault may take, by position: a record moved
         #: there (its manifest entry), or the record it was moved after (None).
         self._reserved: dict[int, dict[str, Any] | None] = {}
+        #: Reserved positions the faults have passed: they move no more.
+        self._passed: dict[int, dict[str, Any] | None] = {}
         self._broken: dict[int, MalformedRecord] = {}
         self._faulted: set[int] = set()
         self._pending: list[dict[str, Any]] = []
@@ -278,10 +279,7 @@ class FaultInjector:
             self._keys.insert(offset, self._keys_of([item])[0])
         if self._times is not None:
             self._times.insert(offset, self._times[offset - 1])
-        self._reserved = {
-            (spot + 1 if spot >= place else spot): entry
-            for spot, entry in self._reserved.items()
-        }
+        self._shift(place, _NEVER, 1)
         self._faulted.add(place)
         entry = self._entry("duplicate", self._record(source), None, source)
         entry["index"] = place
@@ -316,10 +314,7 @@ class FaultInjector:
                 self._times.insert(
                     partner - self._base, self._times[partner - 1 - self._base]
                 )
-            self._reserved = {
-                (spot - 1 if place < spot <= partner else spot): entry
-                for spot, entry in self._reserved.items()
-            }
+            self._shift(place + 1, partner, -1)
             self._reserved[partner - 1] = None  # the later event it now follows
             self._reserved[partner] = self._entry(
                 "out_of_order", record, time_field, place
@@ -400,7 +395,7 @@ class FaultInjector:
         key_field = self.shape.key_field
         if key_field is None:  # not found yet: see _learn
             return [_UNKNOWN] * len(items)
-        return list(map(methodcaller("get", key_field), items))
+        return [item.get(key_field) for item in items]
 
     # Time
 
@@ -444,7 +439,23 @@ class FaultInjector:
 
     def _is_faulted(self, at: int) -> bool:
         """True for a faulted record (written, or moved ahead)."""
-        return at in self._faulted or self._reserved.get(at) is not None
+        return (
+            at in self._faulted
+            or self._reserved.get(at) is not None
+            or self._passed.get(at) is not None
+        )
+
+    def _shift(self, low: int, high: int, step: int) -> None:
+        """Reserved positions low..high move by step (a record inserted or
+        taken out); those before low are passed and set apart, so the
+        reserved ones stay few."""
+        moved: dict[int, dict[str, Any] | None] = {}
+        for spot, entry in self._reserved.items():
+            if spot < low:
+                self._passed[spot] = entry
+            else:
+                moved[spot + step if spot <= high else spot] = entry
+        self._reserved = moved
 
     def _item(self, at: int) -> Any:
         if at >= self._base:
@@ -490,8 +501,9 @@ class FaultInjector:
             at - base: self._broken.pop(at)
             for at in sorted(at for at in self._broken if at < upto)
         }
-        for at in sorted(at for at in self._reserved if at < upto):
-            entry = self._reserved.pop(at)
+        self._shift(upto, _NEVER, 0)
+        for at in sorted(self._passed):
+            entry = self._passed.pop(at)
             if entry is not None:
                 entry["index"] = at
                 self._faulted.add(at)

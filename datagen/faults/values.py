@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,8 +36,27 @@ class Change:
     change: str | None = None
 
 
+#: Random draws of a field before every field that fits is listed.
+_DRAWS = 8
+
+
 def _choose(rng: random.Random, names: list[str]) -> str | None:
     return names[rng.randrange(len(names))] if names else None
+
+
+def _pick(
+    record: Mapping[str, Any], rng: random.Random, fits: Callable[[str, Any], bool]
+) -> str | None:
+    """A field of the record that fits, each as likely: drawn at random
+    (cheap when most fields fit), else chosen from the list of those that do."""
+    names = list(record)
+    if not names:
+        return None
+    for _ in range(_DRAWS):
+        name = names[rng.randrange(len(names))]
+        if fits(name, record[name]):
+            return name
+    return _choose(rng, [name for name in names if fits(name, record[name])])
 
 
 def _with(record: Mapping[str, Any], name: str, value: Any) -> dict[str, Any]:
@@ -54,12 +73,13 @@ def null(
 ) -> Change | None:
     """A field that is not null (and was never null in the stream's first
     records) set to null."""
-    names = [
-        name
-        for name, value in record.items()
-        if value is not None and name not in protected and name not in nullable
-    ]
-    name = _choose(rng, names)
+    name = _pick(
+        record,
+        rng,
+        lambda name, value: value is not None
+        and name not in protected
+        and name not in nullable,
+    )
     if name is None:
         return None
     return Change(_with(record, name, None), name, record[name])
@@ -71,12 +91,9 @@ def wrong_type(
     """A value of another JSON type: a number or boolean as text, text as a
     number (its value if it is a number written as text, else its length),
     a list or object as its JSON text."""
-    names = [
-        name
-        for name, value in record.items()
-        if value is not None and name not in protected
-    ]
-    name = _choose(rng, names)
+    name = _pick(
+        record, rng, lambda name, value: value is not None and name not in protected
+    )
     if name is None:
         return None
     value = record[name]
@@ -105,24 +122,24 @@ def out_of_range(
     """A number far outside any range it keeps to, -(|value| * 1000 + 1000)
     (same type); with no number in the record, a date or time moved to the
     year 9999."""
-    numbers = [
-        name
-        for name, value in record.items()
-        if isinstance(value, (int, float))
+    name = _pick(
+        record,
+        rng,
+        lambda name, value: isinstance(value, (int, float))
         and not isinstance(value, bool)
-        and name not in protected
-    ]
-    name = _choose(rng, numbers)
+        and name not in protected,
+    )
     if name is not None:
         value = record[name]
         far = -(abs(value) * 1000 + 1000)
         return Change(_with(record, name, far), name, value)
-    dates = [
-        name
-        for name, value in record.items()
-        if isinstance(value, str) and _DATE.match(value) and name not in protected
-    ]
-    name = _choose(rng, dates)
+    name = _pick(
+        record,
+        rng,
+        lambda name, value: isinstance(value, str)
+        and _DATE.match(value) is not None
+        and name not in protected,
+    )
     if name is None:
         return None
     value = record[name]
@@ -142,8 +159,7 @@ def drift(
     """The record's shape changed: a field removed, renamed to <field>_v2
     (in its place), or a field <field>_v2 added (a copy of the field's
     value, at the end)."""
-    names = [name for name in record if name not in protected]
-    name = _choose(rng, names)
+    name = _pick(record, rng, lambda name, _value: name not in protected)
     if name is None:
         return None
     how = ("removed", "renamed", "added")[rng.randrange(3)]
