@@ -136,6 +136,33 @@ def test_a_document_run_is_faulted_alike_whatever_the_workers(tmp_path):
     assert found[0] == found[1]
 
 
+def test_a_parquet_file_gets_records_cut_short(tmp_path):
+    import pyarrow.parquet as pq
+
+    out, faults = tmp_path / "d.parquet", tmp_path / "f.jsonl"
+    datagen(
+        "document", "-p", "starfleet_account", "-q", 3000, "--seed", 2, "-o", out,
+        "--faults", "malformed=0.05,null=0.05,duplicate=0.05",
+        "--faults-manifest", faults,
+    )  # fmt: skip
+    rows = pq.read_table(out).to_pylist()
+    entries = {entry["index"]: entry for entry in read_manifest(faults)}
+    assert len(rows) == 3000 + sum(
+        1 for entry in entries.values() if entry["fault"] == "duplicate"
+    )
+    for at, row in enumerate(rows):
+        entry = entries.get(at)
+        nulls = [name for name, value in row.items() if value is None]
+        if entry is None:
+            assert not nulls
+        elif entry["fault"] == "malformed":  # the trailing half of fields gone
+            assert len(nulls) >= len(row) // 2 - 1 and row["id"] == entry["key"]
+        elif entry["fault"] == "null":
+            assert nulls == [entry["field"]]
+        else:
+            assert row == rows[entry["original"]]
+
+
 def test_a_csv_file_gets_broken_rows_with_fewer_cells(tmp_path):
     out, faults = tmp_path / "d.csv", tmp_path / "f.jsonl"
     datagen(
@@ -185,12 +212,18 @@ def test_a_bad_spec_is_one_line_and_exit_2(spec, message):
         (["document", "-p", "starfleet_account", "-o", "-", "--format", "csv",
           "--faults", "drift=0.01"],
          "--faults drift: stdout has the columns of its first rows"),
+        (["document", "-p", "starfleet_account", "-o", "{tmp}/x.parquet",
+          "--faults", "drift=0.01"], "--faults drift: file:{tmp}/x.parquet has the"),
+        (["document", "-p", "starfleet_account", "-o", "-",
+          "--sink", "sqlite:///{tmp}/x.db?table=t", "--faults", "wrong_type=0.01"],
+         "--faults wrong_type: sqlite:///{tmp}/x.db?table=t has typed columns"),
         (["document", "-p", "starfleet_account", "-o", "{tmp}/folder",
           "--faults", "null=0.01"], "is written a file per record"),
     ],
 )  # fmt: skip
 def test_a_fault_that_cannot_apply_is_one_line_and_exit_2(argv, message, tmp_path):
     argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
+    message = message.replace("{tmp}", str(tmp_path))
     done = datagen(*argv, ok=False)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
