@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 import click
@@ -22,6 +19,7 @@ from datagen.cli.signals import stop_signals
 from datagen.cli.simulate import simulate
 from datagen.cli.upload import upload
 from datagen.cli.validate import validate
+from datagen.cli.version import datagen_version
 from datagen.cli.verify import verify
 from datagen.sinks.batching import fast_thread_switching
 
@@ -39,21 +37,9 @@ class DatagenGroup(click.Group):
             return super().invoke(ctx)
 
 
-def _version() -> str:
-    """The installed version, or the source tree's for `python generate.py`."""
-    try:
-        return version("datagen")
-    except PackageNotFoundError:
-        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-        try:
-            return tomllib.loads(pyproject.read_text())["project"]["version"]
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            return "unknown"
-
-
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        click.echo(f"datagen {_version()}")
+        click.echo(f"datagen {datagen_version()}")
         ctx.exit()
 
 

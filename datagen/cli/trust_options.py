@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from datagen.cli.errors import BadValue
+from datagen.cli.version import datagen_version
 from datagen.errors import ConfigError, DatagenError
 from datagen.faults import FaultSpec, FaultsManifest, parse_faults
 from datagen.redaction import scrub_known
@@ -62,7 +62,7 @@ class CheckOptions:
                 command,
                 [scrub_known(argument) for argument in sys.argv[1:]],
                 seed,
-                _version(),
+                datagen_version(),
                 self.faults,
                 self.faults_manifest,
             )
@@ -111,14 +111,6 @@ class CheckOptions:
 
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
-
-
-def _version() -> str:
-    """The installed version, for the record ("unknown" when not installed)."""
-    try:
-        return version("datagen")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def check_options(command: F) -> F:
