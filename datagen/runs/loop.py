@@ -11,6 +11,9 @@ KeyboardInterrupt for them (the CLI's, datagen.cli.signals), are held while a
 batch is written, then stop the run; the sinks are closed as usual (waiting
 for what they hold to be delivered). A second one stops waiting at once: the
 sinks give up, counting what no server confirmed yet as unknown.
+
+It is long (over 300 lines) because delivering, interrupting and closing
+are one contract: each step must know how the others left the sinks.
 """
 
 from __future__ import annotations

@@ -1,0 +1,213 @@
+"""The run manifest (--manifest FILE): what a run was asked and what it
+wrote, stream by stream and sink by sink, from each stream's checks and the
+record's statistics of its events."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+from datagen.errors import first_line
+from datagen.faults import FaultLog, FaultSpec, StreamShape
+from datagen.faults.values import seconds_of
+from datagen.files.atomic import write_atomic
+from datagen.runs.loop import RunResult
+from datagen.sinks.base import Delivery
+from datagen.sinks.changes import is_envelope
+from datagen.timefmt import isoformat
+
+
+class StreamChecks(Protocol):
+    """What the manifest reads of a stream's checks (runs/record.py's)."""
+
+    name: str
+    spec: FaultSpec | None
+    log: FaultLog
+    outputs: list[str]
+    result: RunResult | None
+    stats: StreamStats | None
+
+    def shape_now(self) -> StreamShape: ...
+
+
+class StreamStats:
+    """The record's view of one stream's events (before faults): first and
+    last event time, the keys' range and how many distinct."""
+
+    def __init__(self, shape: StreamShape) -> None:
+        self.shape = shape
+        self.first: tuple[float, Any] | None = None
+        self.last: tuple[float, Any] | None = None
+        self.keys: set[Any] = set()
+
+    def observe(self, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
+        if not self.shape.found:
+            self.shape = self.shape.complete(events[0])
+        time_field, key_field = self.shape.time_field, self.shape.key_field
+        for event in events:
+            if time_field is not None:
+                self._time(event.get(time_field))
+            if key_field is not None:
+                self._key(event, key_field)
+
+    def _time(self, value: Any) -> None:
+        seconds = seconds_of(value)
+        if seconds is None:
+            return
+        if self.first is None or seconds < self.first[0]:
+            self.first = (seconds, value)
+        if self.last is None or seconds > self.last[0]:
+            self.last = (seconds, value)
+
+    def _key(self, event: Mapping[str, Any], key_field: str) -> None:
+        if key_field not in event and is_envelope(event):
+            event = event.get("after") or event.get("before") or {}
+        key = event.get(key_field)
+        if key is not None and not isinstance(key, (dict, list)):
+            self.keys.add(key)
+
+    def summary(self) -> dict[str, Any]:
+        keys: dict[str, Any] = {"min": None, "max": None, "distinct": len(self.keys)}
+        try:
+            keys.update(min=min(self.keys), max=max(self.keys))
+        except (ValueError, TypeError):  # none, or of mixed types
+            pass
+        return {
+            "first_event_time": None if self.first is None else self.first[1],
+            "last_event_time": None if self.last is None else self.last[1],
+            "keys": keys,
+        }
+
+
+class RunRecord:
+    """The run manifest (--manifest FILE, one JSON object): what a run was
+    asked and what it wrote, stream by stream and sink by sink."""
+
+    def __init__(
+        self,
+        path: Path,
+        command: str,
+        arguments: Sequence[str],
+        seed: int | None,
+        version: str,
+        faults: FaultSpec | None = None,
+        faults_manifest: Path | None = None,
+    ) -> None:
+        self.path = path
+        self.command = command
+        self.arguments = list(arguments)
+        self.seed = seed
+        self.version = version
+        self.faults = faults
+        self.faults_manifest = faults_manifest
+        self.started = datetime.now(timezone.utc)
+        self._clock = time.monotonic()
+        #: Each stream's configured distributions, by stream name.
+        self.distributions: dict[str, dict[str, dict[str, float]]] = {}
+
+    def write(
+        self, streams: Sequence[StreamChecks], error: BaseException | None
+    ) -> Path:
+        """Write the manifest atomically; `error`: what ended the run (an
+        interruption, a sink that failed). OutputError when it cannot."""
+        data = self.manifest(streams, error)
+        write_atomic(self.path, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        return self.path
+
+    def manifest(
+        self, streams: Sequence[StreamChecks], error: BaseException | None
+    ) -> dict[str, Any]:
+        results = [stream.result for stream in streams if stream.result is not None]
+        interrupted = isinstance(error, KeyboardInterrupt) or any(
+            result.interrupted for result in results
+        )
+        elapsed = results[0].elapsed if results else time.monotonic() - self._clock
+        deliveries = self._deliveries(results, error)
+        spec = self.faults or next((s.spec for s in streams if s.spec), None)
+        data: dict[str, Any] = {
+            "datagen": self.version,
+            "command": self.command,
+            "arguments": self.arguments,
+            "seed": self.seed,
+            "started": isoformat(self.started),
+            "elapsed_seconds": round(elapsed, 3),
+            "interrupted": interrupted,
+        }
+        if error is not None and not isinstance(error, KeyboardInterrupt):
+            data["failed"] = first_line(error)
+        data["faults"] = {
+            "spec": None if spec is None else spec.text(),
+            "manifest": (
+                None if self.faults_manifest is None else str(self.faults_manifest)
+            ),
+        }
+        data["streams"] = {
+            stream.name: self._stream(stream, deliveries) for stream in streams
+        }
+        data["sinks"] = [
+            {
+                "name": delivery.sink,
+                "stream": _stream_of(delivery, streams),
+                "sent": delivery.sent,
+                "acknowledged": delivery.acknowledged,
+                "failed": delivery.failed,
+            }
+            for delivery in deliveries
+        ]
+        return data
+
+    @staticmethod
+    def _deliveries(
+        results: Sequence[RunResult], error: BaseException | None
+    ) -> list[Delivery]:
+        found = [delivery for result in results for delivery in result.deliveries]
+        return found or list(getattr(error, "deliveries", None) or [])
+
+    def _stream(
+        self, stream: StreamChecks, deliveries: Sequence[Delivery]
+    ) -> dict[str, Any]:
+        shape = stream.shape_now()
+        result = stream.result
+        if result is not None:
+            count: int | None = result.count
+        else:  # failed: what every sink of the stream confirmed
+            mine = [d.acknowledged for d in deliveries if d.sink in stream.outputs]
+            count = min(mine) if mine else None
+        faulted = stream.log.counts
+        entry: dict[str, Any] = {
+            "count": count,
+            "clean": None if count is None else count - sum(faulted.values()),
+            "faulted": faulted,
+            "key_field": shape.key_field,
+            "time_field": shape.time_field,
+            "actor_field": shape.actor_field,
+        }
+        entry.update(
+            stream.stats.summary()
+            if stream.stats is not None
+            else StreamStats(shape).summary()
+        )
+        entry["distributions"] = self.distributions.get(stream.name, {})
+        entry["references"] = dict(shape.references)
+        entry["outputs"] = [_output_name(name) for name in stream.outputs]
+        return entry
+
+
+def _output_name(described: str) -> str:
+    """A sink as the record names an output: a file by its path."""
+    return described.removeprefix("file:")
+
+
+def _stream_of(delivery: Delivery, streams: Sequence[StreamChecks]) -> str | None:
+    """The stream a sink was given: the one whose outputs name it."""
+    for stream in streams:
+        if delivery.sink in stream.outputs:
+            return stream.name
+    return streams[0].name if len(streams) == 1 else None
