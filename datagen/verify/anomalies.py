@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 from datagen.faults.spec import DEFAULT_LAG_SECONDS
-from datagen.verify.profile import RARE, profile
+from datagen.verify.profile import RARE, Rules, profile
 from datagen.verify.reading import Malformed, Stream
 from datagen.verify.values import MISSING, epoch, field_value, hashable
 
@@ -81,7 +81,7 @@ def detect(stream: Stream, expect: Expectations) -> dict[int, Anomaly]:
         original = first_seen.setdefault(canonical, index)
         if original != index:
             found[index] = Anomaly(index, "duplicate", original=original)
-    rules = profile(stream, found, expect.rare)
+    rules = _profile_without_cut_rows(stream, found, expect.rare)
     for index, record in stream.dicts():
         if index in found:
             continue
@@ -99,6 +99,22 @@ def detect(stream: Stream, expect: Expectations) -> dict[int, Anomaly]:
     if expect.time_field:
         _times(stream, expect, found)
     return found
+
+
+def _profile_without_cut_rows(
+    stream: Stream, known: dict[int, Anomaly], rare: float
+) -> Rules:
+    """The stream's rules, profiled again without the records the first
+    profile finds cut short: in a table-like output (Parquet) a malformed
+    record is a row whose later fields are null, always the same fields, so
+    those fields' nulls would otherwise look common and hide null faults."""
+    rules = profile(stream, known, rare)
+    cut = {
+        index
+        for index, record in stream.dicts()
+        if index not in known and (rules.shape(record) or ("",))[0] == "malformed"
+    }
+    return profile(stream, {*known, *cut}, rare) if cut else rules
 
 
 def _dangling(
