@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from datagen.cli.declared import check_template, template_option
@@ -13,7 +15,7 @@ from datagen.cli.options import (
 )
 from datagen.cli.params import DOCUMENT_PROVIDER
 from datagen.cli.progress import ProgressBar, summarise
-from datagen.cli.trust_options import CheckOptions, check_options
+from datagen.cli.trust_options import CheckOptions, check_options, truth_option
 from datagen.runs.documents import DocumentJob, run_documents
 from datagen.runs.loop import ProgressCallback
 from datagen.runs.multistream import (
@@ -42,9 +44,15 @@ OUTPUT = OutputRule("./output/documents", folder_format="json")
     ),
     template_option,
     check_options,
+    truth_option,
     several=True,
 )
-def document(run: ProviderRun, format_: str | None, checking: CheckOptions) -> None:
+def document(
+    run: ProviderRun,
+    format_: str | None,
+    checking: CheckOptions,
+    truth: Path | None,
+) -> None:
     """Generate documents from a document provider.
 
     Example:
@@ -58,11 +66,10 @@ def document(run: ProviderRun, format_: str | None, checking: CheckOptions) -> N
     """
     check_template(run.provider)
     if run.several or stream_references(run.provider):
-        checking.refuse_several()
-        return _streams(run, format_)
+        return _streams(run, format_, checking, truth)
     outputs = run.outputs(format_)
     job = run.job(DocumentJob, outputs.path, format=outputs.encoding)
-    checks = checking.checks("document", run.seed)
+    checks = checking.checks("document", run.seed, truth)
     checking.note_distributions(checks, "document", run.provider)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
         with checks.recording():
@@ -76,12 +83,18 @@ def document(run: ProviderRun, format_: str | None, checking: CheckOptions) -> N
     )
 
 
-def _streams(run: ProviderRun, format_: str | None) -> None:
+def _streams(
+    run: ProviderRun, format_: str | None, checking: CheckOptions, truth: Path | None
+) -> None:
     """Several streams (or one referencing another), parents first, each to
-    its own outputs: a summary line per stream and per sink."""
+    its own outputs and with its own checks: a summary line per stream and
+    per sink."""
     order_streams(run.providers)  # a missing parent or a cycle named first
     outputs = run.stream_outputs(format_)
     counts = pair_counts(run.providers, run.quantities)
+    checks = checking.checks("document", run.seed, truth)
+    for name in run.providers:
+        checking.note_distributions(checks, "document", name)
     bars: dict[str, ProgressBar] = {}
 
     def start(name: str, total: int) -> ProgressCallback:
@@ -100,15 +113,17 @@ def _streams(run: ProviderRun, format_: str | None) -> None:
 
     streams = [Stream(name, counts[name], outputs[name]) for name in run.providers]
     try:
-        run_streams(
-            streams,
-            run.seed,
-            locale=run.locale,
-            now=run.now,
-            workers=run.workers,
-            on_start=start,
-            on_end=end,
-        )
+        with checks.recording():
+            run_streams(
+                streams,
+                run.seed,
+                locale=run.locale,
+                now=run.now,
+                workers=run.workers,
+                on_start=start,
+                on_end=end,
+                checks=checks,
+            )
     finally:
         for bar in bars.values():
             bar.close()

@@ -68,24 +68,6 @@ class CheckOptions:
             )
         return Checks(self.faults, FaultsManifest(self.faults_manifest), truth, record)
 
-    def refuse_several(self) -> None:
-        """ConfigError when any is given: a run of several streams takes
-        none of them yet."""
-        given = [
-            option
-            for option, value in (
-                ("--faults", self.faults),
-                ("--faults-manifest", self.faults_manifest),
-                ("--manifest", self.manifest),
-            )
-            if value is not None
-        ]
-        if given:
-            raise ConfigError(
-                f"{given[0]} takes a run of one stream; this run has several "
-                "(or a provider that refers to another)"
-            )
-
     @staticmethod
     def note_distributions(
         checks: Checks, kind: str, name: str, model: object = None

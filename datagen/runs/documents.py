@@ -18,7 +18,7 @@ from datagen.runs.blocks import (
     plan_blocks,
     run_block_job,
 )
-from datagen.runs.loop import ProgressCallback, RunResult
+from datagen.runs.loop import Observer, ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.record import Checks
 from datagen.sinks.base import BaseSink
@@ -105,12 +105,14 @@ def run_documents(
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
     checks: Checks | None = None,
+    observers: Sequence[Observer] = (),
 ) -> RunResult:
     """Generate job.quantity documents to `to` (Outputs, opened here once the
     job is checked, in their format; or sinks), in order; the result carries
     each sink's counts. Sinks that write a file per document are written by
     the workers (see place_sinks). `checks`: faults and record of the
-    stream (see datagen.runs.record)."""
+    stream (see datagen.runs.record); `observers` see the documents before
+    any fault, in order, with the checks' own."""
     if isinstance(to, Outputs):
         job = replace(job, format=to.encoding)
     job = check_job(job)
@@ -129,7 +131,7 @@ def run_documents(
         workers=workers,
         on_progress=on_progress,
         faults=None if stream is None else stream.injector,
-        observers=() if stream is None else stream.observers,
+        observers=[*observers, *(() if stream is None else stream.observers)],
     )
     if stream is not None:
         stream.finish(result)

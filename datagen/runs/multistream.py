@@ -2,12 +2,14 @@
 orders ...`), parents before children, each to its own outputs.
 
 A stream whose fields reference another (orders' customer_id -> customers.id,
-see datagen.references) runs after it. While a parent is written, a sink of
-this module gathers the fields its children read; before a child starts, its
-samplers (or its records_per assignment, which also sets its count) are built,
-and its workers fork with all of it. Each stream is an ordinary document run
-(run_documents) with the run's seed, so a stream nothing references writes
-the same bytes as when it runs alone.
+see datagen.references) runs after it. While a parent is written, its pool
+observes its documents before any fault and gathers the fields its children
+read, so a faulted parent never hands a child a key it lacks; before a child
+starts, its samplers (or its records_per assignment, which also sets its
+count) are built, and its workers fork with all of it. Each stream is an
+ordinary document run (run_documents) with the run's seed and its own checks
+(faults, ground truth, its part of the run's record), so a stream nothing
+references writes the same bytes as when it runs alone.
 """
 
 from __future__ import annotations
@@ -16,21 +18,19 @@ import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from datagen.documents import DOCUMENT_PROVIDERS
 from datagen.errors import ConfigError
 from datagen.references import (
-    Pool,
     Reference,
     RunReferences,
     active_references,
     stream_order,
 )
-from datagen.runs.documents import DocumentJob, check_job, run_documents
+from datagen.runs.documents import DocumentJob, run_documents
 from datagen.runs.loop import ProgressCallback, RunResult
-from datagen.runs.outputs import Destination, Outputs, open_destination
-from datagen.sinks.base import BaseSink
+from datagen.runs.outputs import Destination, Outputs
+from datagen.runs.record import Checks
 from datagen.timefmt import DEFAULT_START
 
 
@@ -144,13 +144,19 @@ def run_streams(
     workers: int = 1,
     on_start: OnStart | None = None,
     on_end: OnEnd | None = None,
+    checks: Checks | None = None,
 ) -> list[StreamResult]:
     """Generate each stream in turn, parents first, into its own outputs;
     every reference holds a key of a record its parent stream wrote. The
     bytes depend on the streams and seed only, never on `workers`. Stops
-    after a stream that was interrupted. Raises ConfigError (before anything
-    is written for a bad plan) or what a stream's run raises."""
+    after a stream that was interrupted. `checks`: each stream's faults (the
+    checks' spec on every stream, see Checks.across; else the provider's
+    declared ones), ground truth and part of the record. Raises ConfigError
+    (before anything is written for a bad plan) or what a stream's run
+    raises."""
     ordered, references = plan_streams(streams)
+    if checks is not None:
+        checks.across([name for name, refs in references.items() if refs])
     run = RunReferences(seed, references)
     results: list[StreamResult] = []
     with active_references(run):
@@ -162,17 +168,14 @@ def run_streams(
             quantity = stream.quantity if count is None else count
             assert quantity is not None  # plan_streams checked it
             job = DocumentJob(
-                stream.provider,
-                quantity,
-                seed,
-                None,
-                format=format,
-                locale=locale,
-                now=now,
+                stream.provider, quantity, seed, None, format, locale, now
             )
+            if isinstance(stream.to, Outputs):
+                job = replace(job, format=stream.to.encoding, output=stream.to.path)
             progress = on_start(stream.provider, quantity) if on_start else None
             pool = run.pools.get(stream.provider)
-            result = _run_stream(job, stream.to, pool, workers, progress)
+            gather = () if pool is None else (pool.gather,)  # clean documents
+            result = run_documents(job, stream.to, workers, progress, checks, gather)
             done = StreamResult(stream.provider, quantity, result)
             results.append(done)
             if on_end is not None:
@@ -180,41 +183,3 @@ def run_streams(
             if result.interrupted or result.reader_gone:
                 break
     return results
-
-
-def _run_stream(
-    job: DocumentJob,
-    to: Destination,
-    pool: Pool | None,
-    workers: int,
-    progress: ProgressCallback | None,
-) -> RunResult:
-    """One stream's document run; a parent's sinks get a KeySink beside them
-    that fills its pool (not shown in the result)."""
-    if isinstance(to, Outputs):
-        job = replace(job, format=to.encoding, output=to.path)
-    if pool is None:
-        return run_documents(job, to, workers, progress)
-    job = check_job(job)
-    sinks, target = open_destination(to, job.provider, job.encoder())
-    result = run_documents(job, [*sinks, KeySink(pool)], workers, progress)
-    return replace(result, target=target, deliveries=result.deliveries[:-1])
-
-
-class KeySink(BaseSink):
-    """Gathers the fields a parent's children reference into its Pool, as
-    the parent's documents are written (in the run's order)."""
-
-    name = "keys"
-
-    def __init__(self, pool: Pool) -> None:
-        self.pool = pool
-        super().__init__()
-
-    def describe(self) -> str:
-        return f"keys of {self.pool.stream}"
-
-    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
-        self.pool.gather(events)
-        self.delivery.sent += len(events)
-        self.delivery.acknowledged += len(events)

@@ -10,7 +10,7 @@ run manifest, always, marked interrupted or failed when it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,15 @@ def declared_faults(source: object, name: str) -> FaultSpec | None:
     --faults syntax), or None."""
     text = getattr(source, "declared_faults", None)
     return parse_faults(text, f"faults: of '{name}'") if text else None
+
+
+def fitting(spec: FaultSpec, shape: StreamShape) -> FaultSpec:
+    """A spec given for several streams as one stream takes it: without
+    dangling when the stream has no reference field."""
+    if shape.references or "dangling" not in spec.rates:
+        return spec
+    rates = {kind: rate for kind, rate in spec.rates.items() if kind != "dangling"}
+    return FaultSpec(rates, spec.lag)
 
 
 class StreamChecks:
@@ -118,6 +127,21 @@ class Checks:
     truth: Path | None = None
     record: RunRecord | None = None
     streams: list[StreamChecks] = field(default_factory=list)
+    #: `faults` covers several streams (see across()).
+    several: bool = False
+
+    def across(self, referring: Collection[str]) -> None:
+        """`faults` covers every stream of a run of several, of which
+        `referring` refer to another: a stream without a reference field
+        takes all but its dangling rate. ConfigError when dangling has a
+        rate and no stream refers to another."""
+        if self.faults is not None and self.faults.rates.get("dangling", 0) > 0:
+            if not referring:
+                raise ConfigError(
+                    "--faults dangling: no stream of this run has a reference "
+                    "field (no field refers to another stream)"
+                )
+        self.several = True
 
     def open(
         self,
@@ -135,12 +159,14 @@ class Checks:
         comes in time order; paced: it is written as it is made. The
         sinks are aborted when it raises."""
         try:
+            shape = shape_of(source, name, ordered)
             spec = self.faults
             if spec is None:
                 spec = declared_faults(source, name)
+            elif self.several:
+                spec = fitting(spec, shape)
             if spec is not None:
                 check_outputs(spec, sinks)
-            shape = shape_of(source, name, ordered)
             stream = StreamChecks(self, shape, spec, seed, paced, sinks)
         except BaseException:
             for sink in sinks:
