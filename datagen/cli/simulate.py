@@ -27,6 +27,7 @@ from datagen.cli.params import (
     SIMULATION,
     SPEED,
 )
+from datagen.cli.rate_options import rate_shape, rate_shape_options
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.cli.trust_options import CheckOptions, check_options, truth_option
 from datagen.cli.sources import (
@@ -103,6 +104,7 @@ class _Progress:
     default=None,
     help="Live events a second: 60/m, 500/s [default: 10/s].",
 )
+@rate_shape_options
 @click.option(
     "--speed",
     type=SPEED,
@@ -159,6 +161,9 @@ def simulate(
     duration: float | None,
     live: bool,
     rate: float | None,
+    bursts: tuple[str, ...],
+    ramps: tuple[str, ...],
+    daily: str | None,
     speed: float | None,
     arrivals: float | None,
     count: int | None,
@@ -205,7 +210,8 @@ def simulate(
     outputs = choose_outputs(OUTPUT, output_path, format_, sink_specs, routes)
     destination, target = _destination(outputs, script, output_path)
     length = RunLength(start, end, ticks, duration, count)
-    options = LiveOptions(live, rate, speed, arrivals)
+    shape = rate_shape(live, start, rate, bursts, ramps, daily, timezone)
+    options = LiveOptions(live, rate, speed, arrivals, shape)
     checks = checking.checks("simulate", simulation.seed, truth)
     checking.note_distributions(checks, "simulation", simulation.name, simulation.model)
     with checks.recording():  # a live run's set-up may be interrupted too

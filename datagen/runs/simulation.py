@@ -10,7 +10,8 @@ from datagen.engine.batches import Batch
 from datagen.engine.clock import LiveClock
 from datagen.engine.model import Window
 from datagen.engine.pacing import Lateness, Pace, paced
-from datagen.engine.live import live_window
+from datagen.engine.live import live_window, shaped_batches
+from datagen.engine.rates import RateShape
 from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
 from datagen.timefmt import duration_text
@@ -109,7 +110,12 @@ def _batches(
     """The simulation's batches, paced when live; closing this closes the
     simulation's own stream too (its workers stop, its profiles are saved)."""
     span = None if pace is None else PACED_BATCH_SECONDS * pace.speed
-    source = simulation.batches(window, workers, count, span)
+    if pace is not None and pace.shape is not None:
+        source = shaped_batches(
+            simulation, window, pace.shape, workers, count, span, pace.speed
+        )
+    else:
+        source = simulation.batches(window, workers, count, span)
     try:
         if pace is None:
             yield from source
@@ -136,12 +142,14 @@ class RunLength:
 
 @dataclass(frozen=True)
 class LiveOptions:
-    """--live, --rate (events a wall-clock second), --speed, --arrivals."""
+    """--live, --rate (events a wall-clock second), --speed, --arrivals, and
+    the rate's shape over the run (--burst, --ramp, --daily)."""
 
     live: bool = False
     rate: float | None = None
     speed: float | None = None
     arrivals: float | None = None
+    shape: RateShape | None = None
 
 
 def plan_window(
@@ -186,8 +194,9 @@ def plan_window(
         zone=timezone,
         arrivals=options.arrivals,
         clock=clock,
+        shape=options.shape,
     )
-    return window, Pace(speed, window.first)
+    return window, Pace(speed, window.first, options.shape)
 
 
 def _batch_window(
@@ -224,6 +233,8 @@ def run_notes(
         notes.append(_stopped_by(window, length, pace))
     if pace is not None and pace.speed != 1:
         notes.append(f"--speed {pace.speed:g}: simulated time ran {pace.speed:g}x")
+    if pace is not None and pace.shape is not None:
+        notes.append(pace.shape.describe())
     if window.intensity != 1:
         notes.append(f"each actor acted {window.intensity:,.4g}x as often as the model")
     if actors is not None:
