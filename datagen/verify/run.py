@@ -17,8 +17,7 @@ from typing import Any
 
 from datagen.errors import ConfigError
 from datagen.faults.spec import DEFAULT_LAG_SECONDS, parse_faults
-from datagen.verify.anomalies import Expectations, detect
-from datagen.verify.profile import RARE
+from datagen.verify.anomalies import Expectations, detect, rare_share
 from datagen.verify.choices import DEFAULT_LEVEL, choice_check
 from datagen.verify.counts import count_check, fault_count_check
 from datagen.verify.distributions import Distributions
@@ -133,7 +132,9 @@ def verify(settings: Settings) -> Report:
             plan.key_field,
             DEFAULT_LAG_SECONDS if lag is None else lag,
             _parents(plan, by_name),
-            max([RARE, *(1.5 * rate for rate in rates)]),
+            rare_share(
+                rates, [fault.fault for fault in plan.faults or ()], len(plan.stream)
+            ),
         )
         if plan.stream.table:
             plan.excluded = _rows_of_faulted_keys(plan)

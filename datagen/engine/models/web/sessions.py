@@ -67,6 +67,11 @@ class WebSessions:
     #: (a user's sessions cannot overlap): past it, more users join instead.
     max_intensity = 40.0
     needs_profiles = True  # user_custom_id is the profile's email
+    #: What a run's faults, record and checks read (a session's events share
+    #: its marketing_click_id; a user's, user_domain_id).
+    key_field = "marketing_click_id"
+    time_field = "event_timestamp"
+    actor_field = "user_domain_id"
 
     def __init__(self, config: WebConfig) -> None:
         self.config = config
