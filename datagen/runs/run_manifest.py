@@ -128,7 +128,11 @@ class RunRecord:
         interrupted = isinstance(error, KeyboardInterrupt) or any(
             result.interrupted for result in results
         )
-        elapsed = results[0].elapsed if results else time.monotonic() - self._clock
+        elapsed = (  # several streams run one after another
+            sum(result.elapsed for result in results)
+            if results
+            else time.monotonic() - self._clock
+        )
         deliveries = self._deliveries(results, error)
         spec = self.faults or next((s.spec for s in streams if s.spec), None)
         data: dict[str, Any] = {

@@ -3,7 +3,7 @@ names a record of its parent stream (every order's customer exists)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from datagen.verify.reading import Stream
@@ -13,15 +13,18 @@ from datagen.verify.values import MISSING, field_value, hashable
 __all__ = ["parent_keys", "reference_check"]
 
 
-def parent_keys(parent: Stream, field: str) -> set[Any]:
+def parent_keys(parent: Stream, field: str, listed: Iterable[Any] = ()) -> set[Any]:
     """The values of field in the parent's records (faulted ones too: a
-    child may name any record that was written)."""
-    return {
+    child may name any record that was written), and the keys the faults
+    manifest lists for the parent's faulted records (`listed`: a malformed
+    line's key cannot be read back, but its children rightly hold it)."""
+    found = {
         hashable(value)
         for _, record in parent.dicts()
         for value in [field_value(record, field)]
         if value is not MISSING and value is not None
     }
+    return found | {hashable(key) for key in listed if key is not None}
 
 
 def reference_check(

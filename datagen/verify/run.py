@@ -239,9 +239,10 @@ def _rows_of_faulted_keys(plan: _Plan) -> set[int]:
 def _parents(plan: _Plan, by_name: dict[str, _Plan]) -> dict[str, set[Any]]:
     found = {}
     for field_name, target in plan.references.items():
-        parent, _, parent_field = target.partition(".")
-        if parent in by_name:
-            found[field_name] = parent_keys(by_name[parent].stream, parent_field)
+        name, _, key = target.partition(".")
+        if (parent := by_name.get(name)) is not None:
+            listed = [f.key for f in parent.faults or () if key == parent.key_field]
+            found[field_name] = parent_keys(parent.stream, key, listed)
     return found
 
 
