@@ -10,8 +10,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from datagen.cli import cli
+from datagen.declarative import loader
 from datagen.documents import DOCUMENT_PROVIDERS
 from datagen.runs.journeys import JourneyJob, write_journeys
+from datagen.engine.model import SIMULATIONS
 from datagen.journeys import JOURNEY_PROVIDERS
 
 #: The seed of tests that need one fixed value.
@@ -56,6 +58,22 @@ def isolated_registries() -> Iterator[None]:
     """Providers a test defines are gone when it ends."""
     with DOCUMENT_PROVIDERS.isolated(), JOURNEY_PROVIDERS.isolated():
         yield
+
+
+@pytest.fixture
+def isolated_declarations() -> Iterator[None]:
+    """Folders a test gives with --providers-dir in-process, and what they
+    declare, are forgotten when it ends (else a later test sees them)."""
+    given = list(loader._given)
+    with (
+        DOCUMENT_PROVIDERS.isolated(),
+        JOURNEY_PROVIDERS.isolated(),
+        SIMULATIONS.isolated(),
+    ):
+        try:
+            yield
+        finally:
+            loader._given[:] = given
 
 
 @pytest.fixture

@@ -115,6 +115,7 @@ changes:
 """
 
 
+@pytest.mark.usefixtures("isolated_declarations")
 @pytest.mark.parametrize("envelope", ["flat", "debezium"])
 def test_a_declared_cdc_model(
     invoke: Callable[..., Any], tmp_path: Path, envelope: str

@@ -173,6 +173,7 @@ def test_a_folder_of_json_documents(tmp_path: Path) -> None:
     assert code == 1 and faulted["extra_examples"][0]["index"] == 30
 
 
+@pytest.mark.usefixtures("isolated_declarations")
 def test_related_streams_of_a_declared_pair(tmp_path: Path) -> None:
     """examples/related: orders of customers, every reference held, and the
     orders' status shares (a declared choice) tested on the stream that has
