@@ -77,7 +77,7 @@ class CheckOptions:
         cannot be read (the run does not fail for its record)."""
         if checks.record is None:
             return
-        from datagen.verify.distributions import (
+        from datagen.declarative.distributions import (
             configured_distributions,
             model_distributions,
         )

@@ -11,7 +11,7 @@ from datagen.documents import DOCUMENT_PROVIDERS
 from datagen.engine.model import SIMULATIONS
 from datagen.errors import UnknownName
 from datagen.verify.choices import DEFAULT_LEVEL
-from datagen.verify.distributions import Distributions, configured_distributions
+from datagen.declarative.distributions import Distributions, configured_distributions
 from datagen.verify.run import Settings, verify as run_verify
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -31,8 +31,10 @@ from datagen.redaction import scrub_known
 from datagen.runs.streams import DocumentStream
 from datagen.service import openapi
 from datagen.service.guard import Guard
+from datagen.service.generator import Generator
 from datagen.service.manager import Generators
 from datagen.service.metrics import Metrics
+from datagen.service.record import generator_record
 from datagen.service.requests import (
     RequestError,
     parse_add,
@@ -93,7 +95,8 @@ def create_app(generators: Generators, token: str | None = None) -> FastAPI:
 
     @app.get("/generator/status", **openapi.STATUS)
     async def status(request: Request) -> dict[str, Any]:
-        return generators.get(generator_id_of(request.query_params.get("id"))).status()
+        generator = generators.get(generator_id_of(request.query_params.get("id")))
+        return _with_record(generator)
 
     @app.post("/generator/remove", **openapi.REMOVE)
     async def remove(request: Request) -> dict[str, Any]:
@@ -106,7 +109,7 @@ def create_app(generators: Generators, token: str | None = None) -> FastAPI:
 
     @app.get("/generators", **openapi.LIST)
     async def list_generators() -> dict[str, Any]:
-        return {"generators": [item.status() for item in generators.all()]}
+        return {"generators": [_with_record(item) for item in generators.all()]}
 
     @app.get("/generator/stream", **openapi.STREAM)
     async def stream(request: Request) -> EventSourceResponse:
@@ -247,3 +250,8 @@ def providers() -> list[dict[str, str]]:
             continue
         found.append({"name": name, "description": provider.description})
     return found
+
+
+def _with_record(generator: Generator) -> dict[str, Any]:
+    """Eventer's status fields, datagen's own, and the run record."""
+    return {**generator.status(), "manifest": generator_record(generator, VERSION)}

@@ -186,7 +186,8 @@ ADD = _route(
 STATUS = _route(
     "A generator's status",
     "Eventer's fields (id, count remaining, active) and datagen's: sent, acknowledged, "
-    "failed, last_error, started_at, seed, source, destination.",
+    "failed, last_error, started_at, seed, source, destination; and `manifest`, the "
+    "generator's run record in the shape of `--manifest` (docs/faults.md).",
     _id_parameter(required=True),
 )
 REMOVE = _route(
@@ -195,7 +196,10 @@ REMOVE = _route(
     "Its sink is flushed before the answer.",
     _id_parameter(required=False),
 )
-LIST = _route("Every generator with its status", "Running and finished ones.")
+LIST = _route(
+    "Every generator with its status",
+    "Running and finished ones, each with its run record (`manifest`).",
+)
 STREAM = _route(
     "Live tail of a generator (server-sent events)",
     "One `data:` line of JSON per event the generator sends from now on; an `end` "

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
-from datagen.verify.distributions import split_condition, split_key, value_text
+from datagen.declarative.distributions import split_condition, split_key, value_text
 from datagen.verify.reading import Stream
 from datagen.verify.report import EXAMPLES, FAIL, SKIP, Check, outcome
 from datagen.verify.units import unit_draws

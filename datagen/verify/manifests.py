@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from datagen.errors import ConfigError
-from datagen.verify.distributions import Distributions, normalised
+from datagen.declarative.distributions import Distributions, normalised
 
 __all__ = [
     "FAULT_KINDS",

@@ -20,7 +20,7 @@ from datagen.faults.spec import DEFAULT_LAG_SECONDS, parse_faults
 from datagen.verify.anomalies import Expectations, detect, rare_share
 from datagen.verify.choices import DEFAULT_LEVEL, choice_check
 from datagen.verify.counts import count_check, fault_count_check
-from datagen.verify.distributions import Distributions
+from datagen.declarative.distributions import Distributions
 from datagen.verify.faulted import faulted_check
 from datagen.verify.integrity import parent_keys, reference_check
 from datagen.verify.manifests import (

@@ -341,6 +341,14 @@ def test_a_registered_provider_to_kafka_keyed_by_another_field(
     }
     (status,) = service.wait_done([item["id"] for item in service.add_ok(body)])
     assert (status["acknowledged"], status["source"]) == (6, "provider order")
+    # the run record, as --manifest writes it: a pipeline's counts check against it
+    record = status["manifest"]
+    assert (record["command"], record["seed"]) == ("serve", 1)
+    (stream,) = record["streams"].values()
+    assert stream["count"] == stream["clean"] == 6 and stream["faulted"] == {}
+    (sink,) = record["sinks"]
+    assert (sink["sent"], sink["acknowledged"], sink["failed"]) == (6, 6, 0)
+    assert topic in sink["name"] and sink["name"] in stream["outputs"]
     expected = service.preview({"provider": "order"}, 1, 6)
     check_topic(kafka_bootstrap, topic, expected, key="status")
 

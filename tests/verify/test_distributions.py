@@ -11,7 +11,7 @@ from mimesis import Field
 from datagen.declarative.loader import declare
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider
 from datagen.errors import ConfigError, UnknownName
-from datagen.verify.distributions import (
+from datagen.declarative.distributions import (
     configured_distributions,
     split_condition,
     split_key,
