@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from datagen.errors import ConfigError
+from datagen.faults.spec import FAULT_KINDS
 from datagen.declarative.distributions import Distributions, normalised
 
 __all__ = [
@@ -25,18 +26,6 @@ __all__ = [
     "read_faults",
     "read_manifest",
 ]
-
-FAULT_KINDS = (
-    "null",
-    "wrong_type",
-    "out_of_range",
-    "malformed",
-    "drift",
-    "duplicate",
-    "late",
-    "out_of_order",
-    "dangling",
-)
 
 
 @dataclass(frozen=True)
