@@ -13,7 +13,7 @@ import pytest
 
 from datagen.runs.truth import GroundTruth
 from tests.sinks.kafka_topics import read_topic, unique_topic
-from tests.sinks.sql_helpers import Database, fresh_table
+from tests.sinks.sql_helpers import Database, fresh_table, table_for
 
 KEY = "customer_id"
 RUN = ("simulate", "customers_cdc", "--duration", "6h", "--seed", "29")
@@ -51,8 +51,7 @@ def table(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[Database, str]]:
     kind, envelope = request.param
-    address = request.getfixturevalue(f"{kind}_address") if kind != "sqlite" else None
-    with fresh_table(kind, address, tmp_path) as database:
+    with table_for(request, kind, tmp_path) as database:
         yield database, envelope
 
 

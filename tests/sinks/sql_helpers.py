@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 import sqlalchemy as sa
 
 from datagen.sinks.sql import SqlSink, split_url
@@ -101,6 +102,15 @@ def fresh_table(kind: str, address: str | None, tmp_path: Path) -> Iterator[Data
         yield database
     finally:
         database.drop()
+
+
+def table_for(
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path
+) -> AbstractContextManager[Database]:
+    """fresh_table() on the test server of kind (its `<kind>_address`
+    fixture), or a SQLite file in tmp_path."""
+    address = request.getfixturevalue(f"{kind}_address") if kind != "sqlite" else None
+    return fresh_table(kind, address, tmp_path)
 
 
 def as_json(value: Any) -> Any:

@@ -14,7 +14,7 @@ from datagen.errors import ConfigError, SinkError
 from datagen.sinks.spec import open_sink
 from datagen.sinks.sql import SqlSink, split_url
 from tests.sinks.conformance import check_sink_delivers, sample_events
-from tests.sinks.sql_helpers import Database, as_json, fresh_table
+from tests.sinks.sql_helpers import Database, as_json, fresh_table, table_for
 
 KINDS = ["postgresql", "mariadb", "sqlite"]
 
@@ -23,8 +23,7 @@ KINDS = ["postgresql", "mariadb", "sqlite"]
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """Each real database in turn, with a table of this test's own."""
     kind = request.param
-    address = request.getfixturevalue(f"{kind}_address") if kind != "sqlite" else None
-    with fresh_table(kind, address, tmp_path) as database:
+    with table_for(request, kind, tmp_path) as database:
         yield database
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from datagen.errors import ConfigError, SinkError
 from datagen.sinks.sql import split_url
 from tests.sinks.cdc_events import BATCHES, Event, as_envelopes, change, truth_of
-from tests.sinks.sql_helpers import Database, fresh_table
+from tests.sinks.sql_helpers import Database, fresh_table, table_for
 
 
 @pytest.fixture(
@@ -30,8 +30,7 @@ def target(
 ) -> Iterator[tuple[Database, str]]:
     """Each database and write path in turn, with a table of this test's own."""
     kind, method = request.param
-    address = request.getfixturevalue(f"{kind}_address") if kind != "sqlite" else None
-    with fresh_table(kind, address, tmp_path) as database:
+    with table_for(request, kind, tmp_path) as database:
         yield database, method
 
 

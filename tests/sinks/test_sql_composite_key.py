@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from datagen.errors import ConfigError, SinkError
 from datagen.sinks.spec import open_sink
 from datagen.sinks.sql import SqlOptions, SqlSink, split_url
-from tests.sinks.sql_helpers import Database, as_json, fresh_table
+from tests.sinks.sql_helpers import Database, as_json, table_for
 
 KEY = "group_id,id,page_id"
 #: The way the Eventer keys its rows: every top-level field ending in 'id'.
@@ -37,8 +37,7 @@ def _fresh(
     request: pytest.FixtureRequest, kind: str, tmp_path: Path
 ) -> AbstractContextManager[Database]:
     """A table of this test's own on the database of that kind (dropped after)."""
-    address = request.getfixturevalue(f"{kind}_address") if kind != "sqlite" else None
-    return fresh_table(kind, address, tmp_path)
+    return table_for(request, kind, tmp_path)
 
 
 @pytest.fixture(params=["postgresql", "mariadb", "sqlite"])

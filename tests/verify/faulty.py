@@ -12,6 +12,18 @@ from pathlib import Path
 from typing import Any
 
 LAG = timedelta(minutes=10)
+#: Every fault kind a web stream takes (no references: no dangling), as the
+#: issue lists them.
+WEB_KINDS = (
+    "null",
+    "wrong_type",
+    "out_of_range",
+    "malformed",
+    "drift",
+    "duplicate",
+    "late",
+    "out_of_order",
+)
 
 
 def _iso(moment: datetime) -> str:

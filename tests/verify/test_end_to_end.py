@@ -12,17 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from datagen.cli import cli
+from tests.verify.faulty import WEB_KINDS
 
-KINDS = (
-    "null",
-    "wrong_type",
-    "out_of_range",
-    "malformed",
-    "drift",
-    "duplicate",
-    "late",
-    "out_of_order",
-)
+KINDS = list(WEB_KINDS)
 
 
 def test_100000_web_events_with_every_fault_kind(tmp_path: Path) -> None:

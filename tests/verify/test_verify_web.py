@@ -13,18 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from datagen.cli import cli
-from tests.verify.faulty import inject, read_jsonl, write_faulty
+from tests.verify.faulty import WEB_KINDS, inject, read_jsonl, write_faulty
 
-KINDS = [
-    "null",
-    "wrong_type",
-    "out_of_range",
-    "malformed",
-    "drift",
-    "duplicate",
-    "late",
-    "out_of_order",
-]
+KINDS = list(WEB_KINDS)
 VALUE_FIELDS = ["browser_name", "geo_latitude", "page_url", "ip_address", "os"]
 
 
