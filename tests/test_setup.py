@@ -18,7 +18,7 @@ DEV = ROOT / "requirements-dev.txt"
 #: Top-level modules of the packages `make demo` does not install.
 NOT_RUNTIME = (
     "pyarrow matplotlib confluent_kafka fastavro boto3 botocore sqlalchemy psycopg "
-    "pymysql requests azure scipy duckdb moto pytest hypothesis psutil"
+    "pymysql requests azure duckdb moto pytest hypothesis psutil"
 ).split()
 
 
@@ -50,6 +50,7 @@ def test_the_runtime_file_is_pyprojects_dependencies_and_nothing_of_dev() -> Non
     assert runtime == {
         *("click", "mimesis", "orjson", "pyyaml"),
         *("simpleeval", "gojsonnet", "jsonschema"),  # declarative providers
+        *("cronsim", "scipy"),  # cron schedules, verify's chi-square tests
     }
     assert not runtime & {name_of(m) for m in NOT_RUNTIME}
 
