@@ -16,6 +16,7 @@ from datagen.cli.errors import BadValue
 from datagen.cli.version import datagen_version
 from datagen.errors import ConfigError, DatagenError
 from datagen.faults import FaultSpec, FaultsManifest, parse_faults
+from datagen.files.paths import prepare_output_folder
 from datagen.redaction import scrub_known
 from datagen.runs.record import Checks, RunRecord
 
@@ -55,6 +56,14 @@ class CheckOptions:
     ) -> Checks:
         """The run's Checks; its record names the command, this process's
         arguments (secrets scrubbed) and the version."""
+        for option, path in (
+            ("--manifest", self.manifest),
+            ("--faults-manifest", self.faults_manifest),
+        ):
+            if path is not None:
+                ready_file(path, option)
+        if truth is not None:
+            prepare_output_folder(truth, "--truth folder")
         record = None
         if self.manifest is not None:
             record = RunRecord(
@@ -93,6 +102,13 @@ class CheckOptions:
 
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def ready_file(path: Path, option: str) -> None:
+    """Before the run: the folder of a file the run writes at its end made
+    (as -o's is) and writable, so a bad path stops the run before anything
+    is written (one line, exit 2; click refuses a folder for the file)."""
+    prepare_output_folder(path.parent, f"{option} folder")
 
 
 def check_options(command: F) -> F:

@@ -23,24 +23,23 @@ def safe_file_name(name: str, what: str = "name") -> str:
     return name
 
 
-def prepare_output_folder(path: Path) -> Path:
-    """Create path as a folder (with parents) that we can write to; else ConfigError."""
+def prepare_output_folder(path: Path, what: str = "output path") -> Path:
+    """Create path as a folder (with parents) that we can write to; else a
+    ConfigError naming it as `what` (the option it comes from)."""
     for parent in [path, *path.parents]:
         if parent.exists() and not parent.is_dir():
-            raise ConfigError(
-                f"output path '{path}': '{parent}' is a file, not a folder"
-            )
+            raise ConfigError(f"{what} '{path}': '{parent}' is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(
-            f"output path '{path}' cannot be created: {exc.strerror}"
+            f"{what} '{path}' cannot be created: {exc.strerror}"
         ) from None
-    _check_writable(path)
+    _check_writable(path, what)
     return path
 
 
-def _check_writable(folder: Path) -> None:
+def _check_writable(folder: Path, what: str) -> None:
     """ConfigError unless a file can be created in folder.
 
     os.access() says yes to root everywhere (even in /proc), so try for real,
@@ -55,5 +54,5 @@ def _check_writable(folder: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise ConfigError(
-            f"output path '{folder}' is not writable: {exc.strerror}"
+            f"{what} '{folder}' is not writable: {exc.strerror}"
         ) from None
