@@ -149,18 +149,19 @@ class KafkaSink(BaseSink):
         if self.changes is None and events:
             keyed = bool(self._key_path)
             self.changes = reads_changes(self.options.cdc, keyed, events[0])
-        if self.changes:
-            messages = self._changes(events)
-        else:
-            key_of = self._key_of
-            messages = [(event, key_of(event)) for event in events]
+        messages = self._changes(events) if self.changes else None
         if self._encode is None:
-            values = [value for value, _ in messages if value is not None]
+            values = (
+                events
+                if messages is None
+                else [value for value, _ in messages if value is not None]
+            )
             if values:
                 self._start_avro(self._derived_schema(values))
         encode, produce = self._encode, self._produce
         delivery = self.delivery
-        for event, key in messages:
+        pairs = zip(events, map(self._key_of, events)) if messages is None else messages
+        for event, key in pairs:
             value = None
             if event is not None:
                 assert encode is not None
@@ -194,7 +195,9 @@ class KafkaSink(BaseSink):
                 raise SinkError(
                     f"{self.describe()}: a change has no key field '{self.options.key}'"
                 )
-            if is_envelope(event):
+            if type(event) is MalformedRecord:  # its broken line, as in a file
+                messages.append((event, key))
+            elif is_envelope(event):
                 messages.append((event, key))
                 if op == DELETE_OP:
                     messages.append((None, key))

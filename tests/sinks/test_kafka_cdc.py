@@ -4,6 +4,8 @@ envelope as it is, a delete's followed by a tombstone."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +74,44 @@ def test_cdc_false_sends_the_events_as_they_are(kafka_bootstrap: str) -> None:
 def test_cdc_true_needs_a_key() -> None:
     with pytest.raises(ConfigError, match="cdc=true needs key=FIELD"):
         parse_kafka_url("kafka://127.0.0.1:9092/t?cdc=true")
+
+
+def test_a_malformed_change_is_its_broken_line(kafka_bootstrap: str, tmp_path: Path):
+    """A change event a `malformed` fault broke goes as the broken line the
+    file has, never as valid JSON; every other message is the file's record
+    (a delete: a tombstone)."""
+    topic = unique_topic("cdc_malformed")
+    out, faults = tmp_path / "changes.jsonl", tmp_path / "faults.jsonl"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [
+            *(sys.executable, root / "generate.py", "simulate", "customers_cdc"),
+            *("--count", "400", "--seed", "4", "-o", out, "--quiet"),
+            *("--faults", "malformed=0.05", "--faults-manifest", faults),
+            *("--sink", f"kafka://{kafka_bootstrap}/{topic}?key=customer_id"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = out.read_bytes().split(b"\n")[:-1]
+    broken = {
+        orjson.loads(line)["index"]
+        for line in faults.read_bytes().splitlines()
+        if orjson.loads(line)["fault"] == "malformed"
+    }
+    assert broken and len(lines) == 400
+    messages = read_topic(kafka_bootstrap, topic, 400)
+    assert len(messages) == 400
+    for index, (line, message) in enumerate(zip(lines, messages)):
+        if index in broken:
+            assert message.value == line
+            with pytest.raises(ValueError):
+                orjson.loads(message.value)
+        elif message.value is None:  # a delete's tombstone
+            assert orjson.loads(line)["op"] == "d"
+        else:
+            record = orjson.loads(line)
+            assert orjson.loads(message.value) == {
+                k: v for k, v in record.items() if k != "op"
+            }
