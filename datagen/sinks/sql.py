@@ -300,8 +300,8 @@ class SqlSink(BatchingSink):
                     self.schema = self._new_schema()
                     self.schema.reflect(connection)
                     self._stale = False
-                if events:
-                    self._upsert(connection, events)
+                if events:  # changes come as rows already, one per key
+                    self._upsert(connection, events, as_rows=bool(self.changes))
                 if deletes and self.schema.exists:
                     self._delete(connection, deletes)
         except (sa.exc.SQLAlchemyError, self.engine.dialect.loaded_dbapi.Error) as exc:
@@ -311,10 +311,14 @@ class SqlSink(BatchingSink):
             self._stale = True
             raise
 
-    def _upsert(self, connection: Connection, events: list[dict[str, Any]]) -> None:
+    def _upsert(
+        self, connection: Connection, events: list[dict[str, Any]], as_rows: bool
+    ) -> None:
+        """Insert or upsert the events (as_rows: made into rows, one per key,
+        by _net_changes)."""
         records = self.schema.fast_records(events)
         if records is None:
-            rows = self._rows(events)
+            rows = events if as_rows else self._rows(events)
             self.schema.ensure(connection, rows)
             records = [self.schema.record(row) for row in rows]
         if self.uses_copy:
