@@ -62,10 +62,6 @@ class RunReferences:
             count = assignment.total
         return count
 
-    def assignment(self, child: str) -> tuple[str, Assignment] | None:
-        """(parent stream, Assignment) when child has records_per."""
-        return self._assignments.get(child)
-
     def picker(self, child: str, stream: str, key: str, skew: Skew) -> Picker:
         """What a document of child draws stream.key with; ConfigError
         unless child declares that reference (its parent then ran first)."""
