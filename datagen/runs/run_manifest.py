@@ -133,7 +133,7 @@ class RunRecord:
             if results
             else time.monotonic() - self._clock
         )
-        deliveries = self._deliveries(results, error)
+        deliveries = _deliveries(streams, error)
         spec = self.faults or next((s.spec for s in streams if s.spec), None)
         data: dict[str, Any] = {
             "datagen": self.version,
@@ -158,31 +158,24 @@ class RunRecord:
         data["sinks"] = [
             {
                 "name": delivery.sink,
-                "stream": _stream_of(delivery, streams),
+                "stream": name,
                 "sent": delivery.sent,
                 "acknowledged": delivery.acknowledged,
                 "failed": delivery.failed,
             }
-            for delivery in deliveries
+            for name, delivery in deliveries
         ]
         return data
 
-    @staticmethod
-    def _deliveries(
-        results: Sequence[RunResult], error: BaseException | None
-    ) -> list[Delivery]:
-        found = [delivery for result in results for delivery in result.deliveries]
-        return found or list(getattr(error, "deliveries", None) or [])
-
     def _stream(
-        self, stream: StreamChecks, deliveries: Sequence[Delivery]
+        self, stream: StreamChecks, deliveries: Sequence[tuple[str | None, Delivery]]
     ) -> dict[str, Any]:
         shape = stream.shape_now()
         result = stream.result
         if result is not None:
             count: int | None = result.count
         else:  # failed: what every sink of the stream confirmed
-            mine = [d.acknowledged for d in deliveries if d.sink in stream.outputs]
+            mine = [d.acknowledged for name, d in deliveries if name == stream.name]
             count = min(mine) if mine else None
         faulted = stream.log.counts
         entry: dict[str, Any] = {
@@ -209,9 +202,23 @@ def _output_name(described: str) -> str:
     return described.removeprefix("file:")
 
 
-def _stream_of(delivery: Delivery, streams: Sequence[StreamChecks]) -> str | None:
-    """The stream a sink was given: the one whose outputs name it."""
-    for stream in streams:
-        if delivery.sink in stream.outputs:
-            return stream.name
-    return streams[0].name if len(streams) == 1 else None
+def _deliveries(
+    streams: Sequence[StreamChecks], error: BaseException | None
+) -> list[tuple[str | None, Delivery]]:
+    """Each sink's counts with the name of the stream it was given: those of
+    the streams that ended (their results'), then those the error carries
+    (a failed run: the sinks of the stream it stopped, which has no result).
+    Two streams' sinks may have the same name, so a sink's stream is the
+    run it came from, not its name."""
+    found = [
+        (stream.name, delivery)
+        for stream in streams
+        if stream.result is not None
+        for delivery in stream.result.deliveries
+    ]
+    known = {id(delivery) for _, delivery in found}
+    failing = next((s.name for s in reversed(streams) if s.result is None), None)
+    carried = getattr(error, "deliveries", None) or []
+    return found + [
+        (failing, delivery) for delivery in carried if id(delivery) not in known
+    ]

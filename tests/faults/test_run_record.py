@@ -67,6 +67,37 @@ def test_a_failed_sink_still_leaves_a_run_manifest(tmp_path):
     assert not (tmp_path / "f.jsonl").exists()  # a failed run lists no faults
 
 
+BREAKS = (
+    "class Breaks:\n"
+    "    def __init__(self):\n"
+    "        self.seen = 0\n"
+    "    def send(self, event):\n"
+    "        self.seen += 1\n"
+    "        if self.seen > 2500:\n"
+    "            raise RuntimeError('the sink broke')\n"
+)
+
+
+def test_a_failed_stream_after_a_whole_one_keeps_its_sinks_counts(tmp_path):
+    # customer (200) ends whole; order's sink, of the same name, breaks
+    (tmp_path / "breaking.py").write_text(BREAKS)
+    manifest = tmp_path / "m.json"
+    done = datagen(
+        "document", "-p", "customer", "-q", 200, "-p", "order", "-q", 5000,
+        "--seed", 1, "--sink", "customer=python:breaking:Breaks",
+        "--sink", "order=python:breaking:Breaks", "--manifest", manifest,
+        ok=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    record = json.loads(manifest.read_text())
+    sinks = {sink["stream"]: sink for sink in record["sinks"]}
+    assert [sink["stream"] for sink in record["sinks"]] == ["customer", "order"]
+    assert sinks["customer"]["acknowledged"] == 200
+    assert 0 < sinks["order"]["acknowledged"] <= 2500 < sinks["order"]["sent"]
+    assert record["streams"]["customer"]["count"] == 200
+    assert record["streams"]["order"]["count"] == sinks["order"]["acknowledged"]
+
+
 def test_the_ground_truth_is_made_from_clean_events(tmp_path):
     faults = "null=0.05,duplicate=0.05,out_of_order=0.05,late=0.05,malformed=0.05"
     truths = []
