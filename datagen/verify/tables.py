@@ -24,8 +24,8 @@ def is_table_url(spec: str) -> bool:
 def read_table(url: str, name: str | None = None) -> Stream:
     """Every row of the URL's table, ordered by its key columns (`&key=`)
     when given; the stream is named after the table unless name is given.
-    ConfigError for a bad URL, a database that cannot be reached or a table
-    that does not exist."""
+    ConfigError for a bad URL, a database that cannot be reached, a table
+    that does not exist or a key column it lacks."""
     import sqlalchemy as sa
 
     from datagen.sinks.sql import split_url
@@ -52,6 +52,12 @@ def read_table(url: str, name: str | None = None) -> Stream:
             table = sa.Table(
                 table_name, sa.MetaData(), schema=schema or None, autoload_with=engine
             )
+            unknown = [k for k in options.key_columns if k not in table.c]
+            if unknown:
+                raise ConfigError(
+                    f"{where}: key column '{unknown[0]}': "
+                    f"no such column in '{options.table}'"
+                )
             query = sa.select(table)
             if options.key_columns:
                 query = query.order_by(*(table.c[k] for k in options.key_columns))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,19 @@ def test_a_missing_table_is_named_and_nothing_is_made(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["verify", url])
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("no table 'orders'")
+
+
+def test_a_key_column_the_table_lacks_is_named(tmp_path: Path) -> None:
+    """&key= naming no column of the table: one line, not a KeyError."""
+    database = tmp_path / "x.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE orders (id INTEGER, total INTEGER)")
+        connection.execute("INSERT INTO orders VALUES (1, 10)")
+    url = f"sqlite:///{database}?table=orders&key=nope"
+    result = CliRunner().invoke(cli, ["verify", url])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().endswith(
+        "key column 'nope': no such column in 'orders'"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
