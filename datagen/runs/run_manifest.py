@@ -177,6 +177,8 @@ class RunRecord:
         else:  # failed: what every sink of the stream confirmed
             mine = [d.acknowledged for name, d in deliveries if name == stream.name]
             count = min(mine) if mine else None
+            if count is not None:  # the faults of records no sink confirmed
+                stream.log.settle(count)
         faulted = stream.log.counts
         entry: dict[str, Any] = {
             "count": count,

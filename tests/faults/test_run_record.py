@@ -98,6 +98,25 @@ def test_a_failed_stream_after_a_whole_one_keeps_its_sinks_counts(tmp_path):
     assert record["streams"]["order"]["count"] == sinks["order"]["acknowledged"]
 
 
+def test_a_failed_run_counts_the_faults_of_confirmed_records_only(tmp_path):
+    (tmp_path / "breaking.py").write_text(BREAKS)
+    run = ("document", "-p", "order", "-q", 5000, "--seed", 2)
+    faults = ("--faults", "null=0.3")
+    datagen(*run, *faults, "-o", "whole.jsonl", "--faults-manifest", "f.jsonl",
+            cwd=tmp_path)  # fmt: skip
+    done = datagen(
+        *run, *faults, "--sink", "python:breaking:Breaks", "--manifest", "m.json",
+        ok=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    stream = json.loads((tmp_path / "m.json").read_text())["streams"]["order"]
+    count = stream["count"]
+    assert 0 < count <= 2500
+    written = [e for e in read_manifest(tmp_path / "f.jsonl") if e["index"] < count]
+    assert stream["faulted"] == {"null": len(written)}
+    assert stream["clean"] == count - len(written) > 0
+
+
 def test_the_ground_truth_is_made_from_clean_events(tmp_path):
     faults = "null=0.05,duplicate=0.05,out_of_order=0.05,late=0.05,malformed=0.05"
     truths = []
