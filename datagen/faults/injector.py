@@ -83,8 +83,8 @@ class FaultInjector:
         self._total = self._bounds[-1] if self._bounds else 0.0
         self._buffer: list[Any] = []
         self._times: list[float] | None = None
-        #: Each held record's key, for out_of_order only (JSON lines: its
-        #: key's JSON text, found when first needed; _UNKNOWN until then).
+        #: Each held record's key, for out_of_order only (JSON lines:
+        #: _UNKNOWN, the lines themselves are searched).
         self._keys: list[Any] | None = [] if "out_of_order" in self._kinds else None
         self._lines: bool | None = None
         self._base = 0  # output position of _buffer[0]
@@ -343,27 +343,14 @@ class FaultInjector:
     def _partner_line(
         self, start: int, stop: int, key_field: str, key: Any, moment: float
     ) -> int | None:
-        """_partner() in JSON lines (buffer offsets start..stop-1): each
-        line's key text is found once, and only as far as the search goes."""
-        keys, buffer = self._keys, self._buffer
-        assert keys is not None
-        wanted = orjson.dumps(key)
-        prefix = b'"' + key_field.encode() + b'":'
-        skip = len(prefix)
+        """_partner() in JSON lines (buffer offsets start..stop-1): a line
+        holding `"<key_field>":<key>` anywhere is parsed, and is the partner
+        only when its top-level key is `key` (as with dicts, so the faults
+        are the same whatever `--workers`)."""
+        buffer = self._buffer
+        needle = b'"' + key_field.encode() + b'":' + orjson.dumps(key)
         for offset in range(start, stop):
-            text = keys[offset]
-            if text is _UNKNOWN:
-                line = buffer[offset]
-                at = line.find(prefix)
-                text = None
-                if at >= 0 and line[at + skip] == 0x22:  # a string: to its quote
-                    end = line.find(b'"', at + skip + 1)
-                    if line[end - 1] != 0x5C:  # not an escaped quote
-                        text = line[at + skip : end + 1]
-                if text is None:
-                    text = _key_text(line, prefix)
-                keys[offset] = text
-            if text == wanted and self._later(offset, moment, key_field, key):
+            if needle in buffer[offset] and self._later(offset, moment, key_field, key):
                 return offset + self._base
         return None
 
@@ -388,8 +375,8 @@ class FaultInjector:
         return later is not None and later > moment
 
     def _keys_of(self, items: list[Any]) -> list[Any]:
-        """The keys of records (dicts), or _UNKNOWN for JSON lines (found
-        only when out_of_order looks for them)."""
+        """The keys of records (dicts), or _UNKNOWN for JSON lines (see
+        _partner_line)."""
         if self._lines:
             return [_UNKNOWN] * len(items)
         key_field = self.shape.key_field
@@ -518,22 +505,3 @@ class FaultInjector:
         self._faulted = {at for at in self._faulted if at >= upto - HISTORY}
         self._base = upto
         return Emitted(items, times, bool(self._lines), broken)
-
-
-def _key_text(line: bytes, prefix: bytes) -> bytes | None:
-    """The JSON text of the value after the first `prefix` in a JSON line
-    (a string up to its closing quote, else up to `,` or `}`); None when
-    the line has no such field."""
-    start = line.find(prefix)
-    if start < 0:
-        return None
-    start += len(prefix)
-    if line[start : start + 1] == b'"':
-        end = line.find(b'"', start + 1)
-        while end > 0 and line[end - 1] == 0x5C:  # an escaped quote
-            end = line.find(b'"', end + 1)
-        return line[start : end + 1] if end > 0 else None
-    end = start
-    while end < len(line) and line[end] not in b",}\n":
-        end += 1
-    return line[start:end]
