@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from datagen.declarative.problems import nearest
 from datagen.errors import ConfigError
+from datagen.files.settings import read_mapping
 from datagen.redaction import remember_secrets, secrets_in
 from datagen.service.destinations import Servers
 from datagen.service.manager import Limits
@@ -89,19 +89,7 @@ _LIMIT_KEYS = ("max_generators", "max_rate", "max_body")
 def read_config(file: Path) -> dict[str, Any]:
     """The settings a --config YAML file holds; ConfigError naming the file
     and key at fault."""
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot be read: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}" if mark is not None else str(file)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{where}: not valid YAML: {reason}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{file}: must be a mapping of settings (host:, port:, ...)")
+    data = read_mapping(file, "a mapping of settings (host:, port:, ...)")
     settings: dict[str, Any] = {}
     for key, value in data.items():
         if key == "limits" and isinstance(value, dict):

@@ -86,7 +86,7 @@ def test_bad_configurations_name_file_and_place(tmp_path, sections, message):
 def test_bad_yaml_and_missing_files_are_one_line(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text("pages: [unclosed\n")
-    with pytest.raises(ConfigError, match=r"broken.yml: not valid YAML \(line"):
+    with pytest.raises(ConfigError, match=r"broken.yml:\d+: not valid YAML"):
         load_web_config(broken)
     with pytest.raises(ConfigError, match="--config: no such file"):
         load_web_config(tmp_path / "absent.yml")

@@ -21,11 +21,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 
 from datagen.engine.actors import Actor
 from datagen.engine.model import Emission, Window
 from datagen.errors import ConfigError, ProviderError
+from datagen.files.settings import read_mapping
 from datagen.timefmt import parse_duration
 
 ENVELOPES = ("flat", "debezium")
@@ -187,14 +187,9 @@ def changes_from_config(path: str | Path, changes: Changes) -> Changes:
     or debezium), first_after, update_every, delete_after (a time such as
     10m or 2h, or null for never). ConfigError naming the file and key."""
     where = Path(path)
-    try:
-        data = yaml.safe_load(where.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"--config '{where}' cannot be read: {exc}") from None
-    if data is None:
+    data = read_mapping(where)
+    if not data:
         return changes
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"--config '{where}' must hold a mapping of settings")
     unknown = sorted(set(map(str, data)) - set(CONFIG_KEYS))
     if unknown:
         raise ConfigError(

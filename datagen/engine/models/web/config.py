@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from datagen.errors import ConfigError
+from datagen.files.settings import read_mapping
 
 SHIPPED = Path(__file__).with_name("config.yml")
 #: The file in the working directory that overrides the shipped one, as in
@@ -137,21 +137,7 @@ def load_web_config(path: str | Path | None = None) -> WebConfig:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {exc.start}: {exc.object[exc.start]:#04x})"
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected sections (a mapping) at the top level")
-    return data
+    return read_mapping(path, "sections (a mapping) at the top level")
 
 
 def _build(raw: dict[str, Any], sources: dict[str, str]) -> WebConfig:
