@@ -4,13 +4,62 @@ names a record of its parent stream (every order's customer exists)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
+from datagen.errors import ConfigError
 from datagen.verify.reading import Stream
 from datagen.verify.report import EXAMPLES, SKIP, Check, outcome
 from datagen.verify.values import MISSING, field_value, hashable
 
-__all__ = ["parent_keys", "reference_check"]
+__all__ = [
+    "Reference",
+    "parent_keys",
+    "parse_reference",
+    "reference_check",
+    "refuse_unknown_streams",
+]
+
+
+class Reference(NamedTuple):
+    """A --ref as given (text) and read: child.field -> target ("parent.field")."""
+
+    text: str
+    child: str
+    field: str
+    target: str
+
+    @property
+    def parent(self) -> str:
+        return self.target.partition(".")[0]
+
+
+def parse_reference(text: str) -> Reference:
+    """'orders.customer_id=customers.id' -> its Reference; ConfigError naming
+    text otherwise."""
+    child, equals, parent = text.partition("=")
+    stream, dot, name = child.strip().partition(".")
+    if not (equals and dot and stream and name and "." in parent.strip(". ")):
+        raise ConfigError(
+            f"--ref {text!r}: expected STREAM.FIELD=STREAM.FIELD "
+            "(e.g. orders.customer_id=customers.id)"
+        )
+    return Reference(text, stream, name, parent.strip())
+
+
+def refuse_unknown_streams(
+    references: Iterable[Reference], outputs: Collection[str], manifest: Collection[str]
+) -> None:
+    """ConfigError for a reference naming a stream that is neither an output
+    nor one of the manifest's: a misspelt child would be no check at all."""
+    known = sorted({*outputs, *manifest})
+    among = "the outputs and the manifest's streams" if manifest else "the outputs"
+    for reference in references:
+        for stream in (reference.child, reference.parent):
+            if stream not in known:
+                raise ConfigError(
+                    f"--ref {reference.text!r}: no stream '{stream}' among {among} "
+                    f"({', '.join(known)})"
+                )
 
 
 def parent_keys(parent: Stream, field: str, listed: Iterable[Any] = ()) -> set[Any]:

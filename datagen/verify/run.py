@@ -22,7 +22,13 @@ from datagen.verify.choices import DEFAULT_LEVEL, choice_check
 from datagen.verify.counts import count_check, fault_count_check
 from datagen.declarative.distributions import Distributions
 from datagen.verify.faulted import faulted_check
-from datagen.verify.integrity import parent_keys, reference_check
+from datagen.verify.integrity import (
+    Reference,
+    parent_keys,
+    parse_reference,
+    reference_check,
+    refuse_unknown_streams,
+)
 from datagen.verify.manifests import (
     Fault,
     RunManifest,
@@ -37,7 +43,7 @@ from datagen.verify.tables import is_table_url, read_table
 from datagen.verify.truth import key_of, left_out_keys, read_truth, truth_check
 from datagen.verify.values import hashable
 
-__all__ = ["Settings", "verify", "read_output", "parse_reference"]
+__all__ = ["Settings", "verify", "read_output"]
 
 #: Time fields tried, in order, when neither the manifest nor --time names one.
 TIME_FIELDS = ("event_time", "timestamp", "event_timestamp", "ts")
@@ -88,25 +94,13 @@ def read_output(spec: str) -> Stream:
     return read_file(Path(target), name)
 
 
-def parse_reference(text: str) -> tuple[str, str, str]:
-    """'orders.customer_id=customers.id' -> ('orders', 'customer_id',
-    'customers.id'); ConfigError naming text otherwise."""
-    child, equals, parent = text.partition("=")
-    stream, dot, name = child.strip().partition(".")
-    if not (equals and dot and stream and name and "." in parent.strip(". ")):
-        raise ConfigError(
-            f"--ref {text!r}: expected STREAM.FIELD=STREAM.FIELD "
-            "(e.g. orders.customer_id=customers.id)"
-        )
-    return stream, name, parent.strip()
-
-
 def verify(settings: Settings) -> Report:
     """Read every output and make every check; ConfigError for bad input."""
     if not settings.outputs:
         raise ConfigError("verify: name at least one output (a file or table URL)")
     if not 0 < settings.level < 1:
         raise ConfigError(f"--level must be between 0 and 1, not {settings.level}")
+    references = [parse_reference(text) for text in settings.references]
     streams = [read_output(spec) for spec in settings.outputs]
     names = [stream.name for stream in streams]
     twice = sorted({name for name in names if names.count(name) > 1})
@@ -116,7 +110,11 @@ def verify(settings: Settings) -> Report:
         )
     manifest = read_manifest(settings.manifest) if settings.manifest else None
     faults = read_faults(settings.faults) if settings.faults else None
-    plans = [_plan(stream, manifest, faults, streams, settings) for stream in streams]
+    refuse_unknown_streams(references, names, manifest.streams if manifest else ())
+    plans = [
+        _plan(stream, manifest, faults, streams, references, settings)
+        for stream in streams
+    ]
     by_name = {plan.stream.name: plan for plan in plans}
     if len(by_name) < len(plans):
         raise ConfigError(
@@ -159,6 +157,7 @@ def _plan(
     manifest: RunManifest | None,
     faults: dict[str, list[Fault]] | None,
     streams: list[Stream],
+    given_references: list[Reference],
     settings: Settings,
 ) -> _Plan:
     given = stream.name
@@ -173,10 +172,9 @@ def _plan(
             listed = next(iter(faults.values()))
         listed = listed or []
     references = dict(record.references) if record else {}
-    for text in settings.references:
-        child, field_name, target = parse_reference(text)
-        if child in (given, stream.name):
-            references[field_name] = target
+    for reference in given_references:
+        if reference.child in (given, stream.name):
+            references[reference.field] = reference.target
     first = next((r for _, r in stream.dicts()), {})
     time_field = settings.time_field or (record.time_field if record else None)
     if time_field is None and not stream.table:

@@ -28,6 +28,17 @@ GOOD = '{"id": 1, "plan": "free"}\n{"id": 2, "plan": "pro"}\n'
         ({"a.jsonl": GOOD}, ["a.jsonl", "--ref", "a.id"], "--ref 'a.id': expected"),
         ({"a.jsonl": GOOD}, ["a.jsonl", "--level", "2"], "--level must be between"),
         (
+            {"a.jsonl": GOOD},
+            ["a.jsonl", "--ref", "b.id=a.id"],
+            "--ref 'b.id=a.id': no stream 'b' among the outputs (a)",
+        ),
+        (
+            {"a.jsonl": GOOD, "m.json": json.dumps({"streams": {"a": {}, "p": {}}})},
+            ["a.jsonl", "--manifest", "m.json", "--ref", "a.id=c.id"],
+            "--ref 'a.id=c.id': no stream 'c' among the outputs "
+            "and the manifest's streams (a, p)",
+        ),
+        (
             {"a.jsonl": GOOD, "f.jsonl": '{"index": 0, "fault": "nope"}\n'},
             ["a.jsonl", "--faults-manifest", "f.jsonl"],
             "f.jsonl line 1: fault 'nope' is not one of null, wrong_type",

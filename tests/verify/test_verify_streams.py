@@ -75,8 +75,12 @@ def test_references_hold_and_listed_dangling_ones_are_left_out(
 
 
 def test_a_reference_to_a_stream_not_read_is_skipped(tmp_path: Path) -> None:
+    """customers is a stream of the run (its manifest), not given: skipped."""
     data = write_jsonl(tmp_path / "orders.jsonl", orders(100))
-    code, checks = verify(data, "--ref", "orders.customer_id=customers.id")
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps({"streams": {"orders": {}, "customers": {}}}))
+    ref = "orders.customer_id=customers.id"
+    code, checks = verify(data, "--manifest", run, "--ref", ref)
     assert code == 0
     skipped = checks[("orders", "references customer_id -> customers.id")]
     assert skipped["status"] == "skip" and "customers" in skipped["summary"]
