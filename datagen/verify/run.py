@@ -82,6 +82,8 @@ class _Plan:
     key_field: str | None
     references: dict[str, str]
     distributions: Distributions = field(default_factory=dict)
+    #: reference field -> the parent's keys (its parent read), once per run.
+    parents: dict[str, set[Any]] = field(default_factory=dict)
     found: dict[int, Any] = field(default_factory=dict)
     excluded: set[int] = field(default_factory=set)
 
@@ -125,11 +127,12 @@ def verify(settings: Settings) -> Report:
     lag = settings.lag if settings.lag is not None else spec.lag if spec else None
     rates = spec.rates.values() if spec else ()
     for plan in plans:
+        plan.parents = _parents(plan, by_name)
         expect = Expectations(
             plan.time_field,
             plan.key_field,
             DEFAULT_LAG_SECONDS if lag is None else lag,
-            _parents(plan, by_name),
+            plan.parents,
             rare_share(
                 rates, [fault.fault for fault in plan.faults or ()], len(plan.stream)
             ),
@@ -141,7 +144,7 @@ def verify(settings: Settings) -> Report:
             plan.excluded = set(plan.found) | {f.index for f in plan.faults or ()}
     checks: list[Check] = []
     for plan in plans:
-        checks += _checks(plan, by_name, manifest, settings)
+        checks += _checks(plan, manifest, settings)
     return Report({s.name: len(s) for s in streams}, _present(checks), settings.level)
 
 
@@ -246,7 +249,6 @@ def _parents(plan: _Plan, by_name: dict[str, _Plan]) -> dict[str, set[Any]]:
 
 def _checks(
     plan: _Plan,
-    by_name: dict[str, _Plan],
     manifest: RunManifest | None,
     settings: Settings,
 ) -> list[Check]:
@@ -269,13 +271,9 @@ def _checks(
                 time_field=plan.time_field,
             )
         )
-    parents = _parents(plan, by_name)
     for field_name, target in plan.references.items():
-        checks.append(
-            reference_check(
-                stream, field_name, target, parents.get(field_name), plan.excluded
-            )
-        )
+        keys = plan.parents.get(field_name)
+        checks.append(reference_check(stream, field_name, target, keys, plan.excluded))
     checks.append(
         time_order_check(stream, plan.time_field, plan.actor_field, plan.excluded)
     )
