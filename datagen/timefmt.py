@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from datagen.errors import ConfigError
@@ -13,6 +14,9 @@ DEFAULT_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+#: Epoch numbers above this are milliseconds (year 5138 in seconds).
+MILLISECONDS_ABOVE = 1e11
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d*)\s*([smhd])\s*$")
 
 
@@ -31,6 +35,33 @@ def isoformat(moment: datetime) -> str:
     """ISO 8601 with seconds precision, 'Z' for UTC: the format of every timestamp."""
     text = moment.isoformat(timespec="seconds")
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def epoch_seconds(value: Any) -> float | None:
+    """A record's time as epoch seconds, read the same by faults, the run
+    record and verify: ISO 8601 text starting with a date, a datetime or a
+    date (no zone: UTC), an epoch number (seconds, or milliseconds when above
+    1e11, as a Debezium envelope's ts_ms); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value / 1000 if abs(value) > MILLISECONDS_ABOVE else float(value)
+    if isinstance(value, str):
+        if not _ISO_DATE.match(value):
+            return None
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    if isinstance(value, date):
+        return datetime(
+            value.year, value.month, value.day, tzinfo=timezone.utc
+        ).timestamp()
+    return None
 
 
 def parse_duration(text: str, option: str = "--duration") -> float:

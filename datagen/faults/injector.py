@@ -33,6 +33,7 @@ from datagen.faults.manifest import FaultLog
 from datagen.faults.spec import FaultSpec
 from datagen.faults.stream import StreamShape
 from datagen.seeding import derive_seed
+from datagen.timefmt import epoch_seconds
 
 #: Records out_of_order looks ahead for the next record of the same key.
 LOOKAHEAD = 256
@@ -298,7 +299,7 @@ class FaultInjector:
                 continue
             record = self._record(place)
             key = record.get(key_field)
-            moment = values.seconds_of(record.get(time_field))
+            moment = epoch_seconds(record.get(time_field))
             if key is None or moment is None:
                 continue
             partner = self._partner(place, key_field, key, moment)
@@ -371,7 +372,7 @@ class FaultInjector:
             record = orjson.loads(record)
             if record.get(key_field) != key:
                 return False
-        later = values.seconds_of(record.get(self.shape.time_field))
+        later = epoch_seconds(record.get(self.shape.time_field))
         return later is not None and later > moment
 
     def _keys_of(self, items: list[Any]) -> list[Any]:
@@ -401,7 +402,7 @@ class FaultInjector:
         lowest = max(self._base - len(self._history), 0)
         for place in range(at - 1, lowest - 1, -1):
             value = self._time_at(place, time_field)
-            seconds = values.seconds_of(value)
+            seconds = epoch_seconds(value)
             if seconds is not None and (latest is None or seconds > latest[0]):
                 latest = (seconds, value)
             if not self._is_faulted(place):
@@ -415,7 +416,7 @@ class FaultInjector:
             if time_field is None:
                 break
             value = self._time_at(place, time_field)
-            seconds = values.seconds_of(value)
+            seconds = epoch_seconds(value)
             if seconds is not None and (
                 self._latest is None or seconds > self._latest[0]
             ):

@@ -16,12 +16,11 @@ from typing import Any
 
 from datagen.encoders import MalformedRecord, dumps_line
 from datagen.seeding import random_uuid
+from datagen.timefmt import MILLISECONDS_ABOVE, epoch_seconds
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _FRACTION = re.compile(r"[T ]\d{2}:\d{2}:\d{2}(\.\d+)?")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-#: Epoch numbers above this are milliseconds (year 5138 in seconds).
-_MILLISECONDS = 1e11
 
 
 @dataclass(frozen=True)
@@ -202,7 +201,7 @@ def late(
     """The event time set to `lag` seconds before the watermark (a time
     in the stream's format), written in the record's own format."""
     value = record.get(time_field)
-    if seconds_of(value) is None or seconds_of(watermark) is None:
+    if epoch_seconds(value) is None or epoch_seconds(watermark) is None:
         return None
     return Change(
         _with(record, time_field, shifted(watermark, -lag)), time_field, value
@@ -233,30 +232,12 @@ def malformed(
     return Change(cut, None, None, how)
 
 
-def seconds_of(value: Any) -> float | None:
-    """Epoch seconds of an ISO 8601 time (or date) or an epoch number
-    (seconds, or milliseconds when above 1e11); None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value / 1000 if abs(value) > _MILLISECONDS else float(value)
-    if not isinstance(value, str) or not _DATE.match(value):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return (moment - datetime(1970, 1, 1)).total_seconds()
-    return moment.timestamp()
-
-
 def shifted(value: Any, seconds: float) -> Any:
-    """A time (as seconds_of reads it) moved by seconds, in its own format
+    """A time (as epoch_seconds reads it) moved by seconds, in its own format
     (ISO text keeps its separator, fraction digits and offset or Z; a date
     moves by whole days, at least one; milliseconds stay milliseconds)."""
     if isinstance(value, (int, float)):
-        step = seconds * 1000 if abs(value) > _MILLISECONDS else seconds
+        step = seconds * 1000 if abs(value) > MILLISECONDS_ABOVE else seconds
         number = value + step
         return round(number) if isinstance(value, int) else number
     text = str(value)

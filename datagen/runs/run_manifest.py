@@ -14,12 +14,11 @@ import orjson
 
 from datagen.errors import first_line
 from datagen.faults import FaultLog, FaultSpec, StreamShape
-from datagen.faults.values import seconds_of
 from datagen.files.atomic import write_atomic
 from datagen.runs.loop import RunResult
 from datagen.sinks.base import Delivery
 from datagen.sinks.changes import is_envelope
-from datagen.timefmt import isoformat
+from datagen.timefmt import epoch_seconds, isoformat
 
 
 class StreamChecks(Protocol):
@@ -58,7 +57,7 @@ class StreamStats:
                 self._key(event, key_field)
 
     def _time(self, value: Any) -> None:
-        seconds = seconds_of(value)
+        seconds = epoch_seconds(value)
         if seconds is None:
             return
         if self.first is None or seconds < self.first[0]:

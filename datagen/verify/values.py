@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 from typing import Any
 
 import orjson
+
+from datagen.timefmt import epoch_seconds
 
 __all__ = ["MISSING", "field_value", "epoch", "hashable"]
 
@@ -35,26 +36,10 @@ def field_value(record: dict[str, Any], path: str) -> Any:
 
 
 def epoch(value: Any) -> float | None:
-    """A time as epoch seconds: ISO 8601 text (no zone: UTC), a number taken
-    as it is, a datetime; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.timestamp()
-    if isinstance(value, date):
-        return datetime(
-            value.year, value.month, value.day, tzinfo=timezone.utc
-        ).timestamp()
-    return None
+    """A time as epoch seconds, as faults and the run record read it (see
+    datagen.timefmt.epoch_seconds: epoch numbers above 1e11 are
+    milliseconds)."""
+    return epoch_seconds(value)
 
 
 def hashable(value: Any) -> Any:
