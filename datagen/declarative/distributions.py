@@ -11,9 +11,9 @@ records whose OTHER is VALUE are draws (a state machine's trigger out of
 one state). A value is a text as it is and anything else as JSON (`1`,
 `true`), as `value_text()` writes it.
 
-Read are: a declared document's `choice` fields (its file's data, nested
-objects included, lists left out), a Python provider's or a model's
-optional `distributions` attribute (same shape, normalised here), the web
+Read are: a provider's or a model's optional `distributions` attribute
+(same shape, normalised here; a declared document's is its `choice` fields,
+set when it is compiled, nested objects included, lists left out), the web
 model's landing pages, marketing and user choices, and a state machine's
 triggers out of each state whose transitions no callback or `when` may
 refuse. {} when none.
@@ -26,8 +26,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from datagen.declarative.loader import read_declaration
-from datagen.declarative.source import DATA_SUFFIXES
 from datagen.documents import DOCUMENT_PROVIDERS
 from datagen.engine.model import SIMULATIONS
 from datagen.engine.models.state_machine import StateMachine, Transition
@@ -76,9 +74,7 @@ def configured_distributions(
     if kind == "document":
         cls = DOCUMENT_PROVIDERS.get(name)
         own = getattr(cls, "distributions", None)
-        if own is not None:
-            return normalised(own, f"document provider '{name}'")
-        return _declared_document(Path(DOCUMENT_PROVIDERS.origin(name)))
+        return {} if own is None else normalised(own, f"document provider '{name}'")
     if kind == "simulation":
         factory = SIMULATIONS.get(name)
         model = factory(config=config) if config is not None else factory()
@@ -159,17 +155,12 @@ def _shares(pairs: Iterable[tuple[Any, Any]]) -> dict[str, float] | None:
     return {value: weight / total for value, weight in summed.items()}
 
 
-def _declared_document(file: Path) -> Distributions:
-    """The choice fields of a declaration file; {} for a Jsonnet template, a
-    Python module or a file that cannot be read."""
-    if file.suffix not in DATA_SUFFIXES or not file.is_file():
-        return {}
-    source = read_declaration(file).source
-    data = source.data if source is not None else None
-    if not isinstance(data, Mapping) or not isinstance(data.get("fields"), Mapping):
-        return {}
+def field_distributions(fields: Any) -> Distributions:
+    """The weights of each `choice` field of a declaration's `fields` (at a
+    fixed path; a choice inside a list has none), normalised."""
     found: Distributions = {}
-    _choices(data["fields"], "", found)
+    if isinstance(fields, Mapping):
+        _choices(fields, "", found)
     return found
 
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from mimesis import Field
 
+from datagen.declarative.distributions import field_distributions
 from datagen.declarative.fields import Context, FieldsMaker, compile_fields
 from datagen.declarative.kinds.base import shown
 from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
@@ -220,6 +221,7 @@ def declared_document(
         maker=maker,
         references=top_level_references(maker.references),
         declared_faults=faults,
+        distributions=field_distributions(fields),
     )
 
 

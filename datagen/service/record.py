@@ -4,7 +4,6 @@ so a pipeline's own counts can be checked against the service's status."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Any
 
 from datagen.declarative.distributions import Distributions, configured_distributions
@@ -62,7 +61,6 @@ def generator_record(generator: Generator, version: str) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=64)
 def _provider_distributions(name: str) -> Distributions:
     """A named provider's configured choices ({} when it has none or is gone)."""
     try:
