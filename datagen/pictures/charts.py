@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from datagen.files.atomic import write_atomic
+from datagen.files.json_lines import read_json_lines
 from datagen.errors import ConfigError, missing_package
 
 #: Fields tried, in order, when no --field is given.
@@ -36,21 +34,6 @@ class Counts:
         return sum(self.counts)
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with open(path, "rb") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                raise ConfigError(
-                    f"{path}:{number}: not a JSON line (plot reads JSON lines)"
-                ) from None
-            if isinstance(record, dict):
-                yield number, record
-
-
 def _moment(text: Any, where: str) -> datetime:
     if isinstance(text, str):
         try:
@@ -64,14 +47,15 @@ def count_events(path: Path, by: str = "hour", field: str | None = None) -> Coun
     """Events per hour of day (0-23) or weekday, by the time in `field` (the
     first of TIME_FIELDS present when None), read as written (its own offset).
 
-    Raises ConfigError for an unknown bucket, a line that is not JSON, or a
-    record without the field or with a value that is not a time.
+    Raises ConfigError for an unknown bucket, a file that cannot be read, a
+    line that is not a JSON object, or a record without the field or with a
+    value that is not a time.
     """
     if by not in BUCKETS:
         raise ConfigError(f"--by: '{by}' is not one of {', '.join(BUCKETS)}")
     size = 24 if by == "hour" else 7
     counts = [0] * size
-    for number, record in _records(path):
+    for number, record in read_json_lines(path, "plot"):
         if field is None:
             field = next((f for f in TIME_FIELDS if f in record), None)
             if field is None:

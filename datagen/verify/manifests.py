@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from datagen.errors import ConfigError
+from datagen.files.json_lines import read_json_lines
 from datagen.faults.spec import FAULT_KINDS
 from datagen.declarative.distributions import Distributions, normalised
 
@@ -87,22 +88,13 @@ def _read_json(path: Path, what: str) -> bytes:
 def read_faults(path: Path) -> dict[str, list[Fault]]:
     """The faults manifest's lines by stream, in file order."""
     found: dict[str, list[Fault]] = {}
-    for number, line in enumerate(_read_json(path, "--faults-manifest").splitlines()):
-        if not line.strip():
-            continue
-        where = f"--faults-manifest {path} line {number + 1}"
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            raise ConfigError(f"{where}: not a JSON line") from None
-        fault = _fault(item, where)
+    for number, item in read_json_lines(path, "--faults-manifest"):
+        fault = _fault(item, f"--faults-manifest {path}:{number}")
         found.setdefault(fault.stream, []).append(fault)
     return found
 
 
-def _fault(item: Any, where: str) -> Fault:
-    if not isinstance(item, Mapping):
-        raise ConfigError(f"{where}: not a JSON object")
+def _fault(item: Mapping[str, Any], where: str) -> Fault:
     index = item.get("index")
     if isinstance(index, bool) or not isinstance(index, int) or index < 0:
         raise ConfigError(f"{where}: index must be a whole number >= 0, not {index!r}")

@@ -20,6 +20,7 @@ import orjson
 
 from datagen.encoders import flatten
 from datagen.errors import ConfigError
+from datagen.files.json_lines import read_json_lines
 from datagen.sinks.changes import DELETE_OP, change_of
 from datagen.verify.reading import Malformed, Stream
 from datagen.verify.report import EXAMPLES, Check, outcome
@@ -31,18 +32,9 @@ __all__ = ["key_of", "left_out_keys", "read_truth", "truth_check"]
 def read_truth(directory: Path, stream: str) -> list[dict[str, Any]] | None:
     """DIR/<stream>.jsonl's records; None when there is no such file."""
     path = directory / f"{stream}.jsonl"
-    if not path.is_file():
+    if not path.exists():
         return None
-    records = []
-    for number, line in enumerate(path.read_bytes().splitlines(), 1):
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            raise ConfigError(f"--truth {path} line {number}: not JSON") from None
-        if not isinstance(record, dict):
-            raise ConfigError(f"--truth {path} line {number}: not a JSON object")
-        records.append(record)
-    return records
+    return [record for _, record in read_json_lines(path, "--truth")]
 
 
 def truth_check(

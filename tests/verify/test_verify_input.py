@@ -41,12 +41,12 @@ GOOD = '{"id": 1, "plan": "free"}\n{"id": 2, "plan": "pro"}\n'
         (
             {"a.jsonl": GOOD, "f.jsonl": '{"index": 0, "fault": "nope"}\n'},
             ["a.jsonl", "--faults-manifest", "f.jsonl"],
-            "f.jsonl line 1: fault 'nope' is not one of null, wrong_type",
+            "f.jsonl:1: fault 'nope' is not one of null, wrong_type",
         ),
         (
             {"a.jsonl": GOOD, "f.jsonl": '{"index": -1}\n'},
             ["a.jsonl", "--faults-manifest", "f.jsonl"],
-            "f.jsonl line 1: index must be a whole number >= 0, not -1",
+            "f.jsonl:1: index must be a whole number >= 0, not -1",
         ),
         (
             {"a.jsonl": GOOD, "m.json": "[1]"},
