@@ -44,12 +44,14 @@ class FaultSpec:
         return [kind for kind in FAULT_KINDS if self.rates.get(kind, 0) > 0]
 
     def text(self) -> str:
-        """The spec as --faults reads it, kinds in FAULT_KINDS order."""
+        """The spec as --faults reads it, kinds in FAULT_KINDS order (each
+        rate exact: parse_faults(spec.text()) == spec)."""
         parts = [
-            f"{kind}={self.rates[kind]:g}" for kind in FAULT_KINDS if kind in self.rates
+            f"{kind}={self.rates[kind]!r}" for kind in FAULT_KINDS if kind in self.rates
         ]
         if self.lag != DEFAULT_LAG_SECONDS:
-            parts.append(f"lag={duration_text(self.lag)}")
+            exact = float(self.lag).is_integer()  # duration_text rounds to seconds
+            parts.append(f"lag={duration_text(self.lag) if exact else repr(self.lag)}")
         return ",".join(parts)
 
 
@@ -61,6 +63,7 @@ def parse_faults(text: str, option: str = "--faults") -> FaultSpec:
     more than 1 (a record gets at most one fault)."""
     rates: dict[str, float] = {}
     lag = DEFAULT_LAG_SECONDS
+    seen: set[str] = set()
     items = [item.strip() for item in text.split(",")]
     if not any(items):
         raise ConfigError(f"{option} is empty: give KIND=RATE, e.g. null=0.01")
@@ -71,8 +74,9 @@ def parse_faults(text: str, option: str = "--faults") -> FaultSpec:
                 f"{option} '{item}': give KIND=RATE, e.g. null=0.01 (kinds: "
                 f"{', '.join(FAULT_KINDS)})"
             )
-        if name in rates or (name == "lag" and lag != DEFAULT_LAG_SECONDS):
+        if name in seen:
             raise ConfigError(f"{option} '{item}': {name} is given twice")
+        seen.add(name)
         if name == "lag":
             lag = parse_duration(value, f"{option} lag")
         elif name in FAULT_KINDS:

@@ -152,3 +152,18 @@ def test_the_spec_reads_percentages_and_a_lag():
     assert spec.rates == {"null": 0.01, "late": 0.005} and spec.lag == 3600
     assert spec.text() == "null=0.01,late=0.005,lag=1h"
     assert parse_faults(spec.text()) == spec
+
+
+@pytest.mark.parametrize(
+    "text", ["lag=10m,lag=1h", "lag=1h,lag=1h", "lag=10m,lag=10m", "null=0.1,null=0"]
+)
+def test_an_option_given_twice_is_refused(text):
+    with pytest.raises(ConfigError, match="is given twice"):
+        parse_faults(text)
+
+
+def test_the_spec_text_reads_back_as_the_same_spec():
+    for text in ("null=0.0012345678,late=1e-07,lag=90.25", "drift=0.3,lag=1h30m"):
+        spec = parse_faults(text)
+        assert parse_faults(spec.text()) == spec
+    assert parse_faults("null=0.0012345678").text() == "null=0.0012345678"
