@@ -17,7 +17,8 @@ Each record gets at most one kind, the first that fits in this order:
 - late: a time exactly the lag (to the millisecond) before the watermark,
   the latest time before it (of the clean records, or of every readable
   one: a stream in time order has the one, another the other);
-- out_of_order: a time before the previous time of its key.
+- out_of_order: a time before the previous time of its key (inside a change
+  envelope's image).
 
 "Nearly" (at most RARE of the records, or one and a half times the run's
 highest fault rate when higher), "far" and the profile they come from:
@@ -37,6 +38,7 @@ import orjson
 from datagen.faults.spec import DEFAULT_LAG_SECONDS
 from datagen.verify.profile import RARE, Rules, profile
 from datagen.verify.reading import Malformed, Stream
+from datagen.verify.truth import key_of
 from datagen.verify.values import MISSING, epoch, field_value, hashable
 
 __all__ = ["Anomaly", "Expectations", "detect"]
@@ -157,7 +159,7 @@ def _times(stream: Stream, expect: Expectations, found: dict[int, Anomaly]) -> N
             found[index] = Anomaly(index, "late", time_field)
             continue
         every_mark = max(every_mark, moment)
-        key = hashable(field_value(record, key_field)) if key_field else None
+        key = hashable(key_of(record, key_field)) if key_field else None
         if moment < last.get(key, -math.inf):
             found[index] = Anomaly(index, "out_of_order", time_field)
             continue
