@@ -17,6 +17,7 @@ from datagen.cli.replay import replay
 from datagen.cli.serve import serve
 from datagen.cli.signals import stop_signals
 from datagen.cli.simulate import simulate
+from datagen.cli.trust_options import ARGUMENTS
 from datagen.cli.upload import upload
 from datagen.cli.validate import validate
 from datagen.cli.version import datagen_version
@@ -28,6 +29,12 @@ class DatagenGroup(click.Group):
     """The one place errors become exit codes (see datagen.cli.errors): bad
     input exits 2, a failed run 1, Ctrl-C 130, SIGTERM 143 and SIGHUP 129
     (handled as Ctrl-C is: datagen.cli.signals). Commands don't catch errors."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # A run's record (--manifest) names the arguments as invoked here,
+        # which sys.argv is not under CliRunner or cli.main([...]).
+        ctx.meta[ARGUMENTS] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         # Sinks' writer threads may lower the GIL switch interval during a

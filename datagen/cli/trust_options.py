@@ -4,7 +4,6 @@ run checkable, and the Checks they make (datagen.runs.record)."""
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,16 @@ from datagen.redaction import scrub_known
 from datagen.runs.record import Checks, RunRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Where the command group keeps the arguments it was invoked with (ctx.meta).
+ARGUMENTS = "datagen.arguments"
+
+
+def invoked_arguments() -> list[str]:
+    """The arguments the datagen group was invoked with (from the shell,
+    CliRunner or cli.main([...]); sys.argv is the shell's only); [] when
+    the command was invoked without the group."""
+    ctx = click.get_current_context(silent=True)
+    return list(ctx.meta.get(ARGUMENTS, ())) if ctx is not None else []
 
 
 class FaultsSpec(click.ParamType):
@@ -54,8 +63,8 @@ class CheckOptions:
     def checks(
         self, command: str, seed: int | None, truth: Path | None = None
     ) -> Checks:
-        """The run's Checks; its record names the command, this process's
-        arguments (secrets scrubbed) and the version."""
+        """The run's Checks; its record names the command, the arguments it
+        was invoked with (secrets scrubbed) and the version."""
         for option, path in (
             ("--manifest", self.manifest),
             ("--faults-manifest", self.faults_manifest),
@@ -69,7 +78,7 @@ class CheckOptions:
             record = RunRecord(
                 self.manifest,
                 command,
-                [scrub_known(argument) for argument in sys.argv[1:]],
+                [scrub_known(argument) for argument in invoked_arguments()],
                 seed,
                 datagen_version(),
                 self.faults,
