@@ -78,8 +78,8 @@ class FaultInjector:
         shape.check(spec)
         self.spec, self.shape, self.log = spec, shape, log
         self.rng = random.Random(derive_seed(seed, "faults", shape.name))
-        self.hold = 0 if paced or not spec.active() else HOLD
         self._kinds = spec.active()
+        self.hold = 0 if paced or not self._kinds else HOLD
         self._bounds = list(accumulate(spec.rates[kind] for kind in self._kinds))
         self._total = self._bounds[-1] if self._bounds else 0.0
         self._buffer: list[Any] = []

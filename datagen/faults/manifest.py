@@ -74,11 +74,6 @@ class FaultLog:
     def total(self) -> int:
         return sum(self._counts)
 
-    @property
-    def inserted(self) -> int:
-        """Records the faults added to the stream (duplicates)."""
-        return self._counts[_KIND_CODES["duplicate"]]
-
     def copy_to(self, handle: IO[bytes]) -> None:
         """The manifest's lines of this stream, into handle."""
         if self._spool is not None:
