@@ -3,7 +3,6 @@ refusal is one line listing what is valid, so `--help`, errors and `list` agree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -12,7 +11,7 @@ import click
 from datagen.cli.errors import BadValue
 from datagen.errors import ConfigError, UnknownName
 from datagen.redaction import redact
-from datagen.sinks.spec import scheme_of, sink_class_for
+from datagen.sinks.spec import scheme_of, sink_class_for, split_named
 from datagen.timefmt import parse_duration, parse_rate
 
 
@@ -158,19 +157,6 @@ class SinkSpec(_OneLine):
         except ConfigError as exc:
             raise ConfigError(f"--sink '{redact_named(spec)}': {exc}") from exc
         return spec
-
-
-_NAMED = re.compile(r"([A-Za-z0-9_-]+)=(.+)", re.DOTALL)
-
-
-def split_named(spec: str) -> tuple[str | None, str]:
-    """'orders=kafka://h/t' -> ('orders', 'kafka://h/t'); a spec with no
-    NAME= before its scheme -> (None, spec). NAME is a provider's name:
-    letters, digits, '_' and '-' (no ':' or '/', so no URL is taken for one)."""
-    match = _NAMED.fullmatch(spec)
-    if match is None:
-        return None, spec
-    return match.group(1), match.group(2)
 
 
 def redact_named(spec: str) -> str:

@@ -29,6 +29,21 @@ def scheme_of(spec: str) -> str:
     return match.group(1).lower() if match else spec.lower()
 
 
+#: NAME= before a spec: a stream's name (letters, digits, '_' and '-'), then '='.
+_NAMED = re.compile(r"([A-Za-z0-9_-]+)=(.+)", re.DOTALL)
+
+
+def split_named(spec: str) -> tuple[str | None, str]:
+    """'orders=kafka://h/t' -> ('orders', 'kafka://h/t'); a spec with no
+    NAME= before its scheme -> (None, spec). NAME is a stream's (a
+    provider's) name: letters, digits, '_' and '-' (no ':' or '/', so no URL
+    is taken for one)."""
+    match = _NAMED.fullmatch(spec)
+    if match is None:
+        return None, spec
+    return match.group(1), match.group(2)
+
+
 def query_options(url: str) -> dict[str, str]:
     """The ?key=value options of url (last one wins)."""
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))

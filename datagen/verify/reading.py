@@ -22,12 +22,10 @@ import orjson
 from datagen.errors import ConfigError
 from datagen.verify.values import MISSING, epoch, field_value
 
-__all__ = ["Malformed", "Stream", "Record", "read_file", "split_output"]
+__all__ = ["Malformed", "Stream", "Record", "read_file"]
 
 T = TypeVar("T")
 
-#: `NAME=` before a path or URL: a stream name, then '='.
-_NAMED = re.compile(r"([A-Za-z_][\w.-]*)=(.+)")
 _LINES = (".jsonl", ".ndjson")
 #: A JSON text or number, whole, as a malformed line may still hold one.
 _VALUE = r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[,}])'
@@ -101,15 +99,6 @@ class Stream:
         for index, record in enumerate(self.records):
             if isinstance(record, dict):
                 yield index, record
-
-
-def split_output(spec: str) -> tuple[str | None, str]:
-    """'orders=out/o.jsonl' -> ('orders', 'out/o.jsonl'); a plain path or URL
-    -> (None, it). A path that exists is never split."""
-    match = _NAMED.fullmatch(spec)
-    if match is None or Path(spec).exists():
-        return None, spec
-    return match.group(1), match.group(2)
 
 
 def read_file(path: Path, name: str | None = None) -> Stream:

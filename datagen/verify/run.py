@@ -17,6 +17,7 @@ from typing import Any
 
 from datagen.errors import ConfigError
 from datagen.faults.spec import DEFAULT_LAG_SECONDS, parse_faults
+from datagen.sinks.spec import split_named
 from datagen.verify.anomalies import Expectations, detect, rare_share
 from datagen.verify.choices import DEFAULT_LEVEL, choice_check
 from datagen.verify.counts import count_check, fault_count_check
@@ -37,7 +38,7 @@ from datagen.verify.manifests import (
     read_manifest,
 )
 from datagen.verify.ordering import time_order_check
-from datagen.verify.reading import Stream, read_file, split_output
+from datagen.verify.reading import Stream, read_file
 from datagen.verify.report import SKIP, Check, Report
 from datagen.verify.tables import is_table_url, read_table
 from datagen.verify.truth import key_of, left_out_keys, read_truth, truth_check
@@ -89,8 +90,9 @@ class _Plan:
 
 
 def read_output(spec: str) -> Stream:
-    """The stream one command-line output names (a file, folder or table URL)."""
-    name, target = split_output(spec)
+    """The stream one command-line output names (a file, folder or table URL,
+    NAME= before it as a sink's); a path that exists is never split."""
+    name, target = (None, spec) if Path(spec).exists() else split_named(spec)
     if is_table_url(target):
         return read_table(target, name)
     return read_file(Path(target), name)

@@ -126,3 +126,18 @@ def test_a_key_column_the_table_lacks_is_named(tmp_path: Path) -> None:
     )
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_an_output_is_named_as_a_sink_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NAME=PATH takes the names `document --sink NAME=SPEC` takes (a leading
+    digit, a dash); a file whose own name holds '=' is read as that file."""
+    monkeypatch.chdir(tmp_path)
+    Path("o.jsonl").write_text(GOOD)
+    Path("x=o.jsonl").write_text(GOOD + GOOD.replace("1", "3").replace("2", "4"))
+    result = CliRunner().invoke(
+        cli, ["verify", "2024-orders=o.jsonl", "x=o.jsonl", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["streams"] == {"2024-orders": 2, "x=o": 4}
