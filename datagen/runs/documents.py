@@ -20,7 +20,7 @@ from datagen.runs.blocks import (
 )
 from datagen.runs.loop import Observer, ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
-from datagen.runs.record import Checks
+from datagen.runs.record import Checks, run_checked
 from datagen.sinks.base import BaseSink
 from datagen.timefmt import DEFAULT_START
 
@@ -118,24 +118,24 @@ def run_documents(
     job = check_job(job)
     sinks, target = open_destination(to, job.provider, job.encoder())
     _share_csv_columns(job, sinks)
-    stream = None
-    if checks is not None:
-        provider = DOCUMENT_PROVIDERS.get(job.provider)
-        stream = checks.open(job.provider, provider, sinks, job.seed)
-    result = run_block_job(
-        partial(make_documents, job),
-        job.blocks(),
+    return run_checked(
+        checks,
+        job.provider,
+        DOCUMENT_PROVIDERS.get(job.provider),
         sinks,
-        target=target,
-        seed=job.seed,
-        workers=workers,
-        on_progress=on_progress,
-        faults=None if stream is None else stream.injector,
-        observers=[*observers, *(() if stream is None else stream.observers)],
+        job.seed,
+        lambda faults, seen: run_block_job(
+            partial(make_documents, job),
+            job.blocks(),
+            sinks,
+            target=target,
+            seed=job.seed,
+            workers=workers,
+            on_progress=on_progress,
+            faults=faults,
+            observers=[*observers, *seen],
+        ),
     )
-    if stream is not None:
-        stream.finish(result)
-    return result
 
 
 def _share_csv_columns(job: DocumentJob, sinks: Sequence[BaseSink]) -> None:

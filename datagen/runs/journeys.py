@@ -14,7 +14,7 @@ from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_
 from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
 from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
-from datagen.runs.record import Checks
+from datagen.runs.record import Checks, run_checked
 from datagen.runs.simulation import write_simulation
 from datagen.seeding import derive_seed
 from datagen.timefmt import DEFAULT_START
@@ -76,24 +76,24 @@ def _write_records(
     folder (format `zip`), else a JSON line each (or one JSON array)."""
     _check(job)
     sinks, target = outputs.open(job.provider)
-    stream = None
-    if checks is not None:
-        provider = JOURNEY_PROVIDERS.get(job.provider)
-        stream = checks.open(job.provider, provider, sinks, job.seed)
-    result = run_block_job(
-        partial(make_journeys, job),
-        plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK),
+    return run_checked(
+        checks,
+        job.provider,
+        JOURNEY_PROVIDERS.get(job.provider),
         sinks,
-        target=target,
-        seed=job.seed,
-        workers=workers,
-        on_progress=on_progress,
-        faults=None if stream is None else stream.injector,
-        observers=() if stream is None else stream.observers,
+        job.seed,
+        lambda faults, seen: run_block_job(
+            partial(make_journeys, job),
+            plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK),
+            sinks,
+            target=target,
+            seed=job.seed,
+            workers=workers,
+            on_progress=on_progress,
+            faults=faults,
+            observers=seen,
+        ),
     )
-    if stream is not None:
-        stream.finish(result)
-    return result
 
 
 def run_journeys(

@@ -10,7 +10,7 @@ run manifest, always, marked interrupted or failed when it was.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +113,32 @@ class StreamChecks:
         if self.stats is not None:
             return self.stats.shape
         return self.shape
+
+
+#: A stream's run given its fault injector (None without faults) and the
+#: observers of its events before any fault.
+CheckedRun = Callable[[FaultInjector | None, Sequence[Observer]], RunResult]
+
+
+def run_checked(
+    checks: Checks | None,
+    name: str,
+    source: object,
+    sinks: Sequence[BaseSink],
+    seed: int,
+    run: CheckedRun,
+    *,
+    ordered: bool = False,
+    paced: bool = False,
+) -> RunResult:
+    """run() one stream with its checks (Checks.open's arguments; none when
+    `checks` is None), which then take its result."""
+    if checks is None:
+        return run(None, ())
+    stream = checks.open(name, source, sinks, seed, ordered=ordered, paced=paced)
+    result = run(stream.injector, stream.observers)
+    stream.finish(result)
+    return result
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -14,10 +14,11 @@ from datagen.engine.live import live_window, shaped_batches
 from datagen.engine.rates import RateShape
 from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
+from datagen.faults import FaultInjector
 from datagen.timefmt import duration_text
-from datagen.runs.loop import RunResult, run_loop
+from datagen.runs.loop import Observer, RunResult, run_loop
 from datagen.runs.outputs import Destination, open_destination
-from datagen.runs.record import Checks
+from datagen.runs.record import Checks, run_checked
 
 #: A live run's rate when --rate is not given, events a second.
 DEFAULT_LIVE_RATE = 10.0
@@ -49,40 +50,41 @@ def write_simulation(
     were written. `checks`: faults, ground truth and record of the stream
     (see datagen.runs.record)."""
     sinks, target = open_destination(to, simulation.name, target=target)
-    stream = None
-    if checks is not None:
-        stream = checks.open(
-            simulation.name,
-            simulation.model,
-            sinks,
-            simulation.seed,
-            ordered=True,
-            paced=pace is not None,
-        )
     lateness = Lateness()
     source = _batches(simulation, window, workers, count, pace, clock, lateness)
-    with _closing_model_sinks(simulation.model):
-        result = run_loop(
-            source,
-            sinks,
-            target=target,
-            seed=simulation.seed,
-            requested=count,
-            flush_each=pace is not None,
-            on_progress=(
-                (lambda batch: on_progress(len(batch), batch.last))
-                if on_progress
-                else None
-            ),
-            faults=None if stream is None else stream.injector,
-            observers=() if stream is None else stream.observers,
-        )
-    if count is None:
-        result.requested = result.count
-    result.behind = lateness.worst
-    if stream is not None:
-        stream.finish(result)
-    return result
+
+    def run(faults: FaultInjector | None, observers: Sequence[Observer]) -> RunResult:
+        with _closing_model_sinks(simulation.model):
+            result = run_loop(
+                source,
+                sinks,
+                target=target,
+                seed=simulation.seed,
+                requested=count,
+                flush_each=pace is not None,
+                on_progress=(
+                    (lambda batch: on_progress(len(batch), batch.last))
+                    if on_progress
+                    else None
+                ),
+                faults=faults,
+                observers=observers,
+            )
+        if count is None:
+            result.requested = result.count
+        result.behind = lateness.worst
+        return result
+
+    return run_checked(
+        checks,
+        simulation.name,
+        simulation.model,
+        sinks,
+        simulation.seed,
+        run,
+        ordered=True,
+        paced=pace is not None,
+    )
 
 
 @contextmanager
