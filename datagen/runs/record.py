@@ -106,14 +106,6 @@ class StreamChecks:
             self._truth = GroundTruth(self._truth_folder, self.name, key)
         self._truth.write()
 
-    def shape_now(self) -> StreamShape:
-        """The shape with what the first event told."""
-        if self.injector is not None and self.injector.shape.found:
-            return self.injector.shape
-        if self.stats is not None:
-            return self.stats.shape
-        return self.shape
-
 
 #: A stream's run given its fault injector (None without faults) and the
 #: observers of its events before any fault.

@@ -29,9 +29,8 @@ class StreamChecks(Protocol):
     log: FaultLog
     outputs: list[str]
     result: RunResult | None
+    #: Made for every stream of a run with a record.
     stats: StreamStats | None
-
-    def shape_now(self) -> StreamShape: ...
 
 
 class StreamStats:
@@ -50,20 +49,27 @@ class StreamStats:
         if not self.shape.found:
             self.shape = self.shape.complete(events[0])
         time_field, key_field = self.shape.time_field, self.shape.key_field
-        for event in events:
-            if time_field is not None:
+        if time_field is not None and self.shape.ordered:
+            # in time order: the least and most times are a batch's ends
+            any(self._time(event.get(time_field)) for event in events)
+            any(self._time(event.get(time_field)) for event in reversed(events))
+        elif time_field is not None:
+            for event in events:
                 self._time(event.get(time_field))
-            if key_field is not None:
+        if key_field is not None:
+            for event in events:
                 self._key(event, key_field)
 
-    def _time(self, value: Any) -> None:
+    def _time(self, value: Any) -> bool:
+        """Take a time into the first and last; False when it is none."""
         seconds = epoch_seconds(value)
         if seconds is None:
-            return
+            return False
         if self.first is None or seconds < self.first[0]:
             self.first = (seconds, value)
         if self.last is None or seconds > self.last[0]:
             self.last = (seconds, value)
+        return True
 
     def _key(self, event: Mapping[str, Any], key_field: str) -> None:
         if key_field not in event and is_envelope(event):
@@ -169,7 +175,9 @@ class RunRecord:
     def _stream(
         self, stream: StreamChecks, deliveries: Sequence[tuple[str | None, Delivery]]
     ) -> dict[str, Any]:
-        shape = stream.shape_now()
+        stats = stream.stats
+        assert stats is not None  # see StreamChecks.stats
+        shape = stats.shape  # completed by the first event, as the injector's
         result = stream.result
         if result is not None:
             count: int | None = result.count
@@ -187,11 +195,7 @@ class RunRecord:
             "time_field": shape.time_field,
             "actor_field": shape.actor_field,
         }
-        entry.update(
-            stream.stats.summary()
-            if stream.stats is not None
-            else StreamStats(shape).summary()
-        )
+        entry.update(stats.summary())
         entry["distributions"] = self.distributions.get(stream.name, {})
         entry["references"] = dict(shape.references)
         entry["outputs"] = [_output_name(name) for name in stream.outputs]

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 
 from tests.faults.reader import check, read_lines, read_manifest
 from tests.faults.test_cli_faults import REPO, datagen
@@ -130,3 +131,21 @@ def test_the_ground_truth_is_made_from_clean_events(tmp_path):
         (truth,) = folder.iterdir()
         truths.append(truth.read_bytes())
     assert truths[0] == truths[1] and truths[0].count(b"\n") > 10
+
+
+def test_a_time_ordered_streams_first_and_last_times_are_its_least_and_most(
+    tmp_path,
+):
+    datagen(
+        "simulate", "web", "--count", 20_000, "--seed", 5, "--workers", 2,
+        "-o", "web.jsonl", "--manifest", "m.json", cwd=tmp_path,
+    )  # fmt: skip
+    stream = json.loads((tmp_path / "m.json").read_text())["streams"]["web"]
+    times = [
+        json.loads(line)["event_timestamp"]
+        for line in read_lines(tmp_path / "web.jsonl")
+    ]
+    moments = [datetime.fromisoformat(value) for value in times]
+    assert stream["first_event_time"] == times[moments.index(min(moments))]
+    assert stream["last_event_time"] == times[moments.index(max(moments))]
+    assert stream["count"] == len(times) == 20_000
