@@ -191,6 +191,8 @@ class RunRecord:
             "count": count,
             "clean": None if count is None else count - sum(faulted.values()),
             "faulted": faulted,
+            # its own: streams of one run may declare different faults
+            "faults_spec": None if stream.spec is None else stream.spec.text(),
             "key_field": shape.key_field,
             "time_field": shape.time_field,
             "actor_field": shape.actor_field,

@@ -4,6 +4,7 @@ interrupted, or a sink that fails; the truth is made from clean events."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -149,3 +150,22 @@ def test_a_time_ordered_streams_first_and_last_times_are_its_least_and_most(
     assert stream["first_event_time"] == times[moments.index(min(moments))]
     assert stream["last_event_time"] == times[moments.index(max(moments))]
     assert stream["count"] == len(times) == 20_000
+
+
+def test_each_stream_records_the_faults_it_declares(tmp_path):
+    providers = tmp_path / "providers"
+    shutil.copytree(REPO / "examples" / "related", providers)
+    for name, faults in (("customers", "null=0.1"), ("orders", "dangling=0.05")):
+        declared = providers / f"{name}.yaml"
+        declared.write_text(declared.read_text() + f'faults: "{faults}"\n')
+    datagen(
+        "document", "--providers-dir", "providers", "-p", "customers", "-q", 100,
+        "-p", "orders", "-q", 1000, "--seed", 4, "--format", "jsonl", "-o", "out/",
+        "--manifest", "m.json", cwd=tmp_path,
+    )  # fmt: skip
+    record = json.loads((tmp_path / "m.json").read_text())
+    streams = record["streams"]
+    assert streams["customers"]["faults_spec"] == "null=0.1"
+    assert streams["orders"]["faults_spec"] == "dangling=0.05"
+    assert set(streams["orders"]["faulted"]) == {"dangling"}
+    assert record["faults"]["spec"] == "null=0.1"  # the first stream's
