@@ -257,7 +257,7 @@ class FaultInjector:
             "index": -1,
             "fault": kind,
             "stream": self.shape.name,
-            "key": None if key_field is None else record.get(key_field),
+            "key": None if key_field is None else _key(record, key_field),
             "field": name,
             "original": original,
         }
@@ -506,3 +506,13 @@ class FaultInjector:
         self._faulted = {at for at in self._faulted if at >= upto - HISTORY}
         self._base = upto
         return Emitted(items, times, bool(self._lines), broken)
+
+
+def _key(record: dict[str, Any], key_field: str) -> Any:
+    """The record's key; a change envelope's is in its after (or before) image."""
+    key = record.get(key_field)
+    if key is None:
+        image = record.get("after") or record.get("before")
+        if isinstance(image, dict):
+            key = image.get(key_field)
+    return key

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import orjson
+
 from datagen.timefmt import epoch_seconds
 from tests.faults.test_cli_faults import datagen
 
@@ -42,3 +44,8 @@ def test_verify_finds_the_late_faults_of_a_debezium_envelope(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "faulted records found, as the faults manifest lists" in done.stdout
     assert '"time_field": "ts_ms"' in (tmp_path / "m.json").read_text()
+    # each faulted change is listed with its key, read in the envelope's image
+    listed = [
+        orjson.loads(line) for line in (tmp_path / "f.jsonl").read_bytes().splitlines()
+    ]
+    assert listed and all(isinstance(entry["key"], int) for entry in listed)
