@@ -20,6 +20,7 @@ from datagen.declarative.distributions import Distributions, normalised
 
 __all__ = [
     "FAULT_KINDS",
+    "fault_spec_of",
     "Fault",
     "RunManifest",
     "SinkCounts",
@@ -57,6 +58,8 @@ class StreamRecord:
     outputs: list[str] = field(default_factory=list)
     #: {"min": ..., "max": ..., "distinct": N} of the key field.
     keys: dict[str, Any] = field(default_factory=dict)
+    #: The stream's own faults spec (a provider's declared faults may differ).
+    fault_spec: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,15 @@ def read_manifest(path: Path) -> RunManifest:
     )
 
 
+def fault_spec_of(
+    manifest: RunManifest | None, stream: StreamRecord | None
+) -> str | None:
+    """The faults spec a stream was made with: its own, else the run's."""
+    if stream is not None and stream.fault_spec:
+        return stream.fault_spec
+    return manifest.fault_spec if manifest is not None else None
+
+
 def _fault_spec(faults: Any, where: str) -> str | None:
     if faults is None:
         return None
@@ -175,6 +187,7 @@ def _stream(name: str, info: Any, where: str) -> StreamRecord:
         {str(k): str(v) for k, v in references.items()},
         [str(output) for output in outputs],
         dict(info["keys"]) if isinstance(info.get("keys"), Mapping) else {},
+        _text(info, "faults_spec", where),
     )
 
 

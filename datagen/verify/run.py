@@ -32,6 +32,7 @@ from datagen.verify.integrity import (
 )
 from datagen.verify.manifests import (
     Fault,
+    fault_spec_of,
     RunManifest,
     StreamRecord,
     read_faults,
@@ -124,11 +125,11 @@ def verify(settings: Settings) -> Report:
         raise ConfigError(
             "verify: two outputs are one stream of the manifest: name them NAME=PATH"
         )
-    text = manifest.fault_spec if manifest else None
-    spec = parse_faults(text, "--manifest faults.spec") if text else None
-    lag = settings.lag if settings.lag is not None else spec.lag if spec else None
-    rates = spec.rates.values() if spec else ()
     for plan in plans:
+        text = fault_spec_of(manifest, plan.record)
+        spec = parse_faults(text, "--manifest faults spec") if text else None
+        lag = settings.lag if settings.lag is not None else spec.lag if spec else None
+        rates = spec.rates.values() if spec else ()
         plan.parents = _parents(plan, by_name)
         expect = Expectations(
             plan.time_field,
