@@ -38,8 +38,7 @@ import orjson
 from datagen.faults.spec import DEFAULT_LAG_SECONDS
 from datagen.verify.profile import RARE, Rules, profile
 from datagen.verify.reading import Malformed, Stream
-from datagen.verify.truth import key_of
-from datagen.verify.values import MISSING, epoch, field_value, hashable
+from datagen.verify.values import MISSING, epoch, field_value, hashable, key_of
 
 __all__ = ["Anomaly", "Expectations", "detect"]
 

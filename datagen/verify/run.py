@@ -42,8 +42,8 @@ from datagen.verify.ordering import time_order_check
 from datagen.verify.reading import Stream, read_file
 from datagen.verify.report import SKIP, Check, Report
 from datagen.verify.tables import is_table_url, read_table
-from datagen.verify.truth import key_of, left_out_keys, read_truth, truth_check
-from datagen.verify.values import hashable
+from datagen.verify.truth import left_out_keys, read_truth, truth_check
+from datagen.verify.values import hashable, key_of
 
 __all__ = ["Settings", "verify", "read_output"]
 

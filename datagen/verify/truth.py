@@ -24,7 +24,7 @@ from datagen.files.json_lines import read_json_lines
 from datagen.sinks.changes import DELETE_OP, change_of
 from datagen.verify.reading import Malformed, Stream
 from datagen.verify.report import EXAMPLES, Check, outcome
-from datagen.verify.values import MISSING, epoch, field_value, hashable
+from datagen.verify.values import MISSING, epoch, field_value, hashable, key_of
 
 __all__ = ["key_of", "left_out_keys", "read_truth", "truth_check"]
 
@@ -142,15 +142,6 @@ def left_out_keys(
         if key is not MISSING and key is not None:
             last[hashable(key)] = index
     return {key for key, index in last.items() if index in excluded}
-
-
-def key_of(event: dict[str, Any], key_field: str) -> Any:
-    """The key of an event, inside a change envelope's image too; MISSING."""
-    try:
-        _, record = change_of(event)
-    except ConfigError:
-        record = event
-    return field_value(dict(record), key_field)
 
 
 def _differences(truth: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:

@@ -7,9 +7,11 @@ from typing import Any
 
 import orjson
 
+from datagen.errors import ConfigError
+from datagen.sinks.changes import change_of
 from datagen.timefmt import epoch_seconds
 
-__all__ = ["MISSING", "field_value", "epoch", "hashable"]
+__all__ = ["MISSING", "field_value", "epoch", "hashable", "key_of"]
 
 
 class _Missing:
@@ -47,3 +49,12 @@ def hashable(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     return value
+
+
+def key_of(event: dict[str, Any], key_field: str) -> Any:
+    """The key of an event, inside a change envelope's image too; MISSING."""
+    try:
+        _, record = change_of(event)
+    except ConfigError:
+        record = event
+    return field_value(dict(record), key_field)
