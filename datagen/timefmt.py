@@ -91,8 +91,9 @@ def duration_text(seconds: float) -> str:
     return "".join(parts) or f"{seconds:g}s"
 
 
-def parse_rate(text: str, option: str = "--rate") -> float:
-    """Events per second from '500/s', '60/m', '3600/h', '10/5s' or a bare number."""
+def parse_rate(text: str, option: str = "--rate", zero: bool = False) -> float:
+    """Events per second from '500/s', '60/m', '3600/h', '10/5s' or a bare
+    number; with zero, 0 (or '0/h') too: none."""
     cleaned = text.strip()
     if cleaned.startswith("-"):
         raise ConfigError(f"{option}: '{text}' must be positive (e.g. 60/m, 500/s)")
@@ -110,6 +111,8 @@ def parse_rate(text: str, option: str = "--rate") -> float:
                 f"{option}: '{text}' counts events per zero time (e.g. 60/m, 500/s)"
             )
         per_second = float(count) / ((int(every) if every else 1) * _UNITS[unit])
+    if zero and per_second == 0:
+        return 0.0
     if not per_second > 0 or per_second == float("inf"):
         raise ConfigError(f"{option}: '{text}' must be positive (e.g. 60/m, 500/s)")
     return per_second

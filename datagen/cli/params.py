@@ -3,6 +3,7 @@ refusal is one line listing what is valid, so `--help`, errors and `list` agree.
 
 from __future__ import annotations
 
+from functools import partial
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -188,13 +189,6 @@ def sinks_by_stream(
     return {name: tuple(specs) for name, specs in found.items()}
 
 
-def parse_arrivals(text: str, option: str = "--arrivals") -> float:
-    """Actors a second from a rate (100/h), or 0: none arrive."""
-    if text.strip().split("/")[0].strip() in ("0", "0.0"):
-        return 0.0
-    return parse_rate(text, option)
-
-
 def parse_speed(text: str, option: str = "--speed") -> float:
     """A positive finite factor: 60, 0.5."""
     try:
@@ -244,7 +238,8 @@ DURATION = _Amount("duration", parse_duration, "--duration")
 #: Events per second from 500/s, 60/m, 3600/h or a bare number.
 RATE = _Amount("rate", parse_rate, "--rate")
 #: New actors a second from 100/h, 5/m, ..., or 0 for none.
-ARRIVALS = _Amount("rate", parse_arrivals, "--arrivals")
+#: A rate of actors joining, or 0: none join.
+ARRIVALS = _Amount("rate", partial(parse_rate, zero=True), "--arrivals")
 #: How many times as fast simulated time runs as the wall clock: 60, 0.5.
 SPEED = _Amount("number", parse_speed, "--speed")
 AT_LEAST_ONE = AtLeastOne()

@@ -250,8 +250,8 @@ def parse_ramp(text: str, option: str = "--ramp") -> Ramp:
             f"{option}: '{text}' is not a ramp (e.g. 10/s..1000/s over 10m)"
         )
     where = f"{option} '{text}'"
-    first = _rate_or_zero(match["first"], where)
-    last = _rate_or_zero(match["last"], where)
+    first = parse_rate(match["first"], where, zero=True)
+    last = parse_rate(match["last"], where, zero=True)
     return Ramp(first, last, parse_duration(match["length"], where))
 
 
@@ -277,7 +277,7 @@ def parse_daily(
                 raise ConfigError(f"{where}: a percentage is of --rate: give --rate")
             rate = base * _percent(value, where) / 100
         else:
-            rate = _rate_or_zero(value, where)
+            rate = parse_rate(value, where, zero=True)
         points[hour * 3600.0 + minute * 60.0] = rate
     return DailyCurve(tuple(sorted(points.items())), zone)
 
@@ -326,12 +326,6 @@ def _offset(text: str, where: str) -> float:
     if text.strip() in ("0", "0s"):
         return 0.0
     return parse_duration(text, where)
-
-
-def _rate_or_zero(text: str, where: str) -> float:
-    if re.fullmatch(r"0+(\.0*)?(/\d*[smhd])?", text.strip()):
-        return 0.0
-    return parse_rate(text, where)
 
 
 def _percent(text: str, where: str) -> float:
