@@ -42,16 +42,20 @@ def test_an_interrupted_run_records_what_it_wrote(tmp_path):
     assert stream["faulted"] == counts and set(counts) == {"null", "duplicate"}
 
 
+#: A python: sink that breaks after 2,500 events.
+BREAKS = (
+    "class Breaks:\n"
+    "    def __init__(self):\n"
+    "        self.seen = 0\n"
+    "    def send(self, event):\n"
+    "        self.seen += 1\n"
+    "        if self.seen > 2500:\n"
+    "            raise RuntimeError('the sink broke')\n"
+)
+
+
 def test_a_failed_sink_still_leaves_a_run_manifest(tmp_path):
-    (tmp_path / "breaking.py").write_text(
-        "class Breaks:\n"
-        "    def __init__(self):\n"
-        "        self.seen = 0\n"
-        "    def send(self, event):\n"
-        "        self.seen += 1\n"
-        "        if self.seen > 2500:\n"
-        "            raise RuntimeError('the sink broke')\n"
-    )
+    (tmp_path / "breaking.py").write_text(BREAKS)
     manifest = tmp_path / "m.json"
     done = datagen(
         "simulate", "web", "--count", 20_000, "--seed", 1,
@@ -67,17 +71,6 @@ def test_a_failed_sink_still_leaves_a_run_manifest(tmp_path):
     assert sink["name"].startswith("python") and sink["acknowledged"] <= 2500
     assert record["streams"]["web"]["count"] == sink["acknowledged"]
     assert not (tmp_path / "f.jsonl").exists()  # a failed run lists no faults
-
-
-BREAKS = (
-    "class Breaks:\n"
-    "    def __init__(self):\n"
-    "        self.seen = 0\n"
-    "    def send(self, event):\n"
-    "        self.seen += 1\n"
-    "        if self.seen > 2500:\n"
-    "            raise RuntimeError('the sink broke')\n"
-)
 
 
 def test_a_failed_stream_after_a_whole_one_keeps_its_sinks_counts(tmp_path):

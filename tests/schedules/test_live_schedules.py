@@ -5,7 +5,7 @@ test's own, which runs as fast as the run sleeps, so three hours take none."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from datagen.engine.clock import LiveClock
@@ -17,23 +17,7 @@ from datagen.runs.simulation import (
     plan_window,
     write_simulation,
 )
-
-
-class SleepingClock(LiveClock):
-    """A wall clock that moves only when the run sleeps."""
-
-    def __init__(self, start: datetime) -> None:
-        self.start = start
-        self.passed = 0.0
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=self.passed)
-
-    def monotonic(self) -> float:
-        return self.passed
-
-    def sleep(self, seconds: float) -> None:
-        self.passed += seconds
+from tests.schedules.clocks import SleepingClock
 
 
 class Received:

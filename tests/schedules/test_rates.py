@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Generator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from datagen.engine.rates import (
 )
 from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
+from tests.schedules.clocks import SleepingClock
 
 START = datetime(2026, 6, 1, 12, tzinfo=timezone.utc).timestamp()
 
@@ -167,28 +168,11 @@ def test_thinning_a_stream_at_the_peak_carries_the_shape() -> None:
     assert outside / 45.0 == pytest.approx(200.0, rel=0.1)
 
 
-class SleepingClock(LiveClock):
-    """A wall clock that moves only when the run sleeps."""
-
-    def __init__(self, start: float) -> None:
-        self.start = datetime.fromtimestamp(start, timezone.utc)
-        self.passed = 0.0
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=self.passed)
-
-    def monotonic(self) -> float:
-        return self.passed
-
-    def sleep(self, seconds: float) -> None:
-        self.passed += seconds
-
-
 def test_a_live_run_carries_its_bursts_on_the_wall_clock() -> None:
     """100/s with bursts of 1000/s for 2 s every 6 s, 24 s of a test clock:
     each second's events within tolerance of the shape's rate, each event
     leaving when the clock reaches its time."""
-    clock = SleepingClock(START)
+    clock = SleepingClock(datetime.fromtimestamp(START, timezone.utc))
     ticking = Event({"name": "tick"}, limit=0, epm=60)
     simulation = Simulation(Flow(ticking), actors=50, seed=2)
     shape = RateShape(steady=100.0, bursts=(parse_burst("1000/s@2s every 6s"),))
