@@ -42,7 +42,7 @@ from datagen.verify.ordering import time_order_check
 from datagen.verify.reading import Stream, read_file
 from datagen.verify.report import SKIP, Check, Report
 from datagen.verify.tables import is_table_url, read_table
-from datagen.verify.truth import left_out_keys, read_truth, truth_check
+from datagen.verify.truth import left_out_keys, read_truth, truth_check, truth_file
 from datagen.verify.values import hashable, key_of
 
 __all__ = ["Settings", "verify", "read_output"]
@@ -147,7 +147,7 @@ def verify(settings: Settings) -> Report:
             plan.excluded = set(plan.found) | {f.index for f in plan.faults or ()}
     checks: list[Check] = []
     for plan in plans:
-        checks += _checks(plan, manifest, settings)
+        checks += _checks(plan, manifest, settings, len(plans))
     return Report({s.name: len(s) for s in streams}, _present(checks), settings.level)
 
 
@@ -251,9 +251,7 @@ def _parents(plan: _Plan, by_name: dict[str, _Plan]) -> dict[str, set[Any]]:
 
 
 def _checks(
-    plan: _Plan,
-    manifest: RunManifest | None,
-    settings: Settings,
+    plan: _Plan, manifest: RunManifest | None, settings: Settings, streams: int
 ) -> list[Check]:
     stream = plan.stream
     checks = [faulted_check(stream, plan.found, plan.faults)]
@@ -281,16 +279,14 @@ def _checks(
         time_order_check(stream, plan.time_field, plan.actor_field, plan.excluded)
     )
     if settings.truth is not None:
-        checks.append(_truth(plan, settings.truth))
+        checks.append(_truth(plan, settings.truth, streams))
     return checks
 
 
-def _truth(plan: _Plan, directory: Path) -> Check:
+def _truth(plan: _Plan, directory: Path, streams: int) -> Check:
     stream = plan.stream
     name = plan.record.name if plan.record else stream.name
-    truth = read_truth(directory, name)
-    if truth is None:
-        return Check("ground truth", stream.name, SKIP, f"no {directory}/{name}.jsonl")
+    truth = read_truth(truth_file(directory, name, streams))
     if plan.key_field is None:
         return Check("ground truth", stream.name, SKIP, "no key field (--key FIELD)")
     listed = {f.index: f.key for f in plan.faults or ()}

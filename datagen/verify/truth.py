@@ -29,11 +29,26 @@ from datagen.verify.values import MISSING, epoch, field_value, hashable, key_of
 __all__ = ["key_of", "left_out_keys", "read_truth", "truth_check"]
 
 
-def read_truth(directory: Path, stream: str) -> list[dict[str, Any]] | None:
-    """DIR/<stream>.jsonl's records; None when there is no such file."""
+def truth_file(directory: Path, stream: str, streams: int) -> Path:
+    """DIR/<stream>.jsonl; when one stream is verified and DIR holds one
+    file, that file (a table named other than the run that wrote the truth).
+    ConfigError naming what DIR holds otherwise: a check asked for and not
+    made must not read as passed."""
     path = directory / f"{stream}.jsonl"
-    if not path.exists():
-        return None
+    if path.exists():
+        return path
+    held = sorted(directory.glob("*.jsonl"))
+    if streams == 1 and len(held) == 1:
+        return held[0]
+    listing = ", ".join(file.name for file in held) or "no .jsonl file"
+    raise ConfigError(
+        f"--truth {directory}: no {stream}.jsonl (it holds {listing}): name "
+        "the output after its stream, NAME=OUTPUT"
+    )
+
+
+def read_truth(path: Path) -> list[dict[str, Any]]:
+    """A ground truth file's records."""
     return [record for _, record in read_json_lines(path, "--truth")]
 
 

@@ -61,12 +61,14 @@ def test_a_truth_path_that_is_a_folder_is_named(tmp_path: Path) -> None:
     one_error(result, f"--truth {truth / 'a.jsonl'}: Is a directory")
 
 
-def test_a_missing_truth_file_skips_the_check(tmp_path: Path) -> None:
+def test_a_missing_truth_file_is_named_with_what_the_folder_holds(
+    tmp_path: Path,
+) -> None:
+    """A truth check asked for and not made must not read as passed."""
     truth = tmp_path / "truth"
     truth.mkdir()
     result = verify(tmp_path, "--truth", str(truth), "--key", "id")
-    assert result.exit_code == 0, result.output
-    assert f"no {truth}/a.jsonl" in result.output
+    one_error(result, f"--truth {truth}: no a.jsonl (it holds no .jsonl file)")
 
 
 @pytest.mark.parametrize(

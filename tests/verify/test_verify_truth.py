@@ -140,3 +140,24 @@ def test_an_appended_table_holds_what_its_sink_acknowledged(tmp_path: Path) -> N
     assert "FAIL  customer: count: 699 rows, the manifest's acknowledged is 700" in (
         result.stdout
     )
+
+
+def test_the_readme_cdc_run_checks_its_table_against_its_truth(
+    table_url: str, tmp_path: Path
+) -> None:
+    """As the README shows it: the table is named other than the simulation
+    that wrote the truth, and verify pairs the one table with the one file."""
+    truth = tmp_path / "truth"
+    ran = CliRunner().invoke(
+        cli,
+        [
+            *("simulate", "customers_cdc", "--duration", "3h", "--seed", "1"),
+            *("--truth", str(truth), "--sink", table_url, "--quiet"),
+        ],
+    )
+    assert ran.exit_code == 0, ran.output
+    assert [path.name for path in truth.iterdir()] == ["customers_cdc.jsonl"]
+    code, check = verify(table_url, "--truth", truth)
+    live = len(read_jsonl(truth / "customers_cdc.jsonl"))
+    assert code == 0 and check["status"] == "pass", check
+    assert check["details"]["output"] == live > 0
