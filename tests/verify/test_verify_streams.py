@@ -45,19 +45,24 @@ def verify(*argv: object) -> tuple[int, dict[tuple[str, str], dict[str, Any]]]:
     }
 
 
-def test_references_hold_and_listed_dangling_ones_are_left_out(
-    tmp_path: Path,
-) -> None:
-    customers = write_jsonl(tmp_path / "customers.jsonl", CUSTOMERS)
-    lines, manifest = inject(
+def dangling_orders(seed: int) -> tuple[list[bytes], list[dict[str, Any]]]:
+    """The orders' lines with 2% of them dangling, and their manifest lines."""
+    return inject(
         orders(),
         ["dangling"],
         0.02,
-        3,
+        seed,
         stream="orders",
         key_field="order_id",
         reference="customer_id",
     )
+
+
+def test_references_hold_and_listed_dangling_ones_are_left_out(
+    tmp_path: Path,
+) -> None:
+    customers = write_jsonl(tmp_path / "customers.jsonl", CUSTOMERS)
+    lines, manifest = dangling_orders(seed=3)
     data, faults = write_faulty(tmp_path, "orders", lines, manifest)
     ref = "orders.customer_id=customers.id"
     code, checks = verify(customers, data, "--ref", ref, "--faults-manifest", faults)
@@ -116,15 +121,7 @@ def manifest(path: Path, count: int, **stream: Any) -> Path:
 
 
 def test_counts_and_fault_counts_against_the_run_manifest(tmp_path: Path) -> None:
-    lines, listed = inject(
-        orders(),
-        ["dangling"],
-        0.02,
-        4,
-        stream="orders",
-        key_field="order_id",
-        reference="customer_id",
-    )
+    lines, listed = dangling_orders(seed=4)
     data, faults = write_faulty(tmp_path, "orders", lines, listed)
     write_jsonl(tmp_path / "customers.jsonl", CUSTOMERS)
     n = len(listed)
