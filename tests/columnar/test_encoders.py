@@ -1,0 +1,218 @@
+"""The block encoders write, byte for byte, what the row engine's encoders
+write for the same documents; the Arrow table holds the same documents."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from datagen.encoders import CsvEncoder, JsonLinesEncoder, flatten
+from datagen.engine.columns.block import ColumnBlock, Constant, Leaf, ListOf, Obj
+from datagen.engine.columns.csv_rows import csv_columns, csv_rows
+from datagen.engine.columns.documents import documents
+from datagen.engine.columns.json_lines import json_lines
+from datagen.engine.columns.tables import arrow_table
+from datagen.errors import ConfigError
+from tests.columnar.strategies import blocks
+
+many = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@many
+@given(blocks())
+def test_json_lines_are_the_row_encoders_bytes(block: ColumnBlock) -> None:
+    assert json_lines(block) == JsonLinesEncoder().encode_many(documents(block))
+
+
+@many
+@given(blocks(min_count=1))
+def test_csv_columns_are_the_first_documents_flattened(block: ColumnBlock) -> None:
+    assert csv_columns(block) == list(flatten(documents(block)[0]))
+
+
+@many
+@given(st.data())
+def test_csv_rows_are_the_row_encoders_bytes_or_its_refusal(
+    data: st.DataObject,
+) -> None:
+    block = data.draw(blocks())
+    docs = documents(block)
+    if block.count and data.draw(st.booleans()):
+        columns = csv_columns(block)
+    else:  # any keys and their objects' names: fields missing, extra, null objects
+        names = {name for doc in docs for name in flatten(doc)}
+        names |= {name.rsplit(".", 1)[0] for name in names}
+        pick = st.sampled_from(sorted(names | {"zz", "a.zz"}))
+        columns = data.draw(st.lists(pick, max_size=4))
+    assert _outcome(lambda: csv_rows(block, columns)) == _outcome(
+        lambda: CsvEncoder(columns).encode_many(docs)
+    )
+
+
+@many
+@given(blocks(arrow=True))
+def test_arrow_table_holds_the_documents_and_writes_parquet(block: ColumnBlock) -> None:
+    table = arrow_table(block)
+    assert table.num_rows == block.count
+    assert table.column_names == list(block.fields)
+    # repr tells 1 from 1.0 and True, and shows NaN as NaN
+    assert repr(table.to_pylist()) == repr(documents(block))
+    if block.fields and not any(_empty_struct(field.type) for field in table.schema):
+        buffer = io.BytesIO()  # (Parquet has no struct without fields)
+        pq.write_table(table, buffer)
+        read = pq.read_table(io.BytesIO(buffer.getvalue()))
+        assert read.schema == table.schema
+        assert repr(read.to_pylist()) == repr(table.to_pylist())
+
+
+def test_types_no_value_decides_are_strings_as_the_parquet_sink_has_them() -> None:
+    block = ColumnBlock(
+        0,
+        2,
+        {
+            "gone": Leaf(pa.nulls(2)),
+            "none": Constant(None, 2),
+            "logins": Constant({"logins": []}, 2),
+            "inner": Obj({"x": Leaf(pa.nulls(2))}, 2),
+            "tags": ListOf(np.array([0, 0, 0]), Leaf(pa.nulls(0))),
+        },
+    )
+    schema = arrow_table(block).schema
+    assert schema.field("gone").type == pa.string()
+    assert schema.field("none").type == pa.string()
+    assert schema.field("logins").type == pa.struct([("logins", pa.list_(pa.string()))])
+    assert schema.field("inner").type == pa.struct([("x", pa.string())])
+    assert schema.field("tags").type == pa.list_(pa.string())
+
+
+def test_a_cell_csv_quotes_or_a_lone_empty_cell_is_written_as_python_writes_it() -> (
+    None
+):
+    texts = ["", "a,b", 'say "hi"', "two\nlines", "cr\r", "back\\slash", "tab\t"]
+    block = ColumnBlock(0, len(texts), {"t": Leaf(pa.array(texts))})
+    docs = documents(block)
+    for columns in (["t"], ["t", "t"], []):
+        expected = _outcome(lambda: CsvEncoder(columns).encode_many(docs))
+        assert _outcome(lambda: csv_rows(block, columns)) == expected
+
+
+def test_floats_are_orjsons_text_in_json_and_pythons_str_in_csv() -> None:
+    values = [3.0, 1e16, 1e-5, 1e-7, -0.0, 5e-324, float("nan"), float("-inf"), 0.1]
+    block = ColumnBlock(0, len(values), {"f": Leaf(pa.array(values))})
+    assert json_lines(block).split(b"\n")[:4] == [
+        b'{"f":3.0}', b'{"f":1e+16}', b'{"f":0.00001}', b'{"f":1e-7}'
+    ]  # fmt: skip
+    cells = csv_rows(block, ["f"]).decode().split("\n")[:-1]
+    assert cells == [str(value) for value in values]
+
+
+def test_an_empty_block_has_no_first_document() -> None:
+    empty = ColumnBlock(0, 0, {"a": Leaf(pa.array([], pa.string()))})
+    assert json_lines(empty) == b"" and csv_rows(empty, ["a"]) == b""
+    with pytest.raises(ValueError, match="no first document"):
+        csv_columns(empty)
+
+
+def starfleet_block(start: int, count: int, seed: int) -> ColumnBlock:
+    """A block like examples/starfleet_account.yaml's documents: a uuid, a
+    date, an email, an 11-digit number, three names (a vocabulary's JSON
+    texts taken by index), a constant object and a 14-character code."""
+    rng = np.random.default_rng(seed)
+    hexes = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    uuid = hexes[rng.integers(0, 16, (count, 36))]
+    uuid[:, [8, 13, 18, 23]] = ord("-")
+    date = np.frombuffer(b"2024-05-17", dtype=np.uint8)[None, :].repeat(count, 0)
+    date[:, 9] = ord("0") + rng.integers(0, 10, count)
+    email = np.frombuffer(b"xxxxxxxx@example.com", dtype=np.uint8)[None, :].repeat(
+        count, 0
+    )
+    email[:, :8] = ord("a") + rng.integers(0, 26, (count, 8))
+    digits = (ord("0") + rng.integers(0, 10, (count, 11))).astype(np.uint8)
+    code = (ord("A") + rng.integers(0, 26, (count, 14))).astype(np.uint8)
+    vocabulary = pa.array([f"Name{at}" for at in range(3000)])
+    quoted = pa.array([orjson.dumps(word).decode() for word in vocabulary.to_pylist()])
+
+    def name() -> Leaf:
+        taking = pa.array(rng.integers(0, len(vocabulary), count))
+        return Leaf(vocabulary.take(taking), quoted.take(taking), plain=True)
+
+    return ColumnBlock(
+        start,
+        count,
+        {
+            "id": _fixed(uuid),
+            "created": _fixed(date),
+            "email": _fixed(email),
+            "phone": _fixed(digits),
+            "first_name": name(),
+            "middle_name": name(),
+            "last_name": name(),
+            "activity": Constant({"logins": []}, count),
+            "code": _fixed(code),
+        },
+    )
+
+
+def test_a_million_starfleet_documents_encode_in_a_fraction_of_a_second() -> None:
+    size, count = 50_000, 20
+    made = [starfleet_block(at * size, size, at) for at in range(count)]
+    sample = ColumnBlock(0, 500, {k: _head(c, 500) for k, c in made[0].items()})
+    assert json_lines(sample) == JsonLinesEncoder().encode_many(documents(sample))
+    columns = csv_columns(sample)
+    assert csv_rows(sample, columns) == CsvEncoder(columns).encode_many(
+        documents(sample)
+    )
+    took = {}
+    for name, encode in (
+        ("json lines", json_lines),
+        ("csv", lambda block: csv_rows(block, columns)),
+    ):
+        began = time.perf_counter()
+        written = sum(len(encode(block)) for block in made)
+        took[name] = time.perf_counter() - began
+        print(f"\n{size * count:,} starfleet documents as {name}: {took[name]:.3f} s "
+              f"({written / 1e6:.0f} MB)")  # fmt: skip
+
+
+def _fixed(matrix: np.ndarray) -> Leaf:
+    """Row i of an (n, width) matrix of ASCII bytes as string i (plain)."""
+    count, width = matrix.shape
+    offsets = np.arange(0, width * (count + 1), width, dtype=np.int32)
+    data = pa.py_buffer(np.ascontiguousarray(matrix))
+    return Leaf(
+        pa.StringArray.from_buffers(count, pa.py_buffer(offsets), data), plain=True
+    )
+
+
+def _head(column: Any, count: int) -> Any:
+    if isinstance(column, Leaf):
+        json = None if column.json is None else column.json.slice(0, count)
+        return Leaf(column.values.slice(0, count), json, column.plain)
+    return Constant(column.value, count)
+
+
+def _empty_struct(kind: pa.DataType) -> bool:
+    if pa.types.is_struct(kind):
+        fields = [kind.field(at).type for at in range(kind.num_fields)]
+        return not fields or any(map(_empty_struct, fields))
+    return pa.types.is_list(kind) and _empty_struct(kind.value_type)
+
+
+def _outcome(make: Callable[[], bytes]) -> bytes | tuple[str, str]:
+    """What make() returns, or the ConfigError it raises as (name, message)."""
+    try:
+        return make()
+    except ConfigError as error:
+        return ("ConfigError", str(error))
