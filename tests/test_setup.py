@@ -17,7 +17,7 @@ RUNTIME = ROOT / "requirements.txt"
 DEV = ROOT / "requirements-dev.txt"
 #: Top-level modules of the packages `make demo` does not install.
 NOT_RUNTIME = (
-    "pyarrow matplotlib confluent_kafka fastavro boto3 botocore sqlalchemy psycopg "
+    "matplotlib confluent_kafka fastavro boto3 botocore sqlalchemy psycopg "
     "pymysql requests azure duckdb moto pytest hypothesis psutil"
 ).split()
 
@@ -51,6 +51,7 @@ def test_the_runtime_file_is_pyprojects_dependencies_and_nothing_of_dev() -> Non
         *("click", "mimesis", "orjson", "pyyaml"),
         *("simpleeval", "gojsonnet", "jsonschema"),  # declarative providers
         *("cronsim", "scipy"),  # cron schedules, verify's chi-square tests
+        *("numpy", "pyarrow"),  # the columnar engine and Parquet
     }
     assert not runtime & {name_of(m) for m in NOT_RUNTIME}
 
