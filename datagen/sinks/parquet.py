@@ -8,7 +8,7 @@ always a whole, readable file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,17 +130,47 @@ class ParquetSink(BaseSink):
             batch, self.pending = self.pending, []
             self._write(batch)
 
-    def _write(self, rows: list[dict[str, Any]]) -> None:
-        try:
+    def write_table(self, table: pa.Table, count: int) -> None:
+        """A block made as columns, written as one row group (after what is
+        buffered); its columns must be the first row group's, in order."""
+        if self._closed:
+            raise SinkError(f"{self.describe()}: the sink is closed")
+        self.flush()
+        self.delivery.sent += count
+
+        def typed() -> pa.Table:
             if self._writer is None:
-                self._open(rows)
+                self._open(table.schema)
+            elif table.schema.names != self.schema.names:
+                raise SinkError(
+                    f"{self.describe()}: a block's columns "
+                    f"({', '.join(table.schema.names)}) are not the first row "
+                    "group's"
+                )
+            return table.cast(self.schema)
+
+        self._write_group(typed, count)
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        def table() -> pa.Table:
+            if self._writer is None:
+                self._open(pa.Table.from_pylist(rows).schema)
             else:
                 self._check_fields(rows)
-            table = pa.Table.from_pylist(rows, schema=self.schema)
+            return pa.Table.from_pylist(rows, schema=self.schema)
+
+        self._write_group(table, len(rows))
+
+    def _write_group(self, make: Callable[[], pa.Table], count: int) -> None:
+        """The table make() gives written as one row group of count events;
+        an event that does not fit the schema is a SinkError, a full disk
+        drops the file."""
+        try:
+            table = make()
             assert self._writer is not None
-            self._writer.write_table(table, row_group_size=len(rows))
+            self._writer.write_table(table, row_group_size=count)
         except SinkError:
-            self.delivery.failed += len(rows)
+            self.delivery.failed += count
             raise
         except DatagenError:
             self._drop()
@@ -150,16 +180,16 @@ class ParquetSink(BaseSink):
             with naming(self.path):
                 raise exc
         except (pa.ArrowException, ValueError, TypeError) as exc:
-            self.delivery.failed += len(rows)
+            self.delivery.failed += count
             raise SinkError(
                 f"{self.describe()}: an event does not fit the schema of the first "
                 f"row group: {first_line(exc)}"
             ) from exc
-        self.written += len(rows)
+        self.written += count
 
-    def _open(self, rows: list[dict[str, Any]]) -> None:
-        """The schema of the first row group (nested objects become structs)."""
-        inferred = pa.Table.from_pylist(rows).schema
+    def _open(self, inferred: pa.Schema) -> None:
+        """The file's schema from the first row group's (nested objects are
+        structs; what no value typed is text)."""
         self.schema = pa.schema(
             [field.with_type(_without_nulls(field.type)) for field in inferred],
             metadata=inferred.metadata,
@@ -203,7 +233,7 @@ class ParquetSink(BaseSink):
             raise
         try:
             if self._writer is None:
-                self._open([])
+                self._open(pa.schema([]))
             assert self._writer is not None and self._file is not None
             with naming(self.path):
                 self._writer.close()
