@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from datagen.declarative.expressions import compile_expression
@@ -50,7 +51,16 @@ from datagen.declarative.problems import (
 )
 from datagen.references import Reference, one_to_many_problem
 
-__all__ = ["Context", "FieldsMaker", "compile_fields", "KINDS"]
+__all__ = [
+    "Context",
+    "FieldsMaker",
+    "compile_fields",
+    "KINDS",
+    "LoneBrace",
+    "Placeholder",
+    "reference_path",
+    "template_pieces",
+]
 
 #: The generators and their keys (besides gen and null_rate), in the docs' order.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -92,13 +102,67 @@ _REFERENCE = re.compile(r"\s*([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*|\.\d+|\[\d+\])*)\s
 _PART = re.compile(r"\.([A-Za-z_]\w*)|\.(\d+)|\[(\d+)\]")
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A template's {name.path}: the text between the braces."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class LoneBrace:
+    """A '{' or '}' standing alone in a template (a problem)."""
+
+    token: str
+
+
+def template_pieces(text: str) -> list[str | Placeholder | LoneBrace]:
+    """Template text read in order: literal text ('{{' and '}}' as one
+    brace, each run of it one piece), placeholders and lone braces."""
+    pieces: list[str | Placeholder | LoneBrace] = []
+    literal = ""
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        literal += text[position : match.start()]
+        position = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            literal += token[0]
+            continue
+        if literal:
+            pieces.append(literal)
+            literal = ""
+        if match.group(1) is None:
+            pieces.append(LoneBrace(token))
+        else:
+            pieces.append(Placeholder(match.group(1)))
+    literal += text[position:]
+    if literal:
+        pieces.append(literal)
+    return pieces
+
+
+def reference_path(text: str) -> tuple[str, tuple[str | int, ...]] | None:
+    """'address.city' -> ('address', ('city',)); 'steps[0].id' ->
+    ('steps', (0, 'id')); None when text is no name or path."""
+    match = _REFERENCE.match(text)
+    if match is None:
+        return None
+    keys: list[str | int] = []
+    for part in _PART.finditer(match.group(2)):
+        key, number_, index = part.groups()
+        keys.append(key if key is not None else int(number_ or index))
+    return match.group(1), tuple(keys)
+
+
 class FieldsMaker:
     """Makes one document (a new dict) from a Context."""
 
     def __init__(
         self, steps: list[tuple[str, Maker]], references: tuple[Reference, ...] = ()
     ) -> None:
-        self._steps = tuple(steps)
+        #: (key, maker) of each top-level field, in order.
+        self.steps = tuple(steps)
         #: The top-level field names, in order.
         self.keys = tuple(key for key, _ in steps)
         #: The fields that reference other streams of the run.
@@ -107,7 +171,7 @@ class FieldsMaker:
     def __call__(self, ctx: Context) -> dict[str, Any]:
         document: dict[str, Any] = {}
         scopes = [document]
-        for key, make in self._steps:
+        for key, make in self.steps:
             document[key] = make(ctx, scopes)
         return document
 
@@ -391,31 +455,20 @@ class _Compiler:
         keep_type."""
         parts: list[str | Callable[[Context, Scopes], Any]] = []
         good = True
-        literal = ""
-        position = 0
-        for match in _PLACEHOLDER.finditer(text):
-            literal += text[position : match.start()]
-            position = match.end()
-            token = match.group(0)
-            if token in ("{{", "}}"):
-                literal += token[0]
-            elif match.group(1) is None:
+        for piece in template_pieces(text):
+            if isinstance(piece, str):
+                parts.append(piece)
+            elif isinstance(piece, LoneBrace):
                 self.problems.add(
-                    path, f"a lone '{token}' (write '{token * 2}' for one)"
+                    path, f"a lone '{piece.token}' (write '{piece.token * 2}' for one)"
                 )
                 good = False
             else:
-                getter = self.reference(match.group(1), path)
+                getter = self.reference(piece.text, path)
                 if getter is None:
                     good = False
                     continue
-                if literal:
-                    parts.append(literal)
-                    literal = ""
-                parts.append(guarded(getter, path, match.group(1).strip()))
-        literal += text[position:]
-        if literal:
-            parts.append(literal)
+                parts.append(guarded(getter, path, piece.text.strip()))
         if not good:
             return None
         if keep_type and len(parts) == 1 and callable(parts[0]):
@@ -427,19 +480,15 @@ class _Compiler:
     ) -> Callable[[Context, Scopes], Any] | None:
         """The reader of name.path (name[0].key ...) checked against the fields
         above and the extra names; None with a problem."""
-        match = _REFERENCE.match(text)
-        if match is None:
+        parsed = reference_path(text)
+        if parsed is None:
             self.problems.add(
                 path,
                 f"'{text}' is not a field name or path "
                 "(e.g. address.city, steps[0].id)",
             )
             return None
-        name = match.group(1)
-        keys: list[str | int] = []
-        for part in _PART.finditer(match.group(2)):
-            key, number_, index = part.groups()
-            keys.append(key if key is not None else int(number_ or index))
+        name, keys = parsed
         depth = next(
             (d for d in range(len(self.scopes) - 1, -1, -1) if name in self.scopes[d]),
             None,
@@ -466,4 +515,4 @@ class _Compiler:
                     )
                     return None
                 shape = shape[key]
-        return getter(depth, name, tuple(keys))
+        return getter(depth, name, keys)

@@ -1,10 +1,16 @@
-"""uuid, constant, choice, integer, float, boolean and sequence."""
+"""uuid, constant, choice, integer, float, boolean and sequence.
+
+Each kind's spec is read once by its `*_params` function (every check, each
+bad value a problem at its path) into a small frozen record; the row maker
+(`*_kind`) and the columnar engine's maker are both built from that record.
+"""
 
 from __future__ import annotations
 
 import bisect
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from datagen.declarative.kinds.base import (
@@ -19,6 +25,33 @@ from datagen.declarative.kinds.base import (
 )
 from datagen.declarative.problems import FieldPath, Problems
 from datagen.seeding import random_uuid
+
+
+@dataclass(frozen=True)
+class ChoiceParams:
+    """The values to choose from; cumulative weights, or None for uniform."""
+
+    values: list[Any]
+    cumulative: list[float] | None
+
+
+@dataclass(frozen=True)
+class IntegerParams:
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class FloatParams:
+    low: float
+    high: float
+    decimals: int | None
+
+
+@dataclass(frozen=True)
+class SequenceParams:
+    start: Any
+    step: Any
 
 
 def uuid_kind(
@@ -54,9 +87,9 @@ def constant(value: Any) -> Maker:
     return make
 
 
-def choice_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
+def choice_params(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems
+) -> ChoiceParams | None:
     if ("values" in spec) == ("weights" in spec):
         problems.add(path, "needs one of 'values' or 'weights'")
         return None
@@ -68,7 +101,7 @@ def choice_kind(
         if not values:
             problems.add((*path, "values"), "is empty")
             return None
-        return _uniform(values)
+        return ChoiceParams(values, None)
     weights = spec["weights"]
     if not isinstance(weights, Mapping):
         problems.add(
@@ -94,7 +127,18 @@ def choice_kind(
         cumulative.append(total)
     if not good:
         return None
-    return _weighted(list(weights), cumulative)
+    return ChoiceParams(list(weights), cumulative)
+
+
+def choice_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    params = choice_params(spec, path, problems)
+    if params is None:
+        return None
+    if params.cumulative is None:
+        return _uniform(params.values)
+    return _weighted(params.values, params.cumulative)
 
 
 def _uniform(values: list[Any]) -> Maker:
@@ -122,13 +166,23 @@ def _weighted(values: list[Any], cumulative: list[float]) -> Maker:
     return make
 
 
-def integer_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
+def integer_params(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems
+) -> IntegerParams | None:
     low = number(spec, "min", path, problems, 0, whole=True)
     high = number(spec, "max", path, problems, whole=True)
     if not ordered(low, high, path, problems):
         return None
+    return IntegerParams(low, high)
+
+
+def integer_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    params = integer_params(spec, path, problems)
+    if params is None:
+        return None
+    low, high = params.low, params.high
 
     def make(ctx: Context, scopes: Scopes) -> int:
         return ctx.random.randint(low, high)
@@ -136,9 +190,9 @@ def integer_kind(
     return make
 
 
-def float_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
+def float_params(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems
+) -> FloatParams | None:
     low = number(spec, "min", path, problems, 0)
     high = number(spec, "max", path, problems, 1)
     decimals = number(spec, "decimals", path, problems, None, whole=True)
@@ -149,7 +203,16 @@ def float_kind(
         "decimals" in spec and decimals is None
     ):
         return None
-    low, high = float(low), float(high)
+    return FloatParams(float(low), float(high), decimals)
+
+
+def float_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    params = float_params(spec, path, problems)
+    if params is None:
+        return None
+    low, high, decimals = params.low, params.high, params.decimals
     if decimals is None:
 
         def make(ctx: Context, scopes: Scopes) -> float:
@@ -163,10 +226,17 @@ def float_kind(
     return make_rounded
 
 
+def boolean_params(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems
+) -> float | None:
+    """The probability of true."""
+    return probability(spec, "probability", path, problems, 0.5)
+
+
 def boolean_kind(
     spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
 ) -> Maker | None:
-    chance = probability(spec, "probability", path, problems, 0.5)
+    chance = boolean_params(spec, path, problems)
     if chance is None:
         return None
 
@@ -176,9 +246,9 @@ def boolean_kind(
     return make
 
 
-def sequence_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
+def sequence_params(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems
+) -> SequenceParams | None:
     start = number(spec, "start", path, problems, 1)
     step = number(spec, "step", path, problems, 1)
     if step == 0:
@@ -186,6 +256,16 @@ def sequence_kind(
         return None
     if start is None or step is None:
         return None
+    return SequenceParams(start, step)
+
+
+def sequence_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    params = sequence_params(spec, path, problems)
+    if params is None:
+        return None
+    start, step = params.start, params.step
 
     def make(ctx: Context, scopes: Scopes) -> Any:
         return start + step * ctx.index

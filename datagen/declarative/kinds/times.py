@@ -1,8 +1,13 @@
-"""date and timestamp: min + k * step up to max, formatted."""
+"""date and timestamp: min + k * step up to max, formatted.
+
+Each spec is read once by `date_params` / `timestamp_params` into a frozen
+record, which the row makers here and the columnar engine's are built from.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,13 +16,37 @@ from datagen.declarative.problems import FieldPath, Problems
 from datagen.errors import ConfigError
 from datagen.timefmt import isoformat, parse_duration
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 TIMESTAMP_FORMATS = ("iso", "epoch", "epoch_ms")
 
 
-def date_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
+@dataclass(frozen=True)
+class DateParams:
+    """Days first + days * k for k in 0..count (ordinals), formatted by fmt
+    (strftime text; None: ISO)."""
+
+    first: int
+    days: int
+    count: int
+    fmt: str | None
+
+
+@dataclass(frozen=True)
+class TimestampParams:
+    """Milliseconds since the epoch first_ms + step_ms * k for k in
+    0..count; fmt: iso, epoch, epoch_ms or strftime text; whole: every
+    moment falls on a second."""
+
+    first_ms: int
+    step_ms: int
+    count: int
+    fmt: str
+    whole: bool
+
+
+def date_params(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems
+) -> DateParams | None:
     low = _day(spec, "min", path, problems)
     high = _day(spec, "max", path, problems)
     step = _step(spec, path, problems, "1d")
@@ -31,8 +60,16 @@ def date_kind(
         problems.add((*path, "max"), f"{high.isoformat()} is before min {low}")
         return None
     days = int(step // 86400)
-    count = (high - low).days // days
-    first = low.toordinal()
+    return DateParams(low.toordinal(), days, (high - low).days // days, fmt)
+
+
+def date_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    params = date_params(spec, path, problems)
+    if params is None:
+        return None
+    first, days, count, fmt = params.first, params.days, params.count, params.fmt
 
     if fmt is None:
 
@@ -49,9 +86,9 @@ def date_kind(
     return make_formatted
 
 
-def timestamp_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
+def timestamp_params(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems
+) -> TimestampParams | None:
     low = _moment(spec, "min", path, problems)
     high = _moment(spec, "max", path, problems)
     step = _step(spec, path, problems, "1s")
@@ -67,9 +104,20 @@ def timestamp_kind(
     if step_ms < 1:
         problems.add((*path, "step"), "must be at least 1ms")
         return None
-    first_ms = (low - _EPOCH) // timedelta(milliseconds=1)
+    first_ms = (low - EPOCH) // timedelta(milliseconds=1)
     count = ((high - low) // timedelta(milliseconds=1)) // step_ms
     whole = step_ms % 1000 == 0 and first_ms % 1000 == 0
+    return TimestampParams(first_ms, step_ms, count, fmt, whole)
+
+
+def timestamp_kind(
+    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+) -> Maker | None:
+    params = timestamp_params(spec, path, problems)
+    if params is None:
+        return None
+    first_ms, step_ms, count = params.first_ms, params.step_ms, params.count
+    fmt, whole = params.fmt, params.whole
 
     def draw(ctx: Context) -> int:
         return first_ms + step_ms * ctx.random.randint(0, count)
@@ -81,16 +129,16 @@ def timestamp_kind(
             return lambda ctx, scopes: draw(ctx) // 1000
         return lambda ctx, scopes: draw(ctx) / 1000
     if fmt == "iso" and whole:
-        return lambda ctx, scopes: isoformat(_EPOCH + timedelta(milliseconds=draw(ctx)))
+        return lambda ctx, scopes: isoformat(EPOCH + timedelta(milliseconds=draw(ctx)))
     if fmt == "iso":
 
         def make_iso_ms(ctx: Context, scopes: Scopes) -> str:
-            moment = _EPOCH + timedelta(milliseconds=draw(ctx))
+            moment = EPOCH + timedelta(milliseconds=draw(ctx))
             return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
         return make_iso_ms
     text = str(fmt)
-    return lambda ctx, scopes: (_EPOCH + timedelta(milliseconds=draw(ctx))).strftime(
+    return lambda ctx, scopes: (EPOCH + timedelta(milliseconds=draw(ctx))).strftime(
         text
     )
 

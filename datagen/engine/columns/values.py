@@ -1,0 +1,95 @@
+"""Leaves from values already made: fixed-width text from a byte matrix,
+Python values (each with its JSON text), a vocabulary taken by index, and
+whether strings are plain (nothing JSON escapes or CSV quotes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datagen.engine.columns.block import Column, Constant, Leaf, to_arrow
+
+#: What makes a string not plain: a quote, a backslash, a comma, a control
+#: character (C0, DEL, C1) or U+2028/U+2029 (the set mimesis_data.is_plain
+#: checks one text against; this is its RE2 form, for whole arrays).
+_NOT_PLAIN = r'["\\,\x00-\x1f\x7f-\x9f\x{2028}\x{2029}]'
+_INVALID = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
+
+
+def fixed_width(matrix: npt.NDArray[np.uint8]) -> pa.StringArray:
+    """Row i of an (n, width) matrix of ASCII bytes as string i."""
+    count, width = matrix.shape
+    offsets = np.arange(0, width * (count + 1), width, dtype=np.int32)
+    data = np.ascontiguousarray(matrix)
+    return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def is_plain(values: pa.Array) -> bool:
+    """True when no value's text needs escaping or quoting: numbers, booleans,
+    and strings without '"', '\\', ',' or control characters."""
+    kind = values.type
+    if (
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_null(kind)
+    ):
+        return True
+    if not pa.types.is_string(kind) and not pa.types.is_large_string(kind):
+        return False
+    found = pc.any(pc.match_substring_regex(values, _NOT_PLAIN)).as_py()
+    return not found
+
+
+def python_leaf(values: Sequence[Any]) -> Leaf:
+    """values (made by Python code) as a Leaf: json each one's orjson text
+    (null for None); values an Arrow array of them when Arrow holds them as
+    they are (its values give the same JSON), else their JSON text."""
+    texts = [
+        None if value is None else orjson.dumps(value).decode() for value in values
+    ]
+    json = pa.array(texts, pa.string())
+    arrow = _faithful(values)
+    if arrow is None:
+        return Leaf(json, json, False)
+    return Leaf(arrow, json, is_plain(arrow))
+
+
+def _faithful(values: Sequence[Any]) -> pa.Array | None:
+    """pa.array(values), or None when Arrow cannot type them or changes them
+    (1 and 2.5 become 1.0 and 2.5; mappings with other keys gain nulls)."""
+    try:
+        arrow = pa.array(values)
+    except _INVALID + (OverflowError,):
+        return None
+    if orjson.dumps(arrow.to_pylist()) != orjson.dumps(list(values)):
+        return None
+    return arrow
+
+
+def take_leaf(leaf: Leaf, indices: npt.NDArray[np.int64]) -> Leaf:
+    """The leaf's rows at indices (a vocabulary's words by index)."""
+    taking = pa.array(indices)
+    json = None if leaf.json is None else leaf.json.take(taking)
+    return Leaf(leaf.values.take(taking), json, leaf.plain)
+
+
+def python_values(column: Column) -> list[Any]:
+    """The column's values as Python values (JSON text read back where the
+    Leaf holds the text of values Arrow could not type)."""
+    if isinstance(column, Constant):
+        return [column.value] * column.count
+    if isinstance(column, Leaf) and column.json is not None:
+        if column.values.type == pa.string() and column.values.equals(column.json):
+            return [
+                None if text is None else orjson.loads(text)
+                for text in column.json.to_pylist()
+            ]
+    values: list[Any] = to_arrow(column).to_pylist()
+    return values
