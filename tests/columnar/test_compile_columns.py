@@ -20,6 +20,7 @@ from datagen.declarative.columnar import RowFallback, compile_columns
 from datagen.declarative.fields import Context, compile_fields
 from datagen.declarative.problems import Problems
 from datagen.engine.columns.block import ColumnBlock, Leaf, to_arrow
+from datagen.engine.columns.json_lines import json_lines
 from datagen.engine.columns.primitives import integer_column
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -182,3 +183,49 @@ def test_values_arrow_cannot_type_keep_their_json() -> None:
     read = [orjson.loads(text) for text in column.json.to_pylist()]
     assert {orjson.dumps(value) for value in read} == {b'[1,"a"]', b'{"k":1}'}
     assert column.values.equals(column.json)  # the text, where Arrow has no type
+
+
+def test_a_block_of_every_kind_encodes_as_its_documents() -> None:
+    """The Leaves' json and plain hold: the block encoder's lines are the
+    lines of the block's documents."""
+    fields = {
+        "id": {"gen": "uuid"},
+        "c": {"gen": "choice", "values": ["a,b", None, 'q"', "x"]},
+        "w": {"gen": "choice", "weights": {"x": 1, "y\n": 2}},
+        "i": {"gen": "integer", "max": 5, "null_rate": 0.2},
+        "f": {"gen": "float", "decimals": 3},
+        "b": {"gen": "boolean"},
+        "d": {
+            "gen": "date",
+            "min": "2020-01-01",
+            "max": "2020-12-31",
+            "format": "%d, %b",
+        },
+        "t": {
+            "gen": "timestamp",
+            "min": "2020-01-01",
+            "max": "2030-01-01",
+            "step": 0.5,
+        },
+        "e": {
+            "gen": "timestamp",
+            "min": "2020-01-01",
+            "max": "2021-01-01",
+            "format": "epoch",
+        },
+        "s": {"gen": "sequence", "start": 0.5},
+        "tp": {"gen": "template", "value": "{c}|{i}|{f}"},
+        "o": {
+            "a": {"ref": "c"},
+            "l": {"gen": "list", "items": [0, 2], "of": {"ref": "w"}},
+        },
+        "r": {"ref": "o.l[1]"},
+        "x": {"gen": "expr", "value": "{'z': f, 'c': c}"},
+        "fixed": [{"gen": "integer", "max": 3}, {"gen": "sequence"}],
+        "k": {"gen": "constant", "value": {"a": 1}, "null_rate": 0.5},
+    }
+    block = block_of(compiled(fields), 2000)
+    lines = b"".join(
+        orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE) for row in rows_of(block)
+    )
+    assert json_lines(block) == lines

@@ -19,6 +19,7 @@ import pytest
 
 from datagen.declarative.columnar import BlockContext, compile_columns
 from datagen.declarative.fields import compile_fields
+from datagen.declarative.kinds.reading import _text
 from datagen.declarative.problems import Problems
 from datagen.engine.columns.block import ColumnBlock, Constant, Leaf, ListOf
 from datagen.engine.columns.block import Obj, to_arrow
@@ -478,3 +479,17 @@ def test_adding_a_field_changes_no_other() -> None:
 def _rows(block: ColumnBlock) -> list[dict[str, Any]]:
     columns = {key: to_arrow(column).to_pylist() for key, column in block.items()}
     return [{key: columns[key][i] for key in columns} for i in range(block.count)]
+
+
+def test_a_template_reads_values_arrow_could_not_type_as_values() -> None:
+    fields = {
+        "c": {"gen": "choice", "values": [1, 'q"', None, {"k": [1]}]},
+        "x": {"gen": "template", "value": "<{c}>"},
+    }
+    block = make(fields, 400)
+    column = block.fields["c"]
+    assert isinstance(column, Leaf) and column.json is not None
+    chosen = [None if t is None else orjson.loads(t) for t in column.json.to_pylist()]
+    texts = to_arrow(block.fields["x"]).to_pylist()
+    assert texts == [f"<{_text(value)}>" for value in chosen]
+    assert set(texts) == {"<1>", '<q">', "<null>", '<{"k": [1]}>'}

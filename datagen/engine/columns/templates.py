@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.engine.columns.block import Column, Constant, Leaf
-from datagen.engine.columns.values import is_plain, python_values
+from datagen.engine.columns.values import holds_json_text, is_plain, python_values
 
 #: One value's text in a template (the row engine's reading._text).
 TextOf = Callable[[Any], str]
@@ -46,7 +46,7 @@ def texts_of(column: Column, text_of: TextOf) -> str | tuple[pa.Array, bool]:
     constant's one text."""
     if isinstance(column, Constant):
         return text_of(column.value)
-    if isinstance(column, Leaf):
+    if isinstance(column, Leaf) and not holds_json_text(column):
         values = column.values
         kind = values.type
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):

@@ -85,11 +85,19 @@ def python_values(column: Column) -> list[Any]:
     Leaf holds the text of values Arrow could not type)."""
     if isinstance(column, Constant):
         return [column.value] * column.count
-    if isinstance(column, Leaf) and column.json is not None:
-        if column.values.type == pa.string() and column.values.equals(column.json):
-            return [
-                None if text is None else orjson.loads(text)
-                for text in column.json.to_pylist()
-            ]
+    if isinstance(column, Leaf) and holds_json_text(column):
+        texts = column.values.to_pylist()
+        return [None if text is None else orjson.loads(text) for text in texts]
     values: list[Any] = to_arrow(column).to_pylist()
     return values
+
+
+def holds_json_text(leaf: Leaf) -> bool:
+    """True for a python_leaf of values Arrow could not type: its values are
+    their JSON text (a string's JSON text never equals the string)."""
+    json = leaf.json
+    return (
+        json is not None
+        and leaf.values.type == pa.string()
+        and leaf.values.equals(json)
+    )
