@@ -5,6 +5,7 @@ output), by the same arguments; what has no vectorised form says why."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import string
 import time
@@ -248,6 +249,8 @@ def test_telephone_takes_the_locales_formats(locale: str) -> None:
         "person.telephone", locale
     ):
         assert re.sub(r"\d", "#", value) in formats
+    unmasked = values("person.telephone", locale, n=100, mask=None)
+    assert all(re.sub(r"\d", "#", value) in formats for value in unmasked)
 
 
 def test_telephone_mask_placeholder_and_e164() -> None:
@@ -452,3 +455,20 @@ def test_timing_of_the_starfleet_fields() -> None:
         for _ in range(20):
             maker(rng, 50_000)
         print(f"\n1M x {name} {kwargs}: {time.perf_counter() - started:.3f} s", end="")
+
+
+ODD = [None, 5, -1, 1.5, "x", "", True, [], [1, 2], {"a": 1}, Gender.MALE, "@"]
+
+
+def test_odd_arguments_give_reasons_not_errors() -> None:
+    """Whatever the arguments, vector_method answers (a maker or a reason)
+    and a maker makes."""
+    for name in sorted(TABLE):
+        provider, _, method = name.partition(".")
+        function = getattr(type(getattr(generic("en"), provider)), method)
+        names = [p for p in inspect.signature(function).parameters if p != "self"]
+        for parameter in [p for p in names if p not in ("args", "kwargs")] or ["mask"]:
+            for value in ODD:
+                maker = vector_method(name, {parameter: value}, "en")
+                if not isinstance(maker, str):
+                    assert len(maker(np.random.default_rng(0), 3)) == 3

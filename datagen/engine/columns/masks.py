@@ -32,11 +32,11 @@ _DIGITS = b"0123456789"
 def _chunks(alphabet: bytes) -> np.ndarray:
     """Every _CHUNK characters of alphabet, each packed in one uint32."""
     size = len(alphabet)
-    index = np.arange(size**_CHUNK)
-    table = np.empty((len(index), _CHUNK), dtype=np.uint8)
     letters = np.frombuffer(alphabet, dtype=np.uint8)
+    table = np.empty((size**_CHUNK, _CHUNK), dtype=np.uint8)
     for position in range(_CHUNK):
-        table[:, position] = letters[index // size ** (_CHUNK - 1 - position) % size]
+        inner = size ** (_CHUNK - 1 - position)  # rows per letter here
+        table[:, position] = np.tile(np.repeat(letters, inner), size**position)
     return table.view(np.uint32).ravel()
 
 

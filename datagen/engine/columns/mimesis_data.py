@@ -115,9 +115,9 @@ class Vocab:
         if not all(isinstance(word, str) for word in words):
             return cls(pa.array(list(words)), None, False, frozenset())
         texts = [orjson.dumps(word).decode() for word in words]
-        escapes = frozenset().union(*(json_escapes(word) for word in words))
-        plain = all(is_plain(word) for word in words)
-        return cls(pa.array(words, pa.string()), pa.array(texts), plain, escapes)
+        together = "".join(words)  # one scan of every word's characters
+        values = pa.array(words, pa.string())
+        return cls(values, pa.array(texts), is_plain(together), json_escapes(together))
 
 
 @dataclass(frozen=True)

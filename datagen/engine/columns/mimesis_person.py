@@ -186,7 +186,7 @@ def telephone(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
     """The mask given, else one of the locale's formats; placeholder marks
     the digits ('@' stays the letters' placeholder, as in Mimesis)."""
     args = arguments(kwargs, mask="", placeholder="#", e164=False)
-    mask = text(args["mask"], "mask")
+    mask = text(args["mask"] or "", "mask")  # no mask (None too): the locale's
     digit = text(args["placeholder"], "placeholder")
     _check("@", digit)
     if mask:
