@@ -435,7 +435,7 @@ def test_no_vectorised_form_says_why(
     assert isinstance(found, str) and reason in found and "\n" not in found
 
 
-def test_timing_of_the_starfleet_fields() -> None:
+def test_timing_of_the_starfleet_fields(capsys: pytest.CaptureFixture[str]) -> None:
     """Printed, not asserted: 1M values of each field the benchmark makes,
     in blocks of 50,000."""
     fields = [
@@ -454,7 +454,9 @@ def test_timing_of_the_starfleet_fields() -> None:
         started = time.perf_counter()
         for _ in range(20):
             maker(rng, 50_000)
-        print(f"\n1M x {name} {kwargs}: {time.perf_counter() - started:.3f} s", end="")
+        took = time.perf_counter() - started
+        with capsys.disabled():  # shown in every run, not only with -s
+            print(f"\n1M x {name} {kwargs}: {took:.3f} s", end="")
 
 
 ODD = [None, 5, -1, 1.5, "x", "", True, [], [1, 2], {"a": 1}, Gender.MALE, "@"]

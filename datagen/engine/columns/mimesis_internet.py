@@ -17,6 +17,7 @@ from mimesis.enums import Locale as MimesisLocale
 from datagen.engine.columns.block import Column, Leaf
 from datagen.engine.columns.masks import mask_column, masks_column
 from datagen.engine.columns.mimesis_args import (
+    Builder,
     Unsupported,
     VectorMaker,
     arguments,
@@ -126,7 +127,7 @@ def _slug(kwargs: Mapping[str, Any], separator: str) -> VectorMaker:
         if separator == "-":
             return leaf
         values = pc.replace_substring(leaf.values, "-", separator)
-        return text_leaf(values, leaf.plain, frozenset())
+        return text_leaf(values, leaf.plain, words.vocab.escapes)
 
     return make
 
@@ -169,7 +170,7 @@ def size(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
     )
 
 
-def masked(default: str) -> Any:
+def masked(default: str) -> Builder:
     """code.pin / code.issn: a mask argument with this default."""
 
     def build(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
@@ -195,7 +196,7 @@ def isbn(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
     return lambda rng, n: masks_column(masks, rng, n)
 
 
-def padded(low: int, high: int, width: int) -> Any:
+def padded(low: int, high: int, width: int) -> Builder:
     """payment.cid / cvv: f'{randint(low, high):0{width}d}'."""
 
     def build(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:

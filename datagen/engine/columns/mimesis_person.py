@@ -22,6 +22,7 @@ from datagen.engine.columns.masks import (
     masks_column,
 )
 from datagen.engine.columns.mimesis_args import (
+    Builder,
     Unsupported,
     VectorMaker,
     arguments,
@@ -52,7 +53,7 @@ def gendered(locale: str, path: str, gender: Any) -> Pick:
     return pick(locale, path)
 
 
-def _words(path: str) -> Any:
+def _words(path: str) -> Builder:
     """The builder of a method drawing a word of path by its gender argument."""
 
     def build(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:

@@ -20,6 +20,7 @@ from mimesis.enums import Locale as MimesisLocale
 from datagen.engine.columns.block import Column, Constant, Leaf
 from datagen.engine.columns.masks import alphabet_column
 from datagen.engine.columns.mimesis_args import (
+    Builder,
     Unsupported,
     VectorMaker,
     arguments,
@@ -100,7 +101,7 @@ def hex_color(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
     return lambda rng, n: alphabet_column("0123456789abcdef", 6, rng, n, "#")
 
 
-def sequence(letters: str) -> Any:
+def sequence(letters: str) -> Builder:
     """science.dna_sequence / rna_sequence: length letters of these."""
 
     def build(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
