@@ -120,7 +120,13 @@ def leaves(draw: st.DrawFn, n: int) -> Leaf:
     if kind == "float32":
         with np.errstate(over="ignore"):
             values = [None if v is None else float(np.float32(v)) for v in values]
-    return Leaf(pa.array(values, data_type).slice(skip))
+    arrow = pa.array(values, data_type).slice(skip)
+    if draw(st.integers(0, 3)) == 0:  # with each value's JSON text, as generators give
+        encoded = [
+            None if v is None else orjson.dumps(v).decode() for v in arrow.to_pylist()
+        ]
+        return Leaf(arrow, pa.array(encoded, pa.string()))
+    return Leaf(arrow)
 
 
 @st.composite

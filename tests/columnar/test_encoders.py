@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datagen.encoders import CsvEncoder, JsonLinesEncoder, flatten
-from datagen.engine.columns.block import ColumnBlock, Constant, Leaf, ListOf, Obj
+from datagen.engine.columns.block import Column, ColumnBlock, Constant, Leaf, ListOf
+from datagen.engine.columns.block import Obj
 from datagen.engine.columns.csv_rows import csv_columns, csv_rows
 from datagen.engine.columns.documents import documents
 from datagen.engine.columns.json_lines import json_lines
@@ -108,6 +109,21 @@ def test_a_cell_csv_quotes_or_a_lone_empty_cell_is_written_as_python_writes_it()
         assert _outcome(lambda: csv_rows(block, columns)) == expected
 
 
+@pytest.mark.parametrize("dotted_first", [True, False])
+def test_a_field_named_like_an_objects_member_wins_where_it_comes_later(
+    dotted_first: bool,
+) -> None:
+    dotted = ("a.b", Leaf(pa.array([1, None, 3])))
+    inner = Obj({"b": Leaf(pa.array(["x", "y,", "z"]))}, 3, np.array([1, 0, 1], bool))
+    pairs: list[tuple[str, Column]] = [dotted, ("a", inner)]
+    fields = dict(pairs if dotted_first else pairs[::-1])
+    block = ColumnBlock(0, 3, fields)
+    docs = documents(block)
+    for columns in (csv_columns(block), ["a.b"], ["a", "a.b"], ["a.b", "zz"]):
+        expected = _outcome(lambda: CsvEncoder(columns).encode_many(docs))
+        assert _outcome(lambda: csv_rows(block, columns)) == expected
+
+
 def test_floats_are_orjsons_text_in_json_and_pythons_str_in_csv() -> None:
     values = [3.0, 1e16, 1e-5, 1e-7, -0.0, 5e-324, float("nan"), float("-inf"), 0.1]
     block = ColumnBlock(0, len(values), {"f": Leaf(pa.array(values))})
@@ -174,15 +190,16 @@ def test_a_million_starfleet_documents_encode_in_a_fraction_of_a_second() -> Non
     assert csv_rows(sample, columns) == CsvEncoder(columns).encode_many(
         documents(sample)
     )
-    took = {}
     for name, encode in (
         ("json lines", json_lines),
         ("csv", lambda block: csv_rows(block, columns)),
     ):
-        began = time.perf_counter()
-        written = sum(len(encode(block)) for block in made)
-        took[name] = time.perf_counter() - began
-        print(f"\n{size * count:,} starfleet documents as {name}: {took[name]:.3f} s "
+        took = []
+        for _ in range(2):  # the better of two: other processes share the machine
+            began = time.perf_counter()
+            written = sum(len(encode(block)) for block in made)
+            took.append(time.perf_counter() - began)
+        print(f"\n{size * count:,} starfleet documents as {name}: {min(took):.3f} s "
               f"({written / 1e6:.0f} MB)")  # fmt: skip
 
 

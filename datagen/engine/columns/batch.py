@@ -17,7 +17,11 @@ from datagen.engine.columns.tables import arrow_table
 
 
 class ColumnBatch(Batch):
-    """The documents of `block`, ending at simulated time `last`."""
+    """The documents of `block`, ending at simulated time `last`.
+
+    Every form comes from the columns (no `broken` records: a fault that
+    breaks some makes a plain Batch of the lines or events it changed).
+    """
 
     __slots__ = ("block", "_table")
 

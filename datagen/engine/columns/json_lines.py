@@ -1,9 +1,10 @@
 """A block as JSON lines, byte for byte what orjson writes for its documents
 one at a time (JsonLinesEncoder), made a column at a time.
 
-Each column becomes parts of the line (see texts.py): plain strings are the
-values themselves between literal quotes, constants and keys literals, an
-object without nulls its members inline; one join then makes every line.
+Each column becomes parts of the line (see texts.py): a generator's JSON
+texts (Leaf.json) as they are, plain strings the values themselves between
+literal quotes, keys and constants literals, an object without nulls its
+members inline; one join then makes every line.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def json_parts(column: Column) -> list[Part]:
     if isinstance(column, Constant):
         return [orjson.dumps(column.value)]
     if isinstance(column, Leaf):
+        if column.json is not None:  # the generator's text: taken as it is
+            return [where(None, "null", column.json)]
         shape = shaped(column)
         return _leaf(column) if shape is column else json_parts(shape)
     if isinstance(column, ListOf):
@@ -87,8 +90,6 @@ def _or_null(parts: list[Part], valid: BoolArray | None, count: int) -> list[Par
 def _leaf(leaf: Leaf) -> list[Part]:
     values = leaf.values
     kind = values.type
-    if leaf.json is not None:
-        return [where(None, "null", leaf.json)]
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return _strings(values, leaf.plain)
     if pa.types.is_null(kind):
