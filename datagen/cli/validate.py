@@ -38,7 +38,13 @@ WHAT = {"document": "document provider", "journey": "journey provider"}
     "files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--schema", is_flag=True, help="Print the JSON Schema's path and exit.")
-def validate(files: tuple[Path, ...], schema: bool) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also say, for each good document declaration, which engine `document` "
+    "runs it with and which fields the columnar engine makes per row, and why.",
+)
+def validate(files: tuple[Path, ...], schema: bool, explain: bool) -> None:
     """Check provider declarations (.yaml, .yml, .json, .jsonnet): print every
     problem as `file:line: field.path: message` and `file: ok (...)` for each
     good file. Exits 1 when any file has a problem, 2 for bad usage (a file
@@ -48,6 +54,7 @@ def validate(files: tuple[Path, ...], schema: bool) -> None:
 
     \b
         python generate.py validate providers/*.yaml
+        python generate.py validate --explain examples/starfleet_account.yaml
         python generate.py validate --schema
     """
     if schema:
@@ -63,7 +70,7 @@ def validate(files: tuple[Path, ...], schema: bool) -> None:
     declarations = [read_declaration(file) for file in files]
     results = {}
     for declaration in sorted(declarations, key=lambda d: ORDER[d.kind]):
-        results[id(declaration)] = check(declaration)
+        results[id(declaration)] = check(declaration, explain)
     failed = problems = 0
     for declaration in declarations:
         lines, count = results[id(declaration)]
@@ -78,11 +85,11 @@ def validate(files: tuple[Path, ...], schema: bool) -> None:
         )
 
 
-def check(declaration: Declaration) -> tuple[list[str], int]:
+def check(declaration: Declaration, explain: bool = False) -> tuple[list[str], int]:
     """The lines to print for one file, and its number of problems: every
     problem (from the schema, the compiler and the registry, each once, by
-    line), else one `ok` line. A good file is registered, so a later file
-    may name it."""
+    line), else one `ok` line (and with `explain`, a document's engine
+    lines). A good file is registered, so a later file may name it."""
     problems = declaration.problems
     item = None
     try:
@@ -114,7 +121,35 @@ def check(declaration: Declaration) -> tuple[list[str], int]:
         lines = [problem.describe(source) for problem in _unique(found)]
         return lines, len(lines)
     what = WHAT.get(declaration.kind, declaration.kind)
-    return [f"{declaration.file}: ok ({what} '{declaration.name}')"], 0
+    lines = [f"{declaration.file}: ok ({what} '{declaration.name}')"]
+    if explain:
+        lines.extend(engine_lines(declaration, item))
+    return lines, 0
+
+
+def engine_lines(declaration: Declaration, item: Any) -> list[str]:
+    """How `document` runs a good declaration: the columnar engine when every
+    field is vectorised; else each field it makes per row, as
+    `file:line: fields.path: why`."""
+    if declaration.kind != "document":
+        return []
+    columns = getattr(item, "columns", None)
+    where = declaration.file
+    if columns is None:
+        return [f"{where}: engine: row (a template is evaluated per document)"]
+    fallbacks = columns().fallbacks
+    if not fallbacks:
+        return [f"{where}: engine: columnar (every field is vectorised)"]
+    s = "s" if len(fallbacks) > 1 else ""
+    lines = [
+        f"{where}: engine: row; --engine columnar makes {len(fallbacks)} "
+        f"field{s} per row:"
+    ]
+    source = declaration.source
+    for fallback in fallbacks:
+        path = ("fields", *fallback.path.split("."))
+        lines.append(Problem(path, fallback.reason).describe(source))
+    return lines
 
 
 def _unique(problems: list[Problem]) -> Iterator[Problem]:

@@ -8,26 +8,27 @@ block's first), so `sequence` is the same whatever --workers.
 
 from __future__ import annotations
 
-import re
-import types
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from mimesis import Field
 
 from datagen.declarative.distributions import field_distributions
 from datagen.declarative.fields import Context, FieldsMaker, compile_fields
+from datagen.declarative.headers import RUN_DEFAULT_LOCALE, declared_class, read_header
 from datagen.declarative.kinds.base import shown
-from datagen.declarative.problems import Problems, Source, nearest, unknown_keys
-from datagen.documents import LOCALES, DocumentProvider, provider_failures
+from datagen.declarative.problems import Problems, Source
+from datagen.documents import DocumentProvider, provider_failures
 from datagen.errors import ConfigError, ProviderError
 from datagen.faults import parse_faults
 from datagen.references import Reference
 from datagen.timefmt import DEFAULT_START
 
-T = TypeVar("T")
+if TYPE_CHECKING:  # numpy and pyarrow: imported when a run asks for columns
+    from datagen.declarative.columnar import ColumnsMaker
+    from datagen.engine.columns.block import ColumnBlock
 
 #: The keys of a document declaration.
 DOCUMENT_KEYS = (
@@ -39,17 +40,18 @@ DOCUMENT_KEYS = (
     "faults",
     "$schema",
 )
-#: The locale a run passes when none is asked for (the CLI's --locale default).
-RUN_DEFAULT_LOCALE = "en"
-_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class DeclaredDocument(DocumentProvider, abstract=True):
     """A document provider declared in a file: `maker` makes each document."""
 
     maker: ClassVar[FieldsMaker]
+    #: The declaration's `fields:`, for the columnar engine's compiler.
+    fields_spec: ClassVar[Any] = None
     #: The declaration's `locale:`; used unless the run asks for another.
     declared_locale: ClassVar[str | None] = None
+    #: The columnar makers compiled so far, by locale (each class its own).
+    _columns_by_locale: ClassVar[dict[str, ColumnsMaker]]
 
     @classmethod
     def stream_references(cls) -> tuple[Reference, ...]:
@@ -67,6 +69,50 @@ class DeclaredDocument(DocumentProvider, abstract=True):
         super().__init__(locale, seed, now)
         self._context = Context(self.field, self.random, now)
 
+    @classmethod
+    def columns(cls, locale: str = RUN_DEFAULT_LOCALE) -> ColumnsMaker:
+        """The columnar maker of the class's fields for a run in locale
+        (compiled on first use: only columnar runs import numpy and Arrow)."""
+        if cls.declared_locale and locale == RUN_DEFAULT_LOCALE:
+            locale = cls.declared_locale
+        made: dict[str, ColumnsMaker] = cls.__dict__.get("_columns_by_locale", {})
+        if locale not in made:
+            from datagen.declarative.columnar import compile_columns
+
+            made[locale] = compile_columns(cls.fields_spec, locale, cls.maker)
+            cls._columns_by_locale = made
+        return made[locale]
+
+    def make_block(
+        self, start: int, count: int, seed: int, size: int = 0
+    ) -> ColumnBlock:
+        """Documents start .. start+count-1 as columns, drawn from seed as
+        the first count of a block of `size` (so a short last block holds
+        what a longer run's block does). Fields made per row draw from this
+        provider's Mimesis field and RNG, reseeded from seed."""
+        from datagen.declarative.columnar import BlockContext, RowFallback
+        from datagen.engine.columns.block import head
+
+        self.reseed(seed)
+        ctx = self._context
+        ctx.field, ctx.random, ctx.now = self.field, self.random, self.now
+        ctx.stream, ctx.pickers = self.name, self._pickers
+        rows = RowFallback(ctx)
+        block = BlockContext(seed, start, max(size, count), self.now, rows, count)
+        with self.failures():
+            return head(self.columns(self.locale)(block), count)
+
+    @contextmanager
+    def failures(self) -> Iterator[None]:
+        """A failure while making documents as one line naming the provider."""
+        try:
+            with provider_failures(f"document provider '{self.name}'", self.now):
+                yield
+        except ProviderError as exc:
+            if str(exc).startswith("document provider "):
+                raise
+            raise ProviderError(f"document provider '{self.name}': {exc}") from exc
+
     def create_schema(self, _: Field) -> dict[str, Any]:
         return self.generate_many(1)[0]
 
@@ -76,121 +122,15 @@ class DeclaredDocument(DocumentProvider, abstract=True):
         ctx.field, ctx.random, ctx.now = self.field, self.random, self.now
         ctx.stream, ctx.pickers = self.name, self._pickers
         start = self.index
-        documents = []
+        documents: list[dict[str, Any]] = []
         try:
-            with provider_failures(f"document provider '{self.name}'", self.now):
+            with self.failures():
                 for offset in range(count):
                     ctx.index = start + offset
                     documents.append(make(ctx))
-        except ProviderError as exc:
-            if str(exc).startswith("document provider "):
-                raise
-            raise ProviderError(f"document provider '{self.name}': {exc}") from exc
         finally:
             self.index = start + len(documents)
         return documents
-
-
-def provider_name(source: Source, problems: Problems) -> str | None:
-    """The declaration's `provider:` (the file's name when it has none),
-    checked to be letters, digits, '_' and '-'."""
-    data = source.data
-    name = data.get("provider")
-    if name is None and source.file is not None:
-        name = source.file.stem
-    if name is None:
-        problems.add(("provider",), "is required")
-        return None
-    if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name):
-        problems.add(
-            ("provider",),
-            f"{name!r} is not a provider name: letters, digits, '_' and '-' only",
-        )
-        return None
-    return name
-
-
-def declared_locale(data: Mapping[str, Any], problems: Problems) -> str | None:
-    """The declaration's `locale:`, checked against Mimesis' locales."""
-    locale = data.get("locale")
-    if locale is None:
-        return None
-    if not isinstance(locale, str) or locale not in LOCALES:
-        problems.add(
-            ("locale",),
-            f"unknown locale {locale!r}{nearest(str(locale), LOCALES)}",
-        )
-        return None
-    return locale
-
-
-def description_of(data: Mapping[str, Any], problems: Problems) -> str:
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        problems.add(("description",), "must be text")
-        return ""
-    return description.strip()
-
-
-def class_name(name: str) -> str:
-    """'starfleet_account-v2' -> 'StarfleetAccountV2'."""
-    return "".join(part.capitalize() for part in re.split(r"[_-]+", name)) or "Declared"
-
-
-@dataclass(frozen=True)
-class Header:
-    """What every declaration has at its top: checked, with its data."""
-
-    data: Mapping[str, Any]
-    name: str | None
-    locale: str | None
-    description: str
-
-
-def read_header(
-    source: Source, problems: Problems, kind: str, keys: Sequence[str], body: str
-) -> Header | None:
-    """The top of a `kind:` declaration whose keys are `keys` (`body` names its
-    main one in the message for a file that is not a mapping)."""
-    data = source.data
-    if not isinstance(data, Mapping):
-        problems.add((), f"must be a mapping of keys (provider:, {body}:, ...)")
-        return None
-    unknown_keys(data, keys, (), problems)
-    given = data.get("kind", "document")
-    if given != kind:
-        problems.add(("kind",), f"must be '{kind}' here, not {given!r}")
-    return Header(
-        data,
-        provider_name(source, problems),
-        declared_locale(data, problems),
-        description_of(data, problems),
-    )
-
-
-def declared_class(
-    base: type[T], source: Source, header: Header, **attributes: Any
-) -> type[T]:
-    """An unregistered subclass of base named after the declaration, with
-    its name, description, locale and `attributes`."""
-    assert header.name is not None
-    namespace = {
-        "name": header.name,
-        "description": header.description,
-        "declared_locale": header.locale,
-        "__module__": base.__module__,
-        "__doc__": header.description or f"Declared in {source.file}.",
-        **attributes,
-    }
-    cls = types.new_class(
-        class_name(header.name),
-        (base,),
-        {"abstract": True},
-        lambda body: body.update(namespace),
-    )
-    # Unique per file, so two files never look like one definition imported twice.
-    cls.__qualname__ = f"{cls.__name__}[{source.file or 'declared'}]"
-    return cls
 
 
 def declared_document(
@@ -219,6 +159,7 @@ def declared_document(
         source,
         header,
         maker=maker,
+        fields_spec=fields,
         references=top_level_references(maker.references),
         declared_faults=faults,
         distributions=field_distributions(fields),

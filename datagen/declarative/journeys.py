@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from mimesis import Field
 
-from datagen.declarative.documents import (
+from datagen.declarative.headers import (
     RUN_DEFAULT_LOCALE,
     declared_class,
     read_header,

@@ -129,27 +129,36 @@ def run_blocks(
 class Placement:
     """Where a block run's sinks are written: `in_workers` by the process
     that made the block; the rest by the parent, from a batch the worker
-    encoded with `encoders` (none when the block is made in the parent)."""
+    encoded with `encoders` (none when the block is made in the parent).
+    `tables`: a parent sink takes Arrow tables (Parquet), so a block made as
+    columns travels whole."""
 
     in_workers: list[PartSink] = field(default_factory=list)
     encoders: list[Encoder] = field(default_factory=list)
     in_parent: bool = False
     #: True when blocks are made in worker processes (bytes travel, not dicts).
     forked: bool = False
+    tables: bool = False
 
-    def batch(self, block: Block, events: list[dict[str, Any]]) -> Batch:
-        """The block's events written to the worker-side sinks, and the batch
-        the parent delivers to the others."""
+    def batch(self, block: Block, made: list[dict[str, Any]] | Batch) -> Batch:
+        """The block's events (dicts, or a batch made as columns) written to
+        the worker-side sinks, and the batch the parent delivers to the others."""
+        events = made.events if isinstance(made, Batch) else lambda: made
         for sink in self.in_workers:
-            sink.part(block.start).send_many(events)
+            sink.part(block.start).send_many(events())
         if not self.in_parent:
-            return Batch(None, None, 0.0, count=len(events))
+            return Batch(None, None, 0.0, count=len(made))
         if not self.forked:
-            return Batch(events, None, 0.0)
-        encoded = {
-            encoder.name: encoder.encode_many(events) for encoder in self.encoders
-        }
-        return Batch(None, None, 0.0, encoded=encoded, count=len(events))
+            return made if isinstance(made, Batch) else Batch(made, None, 0.0)
+        if isinstance(made, Batch):
+            encoded = {encoder.name: made.encoded(encoder) for encoder in self.encoders}
+            if self.tables:
+                return made  # its columns travel, with the bytes made here
+        else:
+            encoded = {
+                encoder.name: encoder.encode_many(made) for encoder in self.encoders
+            }
+        return Batch(None, None, 0.0, encoded=encoded, count=len(made))
 
 
 def place_sinks(
@@ -177,19 +186,24 @@ def place_sinks(
     if observed or faulted:
         encoders.setdefault(JsonLinesEncoder.name, JsonLinesEncoder())
     in_parent = bool(parent) or observed or faulted
+    tables = any(hasattr(sink, "write_table") for sink in parent)
     return Placement(
-        in_workers, list(encoders.values()), in_parent, forks(workers, blocks)
+        in_workers, list(encoders.values()), in_parent, forks(workers, blocks), tables
     )
 
 
+#: What a block's maker returns: the events as dicts, or a batch (columns).
+Made = list[dict[str, Any]] | Batch
+
+
 def _placed_block(
-    make: Callable[[Block], list[dict[str, Any]]], placement: Placement, block: Block
+    make: Callable[[Block], Made], placement: Placement, block: Block
 ) -> Batch:
     return placement.batch(block, make(block))
 
 
 def run_block_job(
-    make: Callable[[Block], list[dict[str, Any]]],
+    make: Callable[[Block], Made],
     blocks: Sequence[Block],
     sinks: Sequence[BaseSink],
     *,
@@ -200,7 +214,8 @@ def run_block_job(
     faults: FaultInjector | None = None,
     observers: Sequence[Observer] = (),
 ) -> RunResult:
-    """A document or journey run: make(block) -> the block's events, for each
+    """A document or journey run: make(block) -> the block's events (or a
+    batch of them made as columns), for each
     block, in `workers` processes (make must then be picklable: a partial of
     a module-level function), placed (place_sinks) and delivered by the one
     run loop, with `faults` and `observers` (see run_loop)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from datagen.documents import DOCUMENT_PROVIDERS, DocumentProvider
 from datagen.encoders import CsvEncoder, Encoder, get_encoder
+from datagen.engine.batches import Batch
 from datagen.runs.blocks import (
     Block,
     Blocks,
@@ -18,6 +19,7 @@ from datagen.runs.blocks import (
     plan_blocks,
     run_block_job,
 )
+from datagen.runs.columnar import COLUMN_BLOCK, choose_engine
 from datagen.runs.loop import Observer, ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.record import Checks, run_checked
@@ -37,8 +39,14 @@ class DocumentJob:
     locale: str = "en"
     now: datetime = DEFAULT_START
     csv_columns: tuple[str, ...] | None = None
+    #: `row`, `columnar`, or `auto` until check_job chooses (runs.columnar).
+    engine: str = "auto"
 
     def blocks(self) -> Blocks:
+        if self.engine == "columnar":
+            return plan_blocks(
+                self.quantity, self.seed, self.provider, "block", size=COLUMN_BLOCK
+            )
         return plan_blocks(self.quantity, self.seed, self.provider, "block")
 
     def encoder(self) -> Encoder:
@@ -64,17 +72,31 @@ def _provider_for(job: DocumentJob, seed: int) -> DocumentProvider:
     return provider
 
 
-def make_documents(job: DocumentJob, block: Block) -> list[dict[str, Any]]:
-    """One block's documents (a worker's work), numbered from block.start."""
+def make_documents(job: DocumentJob, block: Block) -> list[dict[str, Any]] | Batch:
+    """One block's documents (a worker's work), numbered from block.start:
+    dicts, or with the columnar engine a batch of columns."""
+    if job.engine == "columnar":
+        from datagen.engine.columns.batch import ColumnBatch  # numpy, Arrow
+
+        return ColumnBatch(_column_block(job, block, block.count))
     provider = _provider_for(job, block.seed)
     provider.index = block.start
     return provider.generate_many(block.count)
 
 
+def _column_block(job: DocumentJob, block: Block, count: int) -> Any:
+    """The first count documents of a block as columns (a ColumnBlock),
+    drawn as a whole block's (a run's short last block too)."""
+    provider: Any = _provider_for(job, block.seed)
+    return provider.make_block(block.start, count, block.seed, COLUMN_BLOCK)
+
+
 def check_job(job: DocumentJob) -> DocumentJob:
-    """Validate names and numbers before anything is written; fills csv columns."""
+    """Validate names and numbers before anything is written; chooses the
+    engine and fills csv columns."""
     check_block_job(DOCUMENT_PROVIDERS, job.provider, job.quantity, job.locale)
     get_encoder(job.format)
+    job = replace(job, engine=choose_engine(job.provider, job.engine, job.locale))
     if job.format == "csv" and job.csv_columns is None:
         job = replace(job, csv_columns=_sample_columns(job))
     return job
@@ -83,6 +105,10 @@ def check_job(job: DocumentJob) -> DocumentJob:
 def _sample_columns(job: DocumentJob) -> tuple[str, ...]:
     """The CSV columns of the run: the flattened keys of its first document."""
     first = job.blocks()[0]
+    if job.engine == "columnar":
+        from datagen.engine.columns.csv_rows import csv_columns
+
+        return tuple(csv_columns(_column_block(job, first, 1)))
     sample = _provider_for(job, first.seed).generate_many(1)[0]
     return tuple(CsvEncoder.for_sample(sample).columns or ())
 

@@ -91,8 +91,14 @@ def as_base_sink(sink: Sink) -> BaseSink:
 
 def deliver(sink: BaseSink, batch: Batch) -> None:
     """One batch to one sink: bytes in the sink's format (made once per batch,
-    kept as they came from a worker) or dicts."""
-    if sink.encoder is not None:
+    kept as they came from a worker), an Arrow table where both the batch
+    (made as columns) and the sink (Parquet) have one, or dicts."""
+    write_table, table = getattr(sink, "write_table", None), getattr(
+        batch, "table", None
+    )
+    if write_table is not None and table is not None:
+        write_table(table(), len(batch))
+    elif sink.encoder is not None:
         sink.write_encoded(batch.encoded(sink.encoder), len(batch))
     else:
         sink.send_many(batch.events())

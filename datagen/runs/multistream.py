@@ -145,6 +145,7 @@ def run_streams(
     on_start: OnStart | None = None,
     on_end: OnEnd | None = None,
     checks: Checks | None = None,
+    engine: str = "auto",
 ) -> list[StreamResult]:
     """Generate each stream in turn, parents first, into its own outputs;
     every reference holds a key of a record its parent stream wrote. The
@@ -153,7 +154,7 @@ def run_streams(
     checks' spec on every stream, see Checks.across; else the provider's
     declared ones), ground truth and part of the record. Raises ConfigError
     (before anything is written for a bad plan) or what a stream's run
-    raises."""
+    raises. `engine`: each stream's (see datagen.runs.columnar)."""
     ordered, references = plan_streams(streams)
     if checks is not None:
         checks.across([name for name, refs in references.items() if refs])
@@ -168,7 +169,14 @@ def run_streams(
             quantity = stream.quantity if count is None else count
             assert quantity is not None  # plan_streams checked it
             job = DocumentJob(
-                stream.provider, quantity, seed, None, format, locale, now
+                stream.provider,
+                quantity,
+                seed,
+                None,
+                format,
+                locale,
+                now,
+                engine=engine,
             )
             if isinstance(stream.to, Outputs):
                 job = replace(job, format=stream.to.encoding, output=stream.to.path)

@@ -141,7 +141,8 @@ class ParquetSink(BaseSink):
         def typed() -> pa.Table:
             if self._writer is None:
                 self._open(table.schema)
-            elif table.schema.names != self.schema.names:
+            assert self.schema is not None
+            if table.schema.names != self.schema.names:
                 raise SinkError(
                     f"{self.describe()}: a block's columns "
                     f"({', '.join(table.schema.names)}) are not the first row "

@@ -23,13 +23,17 @@ class RowFallback:
 class BlockContext:
     """A block: its seed, the run index of its first document, its number of
     documents, the run's now, and the row context for fields made per row
-    (None when the maker has no fallbacks)."""
+    (None when the maker has no fallbacks). `keep`: how many of the
+    documents the run keeps (None: all); the columns are drawn for all of
+    them (so a run's last, short block holds what a longer run's does) and
+    fields made per row only for those kept."""
 
     seed: int
     start: int
     count: int
     now: datetime = DEFAULT_START
     row: RowFallback | None = None
+    keep: int | None = None
 
 
 @dataclass(frozen=True)

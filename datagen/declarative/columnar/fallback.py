@@ -40,12 +40,13 @@ class RowDocuments:
             document[key] = value
             values.append(value)
         self.made[key] = values
-        return python_leaf(values)
+        return python_leaf(values + [None] * (self.block.count - len(values)))
 
     def _documents(self, columns: dict[str, Column]) -> list[dict[str, Any]]:
         """The documents, with every field of columns they lack added."""
         if not self.documents:
-            self.documents = [{} for _ in range(self.block.count)]
+            kept = self.block.count if self.block.keep is None else self.block.keep
+            self.documents = [{} for _ in range(min(kept, self.block.count))]
         first = self.documents[0] if self.documents else {}
         for key, column in columns.items():
             if key in first:

@@ -217,3 +217,26 @@ def block_of(start: int, count: int, columns: Mapping[str, Column]) -> ColumnBlo
         if len(column) != count:
             raise ValueError(f"column {name!r} has {len(column)} rows, not {count}")
     return ColumnBlock(start, count, dict(columns))
+
+
+def head(block: ColumnBlock, count: int) -> ColumnBlock:
+    """The block's first count documents."""
+    if count >= block.count:
+        return block
+    return ColumnBlock(
+        block.start, count, {key: _head(column, count) for key, column in block.items()}
+    )
+
+
+def _head(column: Column, count: int) -> Column:
+    if isinstance(column, Leaf):
+        json = None if column.json is None else column.json.slice(0, count)
+        return Leaf(column.values.slice(0, count), json, column.plain)
+    if isinstance(column, Constant):
+        return Constant(column.value, count)
+    valid = None if column.valid is None else column.valid[:count]
+    if isinstance(column, Obj):
+        fields = {key: _head(inner, count) for key, inner in column.fields.items()}
+        return Obj(fields, count, valid)
+    offsets = column.offsets[: count + 1]
+    return ListOf(offsets, _head(column.items, int(offsets[-1])), valid)
