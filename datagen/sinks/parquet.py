@@ -22,34 +22,13 @@ try:
     import pyarrow.parquet as pq
 except ModuleNotFoundError as exc:  # optional: only this sink needs it
     raise missing_package(exc, "the parquet sink (file:NAME.parquet)") from None
+from datagen.files.parquet_types import stored_type
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.options import parse_options
 
 log = logging.getLogger(__name__)
 DEFAULT_ROW_GROUP = 10_000
 COMPRESSIONS = ("snappy", "zstd", "gzip", "none")
-
-
-def _without_nulls(data_type: pa.DataType) -> pa.DataType:
-    """data_type with the parts the first row group left null typed as strings.
-
-    A field that is null (or an empty list) in every event of the first row
-    group has no type yet; string is the likeliest one for generated data.
-    """
-    if pa.types.is_null(data_type):
-        return pa.string()
-    if pa.types.is_list(data_type):
-        return pa.list_(_without_nulls(data_type.value_type))
-    if pa.types.is_struct(data_type):
-        return pa.struct(
-            [
-                data_type.field(index).with_type(
-                    _without_nulls(data_type.field(index).type)
-                )
-                for index in range(data_type.num_fields)
-            ]
-        )
-    return data_type
 
 
 @dataclass(frozen=True)
@@ -192,7 +171,7 @@ class ParquetSink(BaseSink):
         """The file's schema from the first row group's (nested objects are
         structs; what no value typed is text)."""
         self.schema = pa.schema(
-            [field.with_type(_without_nulls(field.type)) for field in inferred],
+            [field.with_type(stored_type(field.type)) for field in inferred],
             metadata=inferred.metadata,
         )
         self._fields = frozenset(self.schema.names)

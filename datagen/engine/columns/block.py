@@ -29,6 +29,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datagen.files.parquet_types import stored_type
+
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
@@ -145,8 +147,7 @@ def to_arrow(column: Column) -> pa.Array:
     if isinstance(column, Leaf):
         return column.values
     if isinstance(column, Constant):
-        values = pa.array([column.value] * column.count)
-        return values.cast(_typed(values.type)) if _untyped(values.type) else values
+        return _repeated(column.value, column.count)
     mask = None if column.valid is None else pa.array(~column.valid)
     if isinstance(column, Obj):
         children = [to_arrow(child) for child in column.fields.values()]
@@ -158,24 +159,19 @@ def to_arrow(column: Column) -> pa.Array:
     return pa.ListArray.from_arrays(offsets, items, mask=mask)
 
 
-def _untyped(data_type: pa.DataType) -> bool:
-    return _typed(data_type) != data_type
-
-
-def _typed(data_type: pa.DataType) -> pa.DataType:
-    """data_type with null parts (no value decided them) typed as strings."""
-    if pa.types.is_null(data_type):
-        return pa.string()
-    if pa.types.is_list(data_type):
-        return pa.list_(_typed(data_type.value_type))
-    if pa.types.is_struct(data_type):
-        return pa.struct(
-            [
-                data_type.field(i).with_type(_typed(data_type.field(i).type))
-                for i in range(data_type.num_fields)
-            ]
-        )
-    return data_type
+def _repeated(value: Any, count: int) -> pa.Array:
+    """value count times, typed (an empty list's items as text): built from
+    buffers, not from count Python values (50,000 empty lists took 14 ms)."""
+    if value == [] and isinstance(value, list):
+        offsets = pa.array(np.zeros(count + 1, dtype=np.int32))
+        return pa.ListArray.from_arrays(offsets, pa.array([], type=pa.string()))
+    one = pa.array([value])
+    if isinstance(value, (list, dict)):
+        values = one.take(pa.array(np.zeros(count, dtype=np.int32)))
+    else:
+        values = pa.repeat(one[0], count)
+    stored = stored_type(values.type)
+    return values if stored == values.type else values.cast(stored)
 
 
 def field_at(column: Column, keys: tuple[str | int, ...]) -> Column | None:

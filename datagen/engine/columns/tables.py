@@ -8,6 +8,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from datagen.engine.columns.block import ColumnBlock, to_arrow
+from datagen.files.parquet_types import stored_type
 
 
 def arrow_table(block: ColumnBlock) -> pa.Table:
@@ -20,19 +21,3 @@ def arrow_table(block: ColumnBlock) -> pa.Table:
     if not arrays:  # documents without fields: count rows of no columns
         return pa.table({"_": pa.nulls(block.count)}).drop_columns(["_"])
     return pa.Table.from_arrays(arrays, names=list(block.fields))
-
-
-def stored_type(kind: pa.DataType) -> pa.DataType:
-    """kind with its null parts as strings and dictionaries decoded."""
-    if pa.types.is_null(kind):
-        return pa.string()
-    if pa.types.is_dictionary(kind):
-        return stored_type(kind.value_type)
-    if pa.types.is_list(kind):
-        return pa.list_(stored_type(kind.value_type))
-    if pa.types.is_large_list(kind):
-        return pa.large_list(stored_type(kind.value_type))
-    if pa.types.is_struct(kind):
-        fields = [kind.field(at) for at in range(kind.num_fields)]
-        return pa.struct([field.with_type(stored_type(field.type)) for field in fields])
-    return kind
