@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from datagen.errors import OutputError
+from datagen.files.write_behind import WriteBehind
 
 #: Every temp file is `.datagen-tmp-<pid>-<random>-<target name>`: the PID tells
 #: a later run whether its writer is still alive (see remove_stale_temp_files).
@@ -110,16 +111,22 @@ class AtomicFile:
     Opening it removes temp files that dead processes left beside target.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, behind: bool = False) -> None:
         self.target = Path(target)
         with naming(self.target):
             remove_stale_temp_files(self.target.parent)
             self.temp, self.handle = open_temp(self.target)
+        #: Writes on a thread of their own (see write_behind), when asked.
+        self._behind = WriteBehind(self.handle) if behind else None
 
     def write(self, data: bytes) -> None:
-        """Append data; OutputError naming the target when it cannot."""
+        """Append data; OutputError naming the target when it (or, written
+        behind, an earlier write) cannot."""
         with naming(self.target):
-            self.handle.write(data)
+            if self._behind is None:
+                self.handle.write(data)
+            else:
+                self._behind.write(data)
 
     def commit(self) -> None:
         """Flush, fsync, close and move into place; what was written is now
@@ -130,6 +137,8 @@ class AtomicFile:
         try:
             with naming(self.target):
                 try:
+                    if self._behind is not None:
+                        self._behind.drain()
                     self.handle.flush()
                     os.fsync(self.handle.fileno())
                 finally:
@@ -142,6 +151,8 @@ class AtomicFile:
 
     def discard(self) -> None:
         """Close and remove the temp file; the target is untouched."""
+        if self._behind is not None:
+            self._behind.stop()
         if not self.handle.closed:
             try:
                 self.handle.close()

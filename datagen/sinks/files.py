@@ -171,7 +171,7 @@ class FileSink(BaseSink):
 
     def _open(self) -> AtomicFile:
         if self._file is None:
-            self._file = AtomicFile(self.path)
+            self._file = AtomicFile(self.path, behind=True)
         return self._file
 
     def close(self) -> Delivery:
