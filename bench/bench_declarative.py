@@ -6,8 +6,9 @@ the contenders, so a burst of load elsewhere hits both alike):
   YAML twin `starfleet_account_yaml` (examples/starfleet_account.yaml), nothing
   written: the ratio is the declarative path's cost against hand-written code
   (target: YAML >= 1x Python);
-- the same two through the CLI, `document ... --format jsonl` into /dev/shm
-  (or a temp folder), the rate taken from the run's summary line;
+- the same two through the CLI, `document ... --format jsonl --engine row` into
+  /dev/shm (or a temp folder), the rate taken from the run's summary line (the
+  twin's columnar engine, the default, is bench_columnar.py's);
 - the Eventer tool's `examples/eventer/event.jsonnet` through the CLI,
   `--workers 1` and `--workers 2`.
 
@@ -93,7 +94,11 @@ def main() -> None:
                 cli_python, cli_rate(["-p", "starfleet_account", *quantity], folder)
             )
             cli_yaml = max(
-                cli_yaml, cli_rate(["-p", "starfleet_account_yaml", *quantity], folder)
+                cli_yaml,
+                cli_rate(
+                    ["-p", "starfleet_account_yaml", "--engine", "row", *quantity],
+                    folder,
+                ),
             )
         print(f"  starfleet_account (Python)      {cli_python:>10,.0f} documents/s")
         print(f"  starfleet_account_yaml (YAML)   {cli_yaml:>10,.0f} documents/s")
