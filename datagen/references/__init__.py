@@ -21,6 +21,7 @@ from datagen.references.pools import Assignment, Pool, Sampler
 from datagen.references.run import (
     RunReferences,
     active_references,
+    active_run,
     not_in_run,
     picker_for,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "Skew",
     "UNIFORM",
     "active_references",
+    "active_run",
     "histogram_skew",
     "not_in_run",
     "one_to_many_problem",

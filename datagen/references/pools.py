@@ -9,13 +9,17 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import accumulate
 from random import Random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from datagen.encoders import dumps_line
 from datagen.errors import ConfigError
 from datagen.references.skews import Skew
+
+if TYPE_CHECKING:  # numpy: imported by the columnar draws only
+    import numpy as np
+    import numpy.typing as npt
 
 
 def _reader(path: str) -> Callable[[Mapping[str, Any]], Any]:
@@ -119,6 +123,7 @@ class Sampler:
             self._spans = _spans(size, skew.buckets)
             self._cumulative = [span[3] for span in self._spans]
         self._total = self._cumulative[-1] if self._cumulative else 1.0
+        self._array: npt.NDArray[np.float64] | None = None
 
     def draw(self, rng: Random) -> int:
         if self._cumulative is None:
@@ -132,6 +137,34 @@ class Sampler:
         else:
             rank = found
         return (rank * self._a + self._b) % self.size
+
+    def draw_many(self, points: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """The positions draw() gives for each of points (uniform draws in
+        [0, 1)), at once: the columnar engine's draws."""
+        import numpy as np
+
+        if self._cumulative is None:
+            return np.minimum((points * self.size).astype(np.int64), self.size - 1)
+        cumulative = self._cumulative_array()
+        found = np.searchsorted(cumulative, points * self._total, side="right")
+        found = np.minimum(found, len(cumulative) - 1)
+        if self._spans:
+            spans = np.array(self._spans, dtype=np.float64)
+            low, high, start, end = (spans[found, column] for column in range(4))
+            width = np.where(end > start, end - start, 1.0)
+            share = np.where(end > start, (points * self._total - start) / width, 0.0)
+            ranks = low + np.minimum(
+                (share * (high - low)).astype(np.int64), high - low - 1
+            )
+            found = ranks.astype(np.int64)
+        return (found * self._a + self._b) % self.size
+
+    def _cumulative_array(self) -> npt.NDArray[np.float64]:
+        import numpy as np
+
+        if self._array is None:
+            self._array = np.array(self._cumulative, dtype=np.float64)
+        return self._array
 
     def rank_of(self, position: int) -> int:
         """The rank (0: drawn most) of a pool position: for checks."""
@@ -180,3 +213,9 @@ class Assignment:
 
     def parent(self, index: int) -> int:
         return bisect_right(self._ends, index)
+
+    def parents(self, indexes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """parent() of each index, at once."""
+        import numpy as np
+
+        return np.searchsorted(np.asarray(self._ends), indexes, side="right")

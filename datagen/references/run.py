@@ -4,14 +4,19 @@ pools documents draw from (forked workers inherit it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from datagen.errors import ConfigError
 from datagen.references.pools import Assignment, Pool, Sampler
 from datagen.references.skews import UNIFORM, Picker, Skew
 from datagen.references.streams import Reference
 from datagen.seeding import derive_seed
+
+if TYPE_CHECKING:  # numpy: imported by the columnar draws only
+    import numpy as np
+    import numpy.typing as npt
 
 
 class RunReferences:
@@ -84,6 +89,25 @@ class RunReferences:
         draw = self.sampler(stream, skew).draw
         return lambda rng, index: column[draw(rng)]
 
+    def positions(
+        self, child: str, stream: str, key: str, skew: Skew
+    ) -> Callable[[npt.NDArray[np.float64], npt.NDArray[np.int64]], Any]:
+        """What a block of child draws stream.key with, at once: a function
+        of the block's uniform draws and document indexes giving the pool
+        positions (see picker(), whose checks it shares); values(stream,
+        key) holds what they point at."""
+        self.picker(child, stream, key, skew)  # the same checks, one message
+        assigned = self._assignments.get(child)
+        if assigned is not None and assigned[0] == stream:
+            parents = assigned[1].parents
+            return lambda points, indexes: parents(indexes)
+        draw_many = self.sampler(stream, skew).draw_many
+        return lambda points, indexes: draw_many(points)
+
+    def values(self, stream: str, key: str) -> list[Any]:
+        """The pool of stream's key values, in the order parents were written."""
+        return self.pools[stream].columns[key]
+
 
 def not_in_run(child: str, stream: str, key: str) -> ConfigError:
     return ConfigError(
@@ -107,9 +131,14 @@ def active_references(run: RunReferences) -> Iterator[RunReferences]:
         _active = before
 
 
+def active_run(child: str, stream: str, key: str) -> RunReferences:
+    """The active run; ConfigError when no run makes stream beside child."""
+    if _active is None:
+        raise not_in_run(child, stream, key)
+    return _active
+
+
 def picker_for(child: str, stream: str, key: str, skew: Skew = UNIFORM) -> Picker:
     """What a document of child draws stream.key with in the active run;
     ConfigError when no run makes stream beside child."""
-    if _active is None:
-        raise not_in_run(child, stream, key)
-    return _active.picker(child, stream, key, skew)
+    return active_run(child, stream, key).picker(child, stream, key, skew)
