@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from datagen.declarative.columnar.frame import ColumnMaker, Frame
 from datagen.declarative.kinds import basic, times
+from datagen.declarative.kinds.base import ParamsReader
 from datagen.declarative.kinds.mimesis_methods import _arguments, providers
 from datagen.declarative.problems import FieldPath, Problems, dotted
 from datagen.engine.columns import primitives
@@ -48,6 +49,11 @@ def _checked(params: T | None, path: FieldPath) -> T:
     return params
 
 
+def _read(read: ParamsReader[T], spec: Mapping[str, Any], path: FieldPath) -> T:
+    """The spec's parameters, read as the row compiler read them."""
+    return _checked(read(spec, path, Problems()), path)
+
+
 def uuid(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
     return drawn(primitives.uuid_column, path)
 
@@ -58,7 +64,7 @@ def constant(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
 
 
 def choice(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
-    params = _checked(basic.choice_params(spec, path, Problems()), path)
+    params = _read(basic.choice_params, spec, path)
     words = python_leaf(params.values)
     cumulative = params.cumulative
     return drawn(
@@ -67,7 +73,7 @@ def choice(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
 
 
 def integer(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
-    params = _checked(basic.integer_params(spec, path, Problems()), path)
+    params = _read(basic.integer_params, spec, path)
     low, high = params.low, params.high
     if low not in _INT64 or high not in _INT64:
         raise Unvectorised(path, "integer bounds beyond 64 bits are drawn per row")
@@ -75,7 +81,7 @@ def integer(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
 
 
 def floating(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
-    params = _checked(basic.float_params(spec, path, Problems()), path)
+    params = _read(basic.float_params, spec, path)
     low, high, decimals = params.low, params.high, params.decimals
     return drawn(
         lambda rng, n: primitives.float_column(rng, n, low, high, decimals), path
@@ -83,12 +89,12 @@ def floating(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
 
 
 def boolean(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
-    chance = _checked(basic.boolean_params(spec, path, Problems()), path)
+    chance = _read(basic.boolean_params, spec, path)
     return drawn(lambda rng, n: primitives.boolean_column(rng, n, chance), path)
 
 
 def sequence(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
-    params = _checked(basic.sequence_params(spec, path, Problems()), path)
+    params = _read(basic.sequence_params, spec, path)
     start, step = params.start, params.step
 
     def make(frame: Frame) -> Column:
@@ -98,12 +104,12 @@ def sequence(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
 
 
 def date(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
-    params = _checked(times.date_params(spec, path, Problems()), path)
+    params = _read(times.date_params, spec, path)
     return drawn(date_times(params.first, params.days, params.count, params.fmt), path)
 
 
 def timestamp(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
-    p = _checked(times.timestamp_params(spec, path, Problems()), path)
+    p = _read(times.timestamp_params, spec, path)
     return drawn(timestamp_times(p.first_ms, p.step_ms, p.count, p.fmt, p.whole), path)
 
 

@@ -8,7 +8,7 @@ from random import Random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mimesis import Field
 
@@ -43,6 +43,28 @@ Maker = Callable[[Context, Scopes], Any]
 KindCompiler = Callable[[Mapping[str, Any], FieldPath, Problems, str], "Maker | None"]
 
 _MISSING: Any = object()
+
+P = TypeVar("P")
+#: A kind's spec read once into its parameters (None, with problems, when
+#: the spec is bad): basic.integer_params, times.date_params, ...
+ParamsReader = Callable[[Mapping[str, Any], FieldPath, Problems], P | None]
+
+
+def from_params(
+    read: ParamsReader[P],
+    build: Callable[[P], Maker],
+) -> KindCompiler:
+    """The kind compiler that reads a spec's parameters once with `read`
+    (None, with problems, when the spec is bad) and builds the row maker
+    from them; the columnar engine builds its maker from the same `read`."""
+
+    def compile_kind(
+        spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
+    ) -> Maker | None:
+        params = read(spec, path, problems)
+        return None if params is None else build(params)
+
+    return compile_kind
 
 
 def describe(value: Any) -> str:

@@ -2,7 +2,8 @@
 
 Each kind's spec is read once by its `*_params` function (every check, each
 bad value a problem at its path) into a small frozen record; the row maker
-(`*_kind`) and the columnar engine's maker are both built from that record.
+(`*_kind`, built by base.from_params) and the columnar engine's maker are
+both built from that record.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datagen.declarative.kinds.base import (
     Context,
     Maker,
     Scopes,
+    from_params,
     is_number,
     number,
     ordered,
@@ -130,12 +132,7 @@ def choice_params(
     return ChoiceParams(list(weights), cumulative)
 
 
-def choice_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
-    params = choice_params(spec, path, problems)
-    if params is None:
-        return None
+def _choice(params: ChoiceParams) -> Maker:
     if params.cumulative is None:
         return _uniform(params.values)
     return _weighted(params.values, params.cumulative)
@@ -166,6 +163,9 @@ def _weighted(values: list[Any], cumulative: list[float]) -> Maker:
     return make
 
 
+choice_kind = from_params(choice_params, _choice)
+
+
 def integer_params(
     spec: Mapping[str, Any], path: FieldPath, problems: Problems
 ) -> IntegerParams | None:
@@ -176,18 +176,16 @@ def integer_params(
     return IntegerParams(low, high)
 
 
-def integer_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
-    params = integer_params(spec, path, problems)
-    if params is None:
-        return None
+def _integer(params: IntegerParams) -> Maker:
     low, high = params.low, params.high
 
     def make(ctx: Context, scopes: Scopes) -> int:
         return ctx.random.randint(low, high)
 
     return make
+
+
+integer_kind = from_params(integer_params, _integer)
 
 
 def float_params(
@@ -206,12 +204,7 @@ def float_params(
     return FloatParams(float(low), float(high), decimals)
 
 
-def float_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
-    params = float_params(spec, path, problems)
-    if params is None:
-        return None
+def _float(params: FloatParams) -> Maker:
     low, high, decimals = params.low, params.high, params.decimals
     if decimals is None:
 
@@ -226,6 +219,9 @@ def float_kind(
     return make_rounded
 
 
+float_kind = from_params(float_params, _float)
+
+
 def boolean_params(
     spec: Mapping[str, Any], path: FieldPath, problems: Problems
 ) -> float | None:
@@ -233,17 +229,14 @@ def boolean_params(
     return probability(spec, "probability", path, problems, 0.5)
 
 
-def boolean_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
-    chance = boolean_params(spec, path, problems)
-    if chance is None:
-        return None
-
+def _boolean(chance: float) -> Maker:
     def make(ctx: Context, scopes: Scopes) -> bool:
         return ctx.random.random() < chance
 
     return make
+
+
+boolean_kind = from_params(boolean_params, _boolean)
 
 
 def sequence_params(
@@ -259,15 +252,13 @@ def sequence_params(
     return SequenceParams(start, step)
 
 
-def sequence_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
-    params = sequence_params(spec, path, problems)
-    if params is None:
-        return None
+def _sequence(params: SequenceParams) -> Maker:
     start, step = params.start, params.step
 
     def make(ctx: Context, scopes: Scopes) -> Any:
         return start + step * ctx.index
 
     return make
+
+
+sequence_kind = from_params(sequence_params, _sequence)

@@ -1,7 +1,8 @@
 """date and timestamp: min + k * step up to max, formatted.
 
 Each spec is read once by `date_params` / `timestamp_params` into a frozen
-record, which the row makers here and the columnar engine's are built from.
+record, which the row makers here (through base.from_params) and the
+columnar engine's are built from.
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from datagen.declarative.kinds.base import Context, Maker, Scopes, is_number, shown
+from datagen.declarative.kinds.base import (
+    Context,
+    Maker,
+    Scopes,
+    from_params,
+    is_number,
+    shown,
+)
 from datagen.declarative.problems import FieldPath, Problems
 from datagen.errors import ConfigError
 from datagen.timefmt import isoformat, parse_duration
@@ -63,12 +71,7 @@ def date_params(
     return DateParams(low.toordinal(), days, (high - low).days // days, fmt)
 
 
-def date_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
-    params = date_params(spec, path, problems)
-    if params is None:
-        return None
+def _date(params: DateParams) -> Maker:
     first, days, count, fmt = params.first, params.days, params.count, params.fmt
 
     if fmt is None:
@@ -84,6 +87,9 @@ def date_kind(
         return date.fromordinal(ordinal).strftime(fmt)
 
     return make_formatted
+
+
+date_kind = from_params(date_params, _date)
 
 
 def timestamp_params(
@@ -110,12 +116,7 @@ def timestamp_params(
     return TimestampParams(first_ms, step_ms, count, fmt, whole)
 
 
-def timestamp_kind(
-    spec: Mapping[str, Any], path: FieldPath, problems: Problems, locale: str
-) -> Maker | None:
-    params = timestamp_params(spec, path, problems)
-    if params is None:
-        return None
+def _timestamp(params: TimestampParams) -> Maker:
     first_ms, step_ms, count = params.first_ms, params.step_ms, params.count
     fmt, whole = params.fmt, params.whole
 
@@ -141,6 +142,9 @@ def timestamp_kind(
     return lambda ctx, scopes: (EPOCH + timedelta(milliseconds=draw(ctx))).strftime(
         text
     )
+
+
+timestamp_kind = from_params(timestamp_params, _timestamp)
 
 
 def _day(

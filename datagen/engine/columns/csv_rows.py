@@ -26,7 +26,7 @@ from datagen.engine.columns.documents import documents, shaped
 from datagen.engine.columns.json_lines import float_texts, json_texts
 from datagen.engine.columns.texts import ByteTable, Part, byte_table, joined
 from datagen.engine.columns.texts import joined_bytes, listed, rows_holding
-from datagen.engine.columns.texts import substituted, where
+from datagen.engine.columns.texts import substituted, typed_texts, where
 
 #: Characters a plain string (Leaf.plain) never holds.
 _NOT_IN_PLAIN = frozenset('"\\,') | {chr(code) for code in range(32)}
@@ -167,22 +167,17 @@ def _cells(column: Column) -> list[Part]:
         if not (column.plain and _quoting().plain_bare):
             values = _quoted(values)
         return [values] if not values.null_count else [where(None, "", values)]
-    if pa.types.is_null(kind):
-        return [b""]
-    if pa.types.is_dictionary(kind):
-        words = _cells(Leaf(values.dictionary, plain=column.plain))
-        return [
-            where(None, "", joined(words, len(values.dictionary)).take(values.indices))
-        ]
-    if pa.types.is_boolean(kind):
-        texts = pc.if_else(values, "true", "false")
-    elif pa.types.is_integer(kind):
-        texts = values.cast(pa.string())
-    elif pa.types.is_floating(kind):
-        texts = _floats(values)
-    else:  # times, decimals, binary...: their Python values' str()
-        texts = _quoted(listed(str(_csv_cell(value)) for value in values.to_pylist()))
-    return [where(None, "", texts)]
+    plain = column.plain
+
+    def words(dictionary: pa.Array) -> pa.Array:
+        return joined(_cells(Leaf(dictionary, plain=plain)), len(dictionary))
+
+    return [typed_texts(values, "", _floats, words, _written)]
+
+
+def _written(values: pa.Array) -> pa.Array:
+    """The cells of the values' Python values (times, decimals...): str()."""
+    return _quoted(listed(str(_csv_cell(value)) for value in values.to_pylist()))
 
 
 def _floats(values: pa.Array) -> pa.Array:

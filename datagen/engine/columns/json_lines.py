@@ -19,7 +19,7 @@ from datagen.engine.columns.block import BoolArray
 from datagen.engine.columns.documents import shaped
 from datagen.engine.columns.texts import Part, byte_table, joined, joined_bytes
 from datagen.engine.columns.texts import listed, rows_holding, split_numbers
-from datagen.engine.columns.texts import substituted, where
+from datagen.engine.columns.texts import substituted, typed_texts, where
 
 #: The characters orjson escapes in a string (all ASCII: it writes the rest as is).
 ESCAPED = byte_table(lambda char: orjson.dumps(char) != f'"{char}"'.encode())
@@ -92,20 +92,16 @@ def _leaf(leaf: Leaf) -> list[Part]:
     kind = values.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return _strings(values, leaf.plain)
-    if pa.types.is_null(kind):
-        return [b"null"]
-    if pa.types.is_dictionary(kind):
-        words = json_texts(Leaf(values.dictionary, plain=leaf.plain))
-        return [where(None, "null", words.take(values.indices))]
-    if pa.types.is_boolean(kind):
-        texts = pc.if_else(values, "true", "false")
-    elif pa.types.is_integer(kind):
-        texts = values.cast(pa.string())
-    elif pa.types.is_floating(kind):
-        texts = float_texts(values)
-    else:  # times, decimals, binary...: what orjson makes of their Python values
-        texts = listed(orjson.dumps(value).decode() for value in values.to_pylist())
-    return [where(None, "null", texts)]
+
+    def words(dictionary: pa.Array) -> pa.Array:
+        return json_texts(Leaf(dictionary, plain=leaf.plain))
+
+    return [typed_texts(values, "null", float_texts, words, _dumped)]
+
+
+def _dumped(values: pa.Array) -> pa.Array:
+    """What orjson makes of the values' Python values (times, decimals...)."""
+    return listed(orjson.dumps(value).decode() for value in values.to_pylist())
 
 
 def _strings(values: pa.Array, plain: bool) -> list[Part]:

@@ -30,6 +30,7 @@ from datagen.engine.columns.mimesis_args import (
 from datagen.engine.columns.mimesis_choices import chosen
 from datagen.engine.columns.mimesis_data import Pick, lookup, pick
 from datagen.engine.columns.mimesis_parts import (
+    Piece,
     join,
     joined_words,
     number_part,
@@ -116,30 +117,26 @@ def sequence(letters: str) -> Builder:
 def version(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
     """'major.minor.patch', each 0..99 (Mimesis's randints(3, 0, 100))."""
     arguments(kwargs)
-    return lambda rng, n: join(
-        [
-            number_part(rng, 0, 99, n),
-            ".",
-            number_part(rng, 0, 99, n),
-            ".",
-            number_part(rng, 0, 99, n),
-        ]
-    )
+    return _dotted((0, 99), (0, 99), (0, 99))
 
 
 def calver(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:
     """'year.month.day': 2016..this year, 1..12, 1..29."""
     arguments(kwargs)
-    year = datetime.now().year
-    return lambda rng, n: join(
-        [
-            number_part(rng, 2016, year, n),
-            ".",
-            number_part(rng, 1, 12, n),
-            ".",
-            number_part(rng, 1, 29, n),
-        ]
-    )
+    return _dotted((2016, datetime.now().year), (1, 12), (1, 29))
+
+
+def _dotted(*ranges: tuple[int, int]) -> VectorMaker:
+    """Numbers in these ranges (both ends included), drawn in order and
+    joined by '.'."""
+
+    def make(rng: np.random.Generator, n: int) -> Column:
+        pieces: list[Piece] = []
+        for low, high in ranges:
+            pieces += [".", number_part(rng, low, high, n)]
+        return join(pieces[1:])
+
+    return make
 
 
 def boolean(kwargs: Mapping[str, Any], locale: str) -> VectorMaker:

@@ -137,6 +137,34 @@ def where(rows: BoolArray | None, text: str, texts: pa.Array) -> pa.Array:
     return texts
 
 
+#: Texts of values: an array in, an array of as many texts out.
+Texts = Callable[[pa.Array], pa.Array]
+
+
+def typed_texts(
+    values: pa.Array, null: str, floats: Texts, words: Texts, others: Texts
+) -> Part:
+    """Each value's text by its type (strings aside: each encoder has its
+    own): booleans true/false, integers in decimal, floats by `floats`, a
+    dictionary's words by `words` (taken by index), any other type by
+    `others`; `null` where the value is null (the whole part for the null
+    type)."""
+    kind = values.type
+    if pa.types.is_null(kind):
+        return null.encode()
+    if pa.types.is_dictionary(kind):
+        texts = words(values.dictionary).take(values.indices)
+    elif pa.types.is_boolean(kind):
+        texts = pc.if_else(values, "true", "false")
+    elif pa.types.is_integer(kind):
+        texts = values.cast(pa.string())
+    elif pa.types.is_floating(kind):
+        texts = floats(values)
+    else:
+        texts = others(values)
+    return where(None, null, texts)
+
+
 def listed(texts: Iterable[str], kind: pa.DataType = pa.string()) -> pa.Array:
     """Texts made in Python (rare rows) as a string array."""
     return pa.array(list(texts), kind)
