@@ -35,6 +35,9 @@ floats = st.one_of(
         [0.0, -0.0, 1.0, 3.0, 1e16, 1e15, 1e-4, 9.9e-5, 1e-5, 1e-7, 5e-324, 1e308, -2.5]
     ),
 )
+#: The least Leaf.plain promises (the contract's '"', '\\', ',' and C0 controls):
+#: the encoders must be right for any plain Leaf, not only for what
+#: values.is_plain_text, stricter, lets through.
 _NOT_PLAIN = re.compile(r'["\\,\x00-\x1f]')
 
 

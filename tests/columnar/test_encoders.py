@@ -23,6 +23,8 @@ from datagen.engine.columns.csv_rows import csv_columns, csv_rows
 from datagen.engine.columns.documents import documents
 from datagen.engine.columns.json_lines import json_lines
 from datagen.engine.columns.tables import arrow_table
+from datagen.engine.columns.texts import fixed_width, from_buffers, string_buffers
+from datagen.engine.columns.values import is_plain, is_plain_text
 from datagen.errors import ConfigError
 from tests.columnar.strategies import blocks
 
@@ -134,6 +136,39 @@ def test_floats_are_orjsons_text_in_json_and_pythons_str_in_csv() -> None:
     assert cells == [str(value) for value in values]
 
 
+#: The edges of the set values.NOT_PLAIN holds, and their neighbours.
+_EDGES = '"\\,\x00\x1f \x7e\x7f\x9f\xa0\u2027\u2028\u2029\u202a'
+
+
+@many
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(_EDGES)))
+def test_a_text_is_plain_alone_as_in_an_array(text: str) -> None:
+    """One character set (values.NOT_PLAIN), read by Python's re for a text
+    and by RE2 for an array: both say the same of every text."""
+    assert is_plain_text(text) == is_plain(pa.array([text]))
+    assert is_plain_text(text) == all(
+        char not in '"\\,\u2028\u2029' and not 0 <= ord(char) <= 0x1F
+        and not 0x7F <= ord(char) <= 0x9F for char in text
+    )  # fmt: skip
+
+
+@many
+@given(st.lists(st.none() | st.text(), max_size=6), st.integers(0, 3))
+def test_a_string_arrays_buffers_make_it_again(
+    texts: list[str | None], skip: int
+) -> None:
+    values = pa.array(texts, pa.string()).slice(min(skip, len(texts)))
+    offsets, data = string_buffers(values)
+    again = from_buffers(offsets, data)
+    assert again.to_pylist() == [text or "" for text in values.to_pylist()]
+
+
+def test_a_byte_matrix_is_one_string_a_row() -> None:
+    matrix = np.frombuffer(b"ab1cd2ef3", dtype=np.uint8).reshape(3, 3)
+    assert fixed_width(matrix).to_pylist() == ["ab1", "cd2", "ef3"]
+    assert fixed_width(matrix[:, 1:]).to_pylist() == ["b1", "d2", "f3"]
+
+
 def test_an_empty_block_has_no_first_document() -> None:
     empty = ColumnBlock(0, 0, {"a": Leaf(pa.array([], pa.string()))})
     assert json_lines(empty) == b"" and csv_rows(empty, ["a"]) == b""
@@ -205,12 +240,7 @@ def test_a_million_starfleet_documents_encode_in_a_fraction_of_a_second() -> Non
 
 def _fixed(matrix: np.ndarray) -> Leaf:
     """Row i of an (n, width) matrix of ASCII bytes as string i (plain)."""
-    count, width = matrix.shape
-    offsets = np.arange(0, width * (count + 1), width, dtype=np.int32)
-    data = pa.py_buffer(np.ascontiguousarray(matrix))
-    return Leaf(
-        pa.StringArray.from_buffers(count, pa.py_buffer(offsets), data), plain=True
-    )
+    return Leaf(fixed_width(matrix), plain=True)
 
 
 def _head(column: Any, count: int) -> Any:

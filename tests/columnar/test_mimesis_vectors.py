@@ -22,7 +22,7 @@ from mimesis.enums import CountryCode, Gender, TitleType, TLDType
 from mimesis.locales import Locale
 
 from datagen.engine.columns.block import Column, Constant, Leaf, ListOf, to_arrow
-from datagen.engine.columns.mimesis_data import is_plain
+from datagen.engine.columns.values import is_plain_text
 from datagen.engine.columns.mimesis_vectors import TABLE, vector_method
 
 LOCALES = ["en", "de", "ru", "ja", "de-at", "pt-br", "uk"]
@@ -385,7 +385,7 @@ def test_plain_and_json_are_honest(locale: str) -> None:
             continue
         found = column.values.to_pylist()
         if column.plain:
-            assert all(isinstance(v, str) and is_plain(v) for v in found), name
+            assert all(isinstance(v, str) and is_plain_text(v) for v in found), name
         if column.json is not None:
             texts = [orjson.dumps(v).decode() for v in found]
             assert column.json.to_pylist() == texts, name

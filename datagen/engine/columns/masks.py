@@ -17,8 +17,10 @@ import numpy as np
 import pyarrow as pa
 
 from datagen.engine.columns.block import Leaf
-from datagen.engine.columns.mimesis_data import is_plain, json_escapes
+from datagen.engine.columns.mimesis_data import json_escapes
 from datagen.engine.columns.mimesis_parts import text_leaf
+from datagen.engine.columns.texts import fixed_width, from_buffers
+from datagen.engine.columns.values import is_plain_text
 
 #: Placeholders are filled 4 at a time: one bounded uint32 draw names a
 #: row of a table of every 4 letters (26**4 rows) or 4 digits (10**4), a
@@ -84,8 +86,7 @@ def mask_column(
     literal = np.flatnonzero(fixed)
     if len(literal):
         _put_columns(matrix, literal, template[literal])
-    offsets = np.arange(n + 1, dtype=np.int64) * width
-    return _leaf(n, offsets, matrix, [mask], char, digit)
+    return _leaf(fixed_width(matrix), [mask], char, digit)
 
 
 def masks_column(
@@ -119,7 +120,7 @@ def masks_column(
     if (lengths != width).any():
         inside = np.arange(width) < lengths[:, None]
         matrix = matrix[inside[chosen]]
-    return _leaf(n, offsets, matrix, masks, char, digit)
+    return _leaf(from_buffers(offsets, matrix), masks, char, digit)
 
 
 def _put_columns(matrix: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
@@ -131,23 +132,11 @@ def _put_columns(matrix: np.ndarray, columns: np.ndarray, values: np.ndarray) ->
         matrix[:, columns] = values
 
 
-def _leaf(
-    n: int,
-    offsets: np.ndarray,
-    data: np.ndarray,
-    masks: Sequence[str],
-    char: str,
-    digit: str,
-) -> Leaf:
-    """The Leaf of the packed texts: plain (and JSON text) from the masks'
+def _leaf(values: pa.Array, masks: Sequence[str], char: str, digit: str) -> Leaf:
+    """The Leaf of the masks' texts: plain (and JSON text) from the masks'
     literal characters (letters and digits are plain)."""
-    if offsets[-1] >= 2**31:
-        raise ValueError("a block of masks over 2 GiB: make smaller blocks")
-    values = pa.StringArray.from_buffers(
-        n, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)
-    )
     literal = "".join(masks).replace(char, "").replace(digit, "")
-    return text_leaf(values, is_plain(literal), json_escapes(literal))
+    return text_leaf(values, is_plain_text(literal), json_escapes(literal))
 
 
 def e164_mask(mask: str, char: str = "@", digit: str = "#") -> str:
@@ -166,5 +155,4 @@ def alphabet_column(
     matrix = np.empty((n, len(head) + width), dtype=np.uint8)
     matrix[:, : len(head)] = head
     matrix[:, len(head) :] = random_chars(alphabet.encode("ascii"), rng, (n, width))
-    offsets = np.arange(n + 1, dtype=np.int64) * matrix.shape[1]
-    return _leaf(n, offsets, matrix, [prefix + alphabet], "", "")
+    return _leaf(fixed_width(matrix), [prefix + alphabet], "", "")

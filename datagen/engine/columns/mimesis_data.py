@@ -12,7 +12,6 @@ chooses a list uniformly and then a word of it uniformly.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,23 +25,16 @@ import pyarrow as pa
 from mimesis.constants import DATADIR
 from mimesis.enums import Locale
 
+from datagen.engine.columns.values import is_plain_text
+
 IntArray = npt.NDArray[np.int64]
 
 #: The locales Mimesis has data for.
 LOCALES = frozenset(locale.value for locale in Locale)
 
-#: What keeps a text from being plain: what JSON escapes or CSV quotes, and
-#: the other control and line-separating characters (to be safe).
-_UNPLAIN = re.compile('[",\\\\\x00-\x1f\x7f-\x9f\u2028\u2029]')
-
 
 class NoData(LookupError):
     """A path names nothing in the locale's data (or not a list of words)."""
-
-
-def is_plain(text: str) -> bool:
-    """True when text holds nothing that JSON escapes or CSV quotes."""
-    return _UNPLAIN.search(text) is None
 
 
 def json_escapes(text: str) -> frozenset[str]:
@@ -117,7 +109,8 @@ class Vocab:
         texts = [orjson.dumps(word).decode() for word in words]
         together = "".join(words)  # one scan of every word's characters
         values = pa.array(words, pa.string())
-        return cls(values, pa.array(texts), is_plain(together), json_escapes(together))
+        plain = is_plain_text(together)
+        return cls(values, pa.array(texts), plain, json_escapes(together))
 
 
 @dataclass(frozen=True)

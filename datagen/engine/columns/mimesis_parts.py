@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.engine.columns.block import Leaf, ListOf
-from datagen.engine.columns.mimesis_data import Pick, is_plain, json_escapes, pick_of
+from datagen.engine.columns.mimesis_data import Pick, json_escapes, pick_of
+from datagen.engine.columns.values import is_plain_text
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def join(pieces: Sequence[Piece]) -> Leaf:
     arrays = [piece.values if isinstance(piece, Part) else piece for piece in pieces]
     values = pc.binary_join_element_wise(*arrays, "")
     plain = all(
-        piece.plain if isinstance(piece, Part) else is_plain(piece) for piece in pieces
+        piece.plain if isinstance(piece, Part) else is_plain_text(piece)
+        for piece in pieces
     )
     escapes = frozenset().union(
         *(
@@ -122,7 +124,7 @@ def joined_words(
     words = vocab.values.take(chosen.indices(rng, int(offsets[-1])))
     listed = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), words)
     values = pc.binary_join(listed, separator)
-    plain = vocab.plain and is_plain(separator)
+    plain = vocab.plain and is_plain_text(separator)
     return text_leaf(values, plain, vocab.escapes | json_escapes(separator))
 
 

@@ -10,7 +10,8 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from datagen.engine.columns.block import BoolArray, IntArray, Leaf
-from datagen.engine.columns.values import fixed_width, take_leaf
+from datagen.engine.columns.texts import fixed_width
+from datagen.engine.columns.values import take_leaf
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.engine.columns.block import Column, Constant, Leaf
-from datagen.engine.columns.values import holds_json_text, is_plain, python_values
+from datagen.engine.columns.values import holds_json_text, is_plain, is_plain_text
+from datagen.engine.columns.values import python_values
 
 #: One value's text in a template (the row engine's reading._text).
 TextOf = Callable[[Any], str]
@@ -26,7 +27,7 @@ def template_column(
     for part in parts:
         made = part if isinstance(part, str) else texts_of(part, text_of)
         if isinstance(made, str):
-            plain = plain and _plain_text(made)
+            plain = plain and is_plain_text(made)
             if texts and isinstance(texts[-1], str):
                 texts[-1] += made
                 continue
@@ -59,7 +60,3 @@ def texts_of(column: Column, text_of: TextOf) -> str | tuple[pa.Array, bool]:
     written = [text_of(value) for value in python_values(column)]
     texts = pa.array(written, pa.string())
     return texts, is_plain(texts)
-
-
-def _plain_text(text: str) -> bool:
-    return is_plain(pa.array([text], pa.string()))

@@ -85,7 +85,27 @@ def joined_bytes(parts: Sequence[Part], count: int) -> bytes:
 def repeated(text: bytes, count: int) -> pa.Array:
     """text, count times."""
     offsets = np.arange(count + 1, dtype=np.int64) * len(text)
-    return _from_buffers(offsets, np.frombuffer(text * count, dtype=np.uint8))
+    return from_buffers(offsets, np.frombuffer(text * count, dtype=np.uint8))
+
+
+def fixed_width(matrix: npt.NDArray[np.uint8]) -> pa.Array:
+    """Row i of an (n, width) matrix of UTF-8 bytes as string i."""
+    count, width = matrix.shape
+    offsets = np.arange(count + 1, dtype=np.int64) * width
+    return from_buffers(offsets, np.ascontiguousarray(matrix))
+
+
+def from_buffers(offsets: IntArray, data: npt.NDArray[np.uint8]) -> pa.Array:
+    """The string array of offsets (count + 1, into data) and data's UTF-8
+    bytes, without copying data (large when it passes 32-bit offsets)."""
+    count = len(offsets) - 1
+    if int(offsets[-1]) > _STRING_LIMIT:
+        return pa.LargeStringArray.from_buffers(
+            count, pa.py_buffer(offsets), pa.py_buffer(data)
+        )
+    return pa.StringArray.from_buffers(
+        count, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)
+    )
 
 
 def string_buffers(values: pa.Array) -> tuple[IntArray, npt.NDArray[np.uint8]]:
@@ -182,19 +202,7 @@ def split_numbers(numbers: npt.NDArray[np.generic]) -> pa.Array:
     offsets[0] = 0
     offsets[1:-1] = commas - np.arange(count - 1)
     offsets[-1] = len(body) - (count - 1)
-    return _from_buffers(offsets, body[body != ord(",")])
-
-
-def _from_buffers(offsets: IntArray, data: npt.NDArray[np.uint8]) -> pa.Array:
-    """A string array (large when its data passes 32-bit offsets)."""
-    count = len(offsets) - 1
-    if int(offsets[-1]) > _STRING_LIMIT:
-        return pa.LargeStringArray.from_buffers(
-            count, pa.py_buffer(offsets), pa.py_buffer(data)
-        )
-    return pa.StringArray.from_buffers(
-        count, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)
-    )
+    return from_buffers(offsets, body[body != ord(",")])
 
 
 def _text_type(parts: Sequence[Part], count: int) -> pa.DataType:

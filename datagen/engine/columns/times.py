@@ -22,7 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.engine.columns.block import IntArray, Leaf
-from datagen.engine.columns.values import fixed_width, is_plain, take_leaf
+from datagen.engine.columns.texts import fixed_width
+from datagen.engine.columns.values import is_plain, take_leaf
 
 #: At most this many possible moments: their text is made once, then taken.
 VOCABULARY_LIMIT = 200_000

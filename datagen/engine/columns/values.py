@@ -1,9 +1,10 @@
-"""Leaves from values already made: fixed-width text from a byte matrix,
-Python values (each with its JSON text), a vocabulary taken by index, and
-whether strings are plain (nothing JSON escapes or CSV quotes)."""
+"""Leaves from values already made: Python values (each with its JSON text),
+a vocabulary taken by index, and whether strings are plain (nothing JSON
+escapes or CSV quotes)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,24 +16,23 @@ import pyarrow.compute as pc
 
 from datagen.engine.columns.block import Column, Constant, Leaf, to_arrow
 
-#: What makes a string not plain: a quote, a backslash, a comma, a control
-#: character (C0, DEL, C1) or U+2028/U+2029 (the set mimesis_data.is_plain
-#: checks one text against; this is its RE2 form, for whole arrays).
-_NOT_PLAIN = r'["\\,\x00-\x1f\x7f-\x9f\x{2028}\x{2029}]'
+#: What makes a string not plain: a quote, a backslash, a comma (what JSON
+#: escapes or CSV quotes), a control character (C0, DEL, C1) or U+2028/U+2029
+#: (to be safe). One pattern for Python's re (one text) and RE2 (whole
+#: arrays): escapes both read, the two separators as themselves.
+NOT_PLAIN = r'["\\,\x00-\x1f\x7f-\x9f' + "\u2028\u2029]"
+_NOT_PLAIN_TEXT = re.compile(NOT_PLAIN)
 _INVALID = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
 
 
-def fixed_width(matrix: npt.NDArray[np.uint8]) -> pa.StringArray:
-    """Row i of an (n, width) matrix of ASCII bytes as string i."""
-    count, width = matrix.shape
-    offsets = np.arange(0, width * (count + 1), width, dtype=np.int32)
-    data = np.ascontiguousarray(matrix)
-    return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+def is_plain_text(text: str) -> bool:
+    """True when text holds none of NOT_PLAIN."""
+    return _NOT_PLAIN_TEXT.search(text) is None
 
 
 def is_plain(values: pa.Array) -> bool:
     """True when no value's text needs escaping or quoting: numbers, booleans,
-    and strings without '"', '\\', ',' or control characters."""
+    and strings holding none of NOT_PLAIN."""
     kind = values.type
     if (
         pa.types.is_integer(kind)
@@ -43,7 +43,7 @@ def is_plain(values: pa.Array) -> bool:
         return True
     if not pa.types.is_string(kind) and not pa.types.is_large_string(kind):
         return False
-    found = pc.any(pc.match_substring_regex(values, _NOT_PLAIN)).as_py()
+    found = pc.any(pc.match_substring_regex(values, NOT_PLAIN)).as_py()
     return not found
 
 
