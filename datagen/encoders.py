@@ -97,7 +97,7 @@ def get_dotted(
     return value
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     """A value as CSV text: lists and objects as JSON, null as an empty cell,
     booleans as JSON's `true`/`false` (Python's str() would write "True")."""
     if isinstance(value, bool):
@@ -147,7 +147,7 @@ class CsvEncoder(Encoder):
                     f"csv: a document has field '{sorted(extra)[0]}' that the first "
                     "document did not have; use --format jsonl for varying fields"
                 )
-            rows.append([_csv_cell(flat.get(column)) for column in columns])
+            rows.append([csv_cell(flat.get(column)) for column in columns])
         return self._rows(rows)
 
     def _require_columns(self) -> list[str]:
@@ -174,7 +174,7 @@ def _cut_row(flat: dict[str, Any], columns: Sequence[str]) -> list[Any]:
     reader finds fewer cells than the header has; quotes stay balanced, so
     the rows after it are whole)."""
     kept = columns[: len(columns) // 2] if len(columns) > 1 else []
-    return [_csv_cell(flat.get(column)) for column in kept]
+    return [csv_cell(flat.get(column)) for column in kept]
 
 
 def get_encoder(name: str) -> type[Encoder]:

@@ -18,7 +18,7 @@ import pytest
 
 from datagen.declarative.columnar import BlockContext, compile_columns
 from datagen.declarative.fields import compile_fields
-from datagen.declarative.kinds.reading import _text
+from datagen.declarative.kinds.reading import template_text
 from datagen.declarative.problems import Problems
 from datagen.engine.columns.block import ColumnBlock, Constant, Leaf, ListOf
 from datagen.engine.columns.block import Obj, to_arrow
@@ -490,5 +490,5 @@ def test_a_template_reads_values_arrow_could_not_type_as_values() -> None:
     assert isinstance(column, Leaf) and column.json is not None
     chosen = [None if t is None else orjson.loads(t) for t in column.json.to_pylist()]
     texts = to_arrow(block.fields["x"]).to_pylist()
-    assert texts == [f"<{_text(value)}>" for value in chosen]
+    assert texts == [f"<{template_text(value)}>" for value in chosen]
     assert set(texts) == {"<1>", '<q">', "<null>", '<{"k": [1]}>'}

@@ -16,7 +16,7 @@ from datagen.declarative.columnar.kinds import LEAVES, Unvectorised, VectorMetho
 from datagen.declarative.columnar.kinds import mimesis
 from datagen.declarative.columnar.reading import read_path
 from datagen.declarative.fields import Placeholder, reference_path, template_pieces
-from datagen.declarative.kinds.reading import _text
+from datagen.declarative.kinds.reading import template_text
 from datagen.declarative.kinds.streams import is_shorthand_ref, stream_name
 from datagen.declarative.problems import FieldPath, dotted
 from datagen.engine.columns.block import Column, Constant, ListOf, Obj, with_nulls
@@ -158,7 +158,7 @@ class ColumnsCompiler:
 
         def make(frame: Frame) -> Column:
             made = [part if isinstance(part, str) else part(frame) for part in parts]
-            return template_column(made, frame.count, _text)
+            return template_column(made, frame.count, template_text)
 
         return make
 

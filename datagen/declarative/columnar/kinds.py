@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from datagen.declarative.columnar.frame import ColumnMaker, Frame
 from datagen.declarative.kinds import basic, times
 from datagen.declarative.kinds.base import ParamsReader
-from datagen.declarative.kinds.mimesis_methods import _arguments, providers
+from datagen.declarative.kinds.mimesis_methods import arguments, providers
 from datagen.declarative.problems import FieldPath, Problems, dotted
 from datagen.engine.columns import primitives
 from datagen.engine.columns.block import Column, Constant
@@ -139,7 +139,7 @@ def mimesis(
     engine passes it (enum members for enum parameters)."""
     provider, _, method = name.partition(".")
     function = getattr(providers()[provider], method)
-    kwargs = _checked(_arguments(function, spec, path, Problems()), path)
+    kwargs = _checked(arguments(function, spec, path, Problems()), path)
     made = vectors(name, kwargs, locale)
     if isinstance(made, str):
         raise Unvectorised(path, made)

@@ -97,7 +97,7 @@ def mimesis_kind(
         )
         return None
     function = getattr(providers()[provider], method_name)
-    kwargs = _arguments(function, spec, path, problems)
+    kwargs = arguments(function, spec, path, problems)
     if kwargs is None:
         return None
     try:
@@ -116,7 +116,7 @@ def mimesis_kind(
     return _maker(name, kwargs)
 
 
-def _arguments(
+def arguments(
     function: Any, spec: Mapping[str, Any], path: FieldPath, problems: Problems
 ) -> dict[str, Any] | None:
     """The method's arguments from spec: each a parameter of it."""

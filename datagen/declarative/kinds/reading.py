@@ -65,7 +65,7 @@ def joined(parts: list[str | Callable[[Context, Scopes], Any]]) -> Maker:
     steps = [part if callable(part) else _literal(part) for part in parts]
 
     def make(ctx: Context, scopes: Scopes) -> str:
-        return "".join([_text(step(ctx, scopes)) for step in steps])
+        return "".join([template_text(step(ctx, scopes)) for step in steps])
 
     return make
 
@@ -74,7 +74,7 @@ def _literal(text: str) -> Maker:
     return lambda ctx, scopes: text
 
 
-def _text(value: Any) -> str:
+def template_text(value: Any) -> str:
     """value in a template: text as it is, others as JSON writes them."""
     if isinstance(value, str):
         return value

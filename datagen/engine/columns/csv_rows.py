@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.encoders import CsvEncoder, _csv_cell, flatten
+from datagen.encoders import CsvEncoder, csv_cell, flatten
 from datagen.engine.columns.block import BoolArray, Column, ColumnBlock, Constant
 from datagen.engine.columns.block import Leaf, Obj, nulls_of
 from datagen.engine.columns.documents import documents, shaped
@@ -158,7 +158,7 @@ def _cells(column: Column) -> list[Part]:
     of structs or lists: _flatten shapes and flattens those): nulls empty,
     JSON text for lists and objects."""
     if isinstance(column, Constant):
-        return [_quoted_text(str(_csv_cell(column.value))).encode()]
+        return [_quoted_text(str(csv_cell(column.value))).encode()]
     if not isinstance(column, Leaf):  # lists, objects without fields
         return [where(nulls_of(column), "", _quoted(json_texts(column)))]
     values = column.values
@@ -177,7 +177,7 @@ def _cells(column: Column) -> list[Part]:
 
 def _written(values: pa.Array) -> pa.Array:
     """The cells of the values' Python values (times, decimals...): str()."""
-    return _quoted(listed(str(_csv_cell(value)) for value in values.to_pylist()))
+    return _quoted(listed(str(csv_cell(value)) for value in values.to_pylist()))
 
 
 def _floats(values: pa.Array) -> pa.Array:
