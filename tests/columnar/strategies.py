@@ -68,8 +68,10 @@ def json_values(arrow: bool) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def leaves(draw: st.DrawFn, n: int) -> Leaf:
-    """A Leaf of n values of one Arrow type, sometimes a slice of a longer array."""
+def leaves(draw: st.DrawFn, n: int, arrow_only: bool = False) -> Leaf:
+    """A Leaf of n values of one Arrow type, sometimes a slice of a longer
+    array; unless arrow_only, also one holding the JSON text of any JSON values
+    (as values.python_leaf holds values Arrow cannot type)."""
     skip = draw(st.sampled_from([0, 0, 2]))
     kind = draw(
         st.sampled_from(
@@ -77,10 +79,17 @@ def leaves(draw: st.DrawFn, n: int) -> Leaf:
                 "text", "plain", "json", "int64", "int32", "uint64", "float64",
                 "float32", "bool", "null", "dictionary", "large", "struct", "list",
                 "timestamp", "date",
-            ]
+            ] + ([] if arrow_only else ["held"])
         )
     )  # fmt: skip
     size = n + skip
+    if kind == "held":
+        held = [
+            None if v is None else orjson.dumps(v).decode()
+            for v in draw(nullable(json_values(False), size))
+        ]
+        texts_of = pa.array(held, pa.string()).slice(skip)
+        return Leaf(texts_of, texts_of)
     if kind in ("text", "large", "json"):
         values = draw(nullable(texts, size))
         arrow = pa.array(values, pa.large_string() if kind == "large" else pa.string())
@@ -139,7 +148,7 @@ def columns(draw: st.DrawFn, n: int, depth: int = 2, arrow: bool = False) -> Col
     shape = draw(st.sampled_from(shapes))
     column: Column
     if shape == "leaf":
-        column = draw(leaves(n))
+        column = draw(leaves(n, arrow))
     elif shape == "constant":
         column = Constant(draw(json_values(arrow)), n)
     elif shape == "object":

@@ -24,7 +24,8 @@ from datagen.engine.columns.documents import documents
 from datagen.engine.columns.json_lines import json_lines
 from datagen.engine.columns.tables import arrow_table
 from datagen.engine.columns.texts import fixed_width, from_buffers, string_buffers
-from datagen.engine.columns.values import is_plain, is_plain_text
+from datagen.engine.columns.values import holds_json_text, is_plain, is_plain_text
+from datagen.engine.columns.values import python_leaf
 from datagen.errors import ConfigError
 from tests.columnar.strategies import blocks
 
@@ -134,6 +135,29 @@ def test_floats_are_orjsons_text_in_json_and_pythons_str_in_csv() -> None:
     ]  # fmt: skip
     cells = csv_rows(block, ["f"]).decode().split("\n")[:-1]
     assert cells == [str(value) for value in values]
+
+
+@pytest.mark.parametrize("with_object", [False, True])
+def test_a_leaf_holding_json_text_is_its_values_in_documents_and_csv(
+    with_object: bool,
+) -> None:
+    """A field Arrow cannot type (a choice of 1, text, null, a list, true)
+    is held as its JSON text: documents() read it back, so they are what the
+    JSON lines say, and CSV writes the values, not their text."""
+    values: list[Any] = [1, "a, b", None, [1, "x"], True]
+    if with_object:  # CsvEncoder flattens it as x.k and refuses the new key
+        values.append({"k": "v"})
+    leaf = python_leaf(values)
+    assert holds_json_text(leaf)
+    block = ColumnBlock(
+        0, len(values), {"x": leaf, "n": Leaf(pa.array(range(len(values))))}
+    )
+    docs = [{"x": value, "n": at} for at, value in enumerate(values)]
+    assert documents(block) == docs
+    assert [orjson.loads(line) for line in json_lines(block).splitlines()] == docs
+    assert _outcome(lambda: csv_rows(block, ["x", "n"])) == _outcome(
+        lambda: CsvEncoder(["x", "n"]).encode_many(docs)
+    )
 
 
 #: The edges of the set values.NOT_PLAIN holds, and their neighbours.

@@ -9,7 +9,8 @@ from typing import Any
 from datagen.declarative.columnar.context import BlockContext
 from datagen.declarative.kinds.base import Maker
 from datagen.engine.columns.block import Column, Leaf
-from datagen.engine.columns.values import python_leaf, python_values
+from datagen.engine.columns.documents import python_values
+from datagen.engine.columns.values import python_leaf
 
 
 class RowDocuments:

@@ -21,7 +21,8 @@ from datagen.declarative.problems import FieldPath
 from datagen.engine.columns.block import Column, Constant, Leaf, ListOf, Obj
 from datagen.engine.columns.block import field_at, with_nulls
 from datagen.engine.columns.taking import take_rows
-from datagen.engine.columns.values import python_leaf, python_values
+from datagen.engine.columns.documents import python_values
+from datagen.engine.columns.values import python_leaf
 
 _NO_CONTEXT = cast(Context, None)  # the getters of fields never read it
 

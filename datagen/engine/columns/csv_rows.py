@@ -5,8 +5,9 @@ The documents are flattened as CsvEncoder flattens them (datagen.encoders.
 flatten: objects as dotted keys, lists whole), a key at a time: each dotted
 key has the rows whose document holds it, the rows where it is null, and its
 cell texts. A document holding a key the columns lack goes to CsvEncoder,
-which refuses it in its own words. Which characters make Python's csv
-writer quote a cell is asked of it, once.
+which refuses it in its own words; so does a block where a Leaf holds the
+JSON text of values that include objects (their keys vary by row). Which
+characters make Python's csv writer quote a cell is asked of it, once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -22,11 +24,12 @@ import pyarrow.compute as pc
 from datagen.encoders import CsvEncoder, csv_cell, flatten
 from datagen.engine.columns.block import BoolArray, Column, ColumnBlock, Constant
 from datagen.engine.columns.block import Leaf, Obj, nulls_of
-from datagen.engine.columns.documents import documents, shaped
+from datagen.engine.columns.documents import documents, python_values, shaped
 from datagen.engine.columns.json_lines import float_texts, json_texts
 from datagen.engine.columns.texts import ByteTable, Part, byte_table, joined
 from datagen.engine.columns.texts import joined_bytes, listed, rows_holding
 from datagen.engine.columns.texts import substituted, typed_texts, where
+from datagen.engine.columns.values import holds_json_text
 
 #: Characters a plain string (Leaf.plain) never holds.
 _NOT_IN_PLAIN = frozenset('"\\,') | {chr(code) for code in range(32)}
@@ -43,8 +46,11 @@ def csv_rows(block: ColumnBlock, columns: Sequence[str]) -> bytes:
     """The block's documents as CSV rows under columns (no header)."""
     count = block.count
     keys: dict[str, _Key] = {}
-    for name, column in block.items():
-        _flatten(column, name, None, keys)
+    try:
+        for name, column in block.items():
+            _flatten(column, name, None, keys)
+    except _ObjectsInText:
+        return CsvEncoder(columns).encode_many(documents(block))
     if _varying(keys, columns, count):
         return CsvEncoder(columns).encode_many(documents(block))
     parts: list[Part] = []
@@ -78,6 +84,11 @@ def _quoting() -> _Quoting:
     return _Quoting(quoted, written(""), specials <= _NOT_IN_PLAIN)
 
 
+class _ObjectsInText(Exception):
+    """A Leaf holds the JSON text of objects: flatten() splits those row by
+    row."""
+
+
 @dataclass
 class _Key:
     """One dotted key of the flattened documents."""
@@ -91,6 +102,12 @@ def _flatten(
     column: Column, key: str, present: BoolArray | None, keys: dict[str, _Key]
 ) -> None:
     """The column's dotted keys into keys, as flatten() makes them."""
+    if isinstance(column, Leaf) and holds_json_text(column):
+        values = python_values(column)
+        if any(isinstance(value, dict) and value for value in values):
+            raise _ObjectsInText(key)
+        _add(keys, key, _Key(present, nulls_of(column), [_written(values)]))
+        return
     if isinstance(column, Leaf):
         column = shaped(column)
     if isinstance(column, Obj) and column.fields:
@@ -172,12 +189,18 @@ def _cells(column: Column) -> list[Part]:
     def words(dictionary: pa.Array) -> pa.Array:
         return joined(_cells(Leaf(dictionary, plain=plain)), len(dictionary))
 
-    return [typed_texts(values, "", _floats, words, _written)]
+    return [typed_texts(values, "", _floats, words, _python_cells)]
 
 
-def _written(values: pa.Array) -> pa.Array:
-    """The cells of the values' Python values (times, decimals...): str()."""
-    return _quoted(listed(str(csv_cell(value)) for value in values.to_pylist()))
+def _python_cells(values: pa.Array) -> pa.Array:
+    """The cells of the values' Python values (times, decimals...)."""
+    return _written(values.to_pylist())
+
+
+def _written(values: Sequence[Any]) -> pa.Array:
+    """Python values as cells: csv_cell's text (str()), quoted as the csv
+    writer quotes it."""
+    return _quoted(listed(str(csv_cell(value)) for value in values))
 
 
 def _floats(values: pa.Array) -> pa.Array:

@@ -9,16 +9,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 
 from datagen.engine.columns.block import Column, ColumnBlock, Constant, Leaf, ListOf
 from datagen.engine.columns.block import Obj
+from datagen.engine.columns.values import holds_json_text
 
 
 def documents(block: ColumnBlock, stop: int | None = None) -> list[dict[str, Any]]:
-    """The block's documents 0 .. stop-1 (all of them by default): objects as
-    dicts (None where not valid), lists as lists, a Constant's value, a
-    Leaf's to_pylist() values."""
+    """The block's documents 0 .. stop-1 (all of them by default), each
+    field's values as python_values gives them."""
     count = block.count if stop is None else min(stop, block.count)
     return _dicts(block.fields, count)
 
@@ -45,10 +46,18 @@ def shaped(leaf: Leaf) -> Column:
     return ListOf(offsets, Leaf(values.values), valid)
 
 
-def _values(column: Column, count: int) -> list[Any]:
-    """The column's first count values as Python values."""
+def python_values(column: Column, count: int | None = None) -> list[Any]:
+    """The column's first count values (all by default) as Python values:
+    objects as dicts (None where not valid), lists as lists, a Constant's
+    value (a copy each row for a list or object), a Leaf's values (read back
+    from their JSON text where the Leaf holds that: values.holds_json_text)."""
+    if count is None:
+        count = len(column)
     if isinstance(column, Leaf):
-        return column.values.slice(0, count).to_pylist()
+        values = column.values.slice(0, count).to_pylist()
+        if holds_json_text(column):
+            return [None if text is None else orjson.loads(text) for text in values]
+        return values
     if isinstance(column, Constant):
         value = column.value
         if isinstance(value, (dict, list)):
@@ -59,7 +68,7 @@ def _values(column: Column, count: int) -> list[Any]:
         rows = _dicts(column.fields, count)
     else:
         offsets = column.offsets[: count + 1].tolist()
-        items = _values(column.items, offsets[-1]) if count else []
+        items = python_values(column.items, offsets[-1]) if count else []
         rows = [items[start:stop] for start, stop in zip(offsets, offsets[1:])]
     if column.valid is None:
         return list(rows)
@@ -72,5 +81,5 @@ def _dicts(fields: dict[str, Column], count: int) -> list[dict[str, Any]]:
     if not fields:
         return [{} for _ in range(count)]
     names = list(fields)
-    columns = [_values(column, count) for column in fields.values()]
+    columns = [python_values(column, count) for column in fields.values()]
     return [dict(zip(names, row)) for row in zip(*columns)]

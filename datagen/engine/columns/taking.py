@@ -10,7 +10,8 @@ import numpy as np
 import pyarrow as pa
 
 from datagen.engine.columns.block import Column, Constant, IntArray, Leaf, ListOf, Obj
-from datagen.engine.columns.values import python_leaf, python_values, take_leaf
+from datagen.engine.columns.documents import python_values
+from datagen.engine.columns.values import holds_json_text, python_leaf, take_leaf
 
 
 def take_rows(column: Column, rows: IntArray) -> Column:
@@ -41,7 +42,7 @@ def interleave(columns: Sequence[Column]) -> Column:
     leaves = [column for column in columns if isinstance(column, Leaf)]
     if len(leaves) == len(columns):
         types = {leaf.values.type for leaf in leaves}
-        texts = {leaf.json is None for leaf in leaves}
+        texts = {(leaf.json is None, holds_json_text(leaf)) for leaf in leaves}
         if len(types) == 1 and len(texts) == 1:
             values = pa.concat_arrays([leaf.values for leaf in leaves])
             jsons = [leaf.json for leaf in leaves if leaf.json is not None]

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.engine.columns.block import Column, Constant, Leaf
+from datagen.engine.columns.documents import python_values
 from datagen.engine.columns.values import holds_json_text, is_plain, is_plain_text
-from datagen.engine.columns.values import python_values
 
 #: One value's text in a template (the row engine's reading.template_text).
 TextOf = Callable[[Any], str]

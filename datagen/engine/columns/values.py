@@ -14,7 +14,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.engine.columns.block import Column, Constant, Leaf, to_arrow
+from datagen.engine.columns.block import Leaf
 
 #: What makes a string not plain: a quote, a backslash, a comma (what JSON
 #: escapes or CSV quotes), a control character (C0, DEL, C1) or U+2028/U+2029
@@ -80,21 +80,10 @@ def take_leaf(leaf: Leaf, indices: npt.NDArray[np.int64]) -> Leaf:
     return Leaf(leaf.values.take(taking), json, leaf.plain)
 
 
-def python_values(column: Column) -> list[Any]:
-    """The column's values as Python values (JSON text read back where the
-    Leaf holds the text of values Arrow could not type)."""
-    if isinstance(column, Constant):
-        return [column.value] * column.count
-    if isinstance(column, Leaf) and holds_json_text(column):
-        texts = column.values.to_pylist()
-        return [None if text is None else orjson.loads(text) for text in texts]
-    values: list[Any] = to_arrow(column).to_pylist()
-    return values
-
-
 def holds_json_text(leaf: Leaf) -> bool:
     """True for a python_leaf of values Arrow could not type: its values are
-    their JSON text (a string's JSON text never equals the string)."""
+    their JSON text (a string's JSON text never equals the string), which
+    documents.python_values reads back."""
     json = leaf.json
     return (
         json is not None
