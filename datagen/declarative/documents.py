@@ -98,7 +98,9 @@ class DeclaredDocument(DocumentProvider, abstract=True):
         ctx.field, ctx.random, ctx.now = self.field, self.random, self.now
         ctx.stream, ctx.pickers = self.name, self._pickers
         rows = RowFallback(ctx)
-        block = BlockContext(seed, start, max(size, count), self.now, rows, count)
+        block = BlockContext(
+            seed, start, max(size, count), self.now, rows, count, self.name
+        )
         with self.failures():
             return head(self.columns(self.locale)(block), count)
 

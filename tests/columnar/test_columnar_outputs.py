@@ -128,3 +128,23 @@ def test_the_service_stream_sends_what_the_command_writes(
     assert sent == written
     resumed = DocumentStream(twin, 12, start=49_999)
     assert resumed.take(11) == written[49_999:]
+
+
+def test_a_skewed_child_is_columnar_and_keeps_the_skew(tmp_path: Path) -> None:
+    explained = run_generate(
+        "validate", "--explain", EXAMPLES / "related" / "orders.yaml"
+    )
+    assert "engine: columnar" in explained.stdout, explained.stdout
+    done = run_generate(
+        "document", "--providers-dir", EXAMPLES / "related", "-p", "customers",
+        "-q", 1000, "-p", "orders", "-q", 100_000, "--seed", 2,
+        "-o", tmp_path / "out/", "--format", "jsonl", timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    orders = (tmp_path / "out" / "orders.jsonl").read_bytes().splitlines()
+    counts: dict[int, int] = {}
+    for line in orders:
+        key = orjson.loads(line)["customer_id"]
+        counts[key] = counts.get(key, 0) + 1
+    busiest = sorted(counts.values(), reverse=True)[:200]  # a fifth of 1,000
+    assert 0.77 <= sum(busiest) / len(orders) <= 0.83  # 80/20

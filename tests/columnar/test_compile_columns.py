@@ -130,11 +130,9 @@ def test_per_row_fields_repeat_with_their_seed() -> None:
     assert rows_of(block_of(maker, 50, seed=2)) != one
 
 
-def test_a_reference_to_another_stream_is_made_per_row() -> None:
+def test_a_reference_to_another_stream_is_vectorised() -> None:
     maker = compiled({"id": {"gen": "uuid"}, "customer": {"ref": "customers.id"}})
-    assert maker.fallbacks == (
-        Fallback("customer", "a reference to another stream is drawn per row"),
-    )
+    assert maker.fallbacks == ()
 
 
 def test_a_block_with_fields_made_per_row_needs_the_row_context() -> None:

@@ -15,6 +15,7 @@ from datagen.declarative.columnar.frame import ColumnMaker, Frame, Scope
 from datagen.declarative.columnar.kinds import LEAVES, Unvectorised, VectorMethod
 from datagen.declarative.columnar.kinds import mimesis
 from datagen.declarative.columnar.reading import read_path
+from datagen.declarative.columnar.streams import stream_column
 from datagen.declarative.fields import Placeholder, reference_path, template_pieces
 from datagen.declarative.kinds.reading import template_text
 from datagen.declarative.kinds.streams import is_shorthand_ref, stream_name
@@ -56,7 +57,7 @@ class ColumnsCompiler:
             if "gen" in value:
                 return self.nullable(self.generator(value, path), value, path)
             if is_shorthand_ref(value):
-                made = self.ref(value["ref"], path)
+                made = self.ref(value["ref"], path, value)
                 return self.nullable(made, value, path)
             return self.obj(value, path)
         makers = [self.value(item, (*path, i)) for i, item in enumerate(value)]
@@ -98,7 +99,7 @@ class ColumnsCompiler:
         if kind == "template":
             return self.template(spec["value"], (*path, "value"))
         if kind == "ref":
-            return self.ref(spec["field"], path)
+            return self.ref(spec["field"], path, spec)
         if kind == "list":
             return self.list_kind(spec, path)
         if kind == "expr":
@@ -139,11 +140,11 @@ class ColumnsCompiler:
 
         return make
 
-    def ref(self, text: str, path: FieldPath) -> ColumnMaker:
-        """A field above (text its path), or another stream's (per row)."""
+    def ref(self, text: str, path: FieldPath, spec: Mapping[str, Any]) -> ColumnMaker:
+        """A field above (text its path), or another stream's keys."""
         stream = stream_name(text)
         if stream is not None and not any(stream in scope for scope in self.scopes):
-            raise Unvectorised(path, "a reference to another stream is drawn per row")
+            return stream_column(text, spec, path)
         return self.reference(text, path, text)
 
     def template(self, text: str, path: FieldPath) -> ColumnMaker:

@@ -34,6 +34,8 @@ class BlockContext:
     now: datetime = DEFAULT_START
     row: RowFallback | None = None
     keep: int | None = None
+    #: The provider whose documents these are (what references draw for).
+    stream: str = ""
 
 
 @dataclass(frozen=True)
