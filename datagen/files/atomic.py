@@ -117,7 +117,7 @@ class AtomicFile:
             remove_stale_temp_files(self.target.parent)
             self.temp, self.handle = open_temp(self.target)
         #: Writes on a thread of their own (see write_behind), when asked.
-        self._behind = WriteBehind(self.handle) if behind else None
+        self._behind = WriteBehind() if behind else None
 
     def write(self, data: bytes) -> None:
         """Append data; OutputError naming the target when it (or, written
@@ -126,7 +126,7 @@ class AtomicFile:
             if self._behind is None:
                 self.handle.write(data)
             else:
-                self._behind.write(data)
+                self._behind.call(self.handle.write, data)
 
     def commit(self) -> None:
         """Flush, fsync, close and move into place; what was written is now

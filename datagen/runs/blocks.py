@@ -154,10 +154,9 @@ class Placement:
             encoded = {encoder.name: made.encoded(encoder) for encoder in self.encoders}
             if self.tables:
                 return made  # its columns travel, with the bytes made here
-        else:
-            encoded = {
-                encoder.name: encoder.encode_many(made) for encoder in self.encoders
-            }
+        else:  # a sink taking tables takes these dicts as JSON lines
+            encoders = [*self.encoders, *([JsonLinesEncoder()] if self.tables else [])]
+            encoded = {encoder.name: encoder.encode_many(made) for encoder in encoders}
         return Batch(None, None, 0.0, encoded=encoded, count=len(made))
 
 
@@ -180,13 +179,15 @@ def place_sinks(
     in_workers = [sink for sink in sinks if isinstance(sink, PartSink)]
     parent = [sink for sink in sinks if sink not in in_workers]
     encoders: dict[str, Encoder] = {}
+    tables = any(hasattr(sink, "write_table") for sink in parent)
     for sink in [] if faulted else parent:
+        if hasattr(sink, "write_table"):
+            continue  # a block's table, or its JSON lines (see Placement.batch)
         encoder = sink.encoder if sink.encoder is not None else JsonLinesEncoder()
         encoders.setdefault(encoder.name, encoder)
     if observed or faulted:
         encoders.setdefault(JsonLinesEncoder.name, JsonLinesEncoder())
     in_parent = bool(parent) or observed or faulted
-    tables = any(hasattr(sink, "write_table") for sink in parent)
     return Placement(
         in_workers, list(encoders.values()), in_parent, forks(workers, blocks), tables
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from datagen.files.atomic import AtomicFile, naming
+from datagen.files.write_behind import WriteBehind
 from datagen.errors import ConfigError, DatagenError, SinkError, first_line
 from datagen.errors import missing_package
 
@@ -70,6 +71,7 @@ class ParquetSink(BaseSink):
         self.pending: list[dict[str, Any]] = []
         self.written = 0
         self.schema: pa.Schema | None = None
+        self._behind = WriteBehind()
         self._fields: frozenset[str] = frozenset()
         self._writer: pq.ParquetWriter | None = None
         self._closed = False
@@ -148,7 +150,9 @@ class ParquetSink(BaseSink):
         try:
             table = make()
             assert self._writer is not None
-            self._writer.write_table(table, row_group_size=count)
+            # on a thread: the next block is made meanwhile (Arrow lets go
+            # of the GIL); its errors come with the next group or close()
+            self._behind.call(self._writer.write_table, table, row_group_size=count)
         except SinkError:
             self.delivery.failed += count
             raise
@@ -216,6 +220,7 @@ class ParquetSink(BaseSink):
                 self._open(pa.schema([]))
             assert self._writer is not None and self._file is not None
             with naming(self.path):
+                self._behind.drain()
                 self._writer.close()
             self._file.commit()
         except DatagenError:
@@ -233,6 +238,7 @@ class ParquetSink(BaseSink):
     def _drop(self) -> None:
         """Forget the temp file; what was sent and not acknowledged failed."""
         self._closed = True
+        self._behind.stop()
         if self._writer is not None:
             try:
                 self._writer.close()
