@@ -15,6 +15,8 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
+import document_providers  # noqa: F401 - registers starfleet_account
+from datagen.documents import create_provider
 from tests.processes import ROOT, generate_command, run_generate
 
 EXAMPLES = ROOT / "examples"
@@ -22,17 +24,8 @@ TWIN = "starfleet_account_yaml"
 UUID = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 )
-FIELDS = [
-    "id",
-    "stardate_of_birth",
-    "subspace_address",
-    "communicator",
-    "surname",
-    "forename",
-    "title",
-    "auth",
-    "federation_citizen_id",
-]
+#: The fields of the Python starfleet_account, which the YAML twin repeats.
+FIELDS = list(create_provider("starfleet_account", seed=1).generate())
 
 
 def document(*argv: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -40,6 +33,11 @@ def document(*argv: object, timeout: float = 120) -> subprocess.CompletedProcess
     done = run_generate("document", "--providers-dir", EXAMPLES, *argv, timeout=timeout)
     assert done.returncode == 0, done.stderr
     return done
+
+
+def twin_command(*argv: object) -> list[str]:
+    """The argv of `generate.py document` of the twin, `argv` after -p."""
+    return generate_command("document", "--providers-dir", EXAMPLES, "-p", TWIN, *argv)
 
 
 def lines_of(path: Path) -> list[dict]:
@@ -181,12 +179,7 @@ def test_validate_explain_says_columnar_for_the_twin() -> None:
 
 
 def test_head_closing_the_pipe_is_not_an_error() -> None:
-    command = generate_command(
-        "document",
-        "--providers-dir",
-        EXAMPLES,
-        "-p",
-        TWIN,
+    command = twin_command(
         "-q",
         2_000_000,
         "--seed",
@@ -211,12 +204,7 @@ def test_head_closing_the_pipe_is_not_an_error() -> None:
 def test_an_interrupted_run_leaves_no_half_file(tmp_path: Path) -> None:
     out = tmp_path / "big.jsonl"
     process = subprocess.Popen(
-        generate_command(
-            "document",
-            "--providers-dir",
-            EXAMPLES,
-            "-p",
-            TWIN,
+        twin_command(
             "-q",
             50_000_000,
             "--seed",
