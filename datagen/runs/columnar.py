@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datagen.documents import DOCUMENT_PROVIDERS
+from datagen.documents import DocumentProvider
 from datagen.errors import ConfigError
 
 #: The engines a document run can ask for.
@@ -23,27 +23,31 @@ ENGINES = ("auto", "row", "columnar")
 COLUMN_BLOCK = 50_000
 
 
-def columnar_form(provider: str) -> Any | None:
-    """The provider class's columnar maker factory (a declared document's
-    `columns`), or None for a provider written in Python."""
-    return getattr(DOCUMENT_PROVIDERS.get(provider), "columns", None)
+def columnar_form(provider_class: type[DocumentProvider]) -> Any | None:
+    """The class's columnar maker factory (a declared document's `columns`),
+    or None for a provider written in Python or a Jsonnet template."""
+    return getattr(provider_class, "columns", None)
 
 
-def choose_engine(provider: str, asked: str, locale: str) -> str:
-    """`row` or `columnar` for a run of provider: as asked, or for `auto`
-    columnar when every field vectorises. ConfigError for columnar asked of
-    a provider without a columnar form."""
+def choose_engine(
+    provider_class: type[DocumentProvider], asked: str, locale: str
+) -> str:
+    """`row` or `columnar` for a run of provider_class (the class itself: a
+    service's template or declaration is never registered): as asked, or
+    for `auto` columnar when every field vectorises. ConfigError for
+    columnar asked of a provider without a columnar form."""
     if asked not in ENGINES:
         raise ConfigError(f"--engine {asked}: choose one of {', '.join(ENGINES)}")
     if asked == "row":
         return "row"
-    columns = columnar_form(provider)
+    columns = columnar_form(provider_class)
     if columns is None:
         if asked == "columnar":
             raise ConfigError(
-                f"--engine columnar: provider '{provider}' is Python code; only "
-                "declared documents (YAML, JSON) have a columnar form: drop "
-                "--engine or give --engine row"
+                f"--engine columnar: provider '{provider_class.name}' has no "
+                "columnar form (only documents declared in YAML or JSON have one; "
+                "Python providers and Jsonnet templates make a document at a "
+                "time): drop --engine or give --engine row"
             )
         return "row"
     if asked == "columnar" or not columns(locale).fallbacks:

@@ -96,7 +96,8 @@ def check_job(job: DocumentJob) -> DocumentJob:
     engine and fills csv columns."""
     check_block_job(DOCUMENT_PROVIDERS, job.provider, job.quantity, job.locale)
     get_encoder(job.format)
-    job = replace(job, engine=choose_engine(job.provider, job.engine, job.locale))
+    provider_class = DOCUMENT_PROVIDERS.get(job.provider)
+    job = replace(job, engine=choose_engine(provider_class, job.engine, job.locale))
     if job.format == "csv" and job.csv_columns is None:
         job = replace(job, csv_columns=_sample_columns(job))
     return job

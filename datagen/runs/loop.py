@@ -97,7 +97,7 @@ def deliver(sink: BaseSink, batch: Batch) -> None:
         batch, "table", None
     )
     if write_table is not None and table is not None:
-        write_table(table(), len(batch))
+        write_table(table, len(batch))
     elif sink.encoder is not None:
         sink.write_encoded(batch.encoded(sink.encoder), len(batch))
     else:

@@ -44,7 +44,7 @@ class DocumentStream:
         locale: str = "en",
         now: datetime = DEFAULT_START,
     ) -> None:
-        columnar = choose_engine(provider_class.name, "auto", locale) == "columnar"
+        columnar = choose_engine(provider_class, "auto", locale) == "columnar"
         size = COLUMN_BLOCK if columnar else BLOCK_SIZE
         self.blocks = plan_blocks(
             ENDLESS, seed, provider_class.name, "block", size=size

@@ -111,15 +111,18 @@ class ParquetSink(BaseSink):
             batch, self.pending = self.pending, []
             self._write(batch)
 
-    def write_table(self, table: pa.Table, count: int) -> None:
-        """A block made as columns, written as one row group (after what is
-        buffered); its columns must be the first row group's, in order."""
+    def write_table(self, table_of: Callable[[], pa.Table], count: int) -> None:
+        """A block made as columns, its table_of() written as one row group
+        (after what is buffered); its columns must be the first row group's,
+        in order. A table that cannot be made is a SinkError, as a row that
+        does not fit."""
         if self._closed:
             raise SinkError(f"{self.describe()}: the sink is closed")
         self.flush()
         self.delivery.sent += count
 
         def typed() -> pa.Table:
+            table = table_of()
             if self._writer is None:
                 self._open(table.schema)
             assert self.schema is not None

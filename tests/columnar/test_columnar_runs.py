@@ -132,6 +132,12 @@ def test_columnar_asked_of_a_python_provider_is_one_line(tmp_path: Path) -> None
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert "starfleet_account" in lines[0] and "--engine row" in lines[0]
+    template = run_generate(
+        "document", "--template", EXAMPLES / "eventer" / "event.jsonnet",
+        "--engine", "columnar", "-o", tmp_path,
+    )  # fmt: skip
+    assert template.returncode == 2, template.stderr
+    assert "Jsonnet templates" in template.stderr.strip().splitlines()[-1]
 
 
 def test_an_expr_field_is_made_per_row_and_explained(tmp_path: Path) -> None:

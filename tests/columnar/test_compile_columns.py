@@ -99,7 +99,7 @@ def test_a_nested_expr_makes_its_whole_top_level_field_per_row() -> None:
     }
     maker = compiled(fields)
     assert maker.fallbacks == (
-        Fallback("items.of.total", "expr is evaluated per row"),
+        Fallback("items", "items.of.total: expr is evaluated per row"),
         Fallback("count", "expr is evaluated per row"),
     )
     rows = rows_of(block_of(maker, 300))
@@ -115,7 +115,7 @@ def test_per_row_fields_see_their_document_index() -> None:
         "o": {"n": {"gen": "sequence"}, "twice": {"gen": "expr", "value": "n * 2"}}
     }
     maker = compiled(fields)
-    assert maker.fallbacks == (Fallback("o.twice", "expr is evaluated per row"),)
+    assert maker.fallbacks == (Fallback("o", "o.twice: expr is evaluated per row"),)
     rows = rows_of(block_of(maker, 20, start=40))
     assert [row["o"] for row in rows] == [
         {"n": 41 + i, "twice": 2 * (41 + i)} for i in range(20)

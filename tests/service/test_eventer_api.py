@@ -594,3 +594,17 @@ def test_no_password_in_any_answer_or_output(service: Service) -> None:
     assert PASSWORD not in service.client.get("/config").text
     assert PASSWORD not in service.metrics()
     assert PASSWORD not in service.stderr()
+
+
+def test_a_declaration_previews_what_the_columnar_command_writes(
+    service: Service, tmp_path: Path
+) -> None:
+    twin = Path(__file__).resolve().parents[2] / "examples" / "starfleet_account.yaml"
+    result = run_generate(
+        "document", "--providers-dir", twin.parent, "-p", "starfleet_account_yaml",
+        "--seed", 78, "-q", 20, "-o", "-", "--format", "jsonl", "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = [orjson.loads(line) for line in result.stdout.splitlines()]
+    event = {"declaration": twin.read_text()}
+    assert written == service.preview(event, 78, 20)

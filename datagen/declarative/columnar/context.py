@@ -40,8 +40,8 @@ class BlockContext:
 
 @dataclass(frozen=True)
 class Fallback:
-    """A top-level field made per row: path is the part that has no
-    vectorised form (dotted, in the document), reason says why."""
+    """A top-level field made per row: path is its name, reason says why
+    (naming the part inside it, dotted, that has no vectorised form)."""
 
     path: str
     reason: str

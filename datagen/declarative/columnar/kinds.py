@@ -25,7 +25,6 @@ VectorMethod = Callable[[str, Mapping[str, Any], str], "VectorMaker | str"]
 LeafCompiler = Callable[[Mapping[str, Any], FieldPath], ColumnMaker]
 
 T = TypeVar("T")
-_INT64 = range(-(2**63), 2**63)
 
 
 class Unvectorised(Exception):
@@ -75,8 +74,6 @@ def choice(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
 def integer(spec: Mapping[str, Any], path: FieldPath) -> ColumnMaker:
     params = _read(basic.integer_params, spec, path)
     low, high = params.low, params.high
-    if low not in _INT64 or high not in _INT64:
-        raise Unvectorised(path, "integer bounds beyond 64 bits are drawn per row")
     return drawn(lambda rng, n: primitives.integer_column(rng, n, low, high), path)
 
 

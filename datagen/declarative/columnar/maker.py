@@ -74,6 +74,7 @@ def compile_columns(
             steps.append(Step(key, compiler.value(value, (key,))))
         except Unvectorised as exc:
             steps.append(Step(key, None, row_makers[key]))
-            fallbacks.append(Fallback(exc.path, exc.reason))
+            inner = "" if exc.path == key else f"{exc.path}: "
+            fallbacks.append(Fallback(key, f"{inner}{exc.reason}"))
         names.add(key)
     return ColumnsMaker(steps, fallbacks)

@@ -171,6 +171,14 @@ def integer_params(
 ) -> IntegerParams | None:
     low = number(spec, "min", path, problems, 0, whole=True)
     high = number(spec, "max", path, problems, whole=True)
+    for key, value in (("min", low), ("max", high)):
+        if value is not None and not -(2**63) <= value < 2**63:
+            problems.add(
+                (*path, key),
+                f"{value} is past the 64-bit integers (-2**63 .. 2**63-1) that "
+                "JSON readers, Parquet and databases hold",
+            )
+            return None
     if not ordered(low, high, path, problems):
         return None
     return IntegerParams(low, high)

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from datagen.engine.columns.block import BoolArray, IntArray, Leaf
 from datagen.engine.columns.texts import fixed_width
-from datagen.engine.columns.values import take_leaf
+from datagen.engine.columns.values import python_leaf, take_leaf
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -82,10 +82,17 @@ def boolean_column(rng: np.random.Generator, n: int, chance: float) -> Leaf:
     return Leaf(pa.array(rng.random(n) < chance), plain=True)
 
 
+_INT64 = np.iinfo(np.int64)
+
+
 def sequence_column(index: IntArray, start: int | float, step: int | float) -> Leaf:
     """start + step * each row's document index in the run (int64 when both
     are whole, else float64)."""
     if isinstance(start, int) and isinstance(step, int):
+        ends = [start + step * int(at) for at in index[[0, -1]]] if len(index) else []
+        if not all(_INT64.min <= end <= _INT64.max for end in ends):
+            # past int64 (numpy would wrap round): Python's integers, per row
+            return python_leaf([start + step * int(at) for at in index])
         return Leaf(pa.array(start + step * index.astype(np.int64)), plain=True)
     floats = float(start) + float(step) * index.astype(np.float64)
     return Leaf(pa.array(floats), plain=True)
