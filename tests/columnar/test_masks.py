@@ -11,7 +11,7 @@ import orjson
 import pytest
 from mimesis.random import Random
 
-from datagen.engine.columns.masks import (
+from datagen.engine.columns.mimesis.masks import (
     alphabet_column,
     e164_mask,
     mask_column,

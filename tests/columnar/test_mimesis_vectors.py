@@ -23,7 +23,7 @@ from mimesis.locales import Locale
 
 from datagen.engine.columns.block import Column, Constant, Leaf, ListOf, to_arrow
 from datagen.engine.columns.values import is_plain_text
-from datagen.engine.columns.mimesis_vectors import TABLE, vector_method
+from datagen.engine.columns.mimesis.vectors import TABLE, vector_method
 
 LOCALES = ["en", "de", "ru", "ja", "de-at", "pt-br", "uk"]
 N = 3000

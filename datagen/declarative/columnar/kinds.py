@@ -14,11 +14,11 @@ from datagen.declarative.kinds.mimesis_methods import arguments, providers
 from datagen.declarative.problems import FieldPath, Problems, dotted
 from datagen.engine.columns import primitives
 from datagen.engine.columns.block import Column, Constant
-from datagen.engine.columns.mimesis_args import VectorMaker
+from datagen.engine.columns.mimesis.args import VectorMaker
 from datagen.engine.columns.times import date_times, timestamp_times
 from datagen.engine.columns.values import python_leaf
 
-#: datagen.engine.columns.mimesis_vectors.vector_method's shape: the maker
+#: datagen.engine.columns.mimesis.vectors.vector_method's shape: the maker
 #: of a method with its arguments in a locale, or why there is none.
 VectorMethod = Callable[[str, Mapping[str, Any], str], "VectorMaker | str"]
 #: A leaf kind's compiler: its spec and path -> its column maker.

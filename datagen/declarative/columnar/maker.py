@@ -15,7 +15,7 @@ from datagen.declarative.columnar.kinds import Unvectorised, VectorMethod
 from datagen.declarative.fields import FieldsMaker
 from datagen.declarative.kinds.base import Maker
 from datagen.engine.columns.block import ColumnBlock, block_of
-from datagen.engine.columns.mimesis_vectors import vector_method
+from datagen.engine.columns.mimesis.vectors import vector_method
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def compile_columns(
     compiled without problems into rows). A top-level field any part of
     which has no vectorised form is made per row by its maker in rows.
     vectors: how Mimesis methods are vectorised (default: the engine's
-    mimesis_vectors.vector_method)."""
+    mimesis.vectors.vector_method)."""
     compiler = ColumnsCompiler(locale, vectors or vector_method)
     row_makers = dict(rows.steps)
     names: set[str] = set()

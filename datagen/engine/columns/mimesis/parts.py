@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.engine.columns.block import Leaf, ListOf
-from datagen.engine.columns.mimesis_data import Pick, json_escapes, pick_of
+from datagen.engine.columns.mimesis.data import Pick, json_escapes, pick_of
 from datagen.engine.columns.values import is_plain_text
 
 

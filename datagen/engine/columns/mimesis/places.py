@@ -16,18 +16,18 @@ from mimesis.datasets import COUNTRY_CODES, TIMEZONES
 from mimesis.enums import TimezoneRegion
 
 from datagen.engine.columns.block import Column, Constant, Obj
-from datagen.engine.columns.masks import mask_column, masks_column
-from datagen.engine.columns.mimesis_args import (
+from datagen.engine.columns.mimesis.masks import mask_column, masks_column
+from datagen.engine.columns.mimesis.args import (
     Unsupported,
     VectorMaker,
     arguments,
     integer,
     members,
 )
-from datagen.engine.columns.mimesis_choices import chosen
-from datagen.engine.columns.mimesis_data import NoData, Pick, lookup, pick
-from datagen.engine.columns.mimesis_numbers import floats, uniform_floats
-from datagen.engine.columns.mimesis_parts import (
+from datagen.engine.columns.mimesis.choices import chosen
+from datagen.engine.columns.mimesis.data import NoData, Pick, lookup, pick
+from datagen.engine.columns.mimesis.numbers import floats, uniform_floats
+from datagen.engine.columns.mimesis.parts import (
     Part,
     Piece,
     join,

@@ -15,13 +15,13 @@ from mimesis.datasets import CALLING_CODES, EMAIL_DOMAINS, USERNAMES
 from mimesis.enums import Gender, TitleType
 
 from datagen.engine.columns.block import Column, Constant
-from datagen.engine.columns.masks import (
+from datagen.engine.columns.mimesis.masks import (
     check_placeholders,
     e164_mask,
     mask_column,
     masks_column,
 )
-from datagen.engine.columns.mimesis_args import (
+from datagen.engine.columns.mimesis.args import (
     Builder,
     Unsupported,
     VectorMaker,
@@ -32,8 +32,8 @@ from datagen.engine.columns.mimesis_args import (
     text,
     texts,
 )
-from datagen.engine.columns.mimesis_data import NoData, Pick, lookup, pick, pick_of
-from datagen.engine.columns.mimesis_parts import (
+from datagen.engine.columns.mimesis.data import NoData, Pick, lookup, pick, pick_of
+from datagen.engine.columns.mimesis.parts import (
     Piece,
     join,
     number_part,
@@ -42,7 +42,7 @@ from datagen.engine.columns.mimesis_parts import (
     picked_part,
     rounded_texts,
 )
-from datagen.engine.columns.mimesis_numbers import integers
+from datagen.engine.columns.mimesis.numbers import integers
 
 
 def gendered(locale: str, path: str, gender: Any) -> Pick:

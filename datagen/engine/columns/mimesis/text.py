@@ -18,8 +18,8 @@ from mimesis.enums import EmojiCategory
 from mimesis.enums import Locale as MimesisLocale
 
 from datagen.engine.columns.block import Column, Constant, Leaf
-from datagen.engine.columns.masks import alphabet_column
-from datagen.engine.columns.mimesis_args import (
+from datagen.engine.columns.mimesis.masks import alphabet_column
+from datagen.engine.columns.mimesis.args import (
     Builder,
     Unsupported,
     VectorMaker,
@@ -27,9 +27,9 @@ from datagen.engine.columns.mimesis_args import (
     integer,
     members,
 )
-from datagen.engine.columns.mimesis_choices import chosen
-from datagen.engine.columns.mimesis_data import Pick, lookup, pick
-from datagen.engine.columns.mimesis_parts import (
+from datagen.engine.columns.mimesis.choices import chosen
+from datagen.engine.columns.mimesis.data import Pick, lookup, pick
+from datagen.engine.columns.mimesis.parts import (
     Piece,
     join,
     joined_words,

@@ -17,14 +17,14 @@ from typing import Any
 
 from mimesis.enums import CountryCode, FileType, MimeType, TLDType
 
-from datagen.engine.columns import mimesis_internet as internet
-from datagen.engine.columns import mimesis_person as person
-from datagen.engine.columns import mimesis_places as places
-from datagen.engine.columns import mimesis_text as texts
-from datagen.engine.columns.mimesis_args import Builder, Unsupported, VectorMaker
-from datagen.engine.columns.mimesis_choices import by_enum, choices, constant, flagged
-from datagen.engine.columns.mimesis_data import LOCALES, NoData
-from datagen.engine.columns.mimesis_numbers import floats, integers
+from datagen.engine.columns.mimesis import internet as internet
+from datagen.engine.columns.mimesis import person as person
+from datagen.engine.columns.mimesis import places as places
+from datagen.engine.columns.mimesis import text as texts
+from datagen.engine.columns.mimesis.args import Builder, Unsupported, VectorMaker
+from datagen.engine.columns.mimesis.choices import by_enum, choices, constant, flagged
+from datagen.engine.columns.mimesis.data import LOCALES, NoData
+from datagen.engine.columns.mimesis.numbers import floats, integers
 
 __all__ = ["TABLE", "VectorMaker", "vector_method"]
 

@@ -15,8 +15,8 @@ from mimesis.enums import EANFormat, FileType, ISBNFormat, PortRange, TLDType, U
 from mimesis.enums import Locale as MimesisLocale
 
 from datagen.engine.columns.block import Column, Leaf
-from datagen.engine.columns.masks import mask_column, masks_column
-from datagen.engine.columns.mimesis_args import (
+from datagen.engine.columns.mimesis.masks import mask_column, masks_column
+from datagen.engine.columns.mimesis.args import (
     Builder,
     Unsupported,
     VectorMaker,
@@ -26,8 +26,8 @@ from datagen.engine.columns.mimesis_args import (
     text,
     texts,
 )
-from datagen.engine.columns.mimesis_data import Pick, pick, pick_of
-from datagen.engine.columns.mimesis_parts import (
+from datagen.engine.columns.mimesis.data import Pick, pick, pick_of
+from datagen.engine.columns.mimesis.parts import (
     Part,
     Piece,
     join,

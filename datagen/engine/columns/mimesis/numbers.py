@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from datagen.engine.columns.block import Leaf
-from datagen.engine.columns.mimesis_args import (
+from datagen.engine.columns.mimesis.args import (
     Builder,
     Unsupported,
     VectorMaker,

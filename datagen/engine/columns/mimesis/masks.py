@@ -17,8 +17,8 @@ import numpy as np
 import pyarrow as pa
 
 from datagen.engine.columns.block import Leaf
-from datagen.engine.columns.mimesis_data import json_escapes
-from datagen.engine.columns.mimesis_parts import text_leaf
+from datagen.engine.columns.mimesis.data import json_escapes
+from datagen.engine.columns.mimesis.parts import text_leaf
 from datagen.engine.columns.texts import fixed_width, from_buffers
 from datagen.engine.columns.values import is_plain_text
 

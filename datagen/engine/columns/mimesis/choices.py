@@ -1,5 +1,5 @@
 """Builders of the Mimesis methods that are one random.choice from a list:
-the list by path (mimesis_data), chosen by a flag or an enum argument where
+the list by path (data.py), chosen by a flag or an enum argument where
 the method has one, or a value that never varies."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from datagen.engine.columns.block import Constant
-from datagen.engine.columns.mimesis_args import (
+from datagen.engine.columns.mimesis.args import (
     Builder,
     VectorMaker,
     arguments,
     members,
 )
-from datagen.engine.columns.mimesis_data import Pick, lookup, pick
-from datagen.engine.columns.mimesis_parts import picked
+from datagen.engine.columns.mimesis.data import Pick, lookup, pick
+from datagen.engine.columns.mimesis.parts import picked
 
 
 def chosen(of: Pick) -> VectorMaker:
