@@ -125,6 +125,10 @@ def run_blocks(
     yield from ordered_results(work, blocks, workers)
 
 
+#: What a block's maker returns: the events as dicts, or a batch (columns).
+Made = list[dict[str, Any]] | Batch
+
+
 @dataclass
 class Placement:
     """Where a block run's sinks are written: `in_workers` by the process
@@ -140,7 +144,7 @@ class Placement:
     forked: bool = False
     tables: bool = False
 
-    def batch(self, block: Block, made: list[dict[str, Any]] | Batch) -> Batch:
+    def batch(self, block: Block, made: Made) -> Batch:
         """The block's events (dicts, or a batch made as columns) written to
         the worker-side sinks, and the batch the parent delivers to the others."""
         events = made.events if isinstance(made, Batch) else lambda: made
@@ -154,9 +158,13 @@ class Placement:
             encoded = {encoder.name: made.encoded(encoder) for encoder in self.encoders}
             if self.tables:
                 return made  # its columns travel, with the bytes made here
-        else:  # a sink taking tables takes these dicts as JSON lines
-            encoders = [*self.encoders, *([JsonLinesEncoder()] if self.tables else [])]
-            encoded = {encoder.name: encoder.encode_many(made) for encoder in encoders}
+        else:
+            encoded = {
+                encoder.name: encoder.encode_many(made) for encoder in self.encoders
+            }
+            if self.tables and JsonLinesEncoder.name not in encoded:
+                # a sink taking tables takes these dicts as JSON lines
+                encoded[JsonLinesEncoder.name] = JsonLinesEncoder().encode_many(made)
         return Batch(None, None, 0.0, encoded=encoded, count=len(made))
 
 
@@ -191,10 +199,6 @@ def place_sinks(
     return Placement(
         in_workers, list(encoders.values()), in_parent, forks(workers, blocks), tables
     )
-
-
-#: What a block's maker returns: the events as dicts, or a batch (columns).
-Made = list[dict[str, Any]] | Batch
 
 
 def _placed_block(

@@ -136,11 +136,6 @@ def with_nulls(column: Column, null: BoolArray) -> Column:
     return ListOf(column.offsets, column.items, present)
 
 
-def arrow_type_of(column: Column) -> pa.DataType:
-    """The Arrow type the column's values take in a table."""
-    return to_arrow(column).type
-
-
 def to_arrow(column: Column) -> pa.Array:
     """The column as one Arrow array (structs for objects, lists for lists;
     a type no value decides, such as an empty list's items, is string)."""
