@@ -65,6 +65,13 @@ BUILTIN_SINK_MODULES = {
     "http": "http",
     "https": "http",
     "python": "python_sink",
+    "nats": "nats",
+    "amqp": "amqp",
+    "amqps": "amqp",
+    "redis": "redis_streams",
+    "rediss": "redis_streams",
+    "mqtt": "mqtt",
+    "mqtts": "mqtt",
 }
 
 
