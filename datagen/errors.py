@@ -75,6 +75,12 @@ OPTIONAL_PACKAGES: dict[str, tuple[str, str]] = {
     "prometheus_client": ("prometheus-client", "serve"),
     "sse_starlette": ("sse-starlette", "serve"),
     "fastapi_offline": ("fastapi-offline", "serve"),
+    "nats": ("nats-py", "brokers"),
+    "pika": ("pika", "brokers"),
+    "redis": ("redis", "brokers"),
+    "paho": ("paho-mqtt", "brokers"),
+    "dask": ("distributed", "cluster"),
+    "distributed": ("distributed", "cluster"),
 }
 
 
