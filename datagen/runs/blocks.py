@@ -20,6 +20,8 @@ from datagen.errors import ConfigError
 from datagen.files.paths import safe_file_name
 from datagen.registry import Registry
 from datagen.runs.block_workers import ordered_results
+from datagen.runs.cluster.active import active_cluster
+from datagen.runs.cluster.ordered import cluster_results
 from datagen.faults import FaultInjector
 from datagen.runs.loop import Observer, ProgressCallback, RunResult, run_loop
 from datagen.engine.batches import Batch
@@ -106,7 +108,10 @@ def check_block_job(
 
 
 def forks(workers: int, blocks: Sequence[Block]) -> bool:
-    """True when run_blocks runs the blocks in worker processes."""
+    """True when run_blocks runs the blocks in worker processes: forked
+    ones, or a cluster's (see datagen.runs.cluster.active)."""
+    if active_cluster() is not None:
+        return True
     return workers > 1 and len(blocks) > 1
 
 
@@ -116,13 +121,49 @@ def run_blocks(
     """work(block) for each block, yielded in block order.
 
     With workers > 1 the blocks are made in forked processes (block_workers),
-    whose results must pickle. Closing the iterator early stops them.
+    whose results must pickle; on a cluster (a run under using_cluster),
+    as Dask tasks. Closing the iterator early stops them.
     """
+    cluster = active_cluster()
+    if cluster is not None:
+        per_task = max(cluster.shard_items or SHARD_ITEMS, 1) // _block_size(blocks)
+        shards = grouped(blocks, max(per_task, 1))
+        for results in cluster_results(cluster, partial(_each, work), shards):
+            yield from results
+        return
     if not forks(workers, blocks):
         for block in blocks:
             yield work(block)
         return
     yield from ordered_results(work, blocks, workers)
+
+
+#: Items per cluster task: a task costs the scheduler a few milliseconds, so
+#: a shard of this many documents (50 row blocks, one columnar block) hides it.
+SHARD_ITEMS = 50_000
+
+
+def _block_size(blocks: Sequence[Block]) -> int:
+    if isinstance(blocks, Blocks):
+        return blocks.size
+    return max((block.count for block in blocks), default=1)
+
+
+def grouped(blocks: Sequence[Block], size: int) -> Iterator[list[Block]]:
+    """Consecutive blocks, `size` at a time (a lazy plan stays lazy)."""
+    group: list[Block] = []
+    for block in blocks:
+        group.append(block)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _each(work: Callable[[Block], R], blocks: list[Block]) -> list[R]:
+    """One cluster task: work(block) for each of a shard's blocks."""
+    return [work(block) for block in blocks]
 
 
 #: What a block's maker returns: the events as dicts, or a batch (columns).

@@ -1,0 +1,244 @@
+"""`document --cluster` writing from the workers: each shard a part file (in
+a folder or an object store) and its events to the run's sinks, opened by
+the worker; the driver adds up the counts and writes the manifest.
+
+A part is published whole or not at all (PartStore.writing), so a shard
+run again after its worker died replaces its part: never two copies. Parts
+of a run stopped half-way stay, and --resume makes only the missing ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from datagen.errors import ConfigError, SinkError
+from datagen.files.part_store import PartStore, open_part_store
+from datagen.redaction import redact
+from datagen.runs.blocks import run_block_job
+from datagen.runs.cluster.active import ActiveCluster
+from datagen.runs.cluster.ordered import cluster_results
+from datagen.runs.cluster.part_files import part_sink
+from datagen.runs.cluster.shards import Shard, plan_shards
+from datagen.runs.documents import DocumentJob, check_job, make_documents
+from datagen.runs.loop import RunResult, as_base_sink
+from datagen.sinks.base import BaseSink, Delivery
+from datagen.sinks.files import JsonArrayEncoder
+from datagen.sinks.spec import open_sink
+
+#: What the run's folder holds besides its parts.
+RUN_FILE = "run.json"
+MANIFEST = "manifest.json"
+#: Extension of a part by format (`json` in parts is one JSON array, split).
+EXTENSIONS = {"jsonl": "jsonl", "csv": "csv", "json": "json", "parquet": "parquet"}
+
+
+@dataclass(frozen=True)
+class PartsTarget:
+    """Where shards write: parts in `location` (a folder or s3:// URL; None
+    for none) in `format`, and the --sink specs each worker opens."""
+
+    location: str | None
+    format: str = "jsonl"
+    sinks: tuple[str, ...] = ()
+
+
+@dataclass
+class ShardDone:
+    """What one shard wrote: its part (name, bytes, sha256) and each sink's counts."""
+
+    index: int
+    count: int
+    part: str | None = None
+    size: int = 0
+    sha256: str = ""
+    deliveries: list[Delivery] = field(default_factory=list)
+
+
+def write_shard(job: DocumentJob, target: PartsTarget, shard: Shard) -> ShardDone:
+    """A cluster task: the shard's documents into its part and the sinks."""
+    sinks = [as_base_sink(open_sink(spec)) for spec in target.sinks]
+    if target.location is None:
+        return ShardDone(shard.index, shard.count, deliveries=_run(job, shard, sinks))
+    store = open_part_store(target.location, create=False)
+    name = shard.part_name(EXTENSIONS[target.format])
+    with store.writing(name) as path:
+        encoder = None if target.format == "parquet" else _encoder(job, target)
+        part = part_sink(path, target.format, encoder, shard.first, shard.last)
+        deliveries = _run(job, shard, [part, *sinks])
+        size, digest = _digest(path)
+    return ShardDone(shard.index, shard.count, name, size, digest, deliveries[1:])
+
+
+def _encoder(job: DocumentJob, target: PartsTarget) -> Any:
+    return JsonArrayEncoder() if target.format == "json" else job.encoder()
+
+
+def _run(job: DocumentJob, shard: Shard, sinks: list[BaseSink]) -> list[Delivery]:
+    """The shard's blocks through the one run loop, in this process; a sink
+    that did not take everything fails the task (Dask then says so)."""
+    result = run_block_job(
+        partial(make_documents, job),
+        list(shard.blocks),
+        sinks,
+        target=f"shard {shard.index}",
+        seed=job.seed,
+    )
+    for delivery in result.deliveries:
+        if not delivery.complete:
+            raise SinkError(f"shard {shard.index}: {delivery.summary()}")
+    return result.deliveries
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def run_document_parts(
+    job: DocumentJob,
+    target: PartsTarget,
+    cluster: ActiveCluster,
+    on_progress: Callable[[int], None] | None = None,
+    resume: bool = False,
+) -> RunResult:
+    """The job as shards on the cluster, written by the workers; with
+    `resume`, only the shards whose part is missing. The manifest lists the
+    parts in order; the result counts every document and each sink's
+    deliveries, added up over the shards."""
+    started = time.monotonic()
+    job = check_job(replace(job, format=_row_format(target.format)))
+    shards = plan_shards(job.blocks(), cluster.shard_items)
+    store = None if target.location is None else open_part_store(target.location)
+    plan = _plan(job, target, len(shards))
+    done: dict[int, ShardDone] = {}
+    if store is not None:
+        done = _prepare(store, plan, shards, target, resume)
+    todo = [shard for shard in shards if shard.index not in done]
+    totals: dict[str, Delivery] = {}
+    count = sum(shard.count for shard in done.values())
+    if on_progress is not None and count:
+        on_progress(count)
+    interrupted = False
+    try:
+        for finished in _finished(cluster, job, target, todo):
+            done[finished.index] = finished
+            count += finished.count
+            _add(totals, finished.deliveries)
+            if on_progress is not None:
+                on_progress(finished.count)
+    except KeyboardInterrupt:
+        interrupted = True
+    if store is not None and not interrupted:
+        _publish_manifest(store, plan, [done[shard.index] for shard in shards])
+    where = target.location or ", ".join(redact(spec) for spec in target.sinks)
+    return RunResult(
+        count,
+        job.quantity,
+        redact(where),
+        job.seed,
+        time.monotonic() - started,
+        interrupted=interrupted,
+        deliveries=list(totals.values()),
+    )
+
+
+def _row_format(format_: str) -> str:
+    """The job's own format: parts of a JSON array are made as JSON lines'
+    documents (the array framing is the parts'), Parquet's as dicts."""
+    return "jsonl" if format_ in ("json", "parquet") else format_
+
+
+def _finished(
+    cluster: ActiveCluster, job: DocumentJob, target: PartsTarget, todo: list[Shard]
+) -> Iterator[ShardDone]:
+    yield from cluster_results(cluster, partial(write_shard, job, target), todo)
+
+
+def _add(totals: dict[str, Delivery], deliveries: list[Delivery]) -> None:
+    for delivery in deliveries:
+        total = totals.setdefault(delivery.sink, Delivery(delivery.sink))
+        for name in ("sent", "acknowledged", "failed", "retried", "unknown"):
+            setattr(total, name, getattr(total, name) + getattr(delivery, name))
+
+
+def _plan(job: DocumentJob, target: PartsTarget, shards: int) -> dict[str, Any]:
+    """What decides the parts' bytes: a resumed run must match it."""
+    return {
+        "command": "document",
+        "provider": job.provider,
+        "quantity": job.quantity,
+        "seed": job.seed,
+        "format": target.format,
+        "locale": job.locale,
+        "now": job.now.isoformat(),
+        "engine": job.engine,
+        "shards": shards,
+        "sinks": [redact(spec) for spec in target.sinks],
+    }
+
+
+def _prepare(
+    store: PartStore,
+    plan: dict[str, Any],
+    shards: list[Shard],
+    target: PartsTarget,
+    resume: bool,
+) -> dict[int, ShardDone]:
+    """A fresh run clears an earlier run's parts; a resumed one checks the
+    plan is the same and keeps the parts already published (whole, since
+    each is published at once)."""
+    earlier = [
+        n for n in store.names() if n.startswith("part-") or n in (RUN_FILE, MANIFEST)
+    ]
+    if not resume:
+        for name in earlier:
+            store.delete(name)
+        store.publish_bytes(RUN_FILE, _json(plan))
+        return {}
+    if RUN_FILE not in earlier:
+        raise ConfigError(f"--resume: {store.describe()} holds no run to resume")
+    before = json.loads(store.read_bytes(RUN_FILE))
+    changed = sorted(key for key in plan if before.get(key) != plan[key])
+    if changed:
+        raise ConfigError(
+            f"--resume: {store.describe()} holds another run (it differs in"
+            f" {', '.join(changed)})"
+        )
+    extension = EXTENSIONS[target.format]
+    present = set(earlier)
+    return {
+        shard.index: ShardDone(shard.index, shard.count, shard.part_name(extension))
+        for shard in shards
+        if shard.part_name(extension) in present
+    }
+
+
+def _publish_manifest(
+    store: PartStore, plan: dict[str, Any], parts: list[ShardDone]
+) -> None:
+    manifest = {
+        "run": plan,
+        "count": sum(part.count for part in parts),
+        "parts": [
+            {k: v for k, v in asdict(part).items() if k != "deliveries"}
+            for part in parts
+            if part.part is not None
+        ],
+    }
+    store.publish_bytes(MANIFEST, _json(manifest))
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=2) + "\n").encode()
