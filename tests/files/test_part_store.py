@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,15 @@ def test_a_pickled_store_works_in_another_process(store: PartStore) -> None:
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().strip() == "['part-00000.jsonl', 'part-00001.jsonl']"
     assert store.read_bytes("part-00001.jsonl") == b"from a worker\n"
+
+
+def test_threads_of_one_worker_share_the_store(store: PartStore) -> None:
+    """A Dask worker runs tasks on threads: one store (and client) for all."""
+    names = [f"part-{i:05d}.jsonl" for i in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: write_part(store, n, n.encode()), names))
+    assert store.names() == names
+    assert [store.read_bytes(n) for n in names] == [n.encode() for n in names]
 
 
 def test_missing_and_deleted_names(store: PartStore) -> None:
