@@ -6,16 +6,28 @@ from pathlib import Path
 
 import click
 
+from datagen.cli.cluster import (
+    cluster_option,
+    cluster_run,
+    parts_target,
+    refuse_object_store,
+    shard_option,
+)
 from datagen.cli.declared import check_template, template_option
 from datagen.cli.options import (
+    CheckpointOptions,
     OutputRule,
     ProviderRun,
+    checkpoint_options,
     format_option,
     provider_options,
 )
 from datagen.cli.params import DOCUMENT_PROVIDER
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.cli.trust_options import CheckOptions, check_options, truth_option
+from datagen.declarative.worker_setup import worker_setup
+from datagen.runs.cluster.active import ActiveCluster
+from datagen.runs.cluster.document_parts import PartsTarget, run_document_parts
 from datagen.runs.columnar import ENGINES
 from datagen.runs.documents import DocumentJob, run_documents
 from datagen.runs.loop import ProgressCallback
@@ -56,6 +68,9 @@ OUTPUT = OutputRule("./output/documents", folder_format="json")
     ),
     check_options,
     truth_option,
+    cluster_option,
+    shard_option,
+    checkpoint_options,
     several=True,
 )
 def document(
@@ -64,6 +79,9 @@ def document(
     engine: str,
     checking: CheckOptions,
     truth: Path | None,
+    cluster: str | None,
+    shard_items: int | None,
+    checkpointing: CheckpointOptions,
 ) -> None:
     """Generate documents from a document provider.
 
@@ -75,22 +93,71 @@ def document(
         python generate.py document --template examples/eventer/event.jsonnet -q 10
         python generate.py document --providers-dir examples/related \
             -p customers -q 100 -p orders -q 1000 -o related/
+        python generate.py document -p starfleet_account -q 10000000 \
+            --cluster tcp://127.0.0.1:8786 -o accounts/ --format parquet
     """
     check_template(run.provider)
-    if run.several or stream_references(run.provider):
-        return _streams(run, format_, engine, checking, truth)
+    setup = worker_setup("document", run.providers or (run.provider,))
+    with cluster_run(cluster, shard_items, run.quiet, setup) as active:
+        if active is None:
+            refuse_object_store(run.output_path)
+        if run.several or stream_references(run.provider):
+            checkpointing.refuse("a run of several streams (or one referring to another)")
+            return _streams(run, format_, engine, checking, truth)
+        if active is not None and checking.plain() and truth is None:
+            target = parts_target(run, format_)
+            if target is not None:
+                return _parts(run, target, engine, active)
+        if active is not None:
+            checkpointing.refuse("a --cluster run (its shards resume on their own)")
+        _document(run, format_, engine, checking, truth, checkpointing)
+
+
+def _document(
+    run: ProviderRun,
+    format_: str | None,
+    engine: str,
+    checking: CheckOptions,
+    truth: Path | None,
+    checkpointing: CheckpointOptions,
+) -> None:
+    """One provider's documents, written here in order (made here, in
+    --workers processes or on the cluster)."""
+    checkpoint = checkpointing.open(run.seed, run.seed_given)
+    run = checkpointing.seeded(run, checkpoint)
     outputs = run.outputs(format_)
     job = run.job(DocumentJob, outputs.path, format=outputs.encoding, engine=engine)
     checks = checking.checks("document", run.seed, truth)
     checking.note_distributions(checks, "document", run.provider)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
+        bar.update(0 if checkpoint is None else checkpoint.start)
         with checks.recording():
-            result = run_documents(job, outputs, run.workers, bar.update, checks)
+            result = run_documents(
+                job, outputs, run.workers, bar.update, checks, checkpoint=checkpoint
+            )
     summarise(
         result,
         f"{run.provider} documents",
         run.quiet,
         per_sink=outputs.to_sinks,
+        requested=run.quantity,
+        stopped=checkpointing.stopped(checkpoint, result),
+    )
+
+
+def _parts(
+    run: ProviderRun, target: PartsTarget, engine: str, active: ActiveCluster
+) -> None:
+    """One provider's documents written by the cluster's workers: parts and
+    their sinks; the summary counts every shard."""
+    job = run.job(DocumentJob, None, format=target.format, engine=engine)
+    with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
+        result = run_document_parts(job, target, active, bar.update)
+    summarise(
+        result,
+        f"{run.provider} documents",
+        run.quiet,
+        per_sink=bool(target.sinks),
         requested=run.quantity,
     )
 

@@ -60,6 +60,10 @@ class CheckOptions:
     faults_manifest: Path | None = None
     manifest: Path | None = None
 
+    def plain(self) -> bool:
+        """True when no fault and no record is asked for."""
+        return self.faults is None and self.manifest is None
+
     def checks(
         self, command: str, seed: int | None, truth: Path | None = None
     ) -> Checks:

@@ -21,7 +21,7 @@ from datagen.redaction import redact
 #: The environment variable naming the cluster when --cluster is not given.
 CLUSTER_VARIABLE = "DATAGEN_CLUSTER"
 #: Seconds to wait for a scheduler before the run gives up with one line.
-CONNECT_SECONDS = 10.0
+CONNECT_SECONDS = 5.0
 _LOCAL = re.compile(r"local(?::(\d+))?")
 _ADDRESS = re.compile(r"(tcp|tls|inproc|ws|wss|ucx)://[^\s/]+")
 
