@@ -151,6 +151,8 @@ class Simulation:
         self.profiles = Path(profiles) if profiles is not None else None
         self.profiles_out = Path(profiles_out) if profiles_out is not None else None
         self.locale = locale
+        #: The --config the model was built with (a cluster's workers build it again).
+        self.config = None if config is None else str(config)
         self._population: Population | None = None
         if actors is not None and actors < 1:
             raise ConfigError(f"--actors must be at least 1, not {actors}")

@@ -11,9 +11,13 @@ gives the bytes one process writes, whatever N is.
 from __future__ import annotations
 
 import heapq
+import json
 import struct
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import tempfile
+import time
+from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -21,13 +25,14 @@ from typing import Any, BinaryIO
 
 from datagen.encoders import dumps_line
 from datagen.engine.batches import Batch
-from datagen.engine.model import Window
+from datagen.engine.model import SIMULATIONS, Window
 from datagen.engine.runner import ArrivingActors, run_actors
 from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
 from datagen.files.part_store import PartStore, open_part_store
 from datagen.runs.cluster.active import ActiveCluster
 from datagen.runs.cluster.ordered import cluster_results
+from datagen.runs.loop import RunResult
 
 #: Events a merged batch holds.
 MERGED_BATCH = 4096
@@ -49,19 +54,21 @@ class SimulationSpec:
     locale: str = "en"
 
     @classmethod
-    def of(cls, simulation: Simulation, source: Any) -> SimulationSpec:
-        if not isinstance(source, str):
+    def of(cls, simulation: Simulation) -> SimulationSpec:
+        """The spec of a simulation of a registered model (a --script's
+        model lives in the driver's process only: ConfigError)."""
+        if simulation.name not in SIMULATIONS:
             raise ConfigError(
-                "--cluster runs registered simulations (a name); a --script's"
-                " model lives in this process only"
+                f"--cluster runs registered simulations; '{simulation.name}'"
+                " (a --script's model) lives in this process only"
             )
         profiles = simulation.profiles
         return cls(
-            source,
+            simulation.name,
             simulation.actors,
             simulation.seed,
             None if profiles is None else str(profiles),
-            None,
+            simulation.config,
             simulation.locale,
         )
 
@@ -191,12 +198,65 @@ def _keyed_lines(
 def simulation_batches(
     cluster: ActiveCluster,
     simulation: Simulation,
-    spec: SimulationSpec,
     window: Window,
-    stage: str,
     count: int | None = None,
+    stage: str | None = None,
 ) -> Iterator[Batch]:
-    """The run's stream, made in shards on the cluster and merged here."""
-    done = list(run_shards(cluster, simulation, spec, window, stage, count))
-    store = open_part_store(stage, create=False)
-    yield from merged_batches(store, len(done), count)
+    """The run's stream, made in shards on the cluster and merged here. The
+    shards are staged in `stage` (a folder or object store every worker
+    sees; by default a temporary folder in the working directory, removed
+    when the merge ends)."""
+    spec = SimulationSpec.of(simulation)
+    with ExitStack() as stack:
+        if stage is None:
+            stage = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix=".datagen-shards-", dir=".")
+            )
+        done = list(run_shards(cluster, simulation, spec, window, stage, count))
+        store = open_part_store(stage, create=False)
+        yield from merged_batches(store, len(done), count)
+
+
+def write_simulation_parts(
+    cluster: ActiveCluster,
+    simulation: Simulation,
+    window: Window,
+    location: str,
+    on_progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """The run's shards left as time-ordered parts in `location` (a folder
+    or object store), each with its keys file, and a manifest naming them:
+    for a consumer that reads the parts in parallel, or merges them itself."""
+    started = time.monotonic()
+    spec = SimulationSpec.of(simulation)
+    store = open_part_store(location)
+    for name in store.names():
+        if name.startswith("part-") or name == "manifest.json":
+            store.delete(name)
+    parts: list[ShardEvents] = []
+    interrupted = False
+    try:
+        for done in run_shards(cluster, simulation, spec, window, location):
+            parts.append(done)
+            if on_progress is not None:
+                on_progress(done.count)
+    except KeyboardInterrupt:
+        interrupted = True
+    if not interrupted:
+        manifest = {
+            "run": {"command": "simulate", **asdict(spec), "shards": len(parts)},
+            "count": sum(part.count for part in parts),
+            "parts": [
+                {"part": p.part, "keys": part_names(p.index)[1], "count": p.count}
+                for p in parts
+            ],
+        }
+        store.publish_bytes("manifest.json", json.dumps(manifest, indent=2).encode())
+    return RunResult(
+        sum(part.count for part in parts),
+        sum(part.count for part in parts),
+        store.describe(),
+        simulation.seed,
+        time.monotonic() - started,
+        interrupted=interrupted,
+    )
