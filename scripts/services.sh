@@ -5,6 +5,7 @@
 #   scripts/services.sh up kafka registry  # just those
 #   scripts/services.sh status
 #   scripts/services.sh down               # stops only what this script started
+#   scripts/services.sh up dask            # a Dask scheduler and workers (not in the default set)
 #
 # Services and their ports (override with the environment variables):
 #   kafka       Tansu, a Kafka-protocol broker with memory storage  KAFKA_PORT=9092
@@ -13,6 +14,12 @@
 #   azurite     Azurite blob service, in memory                     AZURITE_PORT=10000
 #   postgresql  the machine's PostgreSQL cluster, started if it is not answering  (5432)
 #   mariadb     the machine's MariaDB, started if it is not answering              (3306)
+#   dask        a Dask scheduler (dashboard on DASK_DASHBOARD_PORT=8787) and       DASK_PORT=8786
+#               DASK_WORKERS=2 one-thread workers, importing the repository's
+#               modules (PYTHONPATH and cwd: the repository), for --cluster runs:
+#               --cluster tcp://127.0.0.1:8786. `up` starts it only when named (no
+#               test needs it: tests/cluster starts its own); `down` and `status`
+#               include it.
 #
 # Pid files and logs live in .services/ (NAME.pid, NAME.log). A port that already
 # answers is used as it is, and `down` leaves such a server alone.
@@ -23,11 +30,20 @@ STATE=${DATAGEN_SERVICES_DIR:-$ROOT/.services}
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 NODE_PREFIX=$STATE/node
 ALL=(kafka registry kinesis azurite postgresql mariadb)
+#: Started only when named; stopped and shown by default as well.
+ON_REQUEST=(dask)
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 REGISTRY_PORT=${REGISTRY_PORT:-8081}
 MOTO_PORT=${MOTO_PORT:-5000}
 AZURITE_PORT=${AZURITE_PORT:-10000}
+DASK_PORT=${DASK_PORT:-8786}
+DASK_DASHBOARD_PORT=${DASK_DASHBOARD_PORT:-8787}
+DASK_WORKERS=${DASK_WORKERS:-2}
+DASK=${DASK:-$ROOT/.venv/bin/dask}
+#: Dask's processes run in the repository with its modules importable (the
+#: workers unpickle datagen's tasks and import the providers by name).
+IN_REPO=(env -C "$ROOT" "PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}")
 POSTGRES_PORT=5432
 MARIADB_PORT=3306
 
@@ -42,7 +58,8 @@ port_of() {
     azurite) echo "$AZURITE_PORT" ;;
     postgresql) echo "$POSTGRES_PORT" ;;
     mariadb) echo "$MARIADB_PORT" ;;
-    *) die "unknown service '$1' (available: ${ALL[*]})" ;;
+    dask) echo "$DASK_PORT" ;;
+    *) die "unknown service '$1' (available: ${ALL[*]} ${ON_REQUEST[*]})" ;;
   esac
 }
 
@@ -109,6 +126,47 @@ install_azurite() {
   fi
 }
 
+dask_worker_names() {  # the workers this script recorded, whatever DASK_WORKERS was then
+  local file
+  for file in "$STATE"/dask-worker-*.pid; do
+    [[ -e $file ]] && basename "$file" .pid
+  done
+  return 0
+}
+
+up_dask_workers() {  # DASK_WORKERS workers on the scheduler this script started
+  local i name pid deadline waiting=()
+  if ! pid_of dask >/dev/null; then
+    say "dask: the scheduler on 127.0.0.1:$DASK_PORT was not started here; starting no workers for it"
+    return
+  fi
+  for ((i = 1; i <= DASK_WORKERS; i++)); do
+    name=dask-worker-$i
+    if pid=$(pid_of "$name"); then
+      say "$name already up (pid $pid)"
+      continue
+    fi
+    # A nanny per worker: it starts the worker again if the worker dies.
+    setsid nohup "${IN_REPO[@]}" "$DASK" worker "tcp://127.0.0.1:$DASK_PORT" --host 127.0.0.1 \
+      --nthreads 1 --nworkers 1 --name "$name" --no-dashboard \
+      >"$STATE/$name.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$STATE/$name.pid"
+    waiting+=("$name")
+  done
+  deadline=$((SECONDS + 60))
+  for name in "${waiting[@]}"; do  # each says so in its log once the scheduler has it
+    until grep -q 'Registered to' "$STATE/$name.log" 2>/dev/null; do
+      if ! pid_of "$name" >/dev/null; then
+        tail -n 5 "$STATE/$name.log" >&2 || true
+        die "$name exited before it registered (log: $STATE/$name.log)"
+      fi
+      ((SECONDS < deadline)) || die "$name did not register within 60 s (log: $STATE/$name.log)"
+      sleep 0.2
+    done
+    say "$name up on tcp://127.0.0.1:$DASK_PORT (pid $(cat "$STATE/$name.pid"))"
+  done
+}
+
 up_one() {
   case $1 in
     kafka)
@@ -143,12 +201,16 @@ up_one() {
         || die "start-stop-daemon could not start MariaDB"
       wait_for mariadb "$MARIADB_PORT" 30
       say "mariadb up on 127.0.0.1:$MARIADB_PORT" ;;
+    dask)
+      spawn dask 60 "${IN_REPO[@]}" "$DASK" scheduler --host 127.0.0.1 --port "$DASK_PORT" \
+        --dashboard-address "127.0.0.1:$DASK_DASHBOARD_PORT"
+      up_dask_workers ;;
     *) port_of "$1" >/dev/null ;;
   esac
 }
 
 down_one() {
-  local name=$1 pid
+  local name=$1
   if [[ $name == postgresql ]]; then
     if [[ -f $STATE/postgresql.started ]]; then
       pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main stop || true
@@ -157,15 +219,35 @@ down_one() {
     fi
     return
   fi
-  port_of "$name" >/dev/null
-  if pid=$(pid_of "$name"); then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    kill -CONT "$pid" 2>/dev/null || true  # a paused server cannot act on TERM
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    say "$name stopped (pid $pid)"
+  if [[ $name == dask ]]; then  # workers first: they would wait for a scheduler
+    # shellcheck disable=SC2046  # names hold no spaces
+    stop_pid $(dask_worker_names)
   fi
-  rm -f "$STATE/$name.pid"
+  port_of "$name" >/dev/null
+  stop_pid "$name"
+}
+
+stop_pid() {  # name...: TERM the process groups this script recorded (all at once),
+  # KILL what lingers after 10 s
+  local name pid i pids=() names=()
+  for name in "$@"; do
+    if pid=$(pid_of "$name"); then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      kill -CONT "$pid" 2>/dev/null || true  # a paused server cannot act on TERM
+      pids+=("$pid")
+      names+=("$name")
+    fi
+    rm -f "$STATE/$name.pid"
+  done
+  for _ in $(seq 50); do  # kill -0 fails once none is left
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.2
+  done
+  for ((i = 0; i < ${#pids[@]}; i++)); do
+    pid=${pids[i]}  # whatever is left of its group goes too
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    say "${names[i]} stopped (pid $pid)"
+  done
 }
 
 status_one() {
@@ -180,14 +262,26 @@ status_one() {
   else
     say "$name down (127.0.0.1:$port)"
   fi
+  if [[ $name == dask ]]; then
+    for worker in $(dask_worker_names); do
+      if pid=$(pid_of "$worker"); then
+        say "$worker up (pid $pid, started here)"
+      else
+        say "$worker down (see $STATE/$worker.log)"
+      fi
+    done
+  fi
 }
 
 main() {
   local action=${1:-}
-  [[ $action =~ ^(up|down|status)$ ]] || die "usage: $0 up|down|status [${ALL[*]}]"
+  [[ $action =~ ^(up|down|status)$ ]] || die "usage: $0 up|down|status [${ALL[*]} ${ON_REQUEST[*]}]"
   shift
   local names=("$@")
-  ((${#names[@]})) || names=("${ALL[@]}")
+  if ((${#names[@]} == 0)); then
+    names=("${ALL[@]}")
+    [[ $action == up ]] || names+=("${ON_REQUEST[@]}")
+  fi
   for name in "${names[@]}"; do port_of "$name" >/dev/null; done
   mkdir -p "$STATE"
   if [[ $action != status ]]; then  # two callers at once must not start a service twice
