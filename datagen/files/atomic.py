@@ -1,4 +1,10 @@
-"""Atomic file writes: a temp file beside the target, fsynced and renamed into place."""
+"""Atomic file writes: a temp file beside the target, fsynced and renamed into place.
+
+A checkpointed run (datagen.runs.checkpoints) keeps its temp file across a
+crash: a kept temp has no PID in its name, so remove_stale_temp_files never
+takes it, and AtomicFile can open it again, cut to the length a checkpoint
+recorded, to go on appending.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,9 @@ from datagen.files.write_behind import WriteBehind
 #: a later run whether its writer is still alive (see remove_stale_temp_files).
 TEMP_PREFIX = ".datagen-tmp-"
 _TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}(\d+)-")
+#: A temp file kept for --resume: `.datagen-tmp-kept-<random>-<target name>`,
+#: named in its checkpoint (no PID: it outlives the process that made it).
+KEPT_PREFIX = f"{TEMP_PREFIX}kept-"
 #: Room left in a 255-byte file name for the prefix, PID and random part.
 _NAME_ROOM = 180
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -34,8 +43,9 @@ def naming(target: Path) -> Iterator[None]:
         raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from exc
 
 
-def open_temp(target: Path) -> tuple[Path, BinaryIO]:
-    """A new temp file for target in target's folder, opened for writing.
+def open_temp(target: Path, kept: bool = False) -> tuple[Path, BinaryIO]:
+    """A new temp file for target in target's folder, opened for writing
+    (`kept`: named to outlive this process, see KEPT_PREFIX).
 
     Created with O_CREAT|O_EXCL|O_NOFOLLOW under a random name, so a symlink
     or file planted under a guessable name is never opened. The name is
@@ -43,10 +53,10 @@ def open_temp(target: Path) -> tuple[Path, BinaryIO]:
     as the file is created removes it instead of leaving it behind.
     Raises OSError.
     """
+    prefix = KEPT_PREFIX if kept else f"{TEMP_PREFIX}{os.getpid()}-"
     for _ in range(100):
         temp = target.with_name(
-            f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(5)}-"
-            f"{target.name[-_NAME_ROOM:]}"
+            f"{prefix}{secrets.token_hex(5)}-{target.name[-_NAME_ROOM:]}"
         )
         try:
             fd = os.open(temp, _CREATE, 0o666)  # the umask applies, as open()'s
@@ -109,13 +119,26 @@ class AtomicFile:
     """A file written under a temp name and renamed to its target on commit().
 
     Opening it removes temp files that dead processes left beside target.
+    `kept`: the temp file outlives this process (KEPT_PREFIX); `resume`: go
+    on with such a kept temp file, (its path, the length to cut it to).
     """
 
-    def __init__(self, target: Path, behind: bool = False) -> None:
+    def __init__(
+        self,
+        target: Path,
+        behind: bool = False,
+        kept: bool = False,
+        resume: tuple[Path, int] | None = None,
+    ) -> None:
         self.target = Path(target)
         with naming(self.target):
             remove_stale_temp_files(self.target.parent)
-            self.temp, self.handle = open_temp(self.target)
+            if resume is None:
+                self.temp, self.handle = open_temp(self.target, kept)
+                if kept:  # its name must survive a crash too
+                    _sync_folder(self.target.parent)
+            else:
+                self.temp, self.handle = _reopen_kept(self.target, *resume)
         #: Writes on a thread of their own (see write_behind), when asked.
         self._behind = WriteBehind() if behind else None
 
@@ -127,6 +150,25 @@ class AtomicFile:
                 self.handle.write(data)
             else:
                 self._behind.call(self.handle.write, data)
+
+    def sync(self) -> int:
+        """Everything written so far on disk (flushed and fsynced); returns
+        the file's length."""
+        with naming(self.target):
+            if self._behind is not None:
+                self._behind.drain()
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            return self.handle.tell()
+
+    def keep(self) -> int:
+        """Sync and close, leaving the temp file (a kept one) for a later run
+        to go on with; returns its length."""
+        try:
+            return self.sync()
+        finally:
+            with suppress(OSError):
+                self.handle.close()
 
     def commit(self) -> None:
         """Flush, fsync, close and move into place; what was written is now
@@ -159,6 +201,27 @@ class AtomicFile:
             except OSError:
                 pass  # a full disk fails the flush; the file goes anyway
         self.temp.unlink(missing_ok=True)
+
+
+def _reopen_kept(target: Path, temp: Path, length: int) -> tuple[Path, BinaryIO]:
+    """A kept temp file of target, cut to length and opened to append.
+    OSError when it is not one (another folder or name, a symlink, shorter
+    than length)."""
+    temp = Path(temp)
+    if temp.parent != target.parent or not temp.name.startswith(KEPT_PREFIX):
+        raise OSError(errno.EINVAL, "not a kept temp file of it", str(temp))
+    fd = os.open(temp, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        size = os.fstat(fd).st_size
+        if size < length:
+            raise OSError(errno.EINVAL, f"{temp.name} holds {size} bytes, not {length}")
+        os.ftruncate(fd, length)
+        os.lseek(fd, length, os.SEEK_SET)
+        return temp, os.fdopen(fd, "wb")
+    except BaseException:
+        with suppress(OSError):
+            os.close(fd)
+        raise
 
 
 def _alive(pid: int) -> bool:

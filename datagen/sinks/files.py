@@ -109,6 +109,16 @@ class Framing:
 
 
 @dataclass(frozen=True)
+class FileState:
+    """A FileSink's temp file at a checkpoint: its path, its length, and
+    whether its header (a CSV's columns, a JSON array's `[`) is written."""
+
+    temp: Path
+    length: int
+    started: bool
+
+
+@dataclass(frozen=True)
 class _NoOptions:
     """The options of a JSON-lines, CSV or JSON file: none."""
 
@@ -173,6 +183,42 @@ class FileSink(BaseSink):
         if self._file is None:
             self._file = AtomicFile(self.path, behind=True)
         return self._file
+
+    # A checkpointed run (datagen.runs.checkpoints) keeps the temp file
+    # across a crash or a stop, and a resumed one goes on appending to it.
+
+    def keep(self) -> None:
+        """Write under a temp name that outlives this process (opened now,
+        before the first write), so a later run can resume()."""
+        if self._file is None:
+            self._file = AtomicFile(self.path, behind=True, kept=True)
+
+    def saved(self) -> FileState:
+        """Where the file stands, everything written so far synced to disk."""
+        file = self._open()
+        return FileState(file.temp, file.sync(), self._framing.started)
+
+    def resume(self, state: FileState) -> None:
+        """Go on with the kept temp file of an earlier run, cut back to
+        state.length (what it wrote after its checkpoint goes)."""
+        self._file = AtomicFile(
+            self.path, behind=True, resume=(state.temp, state.length)
+        )
+        self._framing.started = state.started
+
+    def suspend(self) -> None:
+        """End without renaming: what was written is kept, synced, in the
+        temp file, for a later run to resume(); counted acknowledged there."""
+        if self._ended or self._file is None:
+            return
+        self._ended = True
+        try:
+            self._file.keep()
+        except DatagenError:
+            self._drop()
+            raise
+        self._file = None
+        self.delivery.acknowledged = self.delivery.sent
 
     def close(self) -> Delivery:
         """Rename the file into place; a run without events still replaces
@@ -248,6 +294,17 @@ class PartSink(BaseSink):
                 self._shared = True
                 if self.is_own(entry.name):
                     self._earlier.add((entry.name, entry.inode()))
+
+    def earlier_files(self) -> tuple[bool, list[tuple[str, int]]]:
+        """What the folder held before this run (shared with an earlier run,
+        and the files of its names), for a resumed run to take over."""
+        return self._shared, sorted(self._earlier)
+
+    def take_earlier_files(self, shared: bool, files: Sequence[Sequence[Any]]) -> None:
+        """A resumed run: the folder as it was before the run it continues
+        (earlier_files()), so the files written then count as this run's."""
+        self._shared = shared
+        self._earlier = {(str(name), int(inode)) for name, inode in files}
 
     def own_files(self) -> list[str]:
         """The names of the files this run wrote, sorted (one directory scan)."""
