@@ -12,6 +12,10 @@ batch is written, then stop the run; the sinks are closed as usual (waiting
 for what they hold to be delivered). A second one stops waiting at once: the
 sinks give up, counting what no server confirmed yet as unknown.
 
+A checkpointed run (--checkpoint, datagen.runs.checkpoints) is told of each
+delivered batch, and of the run's end: stopped (Ctrl-C, a failure) its file
+sinks keep their temp files for --resume instead of renaming or dropping them.
+
 It is long (over 300 lines) because delivering, interrupting and closing
 are one contract: each step must know how the others left the sinks.
 """
@@ -22,8 +26,10 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from datagen.engine.batches import Batch
 from datagen.faults import Emitted, FaultInjector
@@ -70,6 +76,54 @@ class RunResult:
     def rate(self) -> float:
         """Items per second."""
         return self.count / self.elapsed if self.elapsed > 0 else float("inf")
+
+
+class RunCheckpoint(Protocol):
+    """What run_loop asks of a checkpointed run (datagen.runs.checkpoints)."""
+
+    #: Events the earlier part of a resumed run delivered (0 for a new run).
+    start: int
+    #: Items the source's plan leaves out (a resumed block run's done blocks).
+    cut: int
+    #: Seconds the earlier part ran.
+    earlier_seconds: float
+
+    def begin(self, sinks: Sequence[BaseSink], checked: bool) -> None:
+        """Before the first batch: sinks restored or made ready to keep;
+        `checked`: faults or observers (a state that is not saved)."""
+
+    def after_batch(self, done: int, sinks: Sequence[BaseSink]) -> None:
+        """A batch was delivered: `done` events in all; saved when due."""
+
+    def stop(self, done: int, sinks: Sequence[BaseSink]) -> None:
+        """The run stops early with `done` events delivered: saved if every
+        sink has them, file sinks kept (not renamed) for a resume."""
+
+    def keep(self, sinks: Sequence[BaseSink]) -> None:
+        """The run failed: file sinks keep their temp files (not dropped)."""
+
+    def closing(self, done: int, sinks: Sequence[BaseSink]) -> None:
+        """Every event delivered; the sinks are closed next."""
+
+    def finish(self, done: int, deliveries: Sequence[Delivery]) -> None:
+        """The run ended whole, its sinks closed."""
+
+
+#: The checkpoint of the run this context starts (see checkpointed()).
+_CHECKPOINT: ContextVar[RunCheckpoint | None] = ContextVar(
+    "datagen_checkpoint", default=None
+)
+
+
+@contextmanager
+def checkpointed(checkpoint: RunCheckpoint | None) -> Iterator[None]:
+    """run_loop() calls inside take `checkpoint` (for runs whose loop is
+    started by code that does not pass one on, such as run_block_job)."""
+    token = _CHECKPOINT.set(checkpoint)
+    try:
+        yield
+    finally:
+        _CHECKPOINT.reset(token)
 
 
 class Stopwatch:
@@ -151,6 +205,7 @@ def run_loop(
     on_progress: BatchProgress | None = None,
     faults: FaultInjector | None = None,
     observers: Sequence[Observer] = (),
+    checkpoint: RunCheckpoint | None = None,
 ) -> RunResult:
     """Deliver every batch of source to sinks, then close them; the result
     counts the events delivered, with each sink's Delivery.
@@ -165,16 +220,24 @@ def run_loop(
     sinks given every event), so the summary matches their own lines.
     `faults` puts faults into the batches (see checked()) and is told how
     many records were written; `observers` see every batch before it.
+    `checkpoint` (else the one of checkpointed()) saves the run as it goes
+    (see RunCheckpoint); a resumed run's counts include its earlier part.
     """
+    mark = checkpoint if checkpoint is not None else _CHECKPOINT.get()
+    if mark is not None and requested is not None:
+        requested += mark.cut  # the whole run's, not this part's
     every = [as_base_sink(sink) for sink in sinks]
     batches = source
     if faults is not None or observers:
         batches = checked(source, faults, observers)
     outputs = [sink for sink in every if sink not in in_workers]
     stopwatch = Stopwatch()
-    done, interrupted, hurry, reader_gone = 0, False, False, False
+    done = whole = 0 if mark is None else mark.start
+    interrupted, hurry, reader_gone = False, False, False
     stops = Interrupts()
     try:
+        if mark is not None:
+            mark.begin(every, faults is not None or bool(observers))
         for batch in batches:
             with stops.held():
                 for sink in outputs:
@@ -184,22 +247,32 @@ def run_loop(
                 for part in in_workers:
                     part.count_part(len(batch))
                 done += len(batch)
+                if mark is not None:
+                    mark.after_batch(done, every)
             if on_progress is not None:
                 on_progress(batch)
+        if mark is not None:
+            mark.closing(done, every)
     except KeyboardInterrupt as stop:
         interrupted, hurry = True, isinstance(stop, StopNow)
         stops.note(stop)
     except BrokenPipeError as closed:  # `| head`: the reader has what it wanted
+        whole = done  # the batches every sink was given
         done += getattr(closed, "delivered", 0)
         reader_gone = True
     except BaseException as error:
         _stop(source)
+        if mark is not None:
+            mark.keep(every)
         close_after(every, error)
         raise
     if interrupted:
         hurry = _stop(source) or hurry
     else:
         _stop(source)
+    if mark is not None and (interrupted or reader_gone):
+        kept = whole if reader_gone else done
+        hurry = _stop_checkpointed(mark, kept, every, stops, hurry)
     if interrupted and in_workers:
         settled = [part.settle(requested or done) for part in in_workers]
         done = done if outputs else settled[0]
@@ -213,18 +286,42 @@ def run_loop(
         done = _confirmed(outputs, done)
     if faults is not None:
         faults.settle(done)
+    if mark is not None and not (interrupted or reader_gone):
+        mark.finish(done, deliveries)
     return RunResult(
         done,
         done if requested is None else requested,
         target,
         seed,
-        stopwatch.elapsed(),
+        stopwatch.elapsed() + (0.0 if mark is None else mark.earlier_seconds),
         interrupted,
         deliveries,
         stops.first or int(signal.SIGINT),
         reader_gone,
         faults=faults.log.counts if faults is not None else {},
     )
+
+
+def _stop_checkpointed(
+    mark: RunCheckpoint,
+    done: int,
+    sinks: Sequence[BaseSink],
+    stops: Interrupts,
+    hurry: bool,
+) -> bool:
+    """mark.stop(), the first interruption held; after a second one (now or
+    before: `hurry`) the file sinks are only kept. True when in a hurry."""
+    if hurry:
+        mark.keep(sinks)
+        return True
+    try:
+        with stops.held():
+            mark.stop(done, sinks)
+    except KeyboardInterrupt as stop:
+        stops.note(stop)
+        mark.keep(sinks)
+        return True
+    return False
 
 
 def _close_interruptible(
