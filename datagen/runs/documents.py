@@ -20,7 +20,8 @@ from datagen.runs.blocks import (
     run_block_job,
 )
 from datagen.runs.columnar import COLUMN_BLOCK, choose_engine
-from datagen.runs.loop import Observer, ProgressCallback, RunResult
+from datagen.runs.checkpoints import Checkpoint
+from datagen.runs.loop import Observer, ProgressCallback, RunResult, checkpointed
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.record import Checks, run_checked
 from datagen.sinks.base import BaseSink
@@ -133,36 +134,40 @@ def run_documents(
     on_progress: ProgressCallback | None = None,
     checks: Checks | None = None,
     observers: Sequence[Observer] = (),
+    checkpoint: Checkpoint | None = None,
 ) -> RunResult:
     """Generate job.quantity documents to `to` (Outputs, opened here once the
     job is checked, in their format; or sinks), in order; the result carries
     each sink's counts. Sinks that write a file per document are written by
     the workers (see place_sinks). `checks`: faults and record of the
     stream (see datagen.runs.record); `observers` see the documents before
-    any fault, in order, with the checks' own."""
+    any fault, in order, with the checks' own. `checkpoint`: saved as the
+    run goes, and, resumed, the run starts at its block."""
     if isinstance(to, Outputs):
         job = replace(job, format=to.encoding)
     job = check_job(job)
+    blocks = job.blocks() if checkpoint is None else checkpoint.blocks(job.blocks())
     sinks, target = open_destination(to, job.provider, job.encoder())
     _share_csv_columns(job, sinks)
-    return run_checked(
-        checks,
-        job.provider,
-        DOCUMENT_PROVIDERS.get(job.provider),
-        sinks,
-        job.seed,
-        lambda faults, seen: run_block_job(
-            partial(make_documents, job),
-            job.blocks(),
+    with checkpointed(checkpoint):
+        return run_checked(
+            checks,
+            job.provider,
+            DOCUMENT_PROVIDERS.get(job.provider),
             sinks,
-            target=target,
-            seed=job.seed,
-            workers=workers,
-            on_progress=on_progress,
-            faults=faults,
-            observers=[*observers, *seen],
-        ),
-    )
+            job.seed,
+            lambda faults, seen: run_block_job(
+                partial(make_documents, job),
+                blocks,
+                sinks,
+                target=target,
+                seed=job.seed,
+                workers=workers,
+                on_progress=on_progress,
+                faults=faults,
+                observers=[*observers, *seen],
+            ),
+        )
 
 
 def _share_csv_columns(job: DocumentJob, sinks: Sequence[BaseSink]) -> None:

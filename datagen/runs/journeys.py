@@ -12,7 +12,8 @@ from typing import Any
 from datagen.engine.simulation import Simulation
 from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
 from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
-from datagen.runs.loop import ProgressCallback, RunResult
+from datagen.runs.checkpoints import Checkpoint
+from datagen.runs.loop import ProgressCallback, RunResult, checkpointed
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.record import Checks, run_checked
 from datagen.runs.simulation import write_simulation
@@ -71,29 +72,34 @@ def _write_records(
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
     checks: Checks | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> RunResult:
     """The journeys as records into outputs: a zip and metadata each into a
-    folder (format `zip`), else a JSON line each (or one JSON array)."""
+    folder (format `zip`), else a JSON line each (or one JSON array); from
+    the checkpoint's block on, when resumed."""
     _check(job)
+    planned = plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK)
+    blocks = planned if checkpoint is None else checkpoint.blocks(planned)
     sinks, target = outputs.open(job.provider)
-    return run_checked(
-        checks,
-        job.provider,
-        JOURNEY_PROVIDERS.get(job.provider),
-        sinks,
-        job.seed,
-        lambda faults, seen: run_block_job(
-            partial(make_journeys, job),
-            plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK),
+    with checkpointed(checkpoint):
+        return run_checked(
+            checks,
+            job.provider,
+            JOURNEY_PROVIDERS.get(job.provider),
             sinks,
-            target=target,
-            seed=job.seed,
-            workers=workers,
-            on_progress=on_progress,
-            faults=faults,
-            observers=seen,
-        ),
-    )
+            job.seed,
+            lambda faults, seen: run_block_job(
+                partial(make_journeys, job),
+                blocks,
+                sinks,
+                target=target,
+                seed=job.seed,
+                workers=workers,
+                on_progress=on_progress,
+                faults=faults,
+                observers=seen,
+            ),
+        )
 
 
 def run_journeys(
@@ -102,6 +108,7 @@ def run_journeys(
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
     checks: Checks | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> RunResult:
     """The journeys to `to`. Outputs with only a local output: zips and
     metadata in its folder (or JSON lines on stdout), as write_journeys.
@@ -109,10 +116,11 @@ def run_journeys(
     one clock, each sent at its place in time (as an envelope naming journey,
     user and step), and -o gets them as JSON lines: journey i is the one
     write_journeys would zip; on_progress counts steps. `checks`: faults
-    and record of the stream (see datagen.runs.record); zips take none."""
+    and record of the stream (see datagen.runs.record); zips take none.
+    `checkpoint`: saved as the run goes; resumed, the run goes on from it."""
     if isinstance(to, Outputs) and not to.to_sinks:
         return _write_records(
-            replace(job, output=to.path), to, workers, on_progress, checks
+            replace(job, output=to.path), to, workers, on_progress, checks, checkpoint
         )
     _check(job)
     if isinstance(to, Outputs) and to.format == "zip":
@@ -130,6 +138,7 @@ def run_journeys(
             (lambda events, _last: on_progress(events)) if on_progress else None
         ),
         checks=checks,
+        checkpoint=checkpoint,
     )
     result.requested = result.count
     return result

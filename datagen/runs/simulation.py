@@ -16,6 +16,7 @@ from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
 from datagen.faults import FaultInjector
 from datagen.timefmt import duration_text
+from datagen.runs.checkpoints import Checkpoint
 from datagen.runs.loop import Observer, RunResult, run_loop
 from datagen.runs.outputs import Destination, open_destination
 from datagen.runs.record import Checks, run_checked
@@ -42,16 +43,26 @@ def write_simulation(
     clock: LiveClock | None = None,
     on_progress: SimulationProgress | None = None,
     checks: Checks | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> RunResult:
     """Run the simulation to `to` (Outputs, opened here with files named after
     the simulation; or sinks, named `target` in the result); live when paced
     (each event released at its simulated time, each release flushed). Ctrl-C
     (or a closed stdout pipe) stops the run; the result says how many events
     were written. `checks`: faults, ground truth and record of the stream
-    (see datagen.runs.record)."""
+    (see datagen.runs.record). `checkpoint`: saved as the run goes; resumed,
+    the stream is made again and its first checkpoint.start events skipped
+    (a batch run only: a live one is refused)."""
+    if checkpoint is not None and pace is not None:
+        raise ConfigError(
+            "--checkpoint: a live run cannot go on where it stopped (its events "
+            "follow the wall clock): checkpoint a batch run (no --live)"
+        )
     sinks, target = open_destination(to, simulation.name, target=target)
     lateness = Lateness()
     source = _batches(simulation, window, workers, count, pace, clock, lateness)
+    if checkpoint is not None and checkpoint.start:
+        source = checkpoint.skip(source)
 
     def run(faults: FaultInjector | None, observers: Sequence[Observer]) -> RunResult:
         with _closing_model_sinks(simulation.model):
@@ -69,6 +80,7 @@ def write_simulation(
                 ),
                 faults=faults,
                 observers=observers,
+                checkpoint=checkpoint,
             )
         if count is None:
             result.requested = result.count
