@@ -102,7 +102,9 @@ def document(
         if active is None:
             refuse_object_store(run.output_path)
         if run.several or stream_references(run.provider):
-            checkpointing.refuse("a run of several streams (or one referring to another)")
+            checkpointing.refuse(
+                "a run of several streams (or one referring to another)"
+            )
             return _streams(run, format_, engine, checking, truth)
         if active is not None and checking.plain() and truth is None:
             target = parts_target(run, format_)

@@ -1,7 +1,8 @@
 """Options shared by the generating commands, with the original tool's spellings.
 
 One long module (over 300 lines) because the options and what they resolve to
-(seed, start, -o and --format into Outputs, ProviderRun) are read together:
+(seed, start, -o and --format into Outputs, ProviderRun, --checkpoint and
+--resume into a Checkpoint with the run's fingerprint) are read together:
 each command composes them and receives one resolved object.
 """
 
@@ -9,15 +10,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import click
 
 from datagen.cli.declared import template_provider
 from datagen.cli.errors import QUIET
+from datagen.cli.version import datagen_version
 from datagen.cli.params import (
     AT_LEAST_ONE,
     NAMED_SINK_SPEC,
@@ -26,6 +29,14 @@ from datagen.cli.params import (
     sinks_by_stream,
 )
 from datagen.errors import ConfigError
+from datagen.redaction import scrub
+from datagen.runs.checkpoints import (
+    DEFAULT_EVERY,
+    DEFAULT_SECONDS,
+    Checkpoint,
+    open_checkpoint,
+)
+from datagen.runs.loop import RunResult
 from datagen.runs.outputs import (
     FILE_FORMATS,
     Outputs,
@@ -278,6 +289,8 @@ class ProviderRun:
     routes: tuple[str, ...]
     providers: tuple[str, ...] = ()
     quantities: tuple[int, ...] = ()
+    #: False when the seed was drawn (--seed not given).
+    seed_given: bool = True
 
     @property
     def several(self) -> bool:
@@ -370,6 +383,7 @@ def provider_options(
                 routes,
                 providers,
                 quantities,
+                seed is not None,
             )
             return command(run, **more_values)
 
@@ -398,3 +412,195 @@ def _check_counts(
         raise ConfigError(
             f"-q is given {len(quantities)} times for one provider (-p {providers[0]})"
         )
+
+
+@dataclass(frozen=True)
+class CheckpointOptions:
+    """What --checkpoint, --resume, --checkpoint-every and
+    --checkpoint-seconds say (folder None: neither folder given)."""
+
+    folder: Path | None = None
+    resume: bool = False
+    every: int = DEFAULT_EVERY
+    seconds: float = DEFAULT_SECONDS
+
+    def open(self, seed: int, seed_given: bool = True) -> Checkpoint | None:
+        """The run's checkpoint (None without one), its fingerprint read from
+        the command's options; a resumed run whose --seed was not given runs
+        with the checkpoint's (Checkpoint.fingerprint["--seed"]). When the
+        checkpoint's run is finished, says so in one line and exits 0."""
+        if self.folder is None:
+            return None
+        checkpoint = open_checkpoint(
+            self.folder,
+            run_fingerprint(seed),
+            self.resume,
+            self.every,
+            self.seconds,
+            drawn=() if seed_given else ("--seed",),
+        )
+        if checkpoint.finished:
+            click.echo(
+                f"--resume {self.folder}: the run finished already "
+                f"({checkpoint.start:,} events to {checkpoint.target()}); "
+                "nothing to do",
+                err=True,
+            )
+            raise click.exceptions.Exit(0)
+        return checkpoint
+
+    def refuse(self, what: str) -> None:
+        """ConfigError when a checkpoint is asked for `what`, which cannot
+        have one."""
+        if self.folder is not None:
+            option = "--resume" if self.resume else "--checkpoint"
+            raise ConfigError(f"{option} is not for {what}: drop {option}")
+
+    @staticmethod
+    def seed(checkpoint: Checkpoint | None, seed: int) -> int:
+        """The seed the run goes on with: the checkpoint's, else `seed`."""
+        if checkpoint is None:
+            return seed
+        return int(checkpoint.fingerprint["--seed"])
+
+    def seeded(self, run: ProviderRun, checkpoint: Checkpoint | None) -> ProviderRun:
+        """run with the seed it goes on with (see seed())."""
+        return replace(run, seed=self.seed(checkpoint, run.seed))
+
+    @staticmethod
+    def stopped(checkpoint: Checkpoint | None, result: RunResult) -> str | None:
+        """What the summary of a run that stopped early adds: where its
+        checkpoint stands and how to go on."""
+        if checkpoint is None or not (result.interrupted or result.reader_gone):
+            return None
+        return (
+            f"checkpoint at {checkpoint.saved_events:,} events in "
+            f"{checkpoint.folder}: run the same command with --resume "
+            f"{checkpoint.folder} to go on"
+        )
+
+
+#: Options that do not change what a run writes: not in its fingerprint.
+_NOT_OUTPUT = frozenset(
+    (
+        "workers",
+        "quiet",
+        "checkpoint",
+        "resume",
+        "checkpoint_every",
+        "checkpoint_seconds",
+        "faults_manifest",
+        "manifest",
+        "truth",
+    )
+)
+
+
+def run_fingerprint(seed: int) -> dict[str, Any]:
+    """What decides the current command's output, by option name (--seed
+    as resolved, paths made absolute, secrets scrubbed), with the command
+    and datagen's version: a checkpoint's run is the same run only when its
+    fingerprint is this."""
+    ctx = click.get_current_context()
+    labels = {param.name: _label(param) for param in ctx.command.params}
+    found: dict[str, Any] = {"command": ctx.command.name, "datagen": datagen_version()}
+    for name, value in ctx.params.items():
+        if name in _NOT_OUTPUT:
+            continue
+        found[labels.get(name) or str(name)] = seed if name == "seed" else _plain(value)
+    return found
+
+
+def _label(param: click.Parameter) -> str:
+    """How an option is named in messages: its first long name (--seed),
+    an argument's metavar (NAME)."""
+    longs = [opt for opt in param.opts if opt.startswith("--")]
+    return longs[0] if longs else param.human_readable_name
+
+
+def _plain(value: Any) -> Any:
+    """value as JSON keeps it: paths absolute (-o's too: the run may be
+    resumed from another folder), a script by its file, secrets scrubbed."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, ModuleType):
+        value = Path(getattr(value, "__file__", None) or value.__name__)
+    if isinstance(value, Path):
+        return str(value.absolute())
+    if isinstance(value, str):
+        if value != "-" and _looks_local(value):
+            return str(Path(value).absolute())
+        return scrub(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return scrub(str(value))
+
+
+def _looks_local(value: str) -> bool:
+    """True for a local path -o names (not a URL, an option value, stdout)."""
+    return "://" not in value and value.endswith((".jsonl", ".csv", ".json", "/"))
+
+
+def checkpoint_options(command: F) -> F:
+    """--checkpoint DIR, --resume DIR, --checkpoint-every N and
+    --checkpoint-seconds T, handed to the command as one CheckpointOptions
+    named `checkpointing`."""
+
+    @functools.wraps(command)
+    def gathered(
+        *args: Any,
+        checkpoint: Path | None,
+        resume: Path | None,
+        checkpoint_every: int,
+        checkpoint_seconds: float,
+        **kwargs: Any,
+    ) -> Any:
+        if checkpoint is not None and resume is not None and checkpoint != resume:
+            raise ConfigError(
+                f"--checkpoint {checkpoint} and --resume {resume} name two "
+                "folders: a resumed run goes on saving into its own"
+            )
+        options = CheckpointOptions(
+            resume or checkpoint,
+            resume is not None,
+            checkpoint_every,
+            checkpoint_seconds,
+        )
+        return command(*args, checkpointing=options, **kwargs)
+
+    folder = click.Path(file_okay=False, path_type=Path)
+    decorated: Any = _compose(
+        click.option(
+            "--checkpoint",
+            type=folder,
+            default=None,
+            metavar="DIR",
+            help="Save the run in DIR as it goes, so that --resume DIR can go "
+            "on after a crash, a kill or Ctrl-C (see docs/checkpoints.md).",
+        ),
+        click.option(
+            "--resume",
+            type=folder,
+            default=None,
+            metavar="DIR",
+            help="Go on with the run saved in DIR (the same command otherwise), "
+            "with no event lost or written twice to files; keeps saving there.",
+        ),
+        click.option(
+            "--checkpoint-every",
+            type=AT_LEAST_ONE,
+            default=DEFAULT_EVERY,
+            show_default=True,
+            metavar="N",
+            help="Save after at most N events.",
+        ),
+        click.option(
+            "--checkpoint-seconds",
+            type=click.FloatRange(min=0.001),
+            default=DEFAULT_SECONDS,
+            show_default=True,
+            metavar="T",
+            help="Save after at most T seconds.",
+        ),
+    )(gathered)
+    return decorated

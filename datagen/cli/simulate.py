@@ -8,7 +8,9 @@ from types import ModuleType
 import click
 
 from datagen.cli.options import (
+    CheckpointOptions,
     OutputRule,
+    checkpoint_options,
     choose_outputs,
     format_option,
     locale_option,
@@ -152,6 +154,7 @@ class _Progress:
 @sink_options
 @check_options
 @truth_option
+@checkpoint_options
 def simulate(
     name: str | None,
     actors: int | None,
@@ -182,6 +185,7 @@ def simulate(
     routes: tuple[str, ...],
     checking: CheckOptions,
     truth: Path | None,
+    checkpointing: CheckpointOptions,
 ) -> None:
     """Simulate actors on one clock: event flows, state machines, web sessions,
     journeys; JSON lines on stdout by default.
@@ -198,10 +202,12 @@ def simulate(
     """
     clock = LiveClock()
     source = script_source(name, script)
+    resolved = resolve_seed(seed)
+    checkpoint = checkpointing.open(resolved, seed is not None)
     simulation = Simulation(
         source,
         actors,
-        resolve_seed(seed),
+        checkpointing.seed(checkpoint, resolved),
         profiles,
         config,
         locale,
@@ -229,20 +235,25 @@ def simulate(
                 clock=clock,
                 on_progress=progress.update,
                 checks=checks,
+                checkpoint=checkpoint,
             )
+    notes = run_notes(
+        window,
+        pace,
+        length,
+        result,
+        simulation.actors if actors is None and live else None,
+    )
     summarise(
         result,
         f"{simulation.name} events",
         quiet,
         per_sink=destination is not outputs or outputs.to_sinks,
         requested=count,
-        stopped=run_notes(
-            window,
-            pace,
-            length,
-            result,
-            simulation.actors if actors is None and live else None,
-        ),
+        stopped="; ".join(
+            note for note in (notes, checkpointing.stopped(checkpoint, result)) if note
+        )
+        or None,
     )
 
 
