@@ -113,6 +113,8 @@ class MqttOptions(RetryDeadlineAlias):
             raise ConfigError(f"{where}: inflight must be 1-65535")
         if not 1 <= self.keepalive <= 65535:
             raise ConfigError(f"{where}: keepalive must be 1-65535 (seconds)")
+        if self.ca_certs and not self.tls:
+            raise ConfigError(f"{where}: ca_certs needs mqtts://")
         if self.connect_timeout <= 0 or self.timeout <= 0:
             raise ConfigError(f"{where}: timeout and connect_timeout must be above 0")
 

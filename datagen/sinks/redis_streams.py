@@ -138,6 +138,12 @@ class RedisStreamOptions(RetryDeadlineAlias):
             raise ConfigError(f"{where}: maxlen must be 1 or more")
         if self.batch < 1:
             raise ConfigError(f"{where}: batch must be 1 or more")
+        if self.ssl_cert_reqs not in ("required", "optional", "none"):
+            raise ConfigError(
+                f"{where}: ssl_cert_reqs must be required, optional or none"
+            )
+        if not self.tls and (self.ssl_ca_certs or self.ssl_cert_reqs != "required"):
+            raise ConfigError(f"{where}: the ssl_ options need rediss://")
         if min(self.connect_timeout, self.read_timeout) <= 0 or self.timeout < 0:
             raise ConfigError(
                 f"{where}: connect_timeout and read_timeout must be above 0, "
@@ -342,8 +348,8 @@ class RedisStreamSink(BatchingSink):
 
     def release(self) -> None:
         if self.written_before:
-            log.info(
-                "%s: %d events were in the stream already (id_field)",
+            log.warning(
+                "%s: %d events had ids written before (id_field): not written again",
                 self.describe(),
                 self.written_before,
             )

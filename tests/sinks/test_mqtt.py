@@ -172,6 +172,7 @@ def test_retained_message_reaches_a_later_subscriber(topic: str) -> None:
         ("mqtt://127.0.0.1:1883/t?inflight=0", "inflight must be 1-65535"),
         ("mqtt://u:S3cretPW@127.0.0.1:port/t", "port must be a number"),
         ("mqtts://u:S3cretPW@127.0.0.1/t?retain=maybe", "must be 1 or 0"),
+        ("mqtt://127.0.0.1/t?ca_certs=/ca.pem", "ca_certs needs mqtts://"),
     ],
 )
 def test_bad_urls_name_the_problem(url: str, message: str) -> None:

@@ -62,12 +62,13 @@ def _ids(subscriber: Subscriber, count: int) -> Counter[str]:
     return Counter(event["id"] for event in subscriber.events())
 
 
-@pytest.mark.parametrize("qos", [1, 2])
 def test_a_paused_then_cut_broker_loses_nothing(
-    relay: Relay, topic: str, subscriber: Subscriber, qos: int
+    relay: Relay, topic: str, subscriber: Subscriber
 ) -> None:
     """A pause holds the messages (nothing is sent twice); a cut during a
-    pause loses the held bytes, and paho sends them again after reconnecting."""
+    pause loses the held bytes, and paho sends them again after reconnecting:
+    they never reached the broker, so even QoS 1 delivers each once."""
+    qos = 1
     events = sample_events(900, tag=f"paused{qos}")
     sink = open_mqtt(mqtt_url(topic, f"qos={qos}", port=relay.port))
     _send(sink, events[:300])

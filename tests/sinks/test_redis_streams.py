@@ -188,6 +188,8 @@ def test_a_refused_login_is_one_line_without_the_password(stream: str) -> None:
         ("redis://127.0.0.1/zero?stream=s", r"database number \(/0\)"),
         ("redis://:S3cretPW@127.0.0.1:port/0?stream=s", "port must be a number"),
         ("rediss://127.0.0.1/0?stream=s&approximate=maybe", "must be 1 or 0"),
+        ("redis://127.0.0.1/0?stream=s&ssl_ca_certs=/ca.pem", "need rediss://"),
+        ("rediss://127.0.0.1/0?stream=s&ssl_cert_reqs=some", "required, optional"),
     ],
 )
 def test_bad_urls_name_the_problem(url: str, message: str) -> None:
