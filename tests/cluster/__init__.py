@@ -1,0 +1,1 @@
+"""Runs on a real Dask cluster (--cluster): the same bytes as one process."""

@@ -1,0 +1,98 @@
+"""The cluster tests' commands, run as a user runs them (`python generate.py`
+in a subprocess), and what they compare: bytes, parts and manifests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tests.processes import ROOT, generate_command, run_generate
+
+SEED = 20250101
+
+
+def generate(*argv: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`python generate.py *argv`, which must exit 0."""
+    result = run_generate(*argv, timeout=timeout)
+    assert result.returncode == 0, (
+        f"exit {result.returncode}: generate.py {' '.join(map(str, argv))}\n"
+        f"{result.stderr[-3000:]}"
+    )
+    return result
+
+
+def generate_together(
+    *argvs: Sequence[object], timeout: float = 120
+) -> list[subprocess.CompletedProcess[str]]:
+    """Each argv as `python generate.py ...`, all at once (a one-process run
+    beside a cluster run whose driver mostly waits); each must exit 0."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [
+        subprocess.Popen(
+            generate_command(*argv),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for argv in argvs
+    ]
+    results = []
+    for argv, process in zip(argvs, processes):
+        try:
+            out, err = process.communicate(timeout=timeout)
+        finally:
+            process.kill()
+        result = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+        assert result.returncode == 0, (
+            f"exit {result.returncode}: generate.py {' '.join(map(str, argv))}\n"
+            f"{err[-3000:]}"
+        )
+        results.append(result)
+    return results
+
+
+def same_bytes(actual: bytes, expected: bytes, what: str) -> None:
+    """actual == expected, or an error showing where they part."""
+    if actual == expected:
+        return
+    at = next(
+        (i for i, (a, b) in enumerate(zip(actual, expected)) if a != b),
+        min(len(actual), len(expected)),
+    )
+    raise AssertionError(
+        f"{what}: {len(actual):,} bytes, expected {len(expected):,}; they differ "
+        f"from byte {at:,}: {actual[at - 60 : at + 60]!r} vs "
+        f"{expected[at - 60 : at + 60]!r}"
+    )
+
+
+def part_files(folder: Path, extension: str) -> list[Path]:
+    """The parts in a run's folder, in order."""
+    return sorted(folder.glob(f"part-*.{extension}"))
+
+
+def check_manifest(
+    manifest: dict[str, Any], parts: Sequence[tuple[str, bytes]], quantity: int
+) -> None:
+    """The manifest lists `parts` (name, bytes) in order, each's count, size
+    and sha256 right, the counts adding up to `quantity`."""
+    listed = manifest["parts"]
+    assert [entry["part"] for entry in listed] == [name for name, _ in parts]
+    assert [entry["index"] for entry in listed] == list(range(len(parts)))
+    assert sum(entry["count"] for entry in listed) == manifest["count"] == quantity
+    for entry, (name, data) in zip(listed, parts):
+        assert entry["size"] == len(data), name
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+    assert manifest["run"]["quantity"] == quantity
+
+
+def folder_manifest(folder: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_bytes())
+    return manifest
