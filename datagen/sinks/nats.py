@@ -2,8 +2,9 @@
 
 `nats://[user:password@|token@]host:4222/SUBJECT?stream=NAME&create=1&key=id`
 (options and guarantees: docs/sinks-brokers.md). Each event is published to
-SUBJECT as one JSON line with a `Nats-Msg-Id` header from its `key` field, a
-batch at a time without waiting between messages; an event is acknowledged
+SUBJECT as its compact JSON (one line, no newline, as the Kafka sink's
+values) with a `Nats-Msg-Id` header from its `key` field, a batch at a
+time without waiting between messages; an event is acknowledged
 when JetStream's PubAck for it comes back. What is not acknowledged within
 `ack_timeout` (a stalled or lost connection) is published again, with the
 same message id, so JetStream drops the copies it already holds (within the
@@ -33,10 +34,11 @@ from urllib.parse import unquote, urlsplit
 
 import nats.errors
 import nats.js.errors
+import orjson
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from datagen.encoders import MalformedRecord, dumps_line, get_dotted
+from datagen.encoders import MalformedRecord, get_dotted
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub_secrets_of
 from datagen.sinks.base import Delivery
@@ -178,7 +180,7 @@ def _text(error: BaseException) -> str:
 
 @register_sink
 class NatsSink(BatchingSink):
-    """Events to one JetStream subject as JSON lines; close() returns the counts."""
+    """Events to one JetStream subject as JSON; close() returns the counts."""
 
     name = "nats"
     schemes = ("nats",)
@@ -309,12 +311,16 @@ class NatsSink(BatchingSink):
     # Writing
 
     def _message(self, event: dict[str, Any]) -> tuple[bytes, dict[str, str] | None]:
-        """(body, headers) of one event: a JSON line, the message id from key."""
-        body = event.line if type(event) is MalformedRecord else dumps_line(event)
+        """(body, headers) of one event: its JSON (a record a `malformed` fault
+        broke: its broken line), the message id from key."""
+        if type(event) is MalformedRecord:
+            body = event.line.rstrip(b"\n")
+        else:
+            body = orjson.dumps(event)
         value = get_dotted(event, self._key_path)
         if value is None:
             return body, None
-        text = value if isinstance(value, str) else dumps_line(value).decode().strip()
+        text = value if isinstance(value, str) else orjson.dumps(value).decode()
         return body, {MSG_ID: text}
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
