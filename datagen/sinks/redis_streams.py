@@ -239,7 +239,8 @@ class RedisStreamSink(BatchingSink):
             if isinstance(exc, redis.TimeoutError):
                 wait = self.options.connect_timeout
                 context = f"no answer from {where} within {wait:g} s"
-            raise self._error(exc, context) from None
+            error = self._error(exc, context)
+            raise SinkError(f"{self.describe()}: {error}") from None
         finally:
             probe.close()
         if kind not in ("none", "stream"):
@@ -250,16 +251,17 @@ class RedisStreamSink(BatchingSink):
             )
 
     def _error(self, exc: Exception, context: str = "") -> SinkError:
-        """A one-line SinkError without the password; retriable for a broken
-        connection or a passing server state, not for a refused login."""
+        """A one-line SinkError without the password (nor the sink's name:
+        BatchingSink adds it); retriable for a broken connection or a passing
+        server state, not for a refused login."""
         text = scrub(first_line(exc), self.options.password, min_length=4)
         if isinstance(exc, AuthenticationError):
-            return SinkError(f"{self.describe()}: {text}")
+            return SinkError(text)
         retriable = isinstance(exc, (redis.ConnectionError, redis.TimeoutError))
         retriable = retriable or isinstance(exc, (*_RETRIABLE_REPLIES, NoScriptError))
         if context and retriable:
             text = f"{context}: {text}"
-        return SinkError(f"{self.describe()}: {text}", retriable=retriable)
+        return SinkError(text, retriable=retriable)
 
     # Writing
 
@@ -275,7 +277,8 @@ class RedisStreamSink(BatchingSink):
         try:
             replies = pipeline.execute(raise_on_error=False)
         except RedisError as exc:  # the connection broke: nothing is known
-            raise self._error(exc) from None
+            where = f"{self.options.host}:{self.options.port}"
+            raise self._error(exc, f"writing to {where}") from None
         left = [
             entry
             for entry, reply in zip(self._unsent, replies)
@@ -296,13 +299,12 @@ class RedisStreamSink(BatchingSink):
         fields = entry_fields(event, self.options.fields)
         if not fields:
             raise SinkError(
-                f"{self.describe()}: an event with no fields has nothing to write "
+                "an event with no fields has nothing to write "
                 "as stream fields (fields=flat)"
             )
         if self._id_path and get_dotted(event, self._id_path) is None:
             raise SinkError(
-                f"{self.describe()}: an event has no id field "
-                f"'{self.options.id_field}' (id_field)"
+                "an event has no id field " f"'{self.options.id_field}' (id_field)"
             )
         return fields
 

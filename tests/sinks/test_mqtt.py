@@ -3,10 +3,14 @@ subscribed before the sink sends) collects what arrives."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,7 +22,7 @@ from datagen.errors import ConfigError, SinkError
 from datagen.sinks.mqtt import MqttSink
 from datagen.sinks.spec import open_sink
 from tests.processes import run_generate
-from tests.services import free_port
+from tests.services import ServerProcess, free_port
 from tests.sinks.conformance import check_sink_delivers, sample_events
 from tests.sinks.kafka_topics import unique_topic
 
@@ -197,6 +201,45 @@ def test_a_broker_that_never_answers_fails_within_connect_timeout() -> None:
         with pytest.raises(SinkError, match="no answer from 127.0.0.1:.* within 1 s"):
             open_sink(f"mqtt://127.0.0.1:{port}/t?connect_timeout=1")
         assert time.monotonic() - started < 3
+
+
+@pytest.fixture
+def locked_broker(tmp_path: Path) -> Iterator[int]:
+    """A Mosquitto of the test's own: alice/S3cretPW only, and alice may
+    publish under allowed/ only; yields its port."""
+    subprocess.run(
+        ["mosquitto_passwd", "-b", "-c", str(tmp_path / "pw"), "alice", "S3cretPW"],
+        check=True,
+    )
+    (tmp_path / "acl").write_text("user alice\ntopic readwrite allowed/#\n")
+    port = free_port()
+    config = tmp_path / "mosquitto.conf"
+    config.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous false\npersistence false\n"
+        f"password_file {tmp_path / 'pw'}\nacl_file {tmp_path / 'acl'}\n"
+    )
+    if os.geteuid() == 0:  # else it reads them as user mosquitto, who cannot
+        config.write_text(config.read_text() + "user root\n")
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    with ServerProcess([binary, "-c", str(config)], port):
+        yield port
+
+
+def test_a_refused_login_is_one_line_without_the_password(locked_broker: int) -> None:
+    with pytest.raises(SinkError) as caught:
+        open_sink(f"mqtt://alice:Wr0ngPW@127.0.0.1:{locked_broker}/allowed/x")
+    message = str(caught.value)
+    assert message.endswith("the broker refused the connection: Not authorized")
+    assert "Wr0ngPW" not in message and "\n" not in message
+
+
+def test_a_message_the_broker_refuses_counts_failed(locked_broker: int) -> None:
+    url = f"mqtt://alice:S3cretPW@127.0.0.1:{locked_broker}/{{area}}/x?qos=1"
+    with open_mqtt(url) as sink:
+        sink.send_many([{"id": 1, "area": "allowed"}, {"id": 2, "area": "denied"}])
+        sink.send({"id": 3, "area": "allowed"})
+    delivery = sink.delivery
+    assert (delivery.sent, delivery.acknowledged, delivery.failed) == (3, 2, 1)
 
 
 # The command line

@@ -162,6 +162,7 @@ def test_a_broker_gone_for_good_is_counted_failed(
     assert 0.9 <= time.monotonic() - started < 5
     message = str(caught.value)
     assert "\n" not in message and "gave up after 1 s" in message
+    assert message.count("mqtt://") == 1
     delivery = sink.close()
     assert delivery.acknowledged == 200
     assert delivery.sent == delivery.acknowledged + delivery.failed

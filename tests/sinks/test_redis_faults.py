@@ -124,6 +124,7 @@ def test_a_server_gone_for_good_is_counted_failed(relay: Relay, stream: str) -> 
     assert 1.4 <= time.monotonic() - started < 5
     message = str(caught.value)
     assert "\n" not in message and message.startswith(f"redis://127.0.0.1:{relay.port}")
+    assert message.count("redis://") == 1 and "writing to 127.0.0.1:" in message
     delivery = sink.close()
     assert (delivery.sent, delivery.acknowledged, delivery.failed) == (300, 200, 100)
     with pytest.raises(SinkError):
