@@ -19,7 +19,7 @@ import orjson
 
 from datagen.encoders import dumps_pretty
 from datagen.errors import ConfigError
-from datagen.files.atomic import write_atomic
+from datagen.files.atomic import remove_stale_temp_files, write_atomic
 
 FILE = "checkpoint.json"
 LOCK = "checkpoint.lock"
@@ -82,13 +82,15 @@ def write_saved(folder: Path, record: dict[str, Any]) -> None:
 
 
 def lock_folder(folder: Path, option: str) -> int:
-    """Hold the folder's lock for this process (returns its descriptor);
-    ConfigError when another live run holds it."""
+    """Hold the folder's lock for this process (returns its descriptor),
+    and remove what a run killed while saving left; ConfigError when
+    another live run holds it."""
     fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     deadline = time.monotonic() + _LOCK_WAIT
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            remove_stale_temp_files(folder)  # a run killed while saving
             return fd
         except BlockingIOError:
             if time.monotonic() > deadline:
