@@ -16,7 +16,10 @@ from pathlib import Path
 
 import click
 
-from datagen.cli.options import ProviderRun
+from datagen.cli.options import CheckpointOptions, ProviderRun
+from datagen.declarative.worker_setup import worker_setup
+from datagen.engine.model import SIMULATIONS
+from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
 from datagen.files.part_store import is_object_store
 from datagen.runs.cluster.active import ActiveCluster, WorkerSetup, using_cluster
@@ -97,6 +100,42 @@ def _folder(outputs: Outputs) -> bool:
     if path is None:
         return False
     return outputs.folder or path.is_dir() or not Path(path).suffix
+
+
+def parts_resumed(checkpointing: CheckpointOptions, location: str | None) -> bool:
+    """True for --resume of a parts run: its parts are its checkpoint (each
+    published whole), so --checkpoint and --resume must name -o's location;
+    --resume then makes only the missing parts."""
+    if checkpointing.folder is None:
+        return False
+    option = "--resume" if checkpointing.resume else "--checkpoint"
+    if location is None or Path(location) != checkpointing.folder:
+        raise ConfigError(
+            f"{option} with --cluster: a cluster run's parts are its checkpoint;"
+            f" name -o's location ({option} {location or 'needs -o DIR'})"
+        )
+    return checkpointing.resume
+
+
+def is_parts_location(
+    output_path: str | None, sink_specs: tuple[str, ...], routes: tuple[str, ...]
+) -> bool:
+    """True when a `simulate --cluster` run leaves its shards as parts: -o
+    names a folder (a trailing /, an existing folder) or an object store,
+    and no sink needs the merged stream."""
+    if output_path is None or sink_specs or routes:
+        return False
+    if is_object_store(output_path):
+        return True
+    return output_path.endswith("/") or Path(output_path).is_dir()
+
+
+def simulation_setup(simulation: Simulation) -> WorkerSetup | None:
+    """What the workers need to build a declared simulation (none for a
+    model a module defines; a --script's is refused by the run)."""
+    if simulation.name not in SIMULATIONS:
+        return None
+    return worker_setup("simulation", (simulation.name,))
 
 
 def refuse_object_store(output_path: str | None) -> None:

@@ -9,6 +9,7 @@ import click
 from datagen.cli.cluster import (
     cluster_option,
     cluster_run,
+    parts_resumed,
     parts_target,
     refuse_object_store,
     shard_option,
@@ -109,7 +110,8 @@ def document(
         if active is not None and checking.plain() and truth is None:
             target = parts_target(run, format_)
             if target is not None:
-                return _parts(run, target, engine, active)
+                resume = parts_resumed(checkpointing, target.location)
+                return _parts(run, target, engine, active, resume)
         if active is not None:
             checkpointing.refuse("a --cluster run (its shards resume on their own)")
         _document(run, format_, engine, checking, truth, checkpointing)
@@ -148,13 +150,18 @@ def _document(
 
 
 def _parts(
-    run: ProviderRun, target: PartsTarget, engine: str, active: ActiveCluster
+    run: ProviderRun,
+    target: PartsTarget,
+    engine: str,
+    active: ActiveCluster,
+    resume: bool = False,
 ) -> None:
     """One provider's documents written by the cluster's workers: parts and
-    their sinks; the summary counts every shard."""
+    their sinks; the summary counts every shard. `resume`: only the parts
+    not yet published."""
     job = run.job(DocumentJob, None, format=target.format, engine=engine)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
-        result = run_document_parts(job, target, active, bar.update)
+        result = run_document_parts(job, target, active, bar.update, resume)
     summarise(
         result,
         f"{run.provider} documents",

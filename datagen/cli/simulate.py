@@ -30,6 +30,14 @@ from datagen.cli.params import (
     SPEED,
 )
 from datagen.cli.rate_options import rate_shape, rate_shape_options
+from datagen.cli.cluster import (
+    cluster_option,
+    cluster_run,
+    is_parts_location,
+    refuse_object_store,
+    shard_option,
+    simulation_setup,
+)
 from datagen.cli.progress import ProgressBar, summarise
 from datagen.cli.trust_options import CheckOptions, check_options, truth_option
 from datagen.cli.sources import (
@@ -39,6 +47,9 @@ from datagen.cli.sources import (
     script_source,
 )
 from datagen.engine.clock import LiveClock
+from datagen.errors import ConfigError
+from datagen.runs.cluster.active import ActiveCluster
+from datagen.runs.cluster.simulation_parts import write_simulation_parts
 from datagen.engine.scripts import script_stream
 from datagen.runs.outputs import Destination, Outputs
 from datagen.runs.simulation import (
@@ -155,6 +166,8 @@ class _Progress:
 @check_options
 @truth_option
 @checkpoint_options
+@cluster_option
+@shard_option
 def simulate(
     name: str | None,
     actors: int | None,
@@ -186,6 +199,8 @@ def simulate(
     checking: CheckOptions,
     truth: Path | None,
     checkpointing: CheckpointOptions,
+    cluster: str | None,
+    shard_items: int | None,
 ) -> None:
     """Simulate actors on one clock: event flows, state machines, web sessions,
     journeys; JSON lines on stdout by default.
@@ -199,7 +214,17 @@ def simulate(
         python generate.py simulate --script my_flows.py --duration 1d
         python generate.py simulate web --count 100000 -o web.jsonl \\
             --faults null=0.01,duplicate=0.01 --faults-manifest faults.jsonl
+        python generate.py simulate web --actors 100000 --duration 1d \\
+            -o web.jsonl --cluster tcp://127.0.0.1:8786
     """
+    if cluster is not None:
+        if live:
+            raise ConfigError(
+                "--cluster makes a batch run; a --live run follows one clock here"
+            )
+        checkpointing.refuse("a --cluster run of a simulation")
+    elif output_path is not None:
+        refuse_object_store(output_path)
     clock = LiveClock()
     source = script_source(name, script)
     resolved = resolve_seed(seed)
@@ -213,11 +238,19 @@ def simulate(
         locale,
         profiles_out=profiles_out,
     )
-    outputs = choose_outputs(OUTPUT, output_path, format_, sink_specs, routes)
-    destination, target = _destination(outputs, script, output_path)
     length = RunLength(start, end, ticks, duration, count)
     shape = rate_shape(live, start, rate, bursts, ramps, daily, timezone)
     options = LiveOptions(live, rate, speed, arrivals, shape)
+    # the cluster is the run's until the command ends (click closes it then)
+    active = click.get_current_context().with_resource(
+        cluster_run(cluster, shard_items, quiet, simulation_setup(simulation))
+    )
+    if active is not None and is_parts_location(output_path, sink_specs, routes):
+        assert output_path is not None
+        window, _ = plan_window(simulation, length, options, timezone, clock)
+        return _parts(simulation, window, output_path, active, count, quiet)
+    outputs = choose_outputs(OUTPUT, output_path, format_, sink_specs, routes)
+    destination, target = _destination(outputs, script, output_path)
     checks = checking.checks("simulate", simulation.seed, truth)
     checking.note_distributions(checks, "simulation", simulation.name, simulation.model)
     with checks.recording():  # a live run's set-up may be interrupted too
@@ -255,6 +288,27 @@ def simulate(
         )
         or None,
     )
+
+
+def _parts(
+    simulation: Simulation,
+    window: Window,
+    location: str,
+    active: ActiveCluster,
+    count: int | None,
+    quiet: bool,
+) -> None:
+    """The shards left as time-ordered parts in -o's folder or object store."""
+    if count is not None:
+        raise ConfigError(
+            "--count applies to the merged stream: with --cluster and -o a folder"
+            " the shards stay apart; give -o FILE, or --duration instead"
+        )
+    with ProgressBar(None, "events", not quiet, label=simulation.name) as bar:
+        result = write_simulation_parts(
+            active, simulation, window, location, bar.update
+        )
+    summarise(result, f"{simulation.name} events", quiet)
 
 
 def _destination(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -17,6 +17,8 @@ from datagen.errors import ConfigError
 from datagen.faults import FaultInjector
 from datagen.timefmt import duration_text
 from datagen.runs.checkpoints import Checkpoint
+from datagen.runs.cluster.active import active_cluster
+from datagen.runs.cluster.simulation_parts import simulation_batches
 from datagen.runs.loop import Observer, RunResult, run_loop
 from datagen.runs.outputs import Destination, open_destination
 from datagen.runs.record import Checks, run_checked
@@ -124,7 +126,12 @@ def _batches(
     """The simulation's batches, paced when live; closing this closes the
     simulation's own stream too (its workers stop, its profiles are saved)."""
     span = None if pace is None else PACED_BATCH_SECONDS * pace.speed
-    if pace is not None and pace.shape is not None:
+    cluster = active_cluster()
+    if cluster is not None and pace is None:
+        source: Generator[Batch, None, None] = simulation_batches(
+            cluster, simulation, window, count
+        )
+    elif pace is not None and pace.shape is not None:
         source = shaped_batches(
             simulation, window, pace.shape, workers, count, span, pace.speed
         )

@@ -16,7 +16,7 @@ import struct
 import tempfile
 import time
 from contextlib import ExitStack
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import islice
@@ -160,7 +160,11 @@ def run_shards(
     """Every shard as a task; each one's result as it is done, in order. The
     population's profiles are saved as one process's run saves them."""
     simulation.population  # made (and a new profiles file written) first
-    shards = shards or cluster.workers()
+    if shards is None:
+        actors = len(simulation.initial_actors(window))
+        per_shard = cluster.shard_items
+        shards = cluster.workers() if not per_shard else -(-actors // per_shard)
+        shards = max(shards, 1)
     with_profiles = simulation.population.out is not None
     task = partial(simulate_shard, spec, window, shards, location, count, with_profiles)
     for done in cluster_results(cluster, task, range(shards)):
@@ -201,7 +205,7 @@ def simulation_batches(
     window: Window,
     count: int | None = None,
     stage: str | None = None,
-) -> Iterator[Batch]:
+) -> Generator[Batch, None, None]:
     """The run's stream, made in shards on the cluster and merged here. The
     shards are staged in `stage` (a folder or object store every worker
     sees; by default a temporary folder in the working directory, removed
@@ -215,6 +219,7 @@ def simulation_batches(
         done = list(run_shards(cluster, simulation, spec, window, stage, count))
         store = open_part_store(stage, create=False)
         yield from merged_batches(store, len(done), count)
+    simulation.population.save()  # with the shards' additions, as one process saves
 
 
 def write_simulation_parts(
