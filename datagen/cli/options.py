@@ -440,6 +440,7 @@ class CheckpointOptions:
             drawn=() if seed_given else ("--seed",),
         )
         if checkpoint.finished:
+            checkpoint.release()
             click.echo(
                 f"--resume {self.folder}: the run finished already "
                 f"({checkpoint.start:,} events to {checkpoint.target()}); "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -81,24 +82,32 @@ def write_saved(folder: Path, record: dict[str, Any]) -> None:
     write_atomic(folder / FILE, dumps_pretty(whole))
 
 
-def lock_folder(folder: Path, option: str) -> int:
-    """Hold the folder's lock for this process (returns its descriptor),
-    and remove what a run killed while saving left; ConfigError when
-    another live run holds it."""
-    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    deadline = time.monotonic() + _LOCK_WAIT
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            remove_stale_temp_files(folder)  # a run killed while saving
-            return fd
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                os.close(fd)
-                raise ConfigError(
-                    f"{option} {folder}: another run is using this checkpoint"
-                ) from None
-            time.sleep(0.1)
+class FolderLock:
+    """The lock of a checkpoint folder, held by this process until
+    release() (or until the object is collected, or the process ends)."""
+
+    def __init__(self, folder: Path, option: str) -> None:
+        """Take it; ConfigError when another live run holds it. What a run
+        killed while saving left in the folder is removed."""
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        deadline = time.monotonic() + _LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise ConfigError(
+                        f"{option} {folder}: another run is using this checkpoint"
+                    ) from None
+                time.sleep(0.1)
+        self._release = weakref.finalize(self, os.close, fd)
+        remove_stale_temp_files(folder)
+
+    def release(self) -> None:
+        """Let another run take the folder (idempotent)."""
+        self._release()
 
 
 def differences(saved: dict[str, Any], given: dict[str, Any]) -> list[str]:

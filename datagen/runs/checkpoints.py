@@ -31,8 +31,8 @@ from datagen.errors import ConfigError, DatagenError
 from datagen.files.paths import prepare_output_folder
 from datagen.runs.blocks import Block, Blocks
 from datagen.runs.checkpoint_file import (
+    FolderLock,
     differences,
-    lock_folder,
     read_saved,
     write_saved,
 )
@@ -68,7 +68,7 @@ class Checkpoint:
         every: int = DEFAULT_EVERY,
         seconds: float = DEFAULT_SECONDS,
         finished: bool = False,
-        lock: int | None = None,
+        lock: FolderLock | None = None,
     ) -> None:
         self.folder = folder
         self.fingerprint = fingerprint
@@ -85,8 +85,13 @@ class Checkpoint:
         self._saved_at = time.monotonic()
         self._begun = False
         self._records: list[dict[str, Any]] = []
-        #: The folder's lock, held until this process ends.
+        #: The folder's lock, held until the run ends.
         self.lock = lock
+
+    def release(self) -> None:
+        """The run is over: another may take the folder."""
+        if self.lock is not None:
+            self.lock.release()
 
     @property
     def resuming(self) -> bool:
@@ -160,10 +165,11 @@ class Checkpoint:
         except (DatagenError, OSError):
             pass  # a sink that cannot flush: the last checkpoint stands
         finally:
-            suspend(sinks)
+            self.keep(sinks)
 
     def keep(self, sinks: Sequence[BaseSink]) -> None:
         suspend(sinks)
+        self.release()
 
     def closing(self, done: int, sinks: Sequence[BaseSink]) -> None:
         """Marked only (the sinks' own close syncs them): a run that dies
@@ -180,6 +186,7 @@ class Checkpoint:
             for delivery in deliveries
         ]
         self._write(done, "finished", sinks)
+        self.release()
 
     def _save(self, done: int, sinks: Sequence[BaseSink], state: str) -> None:
         """Save the run at `done` events if every sink has them."""
@@ -247,7 +254,25 @@ def open_checkpoint(
     (a seed not given): a resumed run takes the checkpoint's."""
     option = "--resume" if resume else "--checkpoint"
     prepare_output_folder(folder, f"{option} folder")
-    lock = lock_folder(folder, option)
+    lock = FolderLock(folder, option)
+    try:
+        return _open(folder, fingerprint, resume, every, seconds, drawn, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open(
+    folder: Path,
+    fingerprint: dict[str, Any],
+    resume: bool,
+    every: int,
+    seconds: float,
+    drawn: Sequence[str],
+    lock: FolderLock,
+) -> Checkpoint:
+    """open_checkpoint() once the folder is locked."""
+    option = "--resume" if resume else "--checkpoint"
     fingerprint = orjson.loads(orjson.dumps(fingerprint, default=str))
     saved = read_saved(folder, option)
     finished = False
