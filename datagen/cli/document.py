@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -28,7 +29,11 @@ from datagen.cli.progress import ProgressBar, summarise
 from datagen.cli.trust_options import CheckOptions, check_options, truth_option
 from datagen.declarative.worker_setup import worker_setup
 from datagen.runs.cluster.active import ActiveCluster
-from datagen.runs.cluster.document_parts import PartsTarget, run_document_parts
+from datagen.runs.cluster.document_parts import (
+    PartsTarget,
+    resumed_seed,
+    run_document_parts,
+)
 from datagen.runs.columnar import ENGINES
 from datagen.runs.documents import DocumentJob, run_documents
 from datagen.runs.loop import ProgressCallback
@@ -160,6 +165,9 @@ def _parts(
     their sinks; the summary counts every shard. `resume`: only the parts
     not yet published."""
     job = run.job(DocumentJob, None, format=target.format, engine=engine)
+    if resume and not run.seed_given and target.location is not None:
+        seed = resumed_seed(target.location)  # the parts' own, as --resume does
+        job = job if seed is None else replace(job, seed=seed)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
         result = run_document_parts(job, target, active, bar.update, resume)
     summarise(

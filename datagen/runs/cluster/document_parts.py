@@ -173,6 +173,15 @@ def _add(totals: dict[str, Delivery], deliveries: list[Delivery]) -> None:
             setattr(total, name, getattr(total, name) + getattr(delivery, name))
 
 
+def resumed_seed(location: str) -> int | None:
+    """The seed of the run whose parts are in location (None: no run there):
+    a resumed run without --seed goes on with it."""
+    store = open_part_store(location, create=False)
+    if not store.exists(RUN_FILE):
+        return None
+    return int(json.loads(store.read_bytes(RUN_FILE))["seed"])
+
+
 def _plan(job: DocumentJob, target: PartsTarget, shards: int) -> dict[str, Any]:
     """What decides the parts' bytes: a resumed run must match it."""
     return {
