@@ -39,14 +39,14 @@ def _send_with_fault(
     mend: Callable[[], None],
     seconds: float,
 ) -> tuple[NatsSink, list[str], float]:
-    """3000 events in batches of 100 through the relay; before the 6th batch
+    """2000 events in batches of 100 through the relay; before the 6th batch
     fault() breaks the relay, and a timer mends it `seconds` later. The counts
     must be exact; returns the sink, the ids sent and how long sending took."""
     address = f"127.0.0.1:{relay.port}"
     sink = open_nats(
         stream.url("&create=1&batch=100&ack_timeout=1&timeout=20", address)
     )
-    events = sample_events(3000, tag="fault")
+    events = sample_events(2000, tag="fault")
     timer = threading.Timer(seconds, mend)
     started = time.monotonic()
     try:
@@ -59,7 +59,7 @@ def _send_with_fault(
     finally:
         timer.join()
     elapsed = time.monotonic() - started
-    assert (delivery.sent, delivery.acknowledged, delivery.failed) == (3000, 3000, 0)
+    assert (delivery.sent, delivery.acknowledged, delivery.failed) == (2000, 2000, 0)
     assert delivery.retried > 0, "the fault did not interrupt the run"
     return sink, [event["id"] for event in events], elapsed
 
