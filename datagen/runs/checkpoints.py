@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, overload
@@ -119,7 +119,7 @@ class Checkpoint:
         self.cut = min(self.start, max(blocks.total, 0))
         return BlocksFrom(blocks, -(-self.cut // blocks.size))
 
-    def skip(self, source: Iterator[Batch]) -> Iterator[Batch]:
+    def skip(self, source: Iterator[Batch]) -> Generator[Batch, None, None]:
         """A stream made again from its start, without the events the
         checkpoint has (dropped as made: never encoded nor written)."""
         left = self.start
