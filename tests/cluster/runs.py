@@ -16,9 +16,11 @@ from tests.processes import ROOT, generate_command, run_generate
 SEED = 20250101
 
 
-def generate(*argv: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """`python generate.py *argv`, which must exit 0."""
-    result = run_generate(*argv, timeout=timeout)
+def generate(
+    *argv: object, timeout: float = 120, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python generate.py *argv` (in the repository, or `cwd`), which must exit 0."""
+    result = run_generate(*argv, timeout=timeout, cwd=cwd)
     assert result.returncode == 0, (
         f"exit {result.returncode}: generate.py {' '.join(map(str, argv))}\n"
         f"{result.stderr[-3000:]}"
