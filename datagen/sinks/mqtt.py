@@ -202,7 +202,9 @@ class MqttSink(BaseSink):
         options = self.options
         where = f"{options.host}:{options.port}"
         session = Properties(PacketTypes.CONNECT)
-        session.SessionExpiryInterval = int(options.timeout) + _SESSION_MARGIN
+        # QoS 0 has nothing to resume: no session is left on the broker.
+        keep = int(options.timeout) + _SESSION_MARGIN if options.qos else 0
+        session.SessionExpiryInterval = keep
         try:
             self._client.connect(
                 options.host, options.port, options.keepalive, properties=session

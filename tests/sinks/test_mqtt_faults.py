@@ -159,7 +159,7 @@ def test_a_broker_gone_for_good_is_counted_failed(
     started = time.monotonic()
     with pytest.raises(SinkError) as caught:
         _send(sink, events[200:])
-    assert 0.9 <= time.monotonic() - started < 5
+    assert 0.9 <= time.monotonic() - started < 8
     message = str(caught.value)
     assert "\n" not in message and "gave up after 1 s" in message
     assert message.count("mqtt://") == 1

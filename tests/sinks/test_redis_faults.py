@@ -121,7 +121,7 @@ def test_a_server_gone_for_good_is_counted_failed(relay: Relay, stream: str) -> 
     started = time.monotonic()
     with pytest.raises(SinkError) as caught:
         _send(sink, events[200:])
-    assert 1.4 <= time.monotonic() - started < 5
+    assert 1.4 <= time.monotonic() - started < 8
     message = str(caught.value)
     assert "\n" not in message and message.startswith(f"redis://127.0.0.1:{relay.port}")
     assert message.count("redis://") == 1 and "writing to 127.0.0.1:" in message

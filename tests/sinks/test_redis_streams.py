@@ -202,7 +202,7 @@ def test_a_closed_port_fails_at_once() -> None:
     started = time.monotonic()
     with pytest.raises(SinkError, match="cannot connect to 127.0.0.1:") as caught:
         open_redis(redis_url("s", port=free_port()))
-    assert time.monotonic() - started < 3 and "\n" not in str(caught.value)
+    assert time.monotonic() - started < 5 and "\n" not in str(caught.value)
 
 
 # The command line
@@ -234,7 +234,9 @@ def test_a_bad_sink_fails_the_run_in_one_line(url: str, message: str) -> None:
     result = run_generate(
         "document", "-p", "starfleet_account", "-q", 5, "--sink", url, timeout=30
     )
-    assert time.monotonic() - started < 10
+    assert (
+        time.monotonic() - started < 15
+    )  # Python's start and imports on a loaded machine too
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and errors[0].startswith("Error: "), result.stderr
