@@ -224,11 +224,13 @@ class AmqpSink(BatchingSink):
     def describe(self) -> str:
         return redact(self.url)
 
-    def _error(self, text: str, retriable: bool = False) -> SinkError:
-        return SinkError(
-            f"{self.describe()}: {scrub_secrets_of(text, self.url)}",
-            retriable=retriable,
-        )
+    def _error(self, text: str) -> SinkError:
+        """A one-line SinkError naming the sink, without its secrets."""
+        return SinkError(f"{self.describe()}: {scrub_secrets_of(text, self.url)}")
+
+    def _batch_error(self, text: str, retriable: bool = False) -> SinkError:
+        """As _error, without the sink's name, which BatchingSink adds."""
+        return SinkError(scrub_secrets_of(text, self.url), retriable=retriable)
 
     # Connecting
 
@@ -368,16 +370,16 @@ class AmqpSink(BatchingSink):
             self._await_confirms()
         except pika.exceptions.AMQPError as exc:
             self._drop_connection()
-            raise self._error(_reason(exc), retriable=True) from None
+            raise self._batch_error(_reason(exc), retriable=True) from None
         left = len(self._unsent) + len(self._waiting)
         if self._refused:
-            raise self._error(
+            raise self._batch_error(
                 f"{self._refused} messages were refused (nacked, or no queue is "
                 f"bound for routing key '{self.options.route}')",
                 retriable=True,
             )
         if left:
-            raise self._error(
+            raise self._batch_error(
                 f"{left} of {len(events)} messages not confirmed within "
                 f"{self.options.ack_timeout:g} s",
                 retriable=True,

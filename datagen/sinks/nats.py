@@ -224,11 +224,13 @@ class NatsSink(BatchingSink):
         shown = redact(self.url)
         return _TOKEN.sub("//***@", shown) if self.options.token else shown
 
-    def _error(self, text: str, retriable: bool = False) -> SinkError:
-        return SinkError(
-            f"{self.describe()}: {scrub_secrets_of(text, self.url)}",
-            retriable=retriable,
-        )
+    def _error(self, text: str) -> SinkError:
+        """A one-line SinkError naming the sink, without its secrets."""
+        return SinkError(f"{self.describe()}: {scrub_secrets_of(text, self.url)}")
+
+    def _batch_error(self, text: str, retriable: bool = False) -> SinkError:
+        """As _error, without the sink's name, which BatchingSink adds."""
+        return SinkError(scrub_secrets_of(text, self.url), retriable=retriable)
 
     # Connecting
 
@@ -332,10 +334,12 @@ class NatsSink(BatchingSink):
         try:
             self._unsent = self._loop.run(self._publish(self._unsent), wait + 5)
         except TimeoutError:
-            raise self._error(f"publishing took over {wait + 5:g} s", True) from None
+            raise self._batch_error(
+                f"publishing took over {wait + 5:g} s", retriable=True
+            ) from None
         if self._unsent:
             cause = f" ({self._last_error})" if self._last_error else ""
-            raise self._error(
+            raise self._batch_error(
                 f"{len(self._unsent)} of {len(events)} messages not acknowledged "
                 f"within {wait:g} s{cause}",
                 retriable=True,
@@ -357,7 +361,7 @@ class NatsSink(BatchingSink):
                 )
             except nats.errors.MaxPayloadError:
                 self._cancel(futures)
-                raise self._error(
+                raise self._batch_error(
                     f"a message of {len(body)} bytes is over the server's "
                     "max_payload"
                 ) from None

@@ -147,7 +147,9 @@ def test_unroutable_messages_are_retried_then_failed(queue: Queue) -> None:
     with pytest.raises(SinkError, match="20 messages were refused") as caught:
         sink.send_many(sample_events(20, tag="lost"))
         sink.flush()
-    assert "\n" not in str(caught.value)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"amqp://{SERVER}/")
+    assert message.count("amqp://") == 1
     delivery = sink.close()
     assert (delivery.sent, delivery.acknowledged, delivery.failed) == (20, 0, 20)
     assert delivery.retried >= 20

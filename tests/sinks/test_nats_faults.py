@@ -122,6 +122,7 @@ def test_server_gone_for_good_is_counted_failed(relay: Relay, stream: Stream) ->
     assert 2 <= time.monotonic() - started < 8
     message = str(caught.value)
     assert "\n" not in message and "not acknowledged within 1 s" in message
+    assert message.startswith("nats://") and message.count("nats://") == 1
     delivery = sink.close()
     assert (delivery.sent, delivery.acknowledged, delivery.failed) == (500, 200, 300)
     ids = [message.event["id"] for message in read_stream(stream.name)]
