@@ -508,7 +508,11 @@ def run_fingerprint(seed: int) -> dict[str, Any]:
     for name, value in ctx.params.items():
         if name in _NOT_OUTPUT:
             continue
-        found[labels.get(name) or str(name)] = seed if name == "seed" else _plain(value)
+        if name == "seed":
+            value = seed
+        elif name == "output_path":
+            value = _output_path(value)
+        found[labels.get(name) or str(name)] = _plain(value)
     return found
 
 
@@ -520,26 +524,26 @@ def _label(param: click.Parameter) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """value as JSON keeps it: paths absolute (-o's too: the run may be
-    resumed from another folder), a script by its file, secrets scrubbed."""
+    """value as JSON keeps it: paths absolute, a script by its file,
+    secrets scrubbed."""
     if isinstance(value, (tuple, list)):
         return [_plain(item) for item in value]
     if isinstance(value, ModuleType):
         value = Path(getattr(value, "__file__", None) or value.__name__)
     if isinstance(value, Path):
         return str(value.absolute())
-    if isinstance(value, str):
-        if value != "-" and _looks_local(value):
-            return str(Path(value).absolute())
-        return scrub(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return scrub(str(value))
 
 
-def _looks_local(value: str) -> bool:
-    """True for a local path -o names (not a URL, an option value, stdout)."""
-    return "://" not in value and value.endswith((".jsonl", ".csv", ".json", "/"))
+def _output_path(value: str | None) -> str | None:
+    """-o as a run resumed from another folder means it: a local path made
+    absolute (a trailing / kept: it names a folder); '-' and URLs as given."""
+    if value is None or value == "-" or "://" in value:
+        return value
+    absolute = str(Path(value).absolute())
+    return f"{absolute}/" if value.endswith("/") else absolute
 
 
 def checkpoint_options(command: F) -> F:
