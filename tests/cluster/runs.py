@@ -29,10 +29,10 @@ def generate(
 
 
 def generate_together(
-    *argvs: Sequence[object], timeout: float = 120
+    *argvs: Sequence[object], timeout: float = 120, ok: bool = True
 ) -> list[subprocess.CompletedProcess[str]]:
     """Each argv as `python generate.py ...`, all at once (a one-process run
-    beside a cluster run whose driver mostly waits); each must exit 0."""
+    beside a cluster run whose driver mostly waits); with ok, each must exit 0."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     processes = [
         subprocess.Popen(
@@ -52,7 +52,7 @@ def generate_together(
         finally:
             process.kill()
         result = subprocess.CompletedProcess(process.args, process.returncode, out, err)
-        assert result.returncode == 0, (
+        assert not ok or result.returncode == 0, (
             f"exit {result.returncode}: generate.py {' '.join(map(str, argv))}\n"
             f"{err[-3000:]}"
         )
