@@ -85,6 +85,7 @@ class Checkpoint:
         self._saved_at = time.monotonic()
         self._begun = False
         self._records: list[dict[str, Any]] = []
+        self._state = "new"
         #: The folder's lock, held until the run ends.
         self.lock = lock
 
@@ -169,7 +170,13 @@ class Checkpoint:
 
     def keep(self, sinks: Sequence[BaseSink]) -> None:
         suspend(sinks)
-        self.release()
+        try:
+            if self._state == "closing":  # closing failed: the run is not done
+                self._write(self.saved_events, "running", self._records)
+        except (DatagenError, OSError):
+            pass  # the run's own error is the one to report
+        finally:
+            self.release()
 
     def closing(self, done: int, sinks: Sequence[BaseSink]) -> None:
         """Marked only (the sinks' own close syncs them): a run that dies
@@ -196,6 +203,7 @@ class Checkpoint:
             self._records = found
 
     def _write(self, done: int, state: str, sinks: list[dict[str, Any]]) -> None:
+        self._state = state
         write_saved(
             self.folder,
             {

@@ -280,7 +280,12 @@ def run_loop(
         for sink in outputs:
             if isinstance(sink, PartSink):
                 sink.settle(sys.maxsize)
-    deliveries, hurried = _close_interruptible(every, stops, hurry)
+    try:
+        deliveries, hurried = _close_interruptible(every, stops, hurry)
+    except BaseException:
+        if mark is not None:  # a file that could not be renamed is not done
+            mark.keep(every)
+        raise
     interrupted = interrupted or hurried
     if interrupted:
         done = _confirmed(outputs, done)

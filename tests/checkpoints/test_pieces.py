@@ -149,3 +149,25 @@ def test_differences_name_each_option() -> None:
         "--sink is not given, the checkpoint's a",
         "--engine is row, the checkpoint's not given",
     ]
+
+
+def test_a_file_that_cannot_be_renamed_leaves_the_run_unfinished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every event was delivered, then the rename failed: the checkpoint is
+    not taken for a finished run (a resume says the file is gone)."""
+    folder = tmp_path / "ck"
+    checkpoint = open_checkpoint(folder, {"run": 1}, False)
+    job = DocumentJob("starfleet_account", 2000, 3, tmp_path / "out.jsonl", "jsonl")
+
+    def full_disk(self: AtomicFile) -> None:
+        raise OutputError(f"cannot write '{self.target}': No space left on device")
+
+    monkeypatch.setattr(AtomicFile, "commit", full_disk)
+    with pytest.raises(OutputError, match="No space left"):
+        run_documents(
+            job, Outputs(tmp_path / "out.jsonl", format="jsonl"), checkpoint=checkpoint
+        )
+    assert saved(folder)["state"] == "running"
+    again = open_checkpoint(folder, {"run": 1}, True)  # the lock was let go
+    assert not again.finished
