@@ -1,4 +1,9 @@
-"""`simulate`: many actors acting on one clock, as a batch or a live stream."""
+"""`simulate`: many actors acting on one clock, as a batch or a live stream.
+
+Long (over 300 lines) because the one command takes every option of a
+simulation run (its length, live pacing and rate shape, profiles, outputs,
+checks, checkpoints, a cluster) and resolves them together in one place.
+"""
 
 from __future__ import annotations
 
