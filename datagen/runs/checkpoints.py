@@ -31,6 +31,7 @@ from datagen.errors import ConfigError, DatagenError
 from datagen.files.paths import prepare_output_folder
 from datagen.runs.blocks import Block, Blocks
 from datagen.runs.checkpoint_file import (
+    FILE,
     FolderLock,
     differences,
     read_saved,
@@ -261,6 +262,8 @@ def open_checkpoint(
     back with .finished set. `drawn`: fingerprint entries this run drew
     (a seed not given): a resumed run takes the checkpoint's."""
     option = "--resume" if resume else "--checkpoint"
+    if resume and not (folder / FILE).is_file():  # a mistyped DIR is not made
+        raise ConfigError(f"--resume {folder}: no checkpoint there (no {FILE})")
     prepare_output_folder(folder, f"{option} folder")
     lock = FolderLock(folder, option)
     try:
@@ -295,9 +298,7 @@ def _open(
             )
         saved = None
     elif saved is None:
-        raise ConfigError(
-            f"--resume {folder}: no checkpoint there (no checkpoint.json)"
-        )
+        raise ConfigError(f"--resume {folder}: no checkpoint there (no {FILE})")
     else:
         for name in drawn:
             fingerprint[name] = saved["fingerprint"].get(name, fingerprint[name])

@@ -94,9 +94,10 @@ def test_not_a_checkpoint(invoke: Invoke, here: Path, content: bytes, why: str) 
     assert not (here / "out.jsonl").exists() and temp_files(here) == []
 
 
-def test_no_checkpoint_to_resume(invoke: Invoke) -> None:
+def test_no_checkpoint_to_resume(invoke: Invoke, here: Path) -> None:
     line = one_error(invoke(*RUN, "-o", "out.jsonl", "--resume", "ck", ok=False))
     assert line == "Error: --resume ck: no checkpoint there (no checkpoint.json)"
+    assert list(here.iterdir()) == []  # a mistyped folder is not made
 
 
 def test_unfinished_run_is_not_started_over(
