@@ -59,9 +59,9 @@ def test_columnar_blocks_of_a_declared_provider_are_the_one_process_bytes(
     generate_together(
         twin(folder, "-o", one),
         twin(folder, "-o", spread, *on_cluster),
+        twin(folder, "-o", f"{parts}/", "--format", "jsonl", *on_cluster),
     )
     same_bytes(spread.read_bytes(), one.read_bytes(), "columnar, one file")
-    generate(*twin(folder, "-o", f"{parts}/", "--format", "jsonl", *on_cluster))
     data = [(p.name, p.read_bytes()) for p in part_files(parts, "jsonl")]
     assert len(data) == 2
     same_bytes(b"".join(d for _, d in data), one.read_bytes(), "columnar parts")

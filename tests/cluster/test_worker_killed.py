@@ -19,7 +19,6 @@ from tests.cluster.runs import (
     SEED,
     check_manifest,
     folder_manifest,
-    generate,
     part_files,
     same_bytes,
 )
@@ -58,7 +57,8 @@ class KilledRun:
 @pytest.fixture(scope="module")
 def killed_run(tmp_path_factory: pytest.TempPathFactory) -> KilledRun:
     """A parts run on a two-worker cluster, one worker SIGKILLed mid-task
-    once the first part is published; and the one-process file to compare."""
+    once the first part is published; and, made meanwhile, the one-process
+    file to compare with."""
     tmp = tmp_path_factory.mktemp("killed")
     folder, one = tmp / "parts", tmp / "one.jsonl"
     with DaskCluster.start(workers=2) as cluster:
@@ -67,13 +67,16 @@ def killed_run(tmp_path_factory: pytest.TempPathFactory) -> KilledRun:
             "-o", f"{folder}/", "--format", "jsonl",
             "--cluster", cluster.address, "--shard-size", 50_000,
         )  # fmt: skip
-        run = subprocess.Popen(
-            generate_command(*argv),
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        run, reference = (
+            subprocess.Popen(
+                generate_command(*command),
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for command in (argv, twin("--quiet", "-o", one))
         )
         try:
             wait_until(
@@ -84,10 +87,12 @@ def killed_run(tmp_path_factory: pytest.TempPathFactory) -> KilledRun:
             assert run.poll() is None, "the run ended before a worker was killed"
             os.kill(victim, signal.SIGKILL)
             _, stderr = run.communicate(timeout=120)
+            _, reference_stderr = reference.communicate(timeout=120)
         finally:
             run.kill()
+            reference.kill()
         left = cluster.worker_pids()
-    generate(*twin("--quiet", "-o", one))
+    assert reference.returncode == 0, reference_stderr
     return KilledRun(folder, one, run.returncode, stderr, left, victim)
 
 
