@@ -22,7 +22,7 @@ import time
 from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import orjson
 
@@ -37,6 +37,7 @@ from datagen.runs.checkpoint_file import (
     read_saved,
     write_saved,
 )
+from datagen.runs.checkpoint_sources import BlocksFrom, skip_events
 from datagen.runs.checkpoint_sinks import (
     delivered,
     counts,
@@ -123,20 +124,8 @@ class Checkpoint:
 
     def skip(self, source: Iterator[Batch]) -> Generator[Batch, None, None]:
         """A stream made again from its start, without the events the
-        checkpoint has (dropped as made: never encoded nor written)."""
-        left = self.start
-        try:
-            for batch in source:
-                if left >= len(batch):
-                    left -= len(batch)
-                    continue
-                if left:
-                    batch, left = batch.slice(left, len(batch)), 0
-                yield batch
-        finally:
-            close = getattr(source, "close", None)
-            if close is not None:
-                close()
+        checkpoint has (see skip_events)."""
+        return skip_events(source, self.start)
 
     # What run_loop calls (RunCheckpoint).
 
@@ -219,32 +208,6 @@ class Checkpoint:
             },
         )
         self.saved_events, self._saved_at = done, time.monotonic()
-
-
-class BlocksFrom(Sequence[Block]):
-    """blocks from index `first` on, lazily (a plan of 10**11 items stays
-    free to hold); a block keeps its index, start and seed."""
-
-    def __init__(self, blocks: Blocks, first: int) -> None:
-        self.blocks = blocks
-        self.indexes = range(first, len(blocks))
-
-    def __len__(self) -> int:
-        return len(self.indexes)
-
-    @overload
-    def __getitem__(self, index: int) -> Block: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Block]: ...
-
-    def __getitem__(self, index: int | slice) -> Block | list[Block]:
-        if isinstance(index, slice):
-            return [self.blocks[i] for i in self.indexes[index]]
-        return self.blocks[self.indexes[index]]
-
-    def __iter__(self) -> Iterator[Block]:
-        return (self.blocks[i] for i in self.indexes)
 
 
 def open_checkpoint(

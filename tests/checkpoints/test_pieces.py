@@ -15,7 +15,8 @@ from datagen.errors import OutputError
 from datagen.files.atomic import KEPT_PREFIX, AtomicFile
 from datagen.runs.blocks import plan_blocks
 from datagen.runs.checkpoint_file import differences
-from datagen.runs.checkpoints import BlocksFrom, Checkpoint, open_checkpoint
+from datagen.runs.checkpoint_sources import BlocksFrom
+from datagen.runs.checkpoints import Checkpoint, open_checkpoint
 from datagen.runs.documents import DocumentJob, run_documents
 from datagen.runs.outputs import Outputs
 from tests.checkpoints.runs import saved
