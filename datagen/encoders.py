@@ -39,6 +39,16 @@ class MalformedRecord(dict[str, Any]):
         self.line = line
 
 
+def json_message(event: dict[str, Any]) -> bytes:
+    """An event as one broker message's body: its compact JSON without a
+    newline (every broker sink sends these bytes, so consumers of each parse
+    the same); a record a `malformed` fault broke as its broken line, so the
+    message is not valid JSON, as in a file."""
+    if type(event) is MalformedRecord:
+        return event.line.rstrip(b"\n")
+    return orjson.dumps(event)
+
+
 class Encoder(Registered, abstract=True):
     """Bytes for a batch of documents; a subclass registers itself by its name."""
 

@@ -44,7 +44,7 @@ from pika.adapters.utils.connection_workflow import (  # type: ignore[import-unt
     AMQPConnectorStackTimeout,
 )
 
-from datagen.encoders import MalformedRecord, get_dotted
+from datagen.encoders import get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub_secrets_of
 from datagen.sinks.base import Delivery
@@ -340,10 +340,7 @@ class AmqpSink(BatchingSink):
     def _message(self, event: dict[str, Any]) -> _Message:
         """An event's body (its JSON; a record a `malformed` fault broke: its
         broken line) and properties (persistent, message_id from key)."""
-        if type(event) is MalformedRecord:
-            body = event.line.rstrip(b"\n")
-        else:
-            body = orjson.dumps(event)
+        body = json_message(event)
         value = get_dotted(event, self._key_path)
         message_id = None
         if value is not None:

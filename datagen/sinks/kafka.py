@@ -32,7 +32,7 @@ import orjson
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from datagen.encoders import MalformedRecord, get_dotted
+from datagen.encoders import MalformedRecord, get_dotted, json_message
 from datagen.errors import SinkError
 from datagen.redaction import redact, scrub
 from datagen.sinks.avro import (
@@ -71,14 +71,6 @@ _AFTER = re.compile(r" \(after \d+ms in state \w+\)")
 _PROBE_SECONDS = 1.0
 
 
-def json_value(event: dict[str, Any]) -> bytes:
-    """An event's message value as JSON; a record a `malformed` fault broke
-    as its broken line, so the message is not valid JSON, as in a file."""
-    if type(event) is MalformedRecord:
-        return event.line.rstrip(b"\n")
-    return orjson.dumps(event)
-
-
 @register_sink
 class KafkaSink(BaseSink):
     """Events to one Kafka topic; close() returns what was acknowledged."""
@@ -115,7 +107,7 @@ class KafkaSink(BaseSink):
         self._avro_schema = avro_schema
         self._encode: Callable[[dict[str, Any]], bytes] | None = None
         if options.format == "json":
-            self._encode = json_value
+            self._encode = json_message
         elif options.schema and avro_schema is None:
             self._avro_schema = load_schema(options.schema)
         # The producer first: it spends its first half second getting a

@@ -33,7 +33,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersi
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from datagen.encoders import MalformedRecord, get_dotted
+from datagen.encoders import get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub
 from datagen.sinks.base import BaseSink, Delivery
@@ -125,14 +125,6 @@ class _Sent(NamedTuple):
     topic: str
     payload: bytes
     info: paho.MQTTMessageInfo
-
-
-def json_payload(event: dict[str, Any]) -> bytes:
-    """An event as its JSON text; a record a `malformed` fault broke as its
-    broken line, as in a file."""
-    if type(event) is MalformedRecord:
-        return event.line.rstrip(b"\n")
-    return orjson.dumps(event)
 
 
 @register_sink
@@ -278,7 +270,7 @@ class MqttSink(BaseSink):
                 raise self._broken
             topic = self._topic_of(event)
             self._wait_for_room(self._window - 1)
-            self._publish(topic, json_payload(event))
+            self._publish(topic, json_message(event))
             delivery.sent += 1
 
     def _topic_of(self, event: dict[str, Any]) -> str:

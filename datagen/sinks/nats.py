@@ -38,7 +38,7 @@ import orjson
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from datagen.encoders import MalformedRecord, get_dotted
+from datagen.encoders import get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub_secrets_of
 from datagen.sinks.base import Delivery
@@ -315,10 +315,7 @@ class NatsSink(BatchingSink):
     def _message(self, event: dict[str, Any]) -> tuple[bytes, dict[str, str] | None]:
         """(body, headers) of one event: its JSON (a record a `malformed` fault
         broke: its broken line), the message id from key."""
-        if type(event) is MalformedRecord:
-            body = event.line.rstrip(b"\n")
-        else:
-            body = orjson.dumps(event)
+        body = json_message(event)
         value = get_dotted(event, self._key_path)
         if value is None:
             return body, None

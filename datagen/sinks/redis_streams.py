@@ -36,7 +36,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from datagen.encoders import MalformedRecord, get_dotted
+from datagen.encoders import get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub
 from datagen.sinks.batching import BatchingSink
@@ -161,9 +161,7 @@ def entry_fields(event: dict[str, Any], layout: str) -> dict[str, bytes]:
     `malformed` fault broke: its broken line), or with layout flat each
     top-level field, strings as they are and other values as JSON text."""
     if layout == "data":
-        if type(event) is MalformedRecord:
-            return {"data": event.line.rstrip(b"\n")}
-        return {"data": orjson.dumps(event)}
+        return {"data": json_message(event)}
     return {
         str(name): value.encode() if isinstance(value, str) else orjson.dumps(value)
         for name, value in event.items()
