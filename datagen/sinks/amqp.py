@@ -422,18 +422,14 @@ class AmqpSink(BatchingSink):
             except pika.exceptions.AMQPError:
                 pass
 
-    def _deliver(self, events: list[dict[str, Any]]) -> None:
-        """As BatchingSink's, but a batch given up on counts only the messages
-        never confirmed as failed."""
-        try:
-            super()._deliver(events)
-        except SinkError:
-            started = self._batch is events  # else no message was even made
-            left = len(self._unsent) + len(self._waiting)
-            accepted = len(events) - left if started else 0
-            self.delivery.failed -= accepted
-            self.delivery.acknowledged += accepted
-            raise
+    def delivered_of(self, events: list[dict[str, Any]]) -> int:
+        """The messages the broker confirmed of a batch given up on (none when
+        its messages were never even made)."""
+        return (
+            len(events) - len(self._unsent) - len(self._waiting)
+            if self._batch is events
+            else 0
+        )
 
     def tick(self) -> None:
         """Between events of a slow stream: answer the server's heartbeats too."""

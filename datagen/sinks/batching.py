@@ -111,8 +111,16 @@ class BatchingSink(BaseSink):
             self.delivery.failed += count
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
-        """Deliver events, all or nothing; raise a retriable SinkError to retry."""
+        """Deliver events, all or nothing (or in part: see delivered_of);
+        raise a retriable SinkError to retry."""
         raise NotImplementedError
+
+    def delivered_of(self, events: list[dict[str, Any]]) -> int:
+        """How many of a batch given up on the server took all the same: they
+        count acknowledged, only the rest failed. A sink whose server takes a
+        batch in part (each record or message answered on its own) and whose
+        write_batch() sends again only the rest says so here; 0 by default."""
+        return 0
 
     def retry_sleep(self) -> Callable[[float], None] | None:
         """The sleep between attempts (None: time.sleep); HTTP stretches it."""
@@ -209,7 +217,8 @@ class BatchingSink(BaseSink):
         self._queue.task_done()
 
     def _deliver(self, events: list[dict[str, Any]]) -> None:
-        """Write one batch with retries; on giving up, count it failed and raise."""
+        """Write one batch with retries; on giving up, count what the server
+        did not take failed and raise."""
 
         def on_retry(error: SinkError) -> None:
             self.delivery.retried += len(events)
@@ -234,7 +243,9 @@ class BatchingSink(BaseSink):
         try:
             call_with_retries(attempt, self.policy, on_retry, **extra)
         except SinkError as error:
-            self._count_failed(len(events))
+            accepted = self.delivered_of(events)
+            self._count_failed(len(events) - accepted)
+            self.delivery.acknowledged += accepted
             self.broken = SinkError(f"{self.describe()}: {error}")
             raise self.broken from error
         self.delivery.acknowledged += len(events)

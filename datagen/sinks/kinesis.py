@@ -221,17 +221,10 @@ class KinesisSink(BatchingSink):
             raise problem
         self._batch = None
 
-    def _deliver(self, events: list[dict[str, Any]]) -> None:
-        """As BatchingSink's, but a batch given up on counts only the records
-        Kinesis never accepted as failed."""
-        try:
-            super()._deliver(events)
-        except SinkError:
-            started = self._batch is events  # else no record was even built
-            accepted = len(events) - len(self._unsent) if started else 0
-            self.delivery.failed -= accepted
-            self.delivery.acknowledged += accepted
-            raise
+    def delivered_of(self, events: list[dict[str, Any]]) -> int:
+        """The records Kinesis accepted of a batch given up on (none when
+        its records were never even built)."""
+        return len(events) - len(self._unsent) if self._batch is events else 0
 
     def release(self) -> None:
         self._client.close()

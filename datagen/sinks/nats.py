@@ -386,17 +386,10 @@ class NatsSink(BatchingSink):
             if not future.done():
                 future.cancel()
 
-    def _deliver(self, events: list[dict[str, Any]]) -> None:
-        """As BatchingSink's, but a batch given up on counts only the messages
-        never acknowledged as failed."""
-        try:
-            super()._deliver(events)
-        except SinkError:
-            started = self._batch is events  # else no message was even made
-            accepted = len(events) - len(self._unsent) if started else 0
-            self.delivery.failed -= accepted
-            self.delivery.acknowledged += accepted
-            raise
+    def delivered_of(self, events: list[dict[str, Any]]) -> int:
+        """The messages JetStream acknowledged of a batch given up on (none when
+        its messages were never even made)."""
+        return len(events) - len(self._unsent) if self._batch is events else 0
 
     # Ending
 

@@ -334,17 +334,10 @@ class RedisStreamSink(BatchingSink):
         except RedisError as exc:
             raise self._error(exc) from None
 
-    def _deliver(self, events: list[dict[str, Any]]) -> None:
-        """As BatchingSink's, but a batch given up on counts only the entries
-        Redis never acknowledged as failed."""
-        try:
-            super()._deliver(events)
-        except SinkError:
-            started = self._batch is events  # else no entry was even built
-            accepted = len(events) - len(self._unsent) if started else 0
-            self.delivery.failed -= accepted
-            self.delivery.acknowledged += accepted
-            raise
+    def delivered_of(self, events: list[dict[str, Any]]) -> int:
+        """The entries Redis acknowledged of a batch given up on (none when
+        its entries were never even built)."""
+        return len(events) - len(self._unsent) if self._batch is events else 0
 
     def release(self) -> None:
         if self.written_before:
