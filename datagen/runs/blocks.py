@@ -23,7 +23,13 @@ from datagen.runs.block_workers import ordered_results
 from datagen.runs.cluster.active import active_cluster
 from datagen.runs.cluster.ordered import cluster_results
 from datagen.faults import FaultInjector
-from datagen.runs.loop import Observer, ProgressCallback, RunResult, run_loop
+from datagen.runs.loop import (
+    Observer,
+    ProgressCallback,
+    RunCheckpoint,
+    RunResult,
+    run_loop,
+)
 from datagen.engine.batches import Batch
 from datagen.seeding import derive_seed
 from datagen.sinks.base import BaseSink
@@ -259,12 +265,13 @@ def run_block_job(
     on_progress: ProgressCallback | None = None,
     faults: FaultInjector | None = None,
     observers: Sequence[Observer] = (),
+    checkpoint: RunCheckpoint | None = None,
 ) -> RunResult:
     """A document or journey run: make(block) -> the block's events (or a
     batch of them made as columns), for each
     block, in `workers` processes (make must then be picklable: a partial of
     a module-level function), placed (place_sinks) and delivered by the one
-    run loop, with `faults` and `observers` (see run_loop)."""
+    run loop, with `faults`, `observers` and `checkpoint` (see run_loop)."""
     placement = place_sinks(sinks, blocks, workers, bool(observers), faults is not None)
     results = run_blocks(partial(_placed_block, make, placement), blocks, workers)
     return run_loop(
@@ -277,4 +284,5 @@ def run_block_job(
         on_progress=(lambda batch: on_progress(len(batch))) if on_progress else None,
         faults=faults,
         observers=observers,
+        checkpoint=checkpoint,
     )

@@ -21,7 +21,7 @@ from datagen.runs.blocks import (
 )
 from datagen.runs.columnar import COLUMN_BLOCK, choose_engine
 from datagen.runs.checkpoints import Checkpoint
-from datagen.runs.loop import Observer, ProgressCallback, RunResult, checkpointed
+from datagen.runs.loop import Observer, ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.record import Checks, run_checked
 from datagen.sinks.base import BaseSink
@@ -149,25 +149,25 @@ def run_documents(
     blocks = job.blocks() if checkpoint is None else checkpoint.blocks(job.blocks())
     sinks, target = open_destination(to, job.provider, job.encoder())
     _share_csv_columns(job, sinks)
-    with checkpointed(checkpoint):
-        return run_checked(
-            checks,
-            job.provider,
-            DOCUMENT_PROVIDERS.get(job.provider),
+    return run_checked(
+        checks,
+        job.provider,
+        DOCUMENT_PROVIDERS.get(job.provider),
+        sinks,
+        job.seed,
+        lambda faults, seen: run_block_job(
+            partial(make_documents, job),
+            blocks,
             sinks,
-            job.seed,
-            lambda faults, seen: run_block_job(
-                partial(make_documents, job),
-                blocks,
-                sinks,
-                target=target,
-                seed=job.seed,
-                workers=workers,
-                on_progress=on_progress,
-                faults=faults,
-                observers=[*observers, *seen],
-            ),
-        )
+            target=target,
+            seed=job.seed,
+            workers=workers,
+            on_progress=on_progress,
+            faults=faults,
+            observers=[*observers, *seen],
+            checkpoint=checkpoint,
+        ),
+    )
 
 
 def _share_csv_columns(job: DocumentJob, sinks: Sequence[BaseSink]) -> None:

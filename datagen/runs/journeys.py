@@ -13,7 +13,7 @@ from datagen.engine.simulation import Simulation
 from datagen.journeys import JOURNEY_PROVIDERS, JourneyProvider, create_journey_provider
 from datagen.runs.blocks import Block, check_block_job, plan_blocks, run_block_job
 from datagen.runs.checkpoints import Checkpoint
-from datagen.runs.loop import ProgressCallback, RunResult, checkpointed
+from datagen.runs.loop import ProgressCallback, RunResult
 from datagen.runs.outputs import Destination, Outputs, open_destination
 from datagen.runs.record import Checks, run_checked
 from datagen.runs.simulation import write_simulation
@@ -81,25 +81,25 @@ def _write_records(
     planned = plan_blocks(job.quantity, job.seed, size=JOURNEYS_PER_BLOCK)
     blocks = planned if checkpoint is None else checkpoint.blocks(planned)
     sinks, target = outputs.open(job.provider)
-    with checkpointed(checkpoint):
-        return run_checked(
-            checks,
-            job.provider,
-            JOURNEY_PROVIDERS.get(job.provider),
+    return run_checked(
+        checks,
+        job.provider,
+        JOURNEY_PROVIDERS.get(job.provider),
+        sinks,
+        job.seed,
+        lambda faults, seen: run_block_job(
+            partial(make_journeys, job),
+            blocks,
             sinks,
-            job.seed,
-            lambda faults, seen: run_block_job(
-                partial(make_journeys, job),
-                blocks,
-                sinks,
-                target=target,
-                seed=job.seed,
-                workers=workers,
-                on_progress=on_progress,
-                faults=faults,
-                observers=seen,
-            ),
-        )
+            target=target,
+            seed=job.seed,
+            workers=workers,
+            on_progress=on_progress,
+            faults=faults,
+            observers=seen,
+            checkpoint=checkpoint,
+        ),
+    )
 
 
 def run_journeys(

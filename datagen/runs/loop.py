@@ -26,8 +26,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -107,23 +105,6 @@ class RunCheckpoint(Protocol):
 
     def finish(self, done: int, deliveries: Sequence[Delivery]) -> None:
         """The run ended whole, its sinks closed."""
-
-
-#: The checkpoint of the run this context starts (see checkpointed()).
-_CHECKPOINT: ContextVar[RunCheckpoint | None] = ContextVar(
-    "datagen_checkpoint", default=None
-)
-
-
-@contextmanager
-def checkpointed(checkpoint: RunCheckpoint | None) -> Iterator[None]:
-    """run_loop() calls inside take `checkpoint` (for runs whose loop is
-    started by code that does not pass one on, such as run_block_job)."""
-    token = _CHECKPOINT.set(checkpoint)
-    try:
-        yield
-    finally:
-        _CHECKPOINT.reset(token)
 
 
 class Stopwatch:
@@ -220,10 +201,10 @@ def run_loop(
     sinks given every event), so the summary matches their own lines.
     `faults` puts faults into the batches (see checked()) and is told how
     many records were written; `observers` see every batch before it.
-    `checkpoint` (else the one of checkpointed()) saves the run as it goes
+    `checkpoint` saves the run as it goes
     (see RunCheckpoint); a resumed run's counts include its earlier part.
     """
-    mark = checkpoint if checkpoint is not None else _CHECKPOINT.get()
+    mark = checkpoint
     if mark is not None and requested is not None:
         requested += mark.cut  # the whole run's, not this part's
     every = [as_base_sink(sink) for sink in sinks]
