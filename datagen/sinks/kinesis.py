@@ -160,8 +160,10 @@ class KinesisSink(BatchingSink):
             if _code(exc) != "ResourceInUseException":  # created meanwhile
                 raise self._error(exc) from None
 
-    def _error(self, exc: Exception, retriable: bool = False) -> SinkError:
-        return SinkError(f"{self.describe()}: {first_line(exc)}", retriable=retriable)
+    def _error(self, exc: Exception) -> SinkError:
+        """A one-line SinkError naming the sink, for errors at start (a
+        batch's errors leave the name to BatchingSink, which adds it)."""
+        return SinkError(f"{self.describe()}: {first_line(exc)}")
 
     # Writing
 
@@ -170,7 +172,7 @@ class KinesisSink(BatchingSink):
         key = self._partition_key(event)
         if len(data) + len(key.encode()) > MAX_RECORD_BYTES:
             raise SinkError(
-                f"{self.describe()}: event {event.get('id')!r} is over 1 MiB, "
+                f"event {event.get('id')!r} is over 1 MiB, "
                 "the most a Kinesis record holds"
             )
         return {"Data": data, "PartitionKey": key}
@@ -200,7 +202,7 @@ class KinesisSink(BatchingSink):
                     StreamName=self.options.stream, Records=request
                 )
             except (BotoCoreError, ClientError) as exc:
-                problem = self._error(exc, retriable=_retriable(exc))
+                problem = SinkError(first_line(exc), retriable=_retriable(exc))
                 left.extend(request)
                 continue
             failed = [
@@ -211,7 +213,7 @@ class KinesisSink(BatchingSink):
             if failed:
                 codes = {result.get("ErrorCode") for result in response["Records"]}
                 problem = SinkError(
-                    f"{self.describe()}: {len(failed)} records failed "
+                    f"{len(failed)} records failed "
                     f"({', '.join(sorted(code for code in codes if code))})",
                     retriable=True,
                 )

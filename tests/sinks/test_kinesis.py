@@ -138,8 +138,11 @@ def test_stream_deleted_mid_run_is_counted_failed(moto_endpoint: str) -> None:
     sink = open_sink(stream_url(moto_endpoint, stream, "&timeout=2"))
     sink.send_many(events[:500])
     kinesis_client(moto_endpoint).delete_stream(StreamName=stream)
-    with pytest.raises(SinkError, match=stream):
+    with pytest.raises(SinkError, match=stream) as caught:
         sink.send_many(events[500:1000])
+    message = str(caught.value)  # named once: BatchingSink adds the name
+    assert message.startswith("kinesis://") and message.count("kinesis://") == 1
+    assert "\n" not in message
     with pytest.raises(SinkError):
         sink.send_many(events[1000:])
     delivery = sink.close()

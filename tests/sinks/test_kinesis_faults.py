@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from datagen.errors import SinkError
 from datagen.sinks.spec import open_sink
 from tests.services import ServerProcess, free_port, moto_command
 from tests.sinks.conformance import sample_events
@@ -145,3 +146,28 @@ def test_throttled_records_are_retried_until_all_arrive(moto_endpoint: str) -> N
     ids = [event["id"] for _, _, event in read_stream(moto_endpoint, stream)]
     assert len(ids) == len(set(ids)), "a record arrived twice"
     assert set(ids) == {event["id"] for event in events}
+
+
+def test_a_batch_given_up_on_fails_only_the_records_kinesis_refused(
+    moto_endpoint: str,
+) -> None:
+    """Throttled for good: each try stores half of what is left, then the
+    sink gives up; what Kinesis stored counts acknowledged, only the rest
+    failed, and the error names the sink once."""
+    proxy = _ThrottlingProxy(moto_endpoint, rounds=1000)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    stream = unique_topic("given-up")
+    try:
+        sink = open_sink(stream_url(proxy.url, stream, "&timeout=1"))
+        with pytest.raises(SinkError, match="records failed") as caught:
+            sink.send_many(sample_events(500, tag="given-up"))  # one whole batch
+        delivery = sink.close()
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    message = str(caught.value)
+    assert message.startswith("kinesis://") and message.count("kinesis://") == 1
+    stored = read_stream(moto_endpoint, stream)
+    assert 250 <= len(stored) < 500
+    assert (delivery.sent, delivery.acknowledged) == (500, len(stored))
+    assert delivery.failed == 500 - len(stored)
