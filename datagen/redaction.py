@@ -8,10 +8,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-#: Query keys whose values are secrets (`key` itself is a sink option, not one).
+#: Query keys whose values are secrets (but see _OPTIONS_NOT_SECRET).
 _SECRET_KEYS = re.compile(
     r"(password|passwd|pwd|secret|token|sig|key|sas|credential|auth)", re.I
 )
+#: Sink options that _SECRET_KEYS would match and that hold no secret: the
+#: field of an event's key or id, RabbitMQ's routing key (shown in messages;
+#: as a secret it would be scrubbed from every message of the run).
+_OPTIONS_NOT_SECRET = frozenset({"key", "routing_key"})
 #: A URL's scheme and `//`: where its authority starts.
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 #: A URL inside a text (ends at white space or a quote; a `:` or `.` after
@@ -93,7 +97,7 @@ def _query_spans(url: str, after: int) -> Iterator[tuple[int, int, str | None]]:
         if not equals or not value:
             continue
         plain_key = unquote_plus(key)
-        if plain_key != "key" and _SECRET_KEYS.search(plain_key):
+        if plain_key not in _OPTIONS_NOT_SECRET and _SECRET_KEYS.search(plain_key):
             yield value_start, value_start + len(value), None
             continue
         plain = unquote_plus(value)

@@ -202,6 +202,27 @@ def test_redact_each_form(url: str, shown: str) -> None:
     assert secrets_in(url), url
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "amqp://h/orders?routing_key=orders.new&key=order.id",
+        "nats://h/a.b?key=id",
+        "kafka://h:1/t?key=user_id",
+    ],
+)
+def test_sink_options_named_key_are_no_secrets(url: str) -> None:
+    """An event field (`key`) or a RabbitMQ routing key is shown as it is,
+    and is not taken for a secret to scrub from every message."""
+    assert redact(url) == url
+    assert secrets_in(url) == []
+
+
+def test_a_secret_key_next_to_a_routing_key_is_still_hidden() -> None:
+    url = "amqp://u:pw@h/x?routing_key=orders.new&api_key=K3y-c19"
+    assert redact(url) == "amqp://u:***@h/x?routing_key=orders.new&api_key=***"
+    assert sorted(secrets_in(url)) == ["K3y-c19", "pw"]
+
+
 def test_open_sink_outside_the_cli_hides_the_pieces_of_a_password() -> None:
     """A library user gets no CLI edge: the spec's own error is scrubbed, the
     pieces urlsplit cut the password into included ('S3CR' read as a port)."""
