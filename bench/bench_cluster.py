@@ -21,6 +21,9 @@ the bytes one process writes):
   CPU per document (gather) and per shard (parts): what bounds a bigger
   cluster.
 
+Long (about 330 lines): three measurements that share the run and check
+helpers, and a report that prints the table for each.
+
 Run from the repository: .venv/bin/python bench/bench_cluster.py [--quick]
 """
 
