@@ -38,11 +38,9 @@ from typing import Any, ClassVar, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import orjson
-import pika  # type: ignore[import-untyped]
-import pika.exceptions  # type: ignore[import-untyped]
-from pika.adapters.utils.connection_workflow import (  # type: ignore[import-untyped]
-    AMQPConnectorStackTimeout,
-)
+import pika
+import pika.exceptions
+from pika.adapters.utils.connection_workflow import AMQPConnectorStackTimeout
 
 from datagen.encoders import get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import pika  # type: ignore[import-untyped]
+import pika
 import pytest
 
 from datagen.errors import ConfigError, SinkError
