@@ -1,13 +1,18 @@
-"""The runner: every actor's next event in one time-ordered queue, earliest first.
+"""The runner: every actor's next event in one time-ordered agenda, earliest first.
 
 Memory grows with the number of actors (one pending event each), never with
 the length of the run. Ties are broken by actor index, then by the actor's
 own order, so the stream is the same whichever process ran which actor.
+
+An actor may yield (moment, None), a wake-up: nothing is emitted and the
+actor goes on at that moment, so a model can rest (a web user between
+sessions) without an event built hours ahead waiting in the agenda.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -18,6 +23,60 @@ from datagen.errors import ProviderError
 
 #: (time, actor index, sequence within the actor, event): the global sort key + event.
 Keyed = tuple[float, int, int, dict[str, Any]]
+#: Simulated seconds an agenda bucket spans: a power of two, so a moment's
+#: bucket and a bucket's end are exact arithmetic.
+BUCKET_SECONDS = 64.0
+#: What next() gives for an actor with no events left.
+_DONE: Any = object()
+
+
+class Agenda:
+    """Entries (time, index, sequence, event, source), taken in key order.
+
+    `near` is a heap of the entries due before `limit`, the end of the
+    current bucket; a later entry is appended to its bucket's list, which
+    becomes the heap when its time comes. An event due hours ahead (a web
+    user's next session) so costs an append, and the heap the merge sifts
+    per event holds about a minute of events, not one entry per actor: a
+    heap of 100,000 actors walks cold memory on every event (3.1 us an event
+    against 1.2 us with 10,000; the agenda, 2.0 us against 1.8 us).
+    """
+
+    __slots__ = ("near", "limit", "later", "buckets")
+
+    def __init__(self) -> None:
+        self.near: list[Any] = []
+        self.limit = -math.inf
+        self.later: dict[float, list[Any]] = {}
+        self.buckets: list[float] = []  # a heap of later's keys
+
+    def push(self, entry: tuple[Any, ...]) -> None:
+        if entry[0] < self.limit:
+            heapq.heappush(self.near, entry)
+        else:
+            self.defer(entry)
+
+    def defer(self, entry: tuple[Any, ...]) -> None:
+        """Put an entry due at or after `limit` in its bucket."""
+        bucket = entry[0] // BUCKET_SECONDS
+        pending = self.later.get(bucket)
+        if pending is None:
+            pending = self.later[bucket] = []
+            heapq.heappush(self.buckets, bucket)
+        pending.append(entry)
+
+    def refill(self) -> bool:
+        """When `near` is empty, make the next bucket the heap; False when
+        nothing is left."""
+        if self.near:
+            return True
+        if not self.buckets:
+            return False
+        bucket = heapq.heappop(self.buckets)
+        self.near = self.later.pop(bucket)
+        heapq.heapify(self.near)
+        self.limit = (bucket + 1.0) * BUCKET_SECONDS
+        return True
 
 
 def run_actors(
@@ -28,16 +87,15 @@ def run_actors(
 ) -> Iterator[Keyed]:
     """The merged, time-ordered stream of the given actors, keyed.
 
-    One heap of (time, index, sequence, event, source) entries, one per actor
-    with events left: the keys are unique, so events and sources are never
-    compared. With `arriving`, the window's arrivals join as they come.
+    One agenda of (time, index, sequence, event, source) entries, one per
+    actor with events left: the keys are unique, so events and sources are
+    never compared. With `arriving`, the window's arrivals join as they come.
     """
     end = float("inf") if window.end is None else window.end
-    heap: list[tuple[float, int, int, Any, Any]] = []
+    agenda = Agenda()
     for actor in actors:
-        _start(heap, model, actor, window, window.start, end, heapq.heappush)
-    heapq.heapify(heap)
-    return _merged(heap, model, window, end, None, arriving)
+        _start(agenda, model, actor, window, window.start, end)
+    return _merged(agenda, model, window, end, None, arriving)
 
 
 def run_deferred(
@@ -57,13 +115,14 @@ def run_deferred(
     another actor can be due before it that is not already in the heap.
     """
     end = float("inf") if window.end is None else window.end
-    heap: list[tuple[float, int, int, Any, Any]] = []
+    agenda = Agenda()
     for index in range(len(actors)):
-        moment = model.first_moment(index, window)
+        # no earlier than the start, where every first event is: a key the
+        # agenda can place (-inf has no bucket)
+        moment = max(model.first_moment(index, window), window.start)
         if moment < end:
-            heap.append((moment, index, -1, None, None))
-    heapq.heapify(heap)
-    return _merged(heap, model, window, end, actors, arriving)
+            agenda.defer((moment, index, -1, None, None))
+    return _merged(agenda, model, window, end, actors, arriving)
 
 
 class ArrivingActors:
@@ -106,58 +165,76 @@ class UnderWay:
 
 
 def _merged(
-    heap: list[Any],
+    agenda: Agenda,
     model: Any,
     window: Window,
     end: float,
     deferred: Sequence[Actor] | None,
     arriving: ArrivingActors | None,
 ) -> Iterator[Keyed]:
-    """Pop the heap in key order. An entry without a source is an actor whose
-    turn to start has come: deferred[index], or the next arrival (the one
-    after it then joins the heap)."""
-    pop, push = heapq.heappop, heapq.heappush
+    """Take the agenda in key order. An entry without a source is an actor
+    whose turn to start has come: deferred[index], or the next arrival (the
+    one after it then joins the agenda); one without an event is a wake-up.
+    Each actor's next event replaces the one just taken, checked to come no
+    earlier (the actor is dropped when it is done or past the end)."""
+    pop, replace = heapq.heappop, heapq.heapreplace
     under_way = None if arriving is None else arriving.under_way
     emit_from = window.first
     if arriving is not None:
-        _next_arrival(heap, arriving, end)
-    while heap:
-        moment, index, sequence, event, source = heap[0]
-        if source is None:  # an actor's turn to start
-            pop(heap)
-            if deferred is not None and index < len(deferred):
-                _start(heap, model, deferred[index], window, moment, end, push)
-            elif arriving is not None:
-                actor = arriving.make(index)
-                arrived = window.arriving_at(moment)
-                _start(heap, model, actor, arrived, moment, end, push)
-                _next_arrival(heap, arriving, end)
-            continue
-        if moment >= emit_from:
-            yield moment, index, sequence, event
-        if under_way is not None and sequence:
-            under_way.saw(moment)
-        _advance(heap, model, window, end)
+        _next_arrival(agenda, arriving, end)
+    while agenda.refill():
+        near, limit = agenda.near, agenda.limit
+        while near:
+            moment, index, sequence, event, source = near[0]
+            if source is None:  # an actor's turn to start
+                pop(near)
+                if deferred is not None and index < len(deferred):
+                    _start(agenda, model, deferred[index], window, moment, end)
+                elif arriving is not None:
+                    actor = arriving.make(index)
+                    arrived = window.arriving_at(moment)
+                    _start(agenda, model, actor, arrived, moment, end)
+                    _next_arrival(agenda, arriving, end)
+                continue
+            if event is not None:
+                if moment >= emit_from:
+                    yield moment, index, sequence, event
+                if under_way is not None and sequence:
+                    under_way.saw(moment)
+                sequence += 1
+            step = next(source, _DONE)
+            if step is _DONE:
+                pop(near)
+                continue
+            upcoming, following = step
+            if not upcoming >= moment:  # one comparison: earlier, or NaN
+                raise misordered(model, index, upcoming, moment, window)
+            if not upcoming < end:
+                pop(near)
+            elif upcoming < limit:
+                replace(near, (upcoming, index, sequence, following, source))
+            else:
+                pop(near)
+                agenda.defer((upcoming, index, sequence, following, source))
 
 
-def _next_arrival(heap: list[Any], arriving: ArrivingActors, end: float) -> None:
-    """Put the next arrival's key in the heap, if it comes before the end."""
+def _next_arrival(agenda: Agenda, arriving: ArrivingActors, end: float) -> None:
+    """Put the next arrival's key in the agenda, if it comes before the end."""
     moment, index = next(arriving.times)
     if moment < end:
-        heapq.heappush(heap, (moment, index, -1, None, None))
+        agenda.push((moment, index, -1, None, None))
 
 
 def _start(
-    heap: list[Any],
+    agenda: Agenda,
     model: Any,
     actor: Actor,
     window: Window,
     bound: float,
     end: float,
-    push: Callable[[list[Any], Any], None],
 ) -> None:
     """Draw the actor's first event (none before bound, the window's start or
-    its first moment) and put it in the heap; nothing when it has none."""
+    its first moment) and put it in the agenda; nothing when it has none."""
     source = iter(model.actor_events(actor, window))
     for moment, event in source:
         if not moment >= window.start:  # NaN too
@@ -169,22 +246,8 @@ def _start(
                 f" ({window.iso(bound)})"
             )
         if moment < end:
-            push(heap, (moment, actor.index, 0, event, source))
+            agenda.push((moment, actor.index, 0, event, source))
         break
-
-
-def _advance(heap: list[Any], model: Any, window: Window, end: float) -> None:
-    """Replace the heap's top, the event just yielded, with its actor's next
-    one (checked to come no earlier), or drop the actor when it is done."""
-    moment, index, sequence, _, source = heap[0]
-    for upcoming, following in source:
-        if not upcoming >= moment:  # one comparison: earlier, or NaN
-            raise misordered(model, index, upcoming, moment, window)
-        if upcoming < end:
-            heapq.heapreplace(heap, (upcoming, index, sequence + 1, following, source))
-            return
-        break
-    heapq.heappop(heap)
 
 
 def misordered(
