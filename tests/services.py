@@ -1,9 +1,12 @@
 """Test servers: make sure a shared one answers, or run a private one to break.
 
 `ensure_service("kafka")` starts a shared server through scripts/services.sh when
-its port does not answer, so `make test` works on a fresh machine. A fault test
-that pauses or kills a server runs its own `ServerProcess` on a free port, so the
-other tests keep theirs.
+its port does not answer, so `make test` works on a fresh machine. The brokers
+the machine runs for itself (Redis, RabbitMQ, Mosquitto, NATS) are always up,
+here and in CI: one that does not answer fails its tests at once, by name. A
+fault test that pauses or kills a server runs its own `ServerProcess` on a free
+port (or a relay in front of it: tests/sinks/relay_for_brokers.py), so the other
+tests keep theirs.
 """
 
 from __future__ import annotations
@@ -30,6 +33,17 @@ PORTS = {
     "azurite": ("AZURITE_PORT", 10000),
     "postgresql": ("", 5432),
     "mariadb": ("", 3306),
+    "redis": ("", 6379),
+    "rabbitmq": ("", 5672),
+    "mosquitto": ("", 1883),
+    "nats": ("", 4222),
+}
+#: The machine's own servers, which services.sh does not start.
+MACHINE_SERVERS = {
+    "redis": "Redis",
+    "rabbitmq": "RabbitMQ (guest/guest)",
+    "mosquitto": "Mosquitto (anonymous, MQTT 5)",
+    "nats": "nats-server with JetStream",
 }
 
 
@@ -49,11 +63,18 @@ def answers(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
 
 
 def ensure_service(name: str) -> str:
-    """'127.0.0.1:PORT' of the shared service, started by services.sh if down.
+    """'127.0.0.1:PORT' of the shared service, started by services.sh if down
+    (one of the machine's own servers is never started: it must be up).
 
-    Fails the test (never skips it) when the service cannot be started.
+    Fails the test (never skips it) when the service does not answer.
     """
     port = port_of(name)
+    if name in MACHINE_SERVERS and not answers(port):
+        pytest.fail(
+            f"{MACHINE_SERVERS[name]} does not answer on 127.0.0.1:{port}: the "
+            "machine's server, which these tests expect up (they never start it)",
+            pytrace=False,
+        )
     if not answers(port):
         result = subprocess.run(
             ["bash", str(SCRIPT), "up", name],

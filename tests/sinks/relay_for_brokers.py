@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from types import TracebackType
 
 
 class Relay:
@@ -58,6 +57,17 @@ class Relay:
         with self._lock:
             self._up = True
 
+    def drop_connections(self) -> None:
+        """Drop every open connection, losing the bytes held, and let new
+        ones in at once (a server's answers lost with its connection)."""
+        self.cut()
+        self.restore()
+
+    @property
+    def address(self) -> str:
+        """'127.0.0.1:PORT' for a sink's URL, in place of the server's."""
+        return f"127.0.0.1:{self.port}"
+
     def close(self) -> None:
         self.cut()
         _close(self._server)
@@ -65,12 +75,7 @@ class Relay:
     def __enter__(self) -> Relay:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def _accept(self) -> None:
