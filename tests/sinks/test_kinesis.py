@@ -15,10 +15,12 @@ from datagen.sinks.kinesis import (
     MAX_RECORDS,
     MAX_REQUEST_BYTES,
     KinesisOptions,
+    KinesisSink,
     _requests,
 )
 from datagen.sinks.spec import open_sink
-from tests.sinks.conformance import check_sink_delivers, sample_events
+from tests.sinks.broker_checks import check_delivers_whole, open_as
+from tests.sinks.conformance import sample_events
 from tests.sinks.kafka_topics import unique_topic
 
 
@@ -54,22 +56,16 @@ def read_stream(endpoint: str, stream: str) -> list[tuple[str, str, dict[str, An
     return found
 
 
-def _equal(sent: dict[str, Any], received: dict[str, Any]) -> None:
-    assert received == sent
-
-
 def stream_url(endpoint: str, stream: str, extra: str = "") -> str:
     return f"kinesis://{stream}?region=us-east-1&endpoint={endpoint}&create=1{extra}"
 
 
 def test_conformance_across_shards(moto_endpoint: str) -> None:
     stream = unique_topic("conformance")
-    events = sample_events(300, tag="kin")
-    check_sink_delivers(
-        lambda: open_sink(stream_url(moto_endpoint, stream, "&shards=4")),
+    check_delivers_whole(
+        KinesisSink,
+        stream_url(moto_endpoint, stream, "&shards=4"),
         lambda: [event for _, _, event in read_stream(moto_endpoint, stream)],
-        events,
-        compare=_equal,
     )
     shards = {shard for shard, _, _ in read_stream(moto_endpoint, stream)}
     assert len(shards) == 4  # keyed by id, 300 events reach every shard
@@ -78,7 +74,9 @@ def test_conformance_across_shards(moto_endpoint: str) -> None:
 def test_partition_key_from_a_field(moto_endpoint: str) -> None:
     stream = unique_topic("keys")
     events = sample_events(200, tag="key")
-    with open_sink(stream_url(moto_endpoint, stream, "&shards=3&key=user_id")) as sink:
+    with open_as(
+        KinesisSink, stream_url(moto_endpoint, stream, "&shards=3&key=user_id")
+    ) as sink:
         sink.send_many(events)
     records = read_stream(moto_endpoint, stream)
     assert len(records) == len(events)
@@ -96,7 +94,7 @@ def test_more_than_500_records_and_5_mib_go_in_several_requests(
     stream = unique_topic("big")
     many = sample_events(1234, tag="many")
     large = [{"id": f"large-{index}", "blob": "x" * 900_000} for index in range(7)]
-    with open_sink(stream_url(moto_endpoint, stream)) as sink:
+    with open_as(KinesisSink, stream_url(moto_endpoint, stream)) as sink:
         sink.send_many(many)
         sink.send_many(large)
     delivery = sink.delivery
@@ -135,7 +133,7 @@ def test_missing_stream_without_create_is_an_error(moto_endpoint: str) -> None:
 def test_stream_deleted_mid_run_is_counted_failed(moto_endpoint: str) -> None:
     stream = unique_topic("deleted")
     events = sample_events(1200, tag="del")
-    sink = open_sink(stream_url(moto_endpoint, stream, "&timeout=2"))
+    sink = open_as(KinesisSink, stream_url(moto_endpoint, stream, "&timeout=2"))
     sink.send_many(events[:500])
     kinesis_client(moto_endpoint).delete_stream(StreamName=stream)
     with pytest.raises(SinkError, match=stream) as caught:

@@ -16,8 +16,9 @@ import pytest
 import requests
 
 from datagen.errors import SinkError
-from datagen.sinks.spec import open_sink
+from datagen.sinks.kinesis import KinesisSink
 from tests.services import ServerProcess, free_port, moto_command
+from tests.sinks.broker_checks import open_as
 from tests.sinks.conformance import sample_events
 from tests.sinks.kafka_topics import unique_topic
 from tests.sinks.test_kinesis import read_stream, stream_url
@@ -34,7 +35,7 @@ def test_paused_endpoint_loses_nothing(moto: ServerProcess) -> None:
     endpoint = f"http://127.0.0.1:{moto.port}"
     stream = unique_topic("paused")
     events = sample_events(2000, tag="paused")
-    sink = open_sink(stream_url(endpoint, stream, "&shards=2&timeout=30"))
+    sink = open_as(KinesisSink, stream_url(endpoint, stream, "&shards=2&timeout=30"))
     batches = [events[start : start + 100] for start in range(0, len(events), 100)]
     started = time.monotonic()
     resume = threading.Timer(4.0, moto.resume)  # the server wakes on its own
@@ -134,7 +135,7 @@ def test_throttled_records_are_retried_until_all_arrive(moto_endpoint: str) -> N
     try:
         stream = unique_topic("throttled")
         events = sample_events(800, tag="throttled")
-        with open_sink(stream_url(proxy.url, stream, "&shards=2")) as sink:
+        with open_as(KinesisSink, stream_url(proxy.url, stream, "&shards=2")) as sink:
             sink.send_many(events)
     finally:
         proxy.shutdown()
@@ -158,7 +159,7 @@ def test_a_batch_given_up_on_fails_only_the_records_kinesis_refused(
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     stream = unique_topic("given-up")
     try:
-        sink = open_sink(stream_url(proxy.url, stream, "&timeout=1"))
+        sink = open_as(KinesisSink, stream_url(proxy.url, stream, "&timeout=1"))
         with pytest.raises(SinkError, match="records failed") as caught:
             sink.send_many(sample_events(500, tag="given-up"))  # one whole batch
         delivery = sink.close()
