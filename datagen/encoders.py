@@ -107,6 +107,17 @@ def get_dotted(
     return value
 
 
+def field_text(value: Any) -> str:
+    """A field's value where text is wanted (a message id, a partition key,
+    a topic level): a string as it is, anything else its compact JSON."""
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def field_bytes(value: Any) -> bytes:
+    """field_text() as bytes (a Kafka key, a Redis stream field)."""
+    return value.encode() if isinstance(value, str) else orjson.dumps(value)
+
+
 def csv_cell(value: Any) -> Any:
     """A value as CSV text: lists and objects as JSON, null as an empty cell,
     booleans as JSON's `true`/`false` (Python's str() would write "True")."""

@@ -37,12 +37,11 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-import orjson
 import pika
 import pika.exceptions
 from pika.adapters.utils.connection_workflow import AMQPConnectorStackTimeout
 
-from datagen.encoders import get_dotted, json_message
+from datagen.encoders import field_text, get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub_secrets_of
 from datagen.sinks.base import Delivery
@@ -340,11 +339,7 @@ class AmqpSink(BatchingSink):
         broken line) and properties (persistent, message_id from key)."""
         body = json_message(event)
         value = get_dotted(event, self._key_path)
-        message_id = None
-        if value is not None:
-            message_id = (
-                value if isinstance(value, str) else orjson.dumps(value).decode()
-            )
+        message_id = None if value is None else field_text(value)
         properties = pika.BasicProperties(
             content_type="application/json",
             delivery_mode=PERSISTENT,

@@ -28,11 +28,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from datagen.encoders import MalformedRecord, get_dotted, json_message
+from datagen.encoders import MalformedRecord, field_bytes, get_dotted, json_message
 from datagen.errors import SinkError
 from datagen.redaction import redact, scrub
 from datagen.sinks.avro import (
@@ -203,7 +202,7 @@ class KafkaSink(BaseSink):
         value = get_dotted(event, self._key_path)
         if value is None:
             return None
-        return value.encode() if isinstance(value, str) else orjson.dumps(value)
+        return field_bytes(value)
 
     def _produce(self, value: bytes | None, key: bytes | None) -> None:
         """Hand one message to the producer, waiting while its queue is full."""

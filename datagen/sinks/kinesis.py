@@ -20,7 +20,7 @@ import orjson
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from datagen.encoders import get_dotted
+from datagen.encoders import field_text, get_dotted
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact
 from datagen.sinks.batching import BatchingSink
@@ -182,8 +182,7 @@ class KinesisSink(BatchingSink):
         if value is None:  # no such field: spread the events over the shards
             self._counter += 1
             return str(self._counter)
-        text = value if isinstance(value, str) else orjson.dumps(value).decode()
-        return text[:256] or "-"
+        return field_text(value)[:256] or "-"
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
         """put_records the batch's records not yet accepted; retriable SinkError

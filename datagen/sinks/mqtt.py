@@ -27,13 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-import orjson
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from datagen.encoders import get_dotted, json_message
+from datagen.encoders import field_text, get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub
 from datagen.sinks.base import BaseSink, Delivery
@@ -279,7 +278,7 @@ class MqttSink(BaseSink):
         topic = self.options.topic
         for name in self._fields:
             value = get_dotted(event, name)
-            text = value if isinstance(value, str) else orjson.dumps(value).decode()
+            text = field_text(value)
             if value is None or "+" in text or "#" in text or "\0" in text:
                 self.delivery.sent += 1
                 self.delivery.failed += 1

@@ -34,11 +34,10 @@ from urllib.parse import unquote, urlsplit
 
 import nats.errors
 import nats.js.errors
-import orjson
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from datagen.encoders import get_dotted, json_message
+from datagen.encoders import field_text, get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub_secrets_of
 from datagen.sinks.base import Delivery
@@ -319,8 +318,7 @@ class NatsSink(BatchingSink):
         value = get_dotted(event, self._key_path)
         if value is None:
             return body, None
-        text = value if isinstance(value, str) else orjson.dumps(value).decode()
-        return body, {MSG_ID: text}
+        return body, {MSG_ID: field_text(value)}
 
     def write_batch(self, events: list[dict[str, Any]]) -> None:
         """Publish the batch's messages not yet acknowledged; a retriable

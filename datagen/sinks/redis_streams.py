@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import orjson
 import redis
 from redis.backoff import NoBackoff
 from redis.exceptions import (
@@ -36,7 +35,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from datagen.encoders import get_dotted, json_message
+from datagen.encoders import field_bytes, field_text, get_dotted, json_message
 from datagen.errors import ConfigError, SinkError, first_line
 from datagen.redaction import redact, scrub
 from datagen.sinks.batching import BatchingSink
@@ -162,10 +161,7 @@ def entry_fields(event: dict[str, Any], layout: str) -> dict[str, bytes]:
     top-level field, strings as they are and other values as JSON text."""
     if layout == "data":
         return {"data": json_message(event)}
-    return {
-        str(name): value.encode() if isinstance(value, str) else orjson.dumps(value)
-        for name, value in event.items()
-    }
+    return {str(name): field_bytes(value) for name, value in event.items()}
 
 
 @register_sink
@@ -320,7 +316,7 @@ class RedisStreamSink(BatchingSink):
             )
             return
         value = get_dotted(event, self._id_path)
-        ident = value if isinstance(value, str) else orjson.dumps(value).decode()
+        ident = field_text(value)
         flat = [part for pair in fields.items() for part in pair]
         maxlen = "" if options.maxlen is None else str(options.maxlen)
         trim = "~" if options.approximate else "="
