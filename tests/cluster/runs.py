@@ -28,23 +28,25 @@ def generate(
     return result
 
 
+def start_generate(*argv: object) -> subprocess.Popen[str]:
+    """`python generate.py *argv` started in the repository, as run_generate
+    runs it; its stdout and stderr are pipes."""
+    return subprocess.Popen(
+        generate_command(*argv),
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def generate_together(
     *argvs: Sequence[object], timeout: float = 120, ok: bool = True
 ) -> list[subprocess.CompletedProcess[str]]:
     """Each argv as `python generate.py ...`, all at once (a one-process run
     beside a cluster run whose driver mostly waits); with ok, each must exit 0."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    processes = [
-        subprocess.Popen(
-            generate_command(*argv),
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for argv in argvs
-    ]
+    processes = [start_generate(*argv) for argv in argvs]
     results = []
     for argv, process in zip(argvs, processes):
         try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,9 @@ from tests.cluster.runs import (
     folder_manifest,
     part_files,
     same_bytes,
+    start_generate,
 )
-from tests.processes import ROOT, generate_command
+from tests.processes import ROOT
 
 #: Eight columnar shards of 50,000: seconds of work for two workers.
 QUANTITY = 400_000
@@ -67,17 +67,8 @@ def killed_run(tmp_path_factory: pytest.TempPathFactory) -> KilledRun:
             "-o", f"{folder}/", "--format", "jsonl",
             "--cluster", cluster.address, "--shard-size", 50_000,
         )  # fmt: skip
-        run, reference = (
-            subprocess.Popen(
-                generate_command(*command),
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for command in (argv, twin("--quiet", "-o", one))
-        )
+        run = start_generate(*argv)
+        reference = start_generate(*twin("--quiet", "-o", one))
         try:
             wait_until(
                 lambda: run.poll() is not None or writing(folder, victim),
