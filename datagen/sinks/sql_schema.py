@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from contextlib import nullcontext
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -232,8 +233,8 @@ class TableSchema:
         batch whose fields the table knows costs one set union.
         """
         if not self.exists:
-            self._create(connection, self._kinds_of(rows, set().union(*rows)))
-            return
+            if self._create(connection, self._kinds_of(rows, set().union(*rows))):
+                return
         new = set().union(*rows).difference(self.kinds)
         if new:
             for column, kind in self._kinds_of(rows, new).items():
@@ -262,7 +263,9 @@ class TableSchema:
             kinds[column] = kind or TEXT
         return kinds
 
-    def _create(self, connection: Connection, kinds: dict[str, str]) -> None:
+    def _create(self, connection: Connection, kinds: dict[str, str]) -> bool:
+        """Create the table for these columns: True; False when another writer
+        (a cluster's other worker) created it first, which is then reflected."""
         for key in self.key_columns:
             if key not in kinds:
                 raise SinkError(f"the first events have no key field '{key}'")
@@ -271,7 +274,24 @@ class TableSchema:
         self.kinds = dict(kinds)
         self._rebuild()
         assert self.table is not None
-        self.table.create(connection, checkfirst=True)
+        # PostgreSQL aborts a transaction at a failed CREATE: a savepoint keeps
+        # the rest; MySQL's DDL commits on its own and leaves none to roll to.
+        guard = (
+            connection.begin_nested()
+            if self.engine.dialect.name == "postgresql"
+            else nullcontext()
+        )
+        try:
+            with guard:
+                self.table.create(connection, checkfirst=True)
+        except sa.exc.DBAPIError:
+            # checkfirst looked, then another session's CREATE won the race
+            self.table = None
+            self.reflect(connection)
+            if not self.exists:
+                raise
+            return False
+        return True
 
     def _rebuild(self) -> None:
         self._plan = [
