@@ -86,6 +86,14 @@ class Registry(Mapping[str, T], Generic[T]):
         self._items[name] = item
         self._origins[name] = origin
 
+    def replace(self, name: str, item: T, origin: str) -> None:
+        """Register item under name in place of what had it: a long-lived
+        process (a cluster's worker) taking a declaration edited since."""
+        with self._lock:
+            self._failures.pop(name, None)
+            self._items[name] = item
+            self._origins[name] = origin
+
     def add_class(self, cls: T) -> None:
         """Register a class under its own `name` attribute (what subclassing a
         provider base does); ProviderError when the class sets none."""

@@ -25,7 +25,13 @@ from typing import Any, BinaryIO, ContextManager, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from datagen.errors import ConfigError, OutputError, first_line, missing_package
-from datagen.files.atomic import TEMP_PREFIX, naming, open_temp, write_atomic
+from datagen.files.atomic import (
+    KEPT_PREFIX,
+    TEMP_PREFIX,
+    naming,
+    open_temp,
+    write_atomic,
+)
 from datagen.files.paths import prepare_output_folder, safe_file_name
 from datagen.redaction import MIN_SECRET_LENGTH, redact, scrub
 
@@ -62,6 +68,9 @@ class PartStore(Protocol):
 
     def open_read(self, name: str) -> ContextManager[BinaryIO]:
         """A streaming reader of `name`; FileNotFoundError when it is not there."""
+
+    def remove_leftovers(self) -> int:
+        """Drop what writers that died left half-written; how many."""
 
 
 def is_object_store(location: str | Path) -> bool:
@@ -155,6 +164,19 @@ class LocalPartStore:
 
     def open_read(self, name: str) -> ContextManager[BinaryIO]:
         return open(self.folder / checked_name(name), "rb")
+
+    def remove_leftovers(self) -> int:
+        """Remove the temp files of parts whose writer died (a killed worker,
+        on any machine: no PID tells); call it when no part is being written."""
+        removed = 0
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(TEMP_PREFIX) and not entry.name.startswith(
+                    KEPT_PREFIX
+                ):
+                    Path(entry.path).unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
 
 @dataclass(frozen=True)
@@ -332,6 +354,25 @@ class S3PartStore:
         )
         with io.BufferedReader(_Body(body), buffer_size=1 << 20) as stream:
             yield stream
+
+    def remove_leftovers(self) -> int:
+        """Abort the multipart uploads under the prefix that a dead writer
+        left (S3 keeps and bills their pieces, never showing them); call it
+        when no part is being written."""
+        client = _client(self)
+        listed = self._calling(
+            lambda: client.list_multipart_uploads(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+        )
+        uploads = listed.get("Uploads", [])
+        for upload in uploads:
+            self._calling(
+                lambda upload=upload: client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+            )
+        return len(uploads)
 
     def _calling(self, call: Any, name: str | None = None) -> Any:
         """call() with a missing object as FileNotFoundError and other failures

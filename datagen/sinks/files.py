@@ -266,7 +266,9 @@ class PartSink(BaseSink):
     """
 
     def __init__(self, folder: Path, prefix: str, part: bool = False) -> None:
-        self.folder = Path(folder)
+        # absolute: parts are written where the run's blocks are made, which
+        # for a cluster's worker is another working directory
+        self.folder = Path(folder).absolute()
         self.prefix = prefix
         super().__init__()
         self._earlier: set[tuple[str, int]] = set()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from tests.cluster.dask_processes import DaskCluster
 from tests.cluster.runs import (
@@ -69,11 +68,6 @@ def test_columnar_blocks_of_a_declared_provider_are_the_one_process_bytes(
     assert folder_manifest(parts)["run"]["engine"] == "columnar"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DeclaredOnWorkers skips a provider name a worker registered before,"
-    " whatever file declares it now (datagen/declarative/worker_setup.py)",
-)
 def test_an_edited_declaration_is_what_the_workers_run_next(
     dask_cluster: DaskCluster, tmp_path: Path
 ) -> None:

@@ -103,11 +103,6 @@ def test_the_run_finishes_with_every_part_once(killed_run: KilledRun) -> None:
     check_manifest(folder_manifest(killed_run.folder), data, QUANTITY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the killed worker's temp part stays in the run's folder: nothing"
-    " removes it (files/part_store.py LocalPartStore, cluster/document_parts.py)",
-)
 def test_the_killed_worker_leaves_nothing_behind(killed_run: KilledRun) -> None:
     names = sorted(os.listdir(killed_run.folder))
     parts = [p.name for p in part_files(killed_run.folder, "jsonl")]

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 
 from tests.cluster.dask_processes import DaskCluster
-from tests.cluster.runs import SEED, generate, generate_together
+from tests.cluster.runs import SEED, generate_together
 from tests.services import ensure_service
 from tests.sinks.kafka_topics import read_topic, unique_topic
 from tests.sinks.sql_helpers import fresh_table
@@ -38,12 +38,6 @@ def test_every_document_reaches_postgresql_once(
     one-process run exactly once, and the summary counts -q."""
     one = tmp_path / "one.jsonl"
     with fresh_table("postgresql", ensure_service("postgresql"), tmp_path) as table:
-        # The table is made first, by one process upserting the run's first
-        # document: two workers creating it at once race in PostgreSQL (a
-        # unique violation on pg_type fails a shard; sinks/sql_schema.py
-        # _create checks, then creates). Drop this once the sink survives it.
-        generate("document", "-p", "starfleet_account", "-q", 1, "--seed", SEED,
-                 "--quiet", "--sink", table.url(key="id"))  # fmt: skip
         _, spread = generate_together(
             (*ACCOUNTS, "--quiet", "-o", one),
             (*ACCOUNTS, "--sink", table.url(key="id"),

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from tests.cluster.dask_processes import DaskCluster
 from tests.cluster.runs import SEED, generate, part_files
 
-RELATIVE = "workers resolve a relative part store or output folder in their own cwd"
 
 
-@pytest.mark.xfail(strict=True, reason=RELATIVE + " (cli/cluster.py parts_target)")
 def test_parts_go_to_a_folder_relative_to_the_driver(
     dask_cluster: DaskCluster, tmp_path: Path
 ) -> None:
@@ -28,7 +25,6 @@ def test_parts_go_to_a_folder_relative_to_the_driver(
     assert len(part_files(tmp_path / "parts", "jsonl")) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=RELATIVE + " (runs/blocks.py place_sinks)")
 def test_journey_zips_go_to_a_folder_relative_to_the_driver(
     dask_cluster: DaskCluster, tmp_path: Path
 ) -> None:
@@ -39,11 +35,6 @@ def test_journey_zips_go_to_a_folder_relative_to_the_driver(
     assert len(list((tmp_path / "zips").glob("*.zip"))) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the merge stages shards in a folder relative to the driver's cwd"
-    " (runs/cluster/simulation_parts.py simulation_batches)",
-)
 def test_a_merged_simulation_runs_from_any_folder(
     dask_cluster: DaskCluster, tmp_path: Path
 ) -> None:

@@ -19,18 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from datagen.errors import ConfigError, SinkError
-from datagen.files.part_store import PartStore, open_part_store
+from datagen.files.part_store import PartStore, is_object_store, open_part_store
 from datagen.redaction import redact
 from datagen.runs.blocks import run_block_job
 from datagen.runs.cluster.active import ActiveCluster
 from datagen.runs.cluster.ordered import cluster_results
 from datagen.runs.cluster.part_files import part_sink
-from datagen.runs.cluster.shards import Shard, plan_shards
+from datagen.runs.cluster.shards import Shard, balanced_shard, plan_shards
 from datagen.runs.documents import DocumentJob, check_job, make_documents
-from datagen.runs.loop import RunResult, as_base_sink
+from datagen.runs.loop import RunResult
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.files import JsonArrayEncoder
-from datagen.sinks.spec import open_sink
+from datagen.sinks.router import open_sinks
 
 #: What the run's folder holds besides its parts.
 RUN_FILE = "run.json"
@@ -63,16 +63,21 @@ class ShardDone:
 
 def write_shard(job: DocumentJob, target: PartsTarget, shard: Shard) -> ShardDone:
     """A cluster task: the shard's documents into its part and the sinks."""
-    sinks = [as_base_sink(open_sink(spec)) for spec in target.sinks]
+    sinks: list[BaseSink] = list(open_sinks(target.sinks))
     if target.location is None:
         return ShardDone(shard.index, shard.count, deliveries=_run(job, shard, sinks))
-    store = open_part_store(target.location, create=False)
-    name = shard.part_name(EXTENSIONS[target.format])
-    with store.writing(name) as path:
-        encoder = None if target.format == "parquet" else _encoder(job, target)
-        part = part_sink(path, target.format, encoder, shard.first, shard.last)
-        deliveries = _run(job, shard, [part, *sinks])
-        size, digest = _digest(path)
+    try:
+        store = open_part_store(target.location, create=False)
+        name = shard.part_name(EXTENSIONS[target.format])
+        with store.writing(name) as path:
+            encoder = None if target.format == "parquet" else _encoder(job, target)
+            part = part_sink(path, target.format, encoder, shard.first, shard.last)
+            deliveries = _run(job, shard, [part, *sinks])
+            size, digest = _digest(path)
+    except BaseException:
+        for sink in sinks:
+            sink.abort()  # run_loop closed them, unless the part never started
+        raise
     return ShardDone(shard.index, shard.count, name, size, digest, deliveries[1:])
 
 
@@ -92,7 +97,10 @@ def _run(job: DocumentJob, shard: Shard, sinks: list[BaseSink]) -> list[Delivery
     )
     for delivery in result.deliveries:
         if not delivery.complete:
-            raise SinkError(f"shard {shard.index}: {delivery.summary()}")
+            raise SinkError(
+                f"shard {shard.index}: {delivery.summary()} (the worker's log"
+                " says why)"
+            )
     return result.deliveries
 
 
@@ -118,8 +126,10 @@ def run_document_parts(
     parts in order; the result counts every document and each sink's
     deliveries, added up over the shards."""
     started = time.monotonic()
+    target = replace(target, location=absolute_location(target.location))
     job = check_job(replace(job, format=_row_format(target.format)))
-    shards = plan_shards(job.blocks(), cluster.shard_items)
+    shard_items = cluster.shard_items or balanced_shard(job.quantity, cluster)
+    shards = plan_shards(job.blocks(), shard_items)
     store = None if target.location is None else open_part_store(target.location)
     plan = _plan(job, target, len(shards))
     done: dict[int, ShardDone] = {}
@@ -141,6 +151,7 @@ def run_document_parts(
     except KeyboardInterrupt:
         interrupted = True
     if store is not None and not interrupted:
+        store.remove_leftovers()  # of a worker killed mid-part
         _publish_manifest(store, plan, [done[shard.index] for shard in shards])
     where = target.location or ", ".join(redact(spec) for spec in target.sinks)
     return RunResult(
@@ -171,6 +182,14 @@ def _add(totals: dict[str, Delivery], deliveries: list[Delivery]) -> None:
         total = totals.setdefault(delivery.sink, Delivery(delivery.sink))
         for name in ("sent", "acknowledged", "failed", "retried", "unknown"):
             setattr(total, name, getattr(total, name) + getattr(delivery, name))
+
+
+def absolute_location(location: str | None) -> str | None:
+    """A folder as an absolute path (the workers' working directory is not
+    the driver's); an object store's URL as it is."""
+    if location is None or is_object_store(location):
+        return location
+    return str(Path(location).absolute())
 
 
 def resumed_seed(location: str) -> int | None:
@@ -208,6 +227,7 @@ def _prepare(
     """A fresh run clears an earlier run's parts; a resumed one checks the
     plan is the same and keeps the parts already published (whole, since
     each is published at once)."""
+    store.remove_leftovers()  # parts half-written by workers that died
     earlier = [
         n for n in store.names() if n.startswith("part-") or n in (RUN_FILE, MANIFEST)
     ]

@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from datagen.runs.blocks import Block, Blocks, grouped
+from datagen.runs.cluster.active import ActiveCluster
 
+#: Shards each worker gets at least, when the run is small enough to need it.
+SHARDS_PER_WORKER = 4
 #: Items per shard by default: big enough that a task's few milliseconds of
 #: scheduling are lost in its seconds of work (bench/bench_cluster.py).
 DEFAULT_SHARD_ITEMS = 200_000
@@ -36,6 +39,14 @@ class Shard:
 
     def part_name(self, extension: str) -> str:
         return f"part-{self.index:05d}.{extension}"
+
+
+def balanced_shard(quantity: int, cluster: ActiveCluster) -> int:
+    """Items per shard for a run of `quantity` when --shard-size is not
+    given: DEFAULT_SHARD_ITEMS, or fewer so every worker gets about four
+    shards (a run of 200,000 on 2 workers is not one shard on one worker)."""
+    per_worker = -(-quantity // (SHARDS_PER_WORKER * cluster.workers()))
+    return max(min(DEFAULT_SHARD_ITEMS, per_worker), 1)
 
 
 def plan_shards(blocks: Sequence[Block], shard_items: int | None) -> list[Shard]:

@@ -31,6 +31,7 @@ from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
 from datagen.files.part_store import PartStore, open_part_store
 from datagen.runs.cluster.active import ActiveCluster
+from datagen.runs.cluster.document_parts import absolute_location
 from datagen.runs.cluster.ordered import cluster_results
 from datagen.runs.loop import RunResult
 
@@ -214,7 +215,7 @@ def simulation_batches(
     with ExitStack() as stack:
         if stage is None:
             stage = stack.enter_context(
-                tempfile.TemporaryDirectory(prefix=".datagen-shards-", dir=".")
+                tempfile.TemporaryDirectory(prefix=".datagen-shards-", dir=Path.cwd())
             )
         done = list(run_shards(cluster, simulation, spec, window, stage, count))
         store = open_part_store(stage, create=False)
@@ -234,6 +235,7 @@ def write_simulation_parts(
     for a consumer that reads the parts in parallel, or merges them itself."""
     started = time.monotonic()
     spec = SimulationSpec.of(simulation)
+    location = absolute_location(location) or location
     store = open_part_store(location)
     for name in store.names():
         if name.startswith("part-") or name == "manifest.json":
