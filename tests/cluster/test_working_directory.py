@@ -12,7 +12,6 @@ from tests.cluster.dask_processes import DaskCluster
 from tests.cluster.runs import SEED, generate, part_files
 
 
-
 def test_parts_go_to_a_folder_relative_to_the_driver(
     dask_cluster: DaskCluster, tmp_path: Path
 ) -> None:
