@@ -29,7 +29,19 @@ class Profile(dict[str, Any]):
         return (Profile, (dict(self),))
 
 
-@dataclass
+class ActorRandom(random.Random):
+    """random.Random seeded with an int, without the instance dict that
+    Random.seed() makes to hold gauss_next (336 bytes an actor, beside the
+    generator's 2,500): the class's None serves until gauss() keeps one.
+    Same numbers as random.Random(seed)."""
+
+    gauss_next = None
+
+    def __init__(self, seed: int | None = None) -> None:
+        super(random.Random, self).seed(seed)  # the C seed Random.seed ends in
+
+
+@dataclass(slots=True)
 class Actor:
     """One actor: index in the population, seeded RNG, and a profile that
     behaviour code may extend (additions persist for the run)."""
@@ -49,7 +61,7 @@ def make_actor(
     """Actor number index: its RNG depends on the run's seed and index only,
     which is what keeps --workers from changing a stream. The profile is used
     as given (a plain dict becomes a Profile), so additions reach its owner."""
-    rng = random.Random(derive_seed(run_seed, "actor", index))
+    rng = ActorRandom(derive_seed(run_seed, "actor", index))
     if not isinstance(profile, Profile):
         profile = Profile(profile or {})
     if "uuid" not in profile:
@@ -59,17 +71,25 @@ def make_actor(
 
 
 class LazyActors(Sequence[Actor]):
-    """Actors of a model that needs no profiles, each made when it is read.
+    """Actors made when they are read, of a model that needs no profiles or
+    reads a few fields of created ones (`profiles`, made on read too).
 
-    Actor i is make_actor(run_seed, i) however it is reached (index, slice,
-    iteration), so a run streams its population instead of holding a list of
-    every actor (each has its own RNG state, about 2.5 kB) before the first
-    event. Made afresh on every read: nothing added to a profile is kept here.
+    Actor i is make_actor(run_seed, i, profiles[i]) however it is reached
+    (index, slice, iteration), so a run streams its population instead of
+    holding a list of every actor (each has its own RNG state, about 2.5 kB)
+    before the first event, and an actor its model lets go is freed. Made
+    afresh on every read: nothing added to a profile is kept here.
     """
 
-    def __init__(self, run_seed: int, indexes: range) -> None:
+    def __init__(
+        self,
+        run_seed: int,
+        indexes: range,
+        profiles: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         self.run_seed = run_seed
         self.indexes = indexes
+        self.profiles = profiles
 
     def __len__(self) -> int:
         return len(self.indexes)
@@ -82,9 +102,13 @@ class LazyActors(Sequence[Actor]):
 
     def __getitem__(self, index: int | slice) -> Actor | LazyActors:
         if isinstance(index, slice):
-            return LazyActors(self.run_seed, self.indexes[index])
-        return make_actor(self.run_seed, self.indexes[index])
+            return LazyActors(self.run_seed, self.indexes[index], self.profiles)
+        return self._make(self.indexes[index])
 
     def __iter__(self) -> Iterator[Actor]:
-        seed = self.run_seed
-        return (make_actor(seed, index) for index in self.indexes)
+        return map(self._make, self.indexes)
+
+    def _make(self, index: int) -> Actor:
+        profiles = self.profiles
+        profile = None if profiles is None else profiles[index]
+        return make_actor(self.run_seed, index, profile)
