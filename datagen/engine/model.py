@@ -13,7 +13,9 @@ attributes the engine reads when present:
   `arrivals_begin` (default 0): seconds after the start when they begin
   (journeys: after the initial actors' start spread, so the rate holds);
 - `warm_up_seconds(intensity)`: how long a live run plays before it emits,
-  so its first second looks like any other (web sessions under way).
+  so its first second looks like any other (web sessions under way);
+- `profile_fields`: the profile fields actor_events reads; a run that reads
+  and saves no profiles file keeps only those (and Actor.id's) in memory.
 
 The SIMULATIONS registry holds factories `(**options) -> Behaviour`; the only
 option the CLI passes is `config` (the --config path), and only when given.
@@ -163,6 +165,8 @@ class Behaviour(Protocol):
         Randomness only from actor.rng, time only from window and the emissions.
         The runner copies nothing: yield a new dict per event (or one you no
         longer change), since events may wait in a batch before they are written.
+        (moment, None) is a wake-up: nothing is emitted and the actor goes on
+        at moment, so an event need not be built long before it is due.
         """
         ...
 

@@ -9,18 +9,23 @@ when this run is the one that creates it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from datagen.engine.actors import Actor, Profile, make_actor
+from datagen.engine.actors import Actor, LazyActors, Profile, make_actor
 from datagen.engine.profiles import (
     PROFILE_BLOCK,
+    ProfileColumns,
     create_profiles,
     load_profiles,
     save_profiles,
 )
 from datagen.errors import ConfigError
+
+#: What Actor.id reads of a created profile (it has a uuid), kept in every one.
+ID_FIELDS = ("uuid",)
 
 
 @dataclass
@@ -38,7 +43,10 @@ class Population:
     #: their profiles (None: they get none, like the model's initial actors).
     seed: int = 0
     locale: str | None = None
-    _block: tuple[int, list[Profile]] = field(default=(-1, []), repr=False)
+    #: The profile fields kept, when the model reads only those and no
+    #: profile is read or saved (see build_population); None: all of them.
+    fields: tuple[str, ...] | None = None
+    _block: tuple[int, Sequence[Profile]] = field(default=(-1, []), repr=False)
 
     def arrival(self, index: int) -> Actor:
         """Actor number index, arriving during the run: made from the seed as
@@ -47,7 +55,12 @@ class Population:
             return make_actor(self.seed, index)
         first = index - index % PROFILE_BLOCK
         if self._block[0] != first:  # made a block at a time, as ever
-            made = create_profiles(self.seed, first + PROFILE_BLOCK, first, self.locale)
+            stop, locale = first + PROFILE_BLOCK, self.locale
+            made: Sequence[Profile] = (
+                create_profiles(self.seed, stop, first, locale)
+                if self.fields is None
+                else ProfileColumns(self.seed, stop, first, locale, self.fields)
+            )
             self._block = (first, made)
         return make_actor(self.seed, index, self._block[1][index - first])
 
@@ -77,6 +90,7 @@ def build_population(
     with_profiles: bool = True,
     default_count: int = 100,
     out: Path | None = None,
+    fields: Sequence[str] | None = None,
 ) -> Population:
     """count actors (the file's count, else default_count, when None).
 
@@ -85,10 +99,17 @@ def build_population(
     there), else new profiles saved to it at once, and the path becomes where
     the run's changes are saved unless `out` is given. `out`:
     where save() writes the profiles as the run leaves them. Without profiles
-    (with_profiles False, no path) actors get an empty profile.
+    (with_profiles False, no path) actors get an empty profile. `fields`:
+    the profile fields the model reads (its profile_fields); when no profile
+    is read or saved, only those (and Actor.id's) are kept, and actors are
+    made when they are read (LazyActors): the model's actors are freed when
+    it lets them go.
     """
     if count is not None and count < 1:
         raise ConfigError(f"--actors must be at least 1, not {count}")
+    kept = None  # a profile read or saved keeps every field, as files have them
+    if fields is not None and path is None and out is None:
+        kept = tuple(dict.fromkeys([*ID_FIELDS, *fields]))
     profiles: list[dict[str, Any]] | None = None
     if path is not None:
         path = Path(path)
@@ -104,6 +125,12 @@ def build_population(
             save_profiles(path, profiles)
     else:
         wanted = count if count is not None else default_count
+        if with_profiles and kept is not None:
+            columns = ProfileColumns(seed, wanted, 0, locale, kept)
+            lazy = LazyActors(seed, range(wanted), columns)
+            return Population(
+                cast("list[Actor]", lazy), seed=seed, locale=locale, fields=kept
+            )
         if with_profiles:
             profiles = [*create_profiles(seed, wanted, locale=locale)]
     actors = [

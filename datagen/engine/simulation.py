@@ -179,6 +179,7 @@ class Simulation:
                 with_profiles=getattr(self.model, "needs_profiles", True),
                 default_count=default_actors(self.model),
                 out=self.profiles_out,
+                fields=getattr(self.model, "profile_fields", None),
             )
         return self._population
 
