@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from datagen.cli.declared import template_provider
 from datagen.cli.errors import QUIET
@@ -546,6 +547,22 @@ def _output_path(value: str | None) -> str | None:
     return f"{absolute}/" if value.endswith("/") else absolute
 
 
+def _refuse_timing_alone() -> None:
+    """ConfigError for --checkpoint-every or --checkpoint-seconds given
+    without a folder: they have defaults, so only click knows they were given."""
+    context = click.get_current_context()
+    for name, option in (
+        ("checkpoint_every", "--checkpoint-every"),
+        ("checkpoint_seconds", "--checkpoint-seconds"),
+    ):
+        source = context.get_parameter_source(name)
+        if source not in (None, ParameterSource.DEFAULT):
+            raise ConfigError(
+                f"{option} says when to save a checkpoint: give --checkpoint "
+                f"DIR or --resume DIR too, or drop {option}"
+            )
+
+
 def checkpoint_options(command: F) -> F:
     """--checkpoint DIR, --resume DIR, --checkpoint-every N and
     --checkpoint-seconds T, handed to the command as one CheckpointOptions
@@ -565,6 +582,8 @@ def checkpoint_options(command: F) -> F:
                 f"--checkpoint {checkpoint} and --resume {resume} name two "
                 "folders: a resumed run goes on saving into its own"
             )
+        if checkpoint is None and resume is None:
+            _refuse_timing_alone()
         options = CheckpointOptions(
             resume or checkpoint,
             resume is not None,

@@ -199,3 +199,18 @@ def test_counts_of_a_resumed_run_are_the_whole_run(
     assert (here / "copy.jsonl").read_bytes() == (here / "out.jsonl").read_bytes()
     lines = (here / "out.jsonl").read_bytes().splitlines()
     assert len({json.loads(line)["id"] for line in lines}) == 3000
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [("--checkpoint-every", "10"), ("--checkpoint-seconds", "5")],
+)
+def test_checkpoint_timing_without_a_folder_is_refused(
+    invoke: Invoke, here: Path, option: str, value: str
+) -> None:
+    result = invoke(*RUN, "-o", "out.jsonl", option, value, ok=False)
+    assert one_error(result) == (
+        f"Error: {option} says when to save a checkpoint: give --checkpoint DIR "
+        f"or --resume DIR too, or drop {option}"
+    )
+    assert list(here.iterdir()) == []
