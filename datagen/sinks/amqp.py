@@ -110,6 +110,11 @@ class AmqpOptions(RetryDeadlineAlias):
             raise ConfigError(f"{where}: the vhost is empty (%2F is the vhost '/')")
         exchange = unquote(segments[-1])
         password = unquote(parts.password) if parts.password is not None else None
+        if password is not None and not parts.username:
+            # pika would log in as guest/guest and ignore the password.
+            raise ConfigError(
+                f"{where}: a password without a user: give USER:PASSWORD@"
+            )
         given = {
             "host": parts.hostname or "127.0.0.1",
             "port": parts.port or PORTS[scheme],
@@ -165,7 +170,10 @@ class _Message(NamedTuple):
 
 
 def _reason(error: BaseException) -> str:
-    """One line for a pika error (the socket's own error for a failed connect)."""
+    """One line for a pika error (the socket's own error for a failed connect,
+    a failed TLS handshake said to be one: pika lets ssl.SSLError through)."""
+    if isinstance(error, ssl.SSLError):
+        return f"TLS handshake failed: {first_line(error)}"
     inner = error.args[0] if error.args else None
     cause = getattr(inner, "exception", None)
     if isinstance(cause, OSError):
@@ -207,7 +215,7 @@ class AmqpSink(BatchingSink):
         self._channel_closed = ""  # why the broker closed the channel
         try:
             self._open(at_start=True)
-        except pika.exceptions.AMQPError as exc:
+        except (pika.exceptions.AMQPError, ssl.SSLError) as exc:
             self._drop_connection()
             raise self._error(f"cannot connect: {_reason(exc)}") from None
         except BaseException:
@@ -358,7 +366,7 @@ class AmqpSink(BatchingSink):
             self._open()
             self._publish_unsent()
             self._await_confirms()
-        except pika.exceptions.AMQPError as exc:
+        except (pika.exceptions.AMQPError, ssl.SSLError) as exc:
             self._drop_connection()
             raise self._batch_error(_reason(exc), retriable=True) from None
         left = len(self._unsent) + len(self._waiting)

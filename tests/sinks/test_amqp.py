@@ -173,8 +173,16 @@ def test_cli_run_delivers_every_account(queue: Queue) -> None:
             "amqp://alice:{secret}@127.0.0.1:{closed}/x?routing_key=a",
             ["cannot connect: Connection refused"],
         ),
+        (
+            "amqps://alice:{secret}@{server}/?queue=q",
+            ["Error: amqps://alice:***@", "cannot connect: TLS", "WRONG_VERSION"],
+        ),
+        (
+            "amqp://:{secret}@{server}/?queue=q",
+            ["Error: amqp sink 'amqp://:***@", "a password without a user"],
+        ),
     ],
-    ids=["bad option", "refused login", "closed port"],
+    ids=["bad option", "refused login", "closed port", "TLS to plain", "no user"],
 )
 def test_a_bad_sink_fails_the_run_in_one_line(
     url: str, expected: list[str], rabbitmq_address: str
