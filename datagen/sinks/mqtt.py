@@ -86,6 +86,12 @@ class MqttOptions(RetryDeadlineAlias):
                 f"{where}: topic '{topic}' has a wildcard (+ or #); "
                 "messages are published to one topic"
             )
+        leftover = _PLACEHOLDER.sub("", topic)  # a stray brace, a typo
+        if "{" in leftover or "}" in leftover:
+            raise ConfigError(
+                f"{where}: topic '{topic}' has a {{ or }} that is not part of a "
+                "{field} (an unclosed or empty one?)"
+            )
         options = parse_options(
             url,
             cls,

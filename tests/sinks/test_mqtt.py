@@ -184,6 +184,10 @@ def test_retained_message_reaches_a_later_subscriber(
         (f"mqtt://u:{SECRET}@127.0.0.1:port/t", "port must be a number"),
         (f"mqtts://u:{SECRET}@127.0.0.1/t?retain=maybe", "must be 1 or 0"),
         ("mqtt://127.0.0.1/t?ca_certs=/ca.pem", "ca_certs needs mqtts://"),
+        ("mqtt://127.0.0.1/rv/{id", r"topic 'rv/\{id' has a \{ or \} that is not "),
+        ("mqtt://127.0.0.1/rv/id}", r"topic 'rv/id\}' has a \{ or \}"),
+        ("mqtt://127.0.0.1/rv/{a{b}}", r"topic 'rv/\{a\{b\}\}' has a \{ or \}"),
+        ("mqtt://127.0.0.1/rv/{}", r"topic 'rv/\{\}' has a \{ or \}"),
     ],
 )
 def test_bad_urls_name_the_problem(url: str, message: str) -> None:
