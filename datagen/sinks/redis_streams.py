@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -263,7 +264,8 @@ class RedisStreamSink(BatchingSink):
         """XADD the batch's entries not yet acknowledged in one pipeline;
         retriable SinkError while some are left (the next try sends only those)."""
         if self._batch is not events:
-            self._unsent = [(event, self._fields(event)) for event in events]
+            layout = self.options.fields
+            self._unsent = [(event, entry_fields(event, layout)) for event in events]
             self._batch = events
         pipeline = self._client.pipeline(transaction=False)
         for event, fields in self._unsent:
@@ -289,18 +291,32 @@ class RedisStreamSink(BatchingSink):
             raise self._error(problem)
         self._batch = None
 
-    def _fields(self, event: dict[str, Any]) -> dict[str, bytes]:
-        fields = entry_fields(event, self.options.fields)
-        if not fields:
-            raise SinkError(
-                "an event with no fields has nothing to write "
-                "as stream fields (fields=flat)"
-            )
+    def send_many(self, events: Sequence[dict[str, Any]]) -> None:
+        """As BatchingSink's; an event that cannot be an entry (no id field,
+        no fields at all) fails alone and stops the run at once, in one line
+        naming the sink (as MQTT's event missing a topic field): the events
+        before it go on to the server."""
+        if not self._id_path and self.options.fields != "flat":
+            return super().send_many(events)
+        for index, event in enumerate(events):
+            problem = self._problem(event)
+            if problem:
+                super().send_many(events[:index])
+                self.delivery.sent += 1
+                self._count_failed(1)
+                raise SinkError(f"{self.describe()}: {problem}")
+        super().send_many(events)
+
+    def _problem(self, event: dict[str, Any]) -> str:
+        """Why an event cannot be an entry ('' when it can)."""
+        if self.options.fields == "flat" and not event:
+            return "an event with no fields has nothing to write (fields=flat)"
         if self._id_path and get_dotted(event, self._id_path) is None:
-            raise SinkError(
-                "an event has no id field " f"'{self.options.id_field}' (id_field)"
+            return (
+                f"event {event.get('id')!r} has no id field "
+                f"'{self.options.id_field}' (id_field)"
             )
-        return fields
+        return ""
 
     def _add(
         self, pipeline: Any, event: dict[str, Any], fields: dict[str, bytes]

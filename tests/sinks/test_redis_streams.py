@@ -15,6 +15,7 @@ import redis
 from datagen.errors import SinkError
 from datagen.sinks.redis_streams import RedisStreamSink
 from datagen.sinks.spec import open_sink
+from tests.processes import run_generate
 from tests.services import free_port
 from tests.sinks.broker_checks import (
     Destination,
@@ -127,12 +128,28 @@ def test_a_server_that_forgot_the_script_gets_it_again(stream: Stream) -> None:
     assert len(stream.events()) == 40
 
 
-def test_an_event_without_the_id_field_fails_its_batch(stream: Stream) -> None:
+def test_an_event_without_the_id_field_fails_alone(stream: Stream) -> None:
+    """As MQTT's event missing a topic field: the events before it are
+    written, it fails, the run stops there."""
+    events = sample_events(10)
+    for event in events[:3]:
+        event["user"] = {"id": event["id"]}
     sink = open_as(RedisStreamSink, stream.url("&id_field=user.id&batch=10"))
-    with pytest.raises(SinkError, match="no id field 'user.id'"):
-        sink.send_many(sample_events(10))
-    assert counts(sink.close()) == (10, 0, 10)
-    assert stream.entries() == []
+    with pytest.raises(SinkError) as caught:
+        sink.send_many(events)
+    assert str(caught.value) == (
+        f"{sink.describe()}: event {events[3]['id']!r} has no id field "
+        "'user.id' (id_field)"
+    )
+    assert counts(sink.close()) == (4, 3, 1)
+    assert stream.ids() == [event["id"] for event in events[:3]]
+
+
+def test_an_empty_event_fails_alone_with_flat_fields(stream: Stream) -> None:
+    sink = open_as(RedisStreamSink, stream.url("&fields=flat"))
+    with pytest.raises(SinkError, match="^redis://.*: an event with no fields"):
+        sink.send_many([{}])
+    assert counts(sink.close()) == (1, 0, 1)
 
 
 def test_exact_maxlen_keeps_the_newest(stream: Stream) -> None:
@@ -213,3 +230,21 @@ def test_a_bad_sink_fails_the_run_in_one_line(
 ) -> None:
     url = url.format(secret=SECRET, server=redis_address, closed=free_port())
     assert message in cli_error_line(url, SECRET)
+
+
+def test_a_missing_id_field_fails_the_run_in_one_line(stream: Stream) -> None:
+    """The counts, then one Error line naming the sink and the field."""
+    url = stream.url("&id_field=nosuch")
+    result = run_generate(
+        "document", "-p", "starfleet_account", "-q", 5, "--sink", url, timeout=30
+    )
+    assert result.returncode != 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 2, result.stderr
+    assert lines[0].strip() == f"{url}: sent 1, acknowledged 0, failed 1"
+    assert re.fullmatch(
+        f"Error: {re.escape(url)}: event '[^']+' has no id field 'nosuch' "
+        r"\(id_field\)",
+        lines[1],
+    ), lines[1]
+    assert stream.entries() == []
