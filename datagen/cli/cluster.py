@@ -109,7 +109,7 @@ def parts_resumed(checkpointing: CheckpointOptions, location: str | None) -> boo
     if checkpointing.folder is None:
         return False
     option = "--resume" if checkpointing.resume else "--checkpoint"
-    if location is None or Path(location) != checkpointing.folder:
+    if location is None or not _same_place(location, checkpointing.folder):
         raise ConfigError(
             f"{option} with --cluster: a cluster run's parts are its checkpoint;"
             f" name -o's location ({option} {location or 'needs -o DIR'})"
@@ -136,6 +136,14 @@ def simulation_setup(simulation: Simulation) -> WorkerSetup | None:
     if simulation.name not in SIMULATIONS:
         return None
     return worker_setup("simulation", (simulation.name,))
+
+
+def _same_place(location: str, folder: Path) -> bool:
+    """True when --resume's folder is -o's location (a folder, or an object
+    store's URL as given)."""
+    if is_object_store(location):
+        return Path(location) == folder
+    return Path(location).absolute() == folder.absolute()
 
 
 def refuse_object_store(output_path: str | None) -> None:

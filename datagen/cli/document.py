@@ -103,22 +103,27 @@ def document(
             --cluster tcp://127.0.0.1:8786 -o accounts/ --format parquet
     """
     check_template(run.provider)
+    several = run.several or stream_references(run.provider)
+    if several:
+        checkpointing.refuse("a run of several streams (or one referring to another)")
+    target, resume = None, False
+    if cluster is None:
+        refuse_object_store(run.output_path)
+    elif not several and checking.plain() and truth is None:
+        target = parts_target(run, format_)  # checked before connecting
+        location = None if target is None else target.location
+        resume = target is not None and parts_resumed(checkpointing, location)
+    if cluster is not None and target is None:
+        checkpointing.refuse(
+            "a --cluster run written here (one file, stdout): write parts"
+            " (-o DIR/ --format jsonl) to resume one"
+        )
     setup = worker_setup("document", run.providers or (run.provider,))
     with cluster_run(cluster, shard_items, run.quiet, setup) as active:
-        if active is None:
-            refuse_object_store(run.output_path)
-        if run.several or stream_references(run.provider):
-            checkpointing.refuse(
-                "a run of several streams (or one referring to another)"
-            )
+        if several:
             return _streams(run, format_, engine, checking, truth)
-        if active is not None and checking.plain() and truth is None:
-            target = parts_target(run, format_)
-            if target is not None:
-                resume = parts_resumed(checkpointing, target.location)
-                return _parts(run, target, engine, active, resume)
-        if active is not None:
-            checkpointing.refuse("a --cluster run (its shards resume on their own)")
+        if active is not None and target is not None:
+            return _parts(run, target, engine, active, resume)
         _document(run, format_, engine, checking, truth, checkpointing)
 
 
@@ -170,12 +175,19 @@ def _parts(
         job = job if seed is None else replace(job, seed=seed)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
         result = run_document_parts(job, target, active, bar.update, resume)
+    stopped = None
+    if result.interrupted and target.location is not None:
+        stopped = (
+            f"its published parts are kept: run the same command with --resume"
+            f" {result.target} to make the rest"
+        )
     summarise(
         result,
         f"{run.provider} documents",
         run.quiet,
         per_sink=bool(target.sinks),
         requested=run.quantity,
+        stopped=stopped,
     )
 
 

@@ -58,7 +58,7 @@ def journey(
         python generate.py journey -p ecommerce -q 100000 --cluster local:2
     """
     if cluster is not None:
-        checkpointing.refuse("a --cluster run (its shards resume on their own)")
+        checkpointing.refuse("a --cluster run (it is written here, in order)")
     checkpoint = checkpointing.open(run.seed, run.seed_given)
     run = checkpointing.seeded(run, checkpoint)
     outputs = run.outputs()

@@ -250,7 +250,9 @@ def simulate(
     active = click.get_current_context().with_resource(
         cluster_run(cluster, shard_items, quiet, simulation_setup(simulation))
     )
-    if active is not None and is_parts_location(output_path, sink_specs, routes):
+    parts = active is not None and is_parts_location(output_path, sink_specs, routes)
+    if parts and format_ in (None, "jsonl") and checking.plain() and truth is None:
+        assert active is not None
         assert output_path is not None
         window, _ = plan_window(simulation, length, options, timezone, clock)
         return _parts(simulation, window, output_path, active, count, quiet)

@@ -40,6 +40,20 @@ def test_mistakes_are_one_line_each() -> None:
         "--live": (
             "simulate", "web", "--live", "--count", 1, "--cluster", "local:1",
         ),
+        "'tcp://user:***@127.0.0.1:1': give a scheduler's address": (
+            *ACCOUNTS, "--cluster", "tcp://user:hunter2@127.0.0.1:1",
+        ),
+        "'tcp://127.0.0.1:1?token=***'": (
+            *ACCOUNTS, "--cluster", "tcp://127.0.0.1:1?token=hunter2",
+        ),
+        "'tcp://127.0.0.1:notaport'": (
+            *ACCOUNTS, "--cluster", "tcp://127.0.0.1:notaport",
+        ),
+        "'tls://127.0.0.1:1'": (*ACCOUNTS, "--cluster", "tls://127.0.0.1:1"),
+        "write parts (-o DIR/ --format jsonl) to resume one": (
+            *ACCOUNTS, "-o", "one.jsonl", "--checkpoint", "ck",
+            "--cluster", "local:1",
+        ),
         "journey --cluster": (
             "journey", "-p", "starfleet", "-q", 1,
             "--sink", "kafka://127.0.0.1:9092/t", "--cluster", "local:1",
@@ -51,6 +65,8 @@ def test_mistakes_are_one_line_each() -> None:
         line = one_line_error(result.stderr)
         assert expected in line, line
         assert "endpoint" not in line  # the URL's options stay out
+        assert "hunter2" not in result.stderr
+        assert "Dask dashboard" not in result.stderr  # refused before connecting
 
 
 def test_a_scheduler_that_does_not_answer_is_one_line_within_seconds() -> None:
@@ -60,5 +76,17 @@ def test_a_scheduler_that_does_not_answer_is_one_line_within_seconds() -> None:
     seconds = time.monotonic() - started
     assert result.returncode == 2, result.stderr
     line = one_line_error(result.stderr)
-    assert f"--cluster {address}: no scheduler answered within 5 s" in line
+    assert f"--cluster {address}: no Dask scheduler answered within 5 s" in line
     assert seconds < GIVES_UP_WITHIN, f"gave up after {seconds:.1f} s"
+
+
+def test_a_port_that_is_no_scheduler_is_one_line_within_seconds() -> None:
+    """Something answers (Redis), but not Dask: Client's own timeout does
+    not bound its handshake; the run still gives up in seconds."""
+    started = time.monotonic()
+    result = run_generate(*ACCOUNTS, "--cluster", "tcp://127.0.0.1:6379", timeout=60)
+    seconds = time.monotonic() - started
+    assert result.returncode == 2, result.stderr
+    line = one_line_error(result.stderr)
+    assert "no Dask scheduler answered within 5 s" in line
+    assert seconds < GIVES_UP_WITHIN + 2, f"gave up after {seconds:.1f} s"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -23,7 +25,8 @@ CLUSTER_VARIABLE = "DATAGEN_CLUSTER"
 #: Seconds to wait for a scheduler before the run gives up with one line.
 CONNECT_SECONDS = 5.0
 _LOCAL = re.compile(r"local(?::(\d+))?")
-_ADDRESS = re.compile(r"(tcp|tls|inproc|ws|wss|ucx)://[^\s/]+")
+#: A scheduler's address: tcp://HOST:PORT, the host a name, IPv4 or [IPv6].
+_ADDRESS = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ def parse_cluster(text: str | None) -> ClusterSpec | None:
                 f"--cluster {text}: a local cluster takes 1 to 256 workers"
             )
         return ClusterSpec(local_workers=workers)
-    if _ADDRESS.fullmatch(text) is None:
+    address = _ADDRESS.fullmatch(text)
+    if address is None or not 1 <= int(address.group(2)) <= 65535:
         raise ConfigError(
             f"--cluster '{redact(text)}': give a scheduler's address"
             " (tcp://HOST:8786) or local:N"
@@ -77,7 +81,7 @@ def connected(
     with ExitStack() as stack:
         if spec.local_workers is not None:
             cluster = stack.enter_context(
-                LocalCluster(
+                _workers_ignoring_ctrl_c(LocalCluster)(
                     n_workers=spec.local_workers,
                     threads_per_worker=1,
                     processes=True,
@@ -88,14 +92,51 @@ def connected(
             )
             client = stack.enter_context(Client(cluster))
         else:
-            try:
-                client = Client(spec.address, timeout=CONNECT_SECONDS)
-            except (OSError, TimeoutError) as exc:
-                raise ConfigError(
-                    f"--cluster {spec.describe()}: no scheduler answered within"
-                    f" {CONNECT_SECONDS:g} s ({type(exc).__name__})"
-                ) from None
-            stack.enter_context(client)
+            client = stack.enter_context(_client_within(Client, spec))
         if say is not None:
             say(f"Dask dashboard: {client.dashboard_link}")
         yield client
+
+
+@contextmanager
+def _client_within(client_class: Any, spec: ClusterSpec) -> Iterator[Any]:
+    """A Client on spec's scheduler, or a ConfigError after CONNECT_SECONDS
+    (and a little more): Client's own timeout does not bound its handshake,
+    which waits for good on a port that answers but is no scheduler."""
+    made: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = client_class(spec.address, timeout=CONNECT_SECONDS)
+        except BaseException as exc:  # raised again in the caller's thread
+            made["error"] = exc
+
+    thread = threading.Thread(target=connect, name="datagen-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_SECONDS + 2)
+    error = made.get("error")
+    if "client" not in made:
+        reason = "no answer" if error is None else type(error).__name__
+        raise ConfigError(
+            f"--cluster {spec.describe()}: no Dask scheduler answered within"
+            f" {CONNECT_SECONDS:g} s ({reason})"
+        )
+    with made["client"] as client:
+        yield client
+
+
+def _workers_ignoring_ctrl_c(cluster_class: Any) -> Callable[..., Any]:
+    """cluster_class(...) started with SIGINT ignored, which its worker
+    processes inherit: Ctrl-C stops the run in the driver, which stops
+    them, instead of each printing a traceback."""
+
+    def start(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return cluster_class(*args, **kwargs)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return cluster_class(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    return start

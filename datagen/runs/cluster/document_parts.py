@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from datagen.errors import ConfigError, SinkError
 from datagen.files.part_store import PartStore, is_object_store, open_part_store
@@ -104,13 +104,16 @@ def _run(job: DocumentJob, shard: Shard, sinks: list[BaseSink]) -> list[Delivery
     return result.deliveries
 
 
-def _digest(path: Path) -> tuple[int, str]:
+def _digest(source: Path | BinaryIO) -> tuple[int, str]:
+    """A part's size and SHA-256 (a path, or a stream read to its end)."""
+    if isinstance(source, Path):
+        with open(source, "rb") as file:
+            return _digest(file)
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as file:
-        while chunk := file.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := source.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
     return size, digest.hexdigest()
 
 
@@ -128,10 +131,11 @@ def run_document_parts(
     started = time.monotonic()
     target = replace(target, location=absolute_location(target.location))
     job = check_job(replace(job, format=_row_format(target.format)))
-    shard_items = cluster.shard_items or balanced_shard(job.quantity, cluster)
-    shards = plan_shards(job.blocks(), shard_items)
     store = None if target.location is None else open_part_store(target.location)
-    plan = _plan(job, target, len(shards))
+    shard_items = cluster.shard_items or (resume and _planned_shard(store)) or 0
+    shard_items = shard_items or balanced_shard(job.quantity, cluster)
+    shards = plan_shards(job.blocks(), shard_items)
+    plan = _plan(job, target, len(shards), shard_items)
     done: dict[int, ShardDone] = {}
     if store is not None:
         done = _prepare(store, plan, shards, target, resume)
@@ -150,6 +154,8 @@ def run_document_parts(
                 on_progress(finished.count)
     except KeyboardInterrupt:
         interrupted = True
+        if store is not None:  # tasks under way when stopped may have ended
+            count = _published_count(store, shards, target)
     if store is not None and not interrupted:
         store.remove_leftovers()  # of a worker killed mid-part
         _publish_manifest(store, plan, [done[shard.index] for shard in shards])
@@ -163,6 +169,22 @@ def run_document_parts(
         interrupted=interrupted,
         deliveries=list(totals.values()),
     )
+
+
+def _planned_shard(store: PartStore | None) -> int | None:
+    """The shard size of the run whose parts the store holds (a resumed run
+    keeps it, whatever the cluster's workers are now)."""
+    if store is None or not store.exists(RUN_FILE):
+        return None
+    stored = json.loads(store.read_bytes(RUN_FILE)).get("shard_items")
+    return int(stored) if stored else None
+
+
+def _published_count(store: PartStore, shards: list[Shard], target: PartsTarget) -> int:
+    """Documents in the parts the store holds now."""
+    present = set(store.names("part-"))
+    extension = EXTENSIONS[target.format]
+    return sum(s.count for s in shards if s.part_name(extension) in present)
 
 
 def _row_format(format_: str) -> str:
@@ -201,7 +223,9 @@ def resumed_seed(location: str) -> int | None:
     return int(json.loads(store.read_bytes(RUN_FILE))["seed"])
 
 
-def _plan(job: DocumentJob, target: PartsTarget, shards: int) -> dict[str, Any]:
+def _plan(
+    job: DocumentJob, target: PartsTarget, shards: int, shard_items: int
+) -> dict[str, Any]:
     """What decides the parts' bytes: a resumed run must match it."""
     return {
         "command": "document",
@@ -213,6 +237,7 @@ def _plan(job: DocumentJob, target: PartsTarget, shards: int) -> dict[str, Any]:
         "now": job.now.isoformat(),
         "engine": job.engine,
         "shards": shards,
+        "shard_items": shard_items,
         "sinks": [redact(spec) for spec in target.sinks],
     }
 
@@ -247,11 +272,14 @@ def _prepare(
         )
     extension = EXTENSIONS[target.format]
     present = set(earlier)
-    return {
-        shard.index: ShardDone(shard.index, shard.count, shard.part_name(extension))
-        for shard in shards
-        if shard.part_name(extension) in present
-    }
+    kept = {}
+    for shard in shards:
+        name = shard.part_name(extension)
+        if name in present:
+            with store.open_read(name) as part:
+                size, digest = _digest(part)
+            kept[shard.index] = ShardDone(shard.index, shard.count, name, size, digest)
+    return kept
 
 
 def _publish_manifest(

@@ -1,0 +1,43 @@
+"""A parts run stopped half-way goes on with --resume: only the missing
+parts are made, the manifest describes every part (those kept too), and
+the shards are the first run's even when the cluster's workers changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cluster.dask_processes import DaskCluster
+from tests.cluster.runs import (
+    SEED,
+    check_manifest,
+    folder_manifest,
+    generate,
+    part_files,
+)
+
+QUANTITY = 8000
+ACCOUNTS = ("document", "-p", "starfleet_account", "-q", QUANTITY, "--quiet")
+
+
+def test_resume_makes_the_missing_parts_on_other_workers(
+    dask_cluster: DaskCluster, tmp_path: Path
+) -> None:
+    one, parts = tmp_path / "one.jsonl", tmp_path / "parts"
+    generate(*ACCOUNTS, "--seed", SEED, "-o", one)
+    # no --shard-size: the size follows the workers (2 here: 4 shards each)
+    generate(*ACCOUNTS, "--seed", SEED, "-o", f"{parts}/", "--format", "jsonl",
+             "--cluster", dask_cluster.address)  # fmt: skip
+    first = part_files(parts, "jsonl")
+    assert len(first) == 8
+    kept = {p.name: p.stat().st_ino for p in first[::2]}
+    for part in first[1::2]:
+        part.unlink()  # as if the run had stopped before these were published
+    (parts / "manifest.json").unlink()
+    # one worker now, and no --seed: the parts' own seed and shard size
+    generate(*ACCOUNTS, "-o", f"{parts}/", "--format", "jsonl",
+             "--cluster", "local:1", "--resume", parts)  # fmt: skip
+    data = [(p.name, p.read_bytes()) for p in part_files(parts, "jsonl")]
+    assert b"".join(d for _, d in data) == one.read_bytes()
+    check_manifest(folder_manifest(parts), data, QUANTITY)
+    for name, inode in kept.items():
+        assert (parts / name).stat().st_ino == inode, f"{name} was made again"
