@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from datagen.errors import ConfigError, SinkError
-from datagen.files.part_store import PartStore, is_object_store, open_part_store
+from datagen.files.part_store import PartStore, open_part_store
 from datagen.redaction import redact
 from datagen.runs.blocks import run_block_job
 from datagen.runs.cluster.active import ActiveCluster
 from datagen.runs.cluster.ordered import cluster_results
-from datagen.runs.cluster.part_files import part_sink
+from datagen.runs.cluster.part_files import absolute_location, part_sink
 from datagen.runs.cluster.shards import Shard, balanced_shard, plan_shards
 from datagen.runs.documents import DocumentJob, check_job, make_documents
 from datagen.runs.loop import RunResult
@@ -204,14 +204,6 @@ def _add(totals: dict[str, Delivery], deliveries: list[Delivery]) -> None:
         total = totals.setdefault(delivery.sink, Delivery(delivery.sink))
         for name in ("sent", "acknowledged", "failed", "retried", "unknown"):
             setattr(total, name, getattr(total, name) + getattr(delivery, name))
-
-
-def absolute_location(location: str | None) -> str | None:
-    """A folder as an absolute path (the workers' working directory is not
-    the driver's); an object store's URL as it is."""
-    if location is None or is_object_store(location):
-        return location
-    return str(Path(location).absolute())
 
 
 def resumed_seed(location: str) -> int | None:

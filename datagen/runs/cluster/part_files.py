@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from datagen.encoders import Encoder
+from datagen.files.part_store import is_object_store
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.files import Framing
 
@@ -71,3 +72,11 @@ def part_sink(
 
         return ParquetSink(path)
     return PartFile(path, encoder, first, last)
+
+
+def absolute_location(location: str | None) -> str | None:
+    """A folder as an absolute path (the workers' working directory is not
+    the driver's); an object store's URL as it is."""
+    if location is None or is_object_store(location):
+        return location
+    return str(Path(location).absolute())

@@ -31,7 +31,7 @@ from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
 from datagen.files.part_store import PartStore, open_part_store
 from datagen.runs.cluster.active import ActiveCluster
-from datagen.runs.cluster.document_parts import absolute_location
+from datagen.runs.cluster.part_files import absolute_location
 from datagen.runs.cluster.ordered import cluster_results
 from datagen.runs.loop import RunResult
 
