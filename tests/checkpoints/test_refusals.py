@@ -175,6 +175,7 @@ def test_runs_that_cannot_be_continued(
     assert temp_files(here) == []
 
 
+@pytest.mark.usefixtures("isolated_declarations")  # --providers-dir in-process
 def test_several_streams_refuse_a_checkpoint(invoke: Invoke, here: Path) -> None:
     related = ROOT / "examples" / "related"
     result = invoke(
