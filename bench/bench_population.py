@@ -1,23 +1,25 @@
 """Large populations on one machine: `simulate web` with 10,000, 100,000 and
-1,000,000 users, events a second and peak memory (issue 15).
+1,000,000 users over a simulated day, events a second and peak memory (issue 15).
 
-Each run is the whole command `simulate web --actors N --duration D --seed 1
--o FILE --quiet` in a fresh interpreter (bench_simulate's run_ours: timed in
-process, profiles, model, batching and the file sink included, imports not),
-JSON lines into a file in the temp folder. Per run: events, wall seconds,
-events a second (wall, and a CPU second: user + system, steadier on a busy
-machine), and the peak RSS (the child's ru_maxrss). A run of 10 users gives
-the interpreter's own peak, so (peak - that) / N is the memory an actor costs.
+Each run is the whole command `simulate web --actors N --duration 1d --seed 1
+-o FILE --quiet` in a fresh interpreter, timed in process (common.timed_cli:
+profiles, model, batching and the file sink included, imports not), JSON
+lines into a file in the temp folder. Per run: events, wall seconds, events
+a second (wall, and a CPU second: user + system, steadier on a busy machine),
+and the peak RSS (the child's ru_maxrss). A run of 10 users gives the
+interpreter's own peak, so (peak - that) / N is the memory a user costs.
 
 Targets: 100,000 users at >= 0.85x the events a second of 10,000 (the cost of
 an event must not grow with the population), 100,000 under 0.5 GiB peak RSS,
-and 1,000,000 in a bounded, stated memory. A million users over a whole day
-make 24 million events (about ten minutes here), so they run --million-hours
-(default 2) unless --full-day: the peak comes at the start, when every user
-is made and waits for its first session, so a shorter run shows it.
+and 1,000,000 in a bounded, stated memory. A million users make 24 million
+events in a day (about ten minutes here); --million-count N stops that run
+after N events: its peak is still the day's, reached at the start, when
+every user has been made and waits for its first session (a shorter
+--duration would drop the users whose first session comes after it).
 
 Run from the repository: .venv/bin/python bench/bench_population.py
-[--repeat 2] [--skip-million] [--full-day]; --json prints the summary alone.
+[--repeat 2] [--skip-million] [--million-count N]; --json prints the summary
+alone.
 """
 
 from __future__ import annotations
@@ -34,24 +36,30 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from common import run_json  # noqa: E402
+from common import run_json, timed_cli  # noqa: E402
 
-DAY = 86_400.0
 SPEED_TARGET = 0.85  # events/s with 100,000 users over those with 10,000
 MEMORY_TARGET = 0.5 * 2**30  # bytes: peak RSS with 100,000 users
 BASELINE_ACTORS = 10
 
 
-def worker(actors: int, seconds: float, out: str) -> dict[str, Any]:
-    """One run in this interpreter: bench_simulate's figures, plus the CPU
-    seconds the command took (the imports' left out)."""
-    import datagen.cli  # noqa: F401 - imported before the clock, as run_ours does
-    from bench_simulate import run_ours
+def worker(actors: int, count: int, out: str) -> dict[str, Any]:
+    """One run of a simulated day in this interpreter (count > 0: stopped
+    after that many events): its events, seconds, CPU seconds and peak RSS."""
+    import datagen.cli  # noqa: F401 - imported before the clock starts
 
+    argv = ["simulate", "web", "--actors", str(actors), "--duration", "1d"]
+    argv += ["--seed", "1", "-o", out, "--quiet"]
+    if count:
+        argv += ["--count", str(count)]
     before = _cpu()
-    figures = run_ours("web", actors, seconds, out)
-    figures["cpu_seconds"] = _cpu() - before
-    return figures
+    seconds, events = timed_cli(argv, out)
+    return {
+        "events": events,
+        "seconds": seconds,
+        "cpu_seconds": _cpu() - before,
+        "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
 
 
 def _cpu() -> float:
@@ -59,26 +67,26 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(actors: int, seconds: float, repeat: int, out: Path) -> dict[str, Any]:
-    """The best of `repeat` runs (events a second), with each run's rates and
-    the largest peak RSS."""
-    runs = [
-        run_json([__file__, "--worker", str(actors), str(seconds), str(out)])
-        for _ in range(repeat)
-    ]
-    for run in runs:
-        run["rate"] = run["events"] / run["seconds"]
-        run["cpu_rate"] = run["events"] / run["cpu_seconds"]
-    fastest = max(runs, key=lambda run: run["rate"])
+def run(actors: int, count: int, out: Path) -> dict[str, Any]:
+    """One run in a fresh interpreter, with its rates."""
+    figures = run_json([__file__, "--worker", str(actors), str(count), str(out)])
+    figures["rate"] = figures["events"] / figures["seconds"]
+    figures["cpu_rate"] = figures["events"] / figures["cpu_seconds"]
+    return figures
+
+
+def best(actors: int, count: int, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """A size's row: its fastest run, each run's rate, the largest peak RSS."""
+    fastest = max(runs, key=lambda figures: figures["rate"])
     return {
         "actors": actors,
-        "duration_seconds": seconds,
+        "stopped_at": count or None,
         "events": fastest["events"],
         "seconds": fastest["seconds"],
         "rate": fastest["rate"],
-        "cpu_rate": max(run["cpu_rate"] for run in runs),
-        "rates": [round(run["rate"]) for run in runs],
-        "peak_rss": max(run["peak_rss_kb"] for run in runs) * 1024,
+        "cpu_rate": max(figures["cpu_rate"] for figures in runs),
+        "rates": [round(figures["rate"]) for figures in runs],
+        "peak_rss": max(figures["peak_rss_kb"] for figures in runs) * 1024,
     }
 
 
@@ -109,21 +117,22 @@ def summary(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
         result["peak_rss_1m"] = {
             "gib": round(million["peak_rss"] / 2**30, 3),
             "kib_per_actor": round(million["bytes_per_actor"] / 1024, 2),
-            "duration_seconds": million["duration_seconds"],
+            "stopped_at": million["stopped_at"],
         }
     return result
 
 
 def report(result: dict[str, Any]) -> None:
     print(
-        "| users | simulated | events | seconds | events/s | events/CPU s "
+        "| users | events | seconds | events/s | events/CPU s "
         "| each run's events/s | peak RSS | per user |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for row in result["rows"].values():
+        stopped = "" if row["stopped_at"] is None else " (stopped)"
         print(
-            f"| {row['actors']:,} | {row['duration_seconds'] / 3600:g} h "
-            f"| {row['events']:,} | {row['seconds']:.1f} | {row['rate']:,.0f} "
+            f"| {row['actors']:,} "
+            f"| {row['events']:,}{stopped} | {row['seconds']:.1f} | {row['rate']:,.0f} "
             f"| {row['cpu_rate']:,.0f} | {', '.join(f'{r:,}' for r in row['rates'])} "
             f"| {row['peak_rss'] / 2**20:,.0f} MiB "
             f"| {row['bytes_per_actor'] / 1024:.2f} KiB |"
@@ -140,9 +149,13 @@ def report(result: dict[str, Any]) -> None:
     )
     million = result.get("peak_rss_1m")
     if million is not None:
+        span = (
+            "a simulated day"
+            if million["stopped_at"] is None
+            else f"a simulated day stopped after {million['stopped_at']:,} events"
+        )
         print(
-            f"1,000,000 users over {million['duration_seconds'] / 3600:g} simulated"
-            f" hours, peak RSS: {million['gib']:.2f} GiB"
+            f"1,000,000 users, {span}, peak RSS: {million['gib']:.2f} GiB"
             f" ({million['kib_per_actor']:.2f} KiB a user)"
         )
 
@@ -151,34 +164,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2, help="Runs per size.")
     parser.add_argument("--skip-million", action="store_true")
-    parser.add_argument("--full-day", action="store_true", help="1M for a day.")
     parser.add_argument(
-        "--million-hours", type=float, default=2.0, help="1M's simulated hours."
+        "--million-count", type=int, default=0, help="Stop 1M after N events."
     )
     parser.add_argument("--json", action="store_true", help="The summary alone.")
-    parser.add_argument("--worker", nargs=3, metavar=("N", "SECONDS", "OUT"))
+    parser.add_argument("--worker", nargs=3, metavar=("N", "COUNT", "OUT"))
     options = parser.parse_args()
-    if options.worker:
-        actors, seconds, out = options.worker
-        print(json.dumps(worker(int(actors), float(seconds), out)))
+    if options.worker:  # no datagen import before: a child's peak RSS counts
+        actors, count, out = options.worker  # its parent's until it execs
+        print(json.dumps(worker(int(actors), int(count), out)))
         return
-    # no datagen import here: a child's peak RSS counts this process's
-    # memory until it execs
-    million = DAY if options.full_day else options.million_hours * 3600.0
-    sizes = [("baseline", BASELINE_ACTORS, 3600.0, 1)]
-    sizes += [
-        ("10k", 10_000, DAY, options.repeat),
-        ("100k", 100_000, DAY, options.repeat),
-    ]
+    # 10,000 and 100,000 in turn, --repeat rounds: a burst of load from
+    # elsewhere on the machine then hits both sizes, not one size's runs
+    sizes = {"baseline": (BASELINE_ACTORS, 0), "10k": (10_000, 0)}
+    sizes["100k"] = (100_000, 0)
+    rounds = [["baseline", "10k", "100k"]] + [["10k", "100k"]] * (options.repeat - 1)
     if not options.skip_million:
-        sizes.append(("1M", 1_000_000, million, 1))
-    rows: dict[str, dict[str, Any]] = {}
+        sizes["1M"] = (1_000_000, options.million_count)
+        rounds[0].append("1M")
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in sizes}
     with tempfile.TemporaryDirectory(prefix="bench-population-") as folder:
         out = Path(folder) / "events.jsonl"
-        for label, actors, seconds, repeat in sizes:
-            rows[label] = measure(actors, seconds, repeat, out)
-            if not options.json:
-                print(f"  {label}: {json.dumps(rows[label])}", flush=True)
+        for labels in rounds:
+            for label in labels:
+                runs[label].append(run(*sizes[label], out))
+                if not options.json:
+                    print(f"  {label}: {json.dumps(runs[label][-1])}", flush=True)
+    rows = {label: best(*sizes[label], runs[label]) for label in sizes}
     result = summary(rows)
     if not options.json:
         report(result)
