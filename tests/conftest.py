@@ -65,6 +65,7 @@ def isolated_declarations() -> Iterator[None]:
     """Folders a test gives with --providers-dir in-process, and what they
     declare, are forgotten when it ends (else a later test sees them)."""
     given = list(loader._given)
+    registered = {key: (r, set(done)) for key, (r, done) in loader._registered.items()}
     with (
         DOCUMENT_PROVIDERS.isolated(),
         JOURNEY_PROVIDERS.isolated(),
@@ -74,6 +75,8 @@ def isolated_declarations() -> Iterator[None]:
             yield
         finally:
             loader._given[:] = given
+            loader._registered.clear()  # the folders registered, as they were
+            loader._registered.update(registered)
 
 
 @pytest.fixture
