@@ -49,9 +49,10 @@ from datagen.errors import ConfigError, DatagenError, ProviderError, model_failu
 #: encoded (2,048 events, 5 MB with their lines, went to memory in between
 #: with 100,000 web users: the run's loop was 20-30% slower).
 BATCH_SIZE = 256
-#: The largest population: the merge holds every actor's next event (about
-#: 4 to 14 kB an actor for the built-ins, docs/simulation.md), so a bigger
-#: one is refused at once rather than filling memory before the first event.
+#: The largest population: every actor waits in memory until the run ends,
+#: its RNG and what its model keeps between events (about 3.5 to 8.5 kB an
+#: actor for the built-ins: docs/simulation.md, Memory), so a bigger one is
+#: refused at once rather than filling memory before the first event.
 MAX_ACTORS = 1_000_000
 
 
@@ -161,8 +162,8 @@ class Simulation:
             raise ConfigError(f"--actors must be at least 1, not {actors}")
         if actors is not None and actors > MAX_ACTORS:
             raise ConfigError(
-                f"--actors {actors} is more than {MAX_ACTORS:,}: every actor holds"
-                " its next event in memory until the run ends (see"
+                f"--actors {actors} is more than {MAX_ACTORS:,}: every actor waits"
+                " in memory until the run ends, a few kB each (see"
                 " docs/simulation.md, Memory); split the population across runs"
             )
 
