@@ -31,9 +31,9 @@ class Profile(dict[str, Any]):
 
 class ActorRandom(random.Random):
     """random.Random seeded with an int, without the instance dict that
-    Random.seed() makes to hold gauss_next (336 bytes an actor, beside the
-    generator's 2,500): the class's None serves until gauss() keeps one.
-    Same numbers as random.Random(seed)."""
+    Random.seed() makes to hold gauss_next (336 bytes an actor, beside its
+    2,500 bytes of state): the class's None serves until gauss() keeps one.
+    Same numbers as random.Random(seed); pickled and copied as Random is."""
 
     gauss_next = None
 
