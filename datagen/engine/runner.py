@@ -179,7 +179,9 @@ def _merged(
     whose turn to start has come: deferred[index], or the next arrival (the
     one after it then joins the agenda); one without an event is a wake-up.
     Each actor's next event replaces the one just taken, checked to come no
-    earlier (the actor is dropped when it is done or past the end)."""
+    earlier (the actor is dropped when it is done or past the end); one at
+    the same moment is taken at once, without the heap: no other key can
+    come between (any at that moment with a lower index came first)."""
     pop, replace = heapq.heappop, heapq.heapreplace
     under_way = None if arriving is None else arriving.under_way
     emit_from = window.first
@@ -199,26 +201,30 @@ def _merged(
                     _start(agenda, model, actor, arrived, moment, end)
                     _next_arrival(agenda, arriving, end)
                 continue
-            if event is not None:
-                if moment >= emit_from:
-                    yield moment, index, sequence, event
-                if under_way is not None and sequence:
-                    under_way.saw(moment)
-                sequence += 1
-            step = next(source, _DONE)
-            if step is _DONE:
-                pop(near)
-                continue
-            upcoming, following = step
-            if not upcoming >= moment:  # one comparison: earlier, or NaN
-                raise misordered(model, index, upcoming, moment, window)
-            if not upcoming < end:
-                pop(near)
-            elif upcoming < limit:
-                replace(near, (upcoming, index, sequence, following, source))
-            else:
-                pop(near)
-                agenda.defer((upcoming, index, sequence, following, source))
+            while True:  # what the actor has due at this moment comes next
+                if event is not None:
+                    if moment >= emit_from:
+                        yield moment, index, sequence, event
+                    if under_way is not None and sequence:
+                        under_way.saw(moment)
+                    sequence += 1
+                step = next(source, _DONE)
+                if step is _DONE:
+                    pop(near)
+                    break
+                upcoming, event = step
+                if upcoming == moment:  # a web session after its wake-up
+                    continue
+                if not upcoming >= moment:  # one comparison: earlier, or NaN
+                    raise misordered(model, index, upcoming, moment, window)
+                if not upcoming < end:
+                    pop(near)
+                elif upcoming < limit:
+                    replace(near, (upcoming, index, sequence, event, source))
+                else:
+                    pop(near)
+                    agenda.defer((upcoming, index, sequence, event, source))
+                break
 
 
 def _next_arrival(agenda: Agenda, arriving: ArrivingActors, end: float) -> None:
