@@ -36,8 +36,9 @@ from datagen.errors import first_line
 from datagen.seeding import derive_seed
 from datagen.registry import Registry
 
-#: (time in epoch seconds, event): what a model yields, in time order per actor.
-Emission = tuple[float, dict[str, Any]]
+#: (time in epoch seconds, event): what a model yields, in time order per actor;
+#: an event of None is a wake-up (see Behaviour.actor_events).
+Emission = tuple[float, dict[str, Any] | None]
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_TICK_SECONDS = 1.0

@@ -131,6 +131,9 @@ class DeclaredStateMachine(StateMachine):
             return
         rules = self._rules
         for moment, event in events:
+            if event is None:  # a wake-up
+                yield moment, event
+                continue
             streams = rules[(event["from_state"], event["trigger"])].streams
             if streams is None or len(streams) == 1:
                 yield moment, event

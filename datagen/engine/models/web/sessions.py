@@ -67,6 +67,9 @@ class WebSessions:
     #: (a user's sessions cannot overlap): past it, more users join instead.
     max_intensity = 40.0
     needs_profiles = True  # user_custom_id is the profile's email
+    #: All a user reads of its profile: a run that reads and saves no
+    #: profiles file keeps only this column, not a person's 32 fields.
+    profile_fields = ("email",)
     #: What a run's faults, record and checks read (a session's events share
     #: its marketing_click_id; a user's, user_domain_id).
     key_field = "marketing_click_id"
@@ -118,6 +121,9 @@ class WebSessions:
         while True:
             expected -= log(1.0 - random()) * per_session
             moment = max(arrivals.time_of(expected) - offset, free_at)
+            # Rest until the session starts (a wake-up): between sessions a
+            # user holds neither the last one nor the next one's first event.
+            yield moment, None
             session = self._session_fields(rng, user)
             page = landing_pages[
                 bisect_right(landing_cumulative, random() * landing_cumulative[-1])
@@ -145,6 +151,7 @@ class WebSessions:
                         **session,
                     }
             free_at = moment
+            del session
 
     def _session_fields(self, rng: Any, user: dict[str, Any]) -> dict[str, Any]:
         """Referer and marketing of one session, then the user's fields."""
