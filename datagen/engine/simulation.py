@@ -154,6 +154,10 @@ class Simulation:
         self.seed = seed
         self.profiles = Path(profiles) if profiles is not None else None
         self.profiles_out = Path(profiles_out) if profiles_out is not None else None
+        #: Keep every profile field though this process saves none (a cluster
+        #: worker whose actors' profiles the driver saves): not only the
+        #: model's profile_fields.
+        self.keep_profiles = False
         self.locale = locale
         #: The --config the model was built with (a cluster's workers build it again).
         self.config = None if config is None else str(config)
@@ -183,7 +187,11 @@ class Simulation:
                 with_profiles=getattr(self.model, "needs_profiles", True),
                 default_count=default_actors(self.model),
                 out=self.profiles_out,
-                fields=getattr(self.model, "profile_fields", None),
+                fields=(
+                    None
+                    if self.keep_profiles
+                    else getattr(self.model, "profile_fields", None)
+                ),
             )
         return self._population
 

@@ -79,3 +79,23 @@ def test_parts_in_a_folder_are_time_ordered_and_key_the_stream(
     assert [p["part"] for p in manifest["parts"]] == [p.name for p in parts]
     assert manifest["count"] == sum(p["count"] for p in manifest["parts"])
     assert manifest["count"] == len(keyed)
+
+
+def test_profiles_saved_from_a_cluster_run_are_whole(
+    dask_cluster: DaskCluster, tmp_path: Path
+) -> None:
+    """--profiles-out: the users the workers played are saved with every
+    profile field, as one process saves them, though web reads only the email."""
+    run = ("simulate", "web", "--actors", 60, "--duration", "1d", "--seed", 3)
+    run += ("--arrivals", "20/h", "--quiet")
+    one, spread = tmp_path / "one.json", tmp_path / "spread.json"
+    generate_together(
+        (*run, "-o", tmp_path / "one.jsonl", "--profiles-out", one),
+        (
+            *run, "-o", tmp_path / "spread.jsonl", "--profiles-out", spread,
+            "--cluster", dask_cluster.address, "--shard-size", 20,
+        ),
+    )  # fmt: skip
+    saved = json.loads(spread.read_bytes())
+    assert len(saved) >= 60 and all(len(profile) > 20 for profile in saved)
+    assert saved == json.loads(one.read_bytes())

@@ -110,6 +110,7 @@ def simulate_shard(
     events: the run's first count come from no more than that many of any
     shard's) into its part and keys file."""
     simulation = spec.build()
+    simulation.keep_profiles = with_profiles  # the driver saves them whole
     population = simulation.population
     actors = list(simulation.initial_actors(window))[index::shards]
     arriving = (
