@@ -14,6 +14,7 @@ from tests.cluster.runs import (
     generate,
     part_files,
 )
+from tests.processes import run_generate
 
 QUANTITY = 8000
 ACCOUNTS = ("document", "-p", "starfleet_account", "-q", QUANTITY, "--quiet")
@@ -41,3 +42,21 @@ def test_resume_makes_the_missing_parts_on_other_workers(
     check_manifest(folder_manifest(parts), data, QUANTITY)
     for name, inode in kept.items():
         assert (parts / name).stat().st_ino == inode, f"{name} was made again"
+
+
+def test_a_folder_a_simulation_wrote_over_is_not_resumed(
+    dask_cluster: DaskCluster, tmp_path: Path
+) -> None:
+    """Parts of a document run, then a simulation's parts in the same folder:
+    resuming the document run is refused (its parts are gone), not mixed."""
+    parts = f"{tmp_path / 'parts'}/"
+    accounts = (*ACCOUNTS, "--seed", SEED, "-o", parts, "--format", "jsonl")
+    generate(*accounts, "--cluster", dask_cluster.address)
+    generate("simulate", "web", "--actors", 50, "--duration", "1h", "--seed", 3,
+             "--quiet", "-o", parts, "--cluster", dask_cluster.address)  # fmt: skip
+    resumed = run_generate(
+        *accounts, "--cluster", dask_cluster.address, "--resume", parts
+    )
+    assert resumed.returncode == 2, resumed.stderr
+    assert "holds no run to resume" in resumed.stderr
+    assert len(resumed.stderr.strip().splitlines()) == 1, resumed.stderr

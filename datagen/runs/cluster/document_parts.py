@@ -24,7 +24,13 @@ from datagen.redaction import redact
 from datagen.runs.blocks import run_block_job
 from datagen.runs.cluster.active import ActiveCluster
 from datagen.runs.cluster.ordered import cluster_results
-from datagen.runs.cluster.part_files import absolute_location, part_sink
+from datagen.runs.cluster.part_files import (
+    MANIFEST,
+    RUN_FILE,
+    absolute_location,
+    earlier_run,
+    part_sink,
+)
 from datagen.runs.cluster.shards import Shard, balanced_shard, plan_shards
 from datagen.runs.documents import DocumentJob, check_job, make_documents
 from datagen.runs.loop import RunResult
@@ -32,9 +38,6 @@ from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.files import JsonArrayEncoder
 from datagen.sinks.router import open_sinks
 
-#: What the run's folder holds besides its parts.
-RUN_FILE = "run.json"
-MANIFEST = "manifest.json"
 #: Extension of a part by format (`json` in parts is one JSON array, split).
 EXTENSIONS = {"jsonl": "jsonl", "csv": "csv", "json": "json", "parquet": "parquet"}
 
@@ -245,9 +248,7 @@ def _prepare(
     plan is the same and keeps the parts already published (whole, since
     each is published at once)."""
     store.remove_leftovers()  # parts half-written by workers that died
-    earlier = [
-        n for n in store.names() if n.startswith("part-") or n in (RUN_FILE, MANIFEST)
-    ]
+    earlier = earlier_run(store)
     if not resume:
         for name in earlier:
             store.delete(name)

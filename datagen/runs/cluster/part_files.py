@@ -14,9 +14,23 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from datagen.encoders import Encoder
-from datagen.files.part_store import is_object_store
+from datagen.files.part_store import PartStore, is_object_store
 from datagen.sinks.base import BaseSink, Delivery
 from datagen.sinks.files import Framing
+
+#: What a parts folder holds besides its parts.
+RUN_FILE = "run.json"
+MANIFEST = "manifest.json"
+
+
+def earlier_run(store: PartStore) -> list[str]:
+    """What an earlier parts run (of documents or a simulation) left in the
+    store: its parts, run file and manifest."""
+    return [
+        name
+        for name in store.names()
+        if name.startswith("part-") or name in (RUN_FILE, MANIFEST)
+    ]
 
 
 class PartFile(BaseSink):

@@ -31,7 +31,11 @@ from datagen.engine.simulation import Simulation
 from datagen.errors import ConfigError
 from datagen.files.part_store import PartStore, open_part_store
 from datagen.runs.cluster.active import ActiveCluster
-from datagen.runs.cluster.part_files import absolute_location
+from datagen.runs.cluster.part_files import (
+    MANIFEST,
+    absolute_location,
+    earlier_run,
+)
 from datagen.runs.cluster.ordered import cluster_results
 from datagen.runs.loop import RunResult
 
@@ -238,9 +242,8 @@ def write_simulation_parts(
     spec = SimulationSpec.of(simulation)
     location = absolute_location(location) or location
     store = open_part_store(location)
-    for name in store.names():
-        if name.startswith("part-") or name == "manifest.json":
-            store.delete(name)
+    for name in earlier_run(store):  # a document run's run.json too: it
+        store.delete(name)  # cannot be resumed over these parts
     parts: list[ShardEvents] = []
     interrupted = False
     try:
@@ -259,7 +262,7 @@ def write_simulation_parts(
                 for p in parts
             ],
         }
-        store.publish_bytes("manifest.json", json.dumps(manifest, indent=2).encode())
+        store.publish_bytes(MANIFEST, json.dumps(manifest, indent=2).encode())
     return RunResult(
         sum(part.count for part in parts),
         sum(part.count for part in parts),
