@@ -18,6 +18,8 @@ _SECRET_KEYS = re.compile(
 _OPTIONS_NOT_SECRET = frozenset({"key", "routing_key"})
 #: A URL's scheme and `//`: where its authority starts.
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+#: Schemes whose userinfo without a colon is a secret token (nats://TOKEN@host).
+_TOKEN_SCHEMES = {"nats", "tls"}
 #: A URL inside a text (ends at white space or a quote; a `:` or `.` after
 #: it is the text's).
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]*[^\s'\"<>:,.;)]")
@@ -53,7 +55,7 @@ _known: set[str] = set()
 
 
 def _password_span(url: str) -> tuple[int, int] | None:
-    """Where the password of url's userinfo is, or None.
+    """Where the password of url's userinfo is (a NATS URL's token), or None.
 
     The password may hold unescaped '/', '@' (and '?'), which urlsplit reads as
     path, host or query: the userinfo ends at the last '@' before the query,
@@ -77,7 +79,9 @@ def _password_span(url: str) -> tuple[int, int] | None:
     if at == -1:
         return None
     colon = url.find(":", start, at)
-    return None if colon == -1 else (colon + 1, at)
+    if colon == -1:  # a user alone, but a NATS URL's is a token
+        return (start, at) if url[: start - 3].lower() in _TOKEN_SCHEMES else None
+    return (colon + 1, at)
 
 
 def _query_spans(url: str, after: int) -> Iterator[tuple[int, int, str | None]]:

@@ -7,6 +7,7 @@ import asyncio
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import nats
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from datagen.errors import SinkError
 from datagen.sinks.nats import MSG_ID, NatsOptions, NatsSink
 from datagen.sinks.spec import open_sink
+from tests.processes import run_generate
 from tests.services import free_port
 from tests.sinks.broker_checks import (
     Destination,
@@ -143,8 +145,13 @@ def test_cli_run_delivers_every_account(stream: Stream) -> None:
             2 + 10,  # connect_timeout + start-up
             ["no answer from", "within 2 s", "Connect call failed"],
         ),
+        (
+            "nats://{secret}@{server}/a.b?stream=S&colour=red",
+            15,
+            ["unknown option 'colour'", "nats://***@"],
+        ),
     ],
-    ids=["bad option", "closed port"],
+    ids=["bad option", "closed port", "a token and a bad option"],
 )
 def test_a_bad_sink_fails_the_run_in_one_line(
     url: str, within: float, expected: list[str], nats_address: str
@@ -204,3 +211,25 @@ def test_options_and_secrets_from_the_url() -> None:
 def test_describe_hides_passwords_and_tokens() -> None:
     for url in (f"nats://al:{SECRET}@127.0.0.1:1/a", f"nats://{SECRET}@127.0.0.1:1/a"):
         assert "***@127.0.0.1:1" in open_error(url + "?connect_timeout=0.5", SECRET)
+
+
+def test_a_token_is_hidden_in_the_summary_manifest_and_checkpoint(
+    stream: Stream, tmp_path: Path
+) -> None:
+    """nats://TOKEN@host: the token is a secret like a password, wherever the
+    sink is named (it was shown whole everywhere but in connect errors)."""
+    url = stream.url("&create=1", server=f"{SECRET}@{stream.server}")
+    accounts = ("document", "-p", "starfleet_account", "-q", 30, "--seed", 1)
+    shown = []
+    for recorded in ("--manifest", "--checkpoint"):  # one of them a run
+        result = run_generate(
+            *accounts, "--sink", url, recorded, tmp_path / recorded.strip("-")
+        )
+        assert result.returncode == 0, result.stderr
+        assert "nats://***@" in result.stderr
+        shown += [result.stdout, result.stderr]
+    written = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) >= 2
+    for text in shown + written:
+        assert SECRET not in text
+    assert len(stream.messages()) == 30
