@@ -174,7 +174,9 @@ def _parts(
         seed = resumed_seed(target.location)  # the parts' own, as --resume does
         job = job if seed is None else replace(job, seed=seed)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
-        result = run_document_parts(job, target, active, bar.update, resume)
+        result = run_document_parts(
+            job, target, active, bar.update, resume, notice=_on_stderr
+        )
     stopped = None
     if result.interrupted and target.location is not None:
         stopped = (
@@ -240,3 +242,7 @@ def _streams(
     finally:
         for bar in bars.values():
             bar.close()
+
+
+def _on_stderr(line: str) -> None:
+    click.echo(line, err=True)

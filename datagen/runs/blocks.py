@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar, overload
@@ -134,8 +135,9 @@ def run_blocks(
     if cluster is not None:
         per_task = max(cluster.shard_items or SHARD_ITEMS, 1) // _block_size(blocks)
         shards = grouped(blocks, max(per_task, 1))
-        for results in cluster_results(cluster, partial(_each, work), shards):
-            yield from results
+        with closing(cluster_results(cluster, partial(_each, work), shards)) as made:
+            for results in made:
+                yield from results
         return
     if not forks(workers, blocks):
         for block in blocks:

@@ -5,6 +5,9 @@ the worker; the driver adds up the counts and writes the manifest.
 A part is published whole or not at all (PartStore.writing), so a shard
 run again after its worker died replaces its part: never two copies. Parts
 of a run stopped half-way stay, and --resume makes only the missing ones.
+
+Long (about 310 lines): the plan, a resume's check of it, the run and its
+manifest share the plan's shape.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -126,11 +129,13 @@ def run_document_parts(
     cluster: ActiveCluster,
     on_progress: Callable[[int], None] | None = None,
     resume: bool = False,
+    notice: Callable[[str], None] = lambda line: None,
 ) -> RunResult:
     """The job as shards on the cluster, written by the workers; with
     `resume`, only the shards whose part is missing. The manifest lists the
     parts in order; the result counts every document and each sink's
-    deliveries, added up over the shards."""
+    deliveries, added up over the shards. Stopped (Ctrl-C), it waits for the
+    shards under way, saying so through `notice`."""
     started = time.monotonic()
     target = replace(target, location=absolute_location(target.location))
     job = check_job(replace(job, format=_row_format(target.format)))
@@ -148,17 +153,35 @@ def run_document_parts(
     if on_progress is not None and count:
         on_progress(count)
     interrupted = False
+
+    def record(finished: ShardDone) -> None:
+        nonlocal count
+        done[finished.index] = finished
+        count += finished.count
+        _add(totals, finished.deliveries)
+        if on_progress is not None:
+            on_progress(finished.count)
+
+    results = cluster_results(cluster, partial(write_shard, job, target), todo)
     try:
-        for finished in _finished(cluster, job, target, todo):
-            done[finished.index] = finished
-            count += finished.count
-            _add(totals, finished.deliveries)
-            if on_progress is not None:
-                on_progress(finished.count)
+        for finished in results:
+            record(finished)
     except KeyboardInterrupt:
         interrupted = True
-        if store is not None:  # tasks under way when stopped may have ended
-            count = _published_count(store, shards, target)
+        # The shards under way publish their parts (and send to sinks)
+        # whatever the driver does: wait for them, so the count is exact.
+        notice(
+            f"stopping: waiting for the {results.in_flight()} shards under way"
+            " to end (Ctrl-C again to leave them)"
+        )
+        try:
+            for finished in results.finish():
+                record(finished)
+        except KeyboardInterrupt:
+            if store is not None:  # left running: what is published now
+                count = _published_count(store, shards, target)
+    finally:
+        results.close()
     if store is not None and not interrupted:
         store.remove_leftovers()  # of a worker killed mid-part
         _publish_manifest(store, plan, [done[shard.index] for shard in shards])
@@ -194,12 +217,6 @@ def _row_format(format_: str) -> str:
     """The job's own format: parts of a JSON array are made as JSON lines'
     documents (the array framing is the parts'), Parquet's as dicts."""
     return "jsonl" if format_ in ("json", "parquet") else format_
-
-
-def _finished(
-    cluster: ActiveCluster, job: DocumentJob, target: PartsTarget, todo: list[Shard]
-) -> Iterator[ShardDone]:
-    yield from cluster_results(cluster, partial(write_shard, job, target), todo)
 
 
 def _add(totals: dict[str, Delivery], deliveries: list[Delivery]) -> None:

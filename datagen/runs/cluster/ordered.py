@@ -42,33 +42,81 @@ def cluster_results(
     work: Callable[[T], R],
     items: Sequence[T] | Iterator[T],
     ahead: int | None = None,
-) -> Iterator[R]:
+) -> ClusterResults[T, R]:
     """work(item) for each item, yielded in item order, as tasks on the
     cluster; an exception raised by work is raised here. Closing the
     iterator early cancels what is still in flight."""
-    client = cluster.client
-    ahead = ahead or 2 * cluster.workers() + 2
-    task = Shipped(work, cluster.setup)
-    prefix = f"datagen-{uuid.uuid4().hex[:12]}"
-    numbered = enumerate(items)
-    flight: deque[Any] = deque()
+    return ClusterResults(cluster, work, items, ahead)
 
-    def submit(batch: Iterator[tuple[int, T]]) -> None:
-        for index, item in batch:
-            key = f"{prefix}-{index}"
-            flight.append(client.submit(task, item, key=key, pure=False))
 
-    try:
-        submit(islice(numbered, ahead))
-        while flight:
-            future = flight.popleft()
-            result = _result_of(future)
-            future.release()
-            submit(islice(numbered, 1))
-            yield result
-    finally:
-        if flight:
-            client.cancel(list(flight))
+class ClusterResults(Generic[T, R]):
+    """The iterator cluster_results returns. Not a generator: a Ctrl-C
+    raised while it waits leaves it usable, so finish() can still collect
+    the tasks under way (their parts are published whatever the driver does)."""
+
+    def __init__(
+        self,
+        cluster: ActiveCluster,
+        work: Callable[[T], R],
+        items: Sequence[T] | Iterator[T],
+        ahead: int | None = None,
+    ) -> None:
+        self._client = cluster.client
+        self._ahead = ahead or 2 * cluster.workers() + 2
+        self._task = Shipped(work, cluster.setup)
+        self._prefix = f"datagen-{uuid.uuid4().hex[:12]}"
+        self._numbered: Iterator[tuple[int, T]] = enumerate(items)
+        self._flight: deque[Any] = deque()
+        self._started = False
+
+    def __iter__(self) -> ClusterResults[T, R]:
+        return self
+
+    def __next__(self) -> R:
+        if not self._started:
+            self._started = True
+            self._submit(self._ahead)
+        if not self._flight:
+            raise StopIteration
+        result = _result_of(self._flight[0])
+        self._flight.popleft().release()
+        self._submit(1)
+        return result
+
+    def in_flight(self) -> int:
+        """Tasks submitted whose results are not yet taken."""
+        return len(self._flight)
+
+    def finish(self) -> Iterator[R]:
+        """The results of the tasks in flight, in order, submitting no more;
+        a Ctrl-C while waiting cancels those left and is raised."""
+        self._numbered = iter(())
+        try:
+            while self._flight:
+                result = _result_of(self._flight[0])
+                self._flight.popleft().release()
+                yield result
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Cancel the tasks still in flight."""
+        if self._flight:
+            self._client.cancel(list(self._flight))
+            self._flight.clear()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - the client may be closed by now
+            pass
+
+    def _submit(self, how_many: int) -> None:
+        for index, item in islice(self._numbered, how_many):
+            key = f"{self._prefix}-{index}"
+            self._flight.append(
+                self._client.submit(self._task, item, key=key, pure=False)
+            )
 
 
 def _result_of(future: Any) -> Any:

@@ -15,7 +15,7 @@ import json
 import struct
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -173,10 +173,11 @@ def run_shards(
         shards = max(shards, 1)
     with_profiles = simulation.population.out is not None
     task = partial(simulate_shard, spec, window, shards, location, count, with_profiles)
-    for done in cluster_results(cluster, task, range(shards)):
-        if with_profiles:
-            simulation.population.update(done.profiles)
-        yield done
+    with closing(cluster_results(cluster, task, range(shards))) as made:
+        for done in made:
+            if with_profiles:
+                simulation.population.update(done.profiles)
+            yield done
 
 
 def merged_batches(

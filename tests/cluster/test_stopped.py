@@ -1,0 +1,43 @@
+"""A parts run stopped with Ctrl-C waits for the shards under way, so the
+documents it says it wrote are those in its published parts, exactly, and no
+part appears after it has ended."""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from pathlib import Path
+
+from tests.checkpoints.runs import start
+from tests.cluster.dask_processes import DaskCluster
+from tests.cluster.runs import SEED, generate, part_files
+
+QUANTITY, SHARD = 60_000, 2_000
+
+
+def test_ctrl_c_counts_every_published_part(
+    dask_cluster: DaskCluster, tmp_path: Path
+) -> None:
+    parts = tmp_path / "parts"
+    argv = ("document", "-p", "starfleet_account", "-q", QUANTITY, "--seed", SEED,
+            "-o", f"{parts}/", "--format", "jsonl", "--shard-size", SHARD,
+            "--cluster", dask_cluster.address)  # fmt: skip
+    process = start(tmp_path, *argv)
+    deadline = time.monotonic() + 60
+    while not parts.is_dir() or len(part_files(parts, "jsonl")) < 2:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no parts in time"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert "stopping: waiting for the" in stderr, stderr
+    said = re.search(r"wrote ([\d,]+) of ([\d,]+)", stderr)
+    assert said is not None, stderr
+    time.sleep(2)  # a task left running would publish its part by now
+    published = part_files(parts, "jsonl")
+    assert int(said[1].replace(",", "")) == SHARD * len(published) < QUANTITY
+    lines = sum(len(p.read_bytes().splitlines()) for p in published)
+    assert lines == SHARD * len(published)
+    generate(*argv, "--resume", parts, "--quiet")
+    assert len(part_files(parts, "jsonl")) == QUANTITY // SHARD
