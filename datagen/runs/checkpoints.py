@@ -17,6 +17,7 @@ events already delivered without encoding or writing them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Generator, Iterator, Sequence
@@ -32,6 +33,7 @@ from datagen.files.paths import prepare_output_folder
 from datagen.runs.blocks import Block, Blocks
 from datagen.runs.checkpoint_file import (
     FILE,
+    LOCK,
     FolderLock,
     differences,
     read_saved,
@@ -90,11 +92,24 @@ class Checkpoint:
         self._state = "new"
         #: The folder's lock, held until the run ends.
         self.lock = lock
+        #: The folder did not exist before this run (open_checkpoint made it).
+        self.made_folder = False
 
     def release(self) -> None:
         """The run is over: another may take the folder."""
         if self.lock is not None:
             self.lock.release()
+
+    def unmake(self) -> None:
+        """A run refused before it began leaves no checkpoint: the lock file
+        goes, and the folder too when this run made it (and it is empty)."""
+        if self._saved is not None or (self.folder / FILE).exists():
+            return
+        (self.folder / LOCK).unlink(missing_ok=True)
+        self.release()
+        if self.made_folder:
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
 
     @property
     def resuming(self) -> bool:
@@ -130,13 +145,17 @@ class Checkpoint:
     # What run_loop calls (RunCheckpoint).
 
     def begin(self, sinks: Sequence[BaseSink], checked: bool) -> None:
-        if checked:
-            raise ConfigError(
-                "--checkpoint: faults, --truth and --manifest keep a state a "
-                "checkpoint does not save, so the run could not go on exactly: "
-                "drop them or --checkpoint"
-            )
-        refuse_unresumable(sinks, "--checkpoint")
+        try:
+            if checked:
+                raise ConfigError(
+                    "--checkpoint: faults, --truth and --manifest keep a state a "
+                    "checkpoint does not save, so the run could not go on exactly: "
+                    "drop them or --checkpoint"
+                )
+            refuse_unresumable(sinks, "--checkpoint")
+        except ConfigError:
+            self.unmake()
+            raise
         if self._saved is not None:
             restore(sinks, self._saved["sinks"], self.folder, "--resume")
         else:
@@ -227,10 +246,13 @@ def open_checkpoint(
     option = "--resume" if resume else "--checkpoint"
     if resume and not (folder / FILE).is_file():  # a mistyped DIR is not made
         raise ConfigError(f"--resume {folder}: no checkpoint there (no {FILE})")
+    existed = folder.exists()
     prepare_output_folder(folder, f"{option} folder")
     lock = FolderLock(folder, option)
     try:
-        return _open(folder, fingerprint, resume, every, seconds, drawn, lock)
+        checkpoint = _open(folder, fingerprint, resume, every, seconds, drawn, lock)
+        checkpoint.made_folder = not existed
+        return checkpoint
     except BaseException:
         lock.release()
         raise

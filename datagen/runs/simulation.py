@@ -56,6 +56,7 @@ def write_simulation(
     the stream is made again and its first checkpoint.start events skipped
     (a batch run only: a live one is refused)."""
     if checkpoint is not None and pace is not None:
+        checkpoint.unmake()
         raise ConfigError(
             "--checkpoint: a live run cannot go on where it stopped (its events "
             "follow the wall clock): checkpoint a batch run (no --live)"

@@ -171,8 +171,7 @@ def test_runs_that_cannot_be_continued(
 ) -> None:
     result = invoke(*RUN, *more, "--checkpoint", "ck", ok=False)
     assert one_error(result) == why
-    assert [path.name for path in here.iterdir() if path.name != "ck"] == []
-    assert temp_files(here) == []
+    assert [path.name for path in here.iterdir()] == []  # ck not left made
 
 
 @pytest.mark.usefixtures("isolated_declarations")  # --providers-dir in-process

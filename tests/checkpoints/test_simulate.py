@@ -52,3 +52,4 @@ def test_live_run_refuses_a_checkpoint(tmp_path: Path) -> None:
         "Error: --checkpoint: a live run cannot go on where it stopped (its events"
         " follow the wall clock): checkpoint a batch run (no --live)"
     ]
+    assert not (tmp_path / "ck").exists()
