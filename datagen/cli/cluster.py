@@ -154,3 +154,8 @@ def refuse_object_store(output_path: str | None) -> None:
             f"-o {output_path.split('?')[0]}: object storage takes a cluster"
             " run's parts: add --cluster (local:2 runs one on this machine)"
         )
+
+
+def on_stderr(line: str) -> None:
+    """A line for the user while a cluster run stops (shown even with --quiet)."""
+    click.echo(line, err=True)

@@ -10,6 +10,7 @@ import click
 from datagen.cli.cluster import (
     cluster_option,
     cluster_run,
+    on_stderr,
     parts_resumed,
     parts_target,
     refuse_object_store,
@@ -175,7 +176,7 @@ def _parts(
         job = job if seed is None else replace(job, seed=seed)
     with ProgressBar(run.quantity, "docs", not run.quiet, label=run.provider) as bar:
         result = run_document_parts(
-            job, target, active, bar.update, resume, notice=_on_stderr
+            job, target, active, bar.update, resume, notice=on_stderr
         )
     stopped = None
     if result.interrupted and target.location is not None:
@@ -242,7 +243,3 @@ def _streams(
     finally:
         for bar in bars.values():
             bar.close()
-
-
-def _on_stderr(line: str) -> None:
-    click.echo(line, err=True)

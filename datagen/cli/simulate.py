@@ -39,6 +39,7 @@ from datagen.cli.cluster import (
     cluster_option,
     cluster_run,
     is_parts_location,
+    on_stderr,
     refuse_object_store,
     shard_option,
     simulation_setup,
@@ -313,7 +314,7 @@ def _parts(
         )
     with ProgressBar(None, "events", not quiet, label=simulation.name) as bar:
         result = write_simulation_parts(
-            active, simulation, window, location, bar.update
+            active, simulation, window, location, bar.update, notice=on_stderr
         )
     summarise(result, f"{simulation.name} events", quiet)
 

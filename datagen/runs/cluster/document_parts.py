@@ -26,7 +26,7 @@ from datagen.files.part_store import PartStore, open_part_store
 from datagen.redaction import redact
 from datagen.runs.blocks import run_block_job
 from datagen.runs.cluster.active import ActiveCluster
-from datagen.runs.cluster.ordered import cluster_results
+from datagen.runs.cluster.ordered import cluster_results, finished_on_stop
 from datagen.runs.cluster.part_files import (
     MANIFEST,
     RUN_FILE,
@@ -152,7 +152,6 @@ def run_document_parts(
     count = sum(shard.count for shard in done.values())
     if on_progress is not None and count:
         on_progress(count)
-    interrupted = False
 
     def record(finished: ShardDone) -> None:
         nonlocal count
@@ -163,25 +162,9 @@ def run_document_parts(
             on_progress(finished.count)
 
     results = cluster_results(cluster, partial(write_shard, job, target), todo)
-    try:
-        for finished in results:
-            record(finished)
-    except KeyboardInterrupt:
-        interrupted = True
-        # The shards under way publish their parts (and send to sinks)
-        # whatever the driver does: wait for them, so the count is exact.
-        notice(
-            f"stopping: waiting for the {results.in_flight()} shards under way"
-            " to end (Ctrl-C again to leave them)"
-        )
-        try:
-            for finished in results.finish():
-                record(finished)
-        except KeyboardInterrupt:
-            if store is not None:  # left running: what is published now
-                count = _published_count(store, shards, target)
-    finally:
-        results.close()
+    interrupted = finished_on_stop(results, record, notice)
+    if results.left_running and store is not None:
+        count = _published_count(store, shards, target)  # what is there now
     if store is not None and not interrupted:
         store.remove_leftovers()  # of a worker killed mid-part
         _publish_manifest(store, plan, [done[shard.index] for shard in shards])

@@ -42,11 +42,13 @@ def cluster_results(
     work: Callable[[T], R],
     items: Sequence[T] | Iterator[T],
     ahead: int | None = None,
+    each: Callable[[R], None] | None = None,
 ) -> ClusterResults[T, R]:
     """work(item) for each item, yielded in item order, as tasks on the
     cluster; an exception raised by work is raised here. Closing the
-    iterator early cancels what is still in flight."""
-    return ClusterResults(cluster, work, items, ahead)
+    iterator early cancels what is still in flight. `each` is called on
+    every result, in order, before it is yielded."""
+    return ClusterResults(cluster, work, items, ahead, each)
 
 
 class ClusterResults(Generic[T, R]):
@@ -60,7 +62,9 @@ class ClusterResults(Generic[T, R]):
         work: Callable[[T], R],
         items: Sequence[T] | Iterator[T],
         ahead: int | None = None,
+        each: Callable[[R], None] | None = None,
     ) -> None:
+        self._each = each
         self._client = cluster.client
         self._ahead = ahead or 2 * cluster.workers() + 2
         self._task = Shipped(work, cluster.setup)
@@ -68,6 +72,9 @@ class ClusterResults(Generic[T, R]):
         self._numbered: Iterator[tuple[int, T]] = enumerate(items)
         self._flight: deque[Any] = deque()
         self._started = False
+        #: Stopped twice: tasks were left running (what they publish is
+        #: not counted).
+        self.left_running = False
 
     def __iter__(self) -> ClusterResults[T, R]:
         return self
@@ -78,8 +85,7 @@ class ClusterResults(Generic[T, R]):
             self._submit(self._ahead)
         if not self._flight:
             raise StopIteration
-        result = _result_of(self._flight[0])
-        self._flight.popleft().release()
+        result = self._first()
         self._submit(1)
         return result
 
@@ -93,9 +99,7 @@ class ClusterResults(Generic[T, R]):
         self._numbered = iter(())
         try:
             while self._flight:
-                result = _result_of(self._flight[0])
-                self._flight.popleft().release()
-                yield result
+                yield self._first()
         finally:
             self.close()
 
@@ -111,12 +115,48 @@ class ClusterResults(Generic[T, R]):
         except Exception:  # noqa: BLE001 - the client may be closed by now
             pass
 
+    def _first(self) -> R:
+        """The result of the first task in flight, which leaves the flight."""
+        result: R = _result_of(self._flight[0])
+        self._flight.popleft().release()
+        if self._each is not None:
+            self._each(result)
+        return result
+
     def _submit(self, how_many: int) -> None:
         for index, item in islice(self._numbered, how_many):
             key = f"{self._prefix}-{index}"
             self._flight.append(
                 self._client.submit(self._task, item, key=key, pure=False)
             )
+
+
+def finished_on_stop(
+    results: ClusterResults[T, R],
+    record: Callable[[R], None],
+    notice: Callable[[str], None],
+) -> bool:
+    """record() each result; True when stopped by Ctrl-C. A task under way
+    publishes its part (and sends to its sinks) whatever the driver does, so
+    on Ctrl-C the tasks in flight are waited for and recorded too: the count
+    is what the parts hold. A second Ctrl-C leaves them running."""
+    try:
+        for result in results:
+            record(result)
+        return False
+    except KeyboardInterrupt:
+        notice(
+            f"stopping: waiting for the {results.in_flight()} shards under way"
+            " to end (Ctrl-C again to leave them)"
+        )
+        try:
+            for result in results.finish():
+                record(result)
+        except KeyboardInterrupt:
+            results.left_running = True
+        return True
+    finally:
+        results.close()
 
 
 def _result_of(future: Any) -> Any:

@@ -36,7 +36,11 @@ from datagen.runs.cluster.part_files import (
     absolute_location,
     earlier_run,
 )
-from datagen.runs.cluster.ordered import cluster_results
+from datagen.runs.cluster.ordered import (
+    ClusterResults,
+    cluster_results,
+    finished_on_stop,
+)
 from datagen.runs.loop import RunResult
 
 #: Events a merged batch holds.
@@ -162,7 +166,7 @@ def run_shards(
     location: str,
     count: int | None = None,
     shards: int | None = None,
-) -> Iterator[ShardEvents]:
+) -> ClusterResults[int, ShardEvents]:
     """Every shard as a task; each one's result as it is done, in order. The
     population's profiles are saved as one process's run saves them."""
     simulation.population  # made (and a new profiles file written) first
@@ -173,11 +177,13 @@ def run_shards(
         shards = max(shards, 1)
     with_profiles = simulation.population.out is not None
     task = partial(simulate_shard, spec, window, shards, location, count, with_profiles)
-    with closing(cluster_results(cluster, task, range(shards))) as made:
-        for done in made:
-            if with_profiles:
-                simulation.population.update(done.profiles)
-            yield done
+
+    def saved(done: ShardEvents) -> None:
+        simulation.population.update(done.profiles)
+
+    return cluster_results(
+        cluster, task, range(shards), each=saved if with_profiles else None
+    )
 
 
 def merged_batches(
@@ -223,7 +229,10 @@ def simulation_batches(
             stage = stack.enter_context(
                 tempfile.TemporaryDirectory(prefix=".datagen-shards-", dir=Path.cwd())
             )
-        done = list(run_shards(cluster, simulation, spec, window, stage, count))
+        with closing(
+            run_shards(cluster, simulation, spec, window, stage, count)
+        ) as made:
+            done = list(made)
         store = open_part_store(stage, create=False)
         yield from merged_batches(store, len(done), count)
     simulation.population.save()  # with the shards' additions, as one process saves
@@ -235,10 +244,13 @@ def write_simulation_parts(
     window: Window,
     location: str,
     on_progress: Callable[[int], None] | None = None,
+    notice: Callable[[str], None] = lambda line: None,
 ) -> RunResult:
     """The run's shards left as time-ordered parts in `location` (a folder
     or object store), each with its keys file, and a manifest naming them:
-    for a consumer that reads the parts in parallel, or merges them itself."""
+    for a consumer that reads the parts in parallel, or merges them itself.
+    Stopped (Ctrl-C), it waits for the shards under way (see
+    finished_on_stop), saying so through `notice`."""
     started = time.monotonic()
     spec = SimulationSpec.of(simulation)
     location = absolute_location(location) or location
@@ -246,14 +258,14 @@ def write_simulation_parts(
     for name in earlier_run(store):  # a document run's run.json too: it
         store.delete(name)  # cannot be resumed over these parts
     parts: list[ShardEvents] = []
-    interrupted = False
-    try:
-        for done in run_shards(cluster, simulation, spec, window, location):
-            parts.append(done)
-            if on_progress is not None:
-                on_progress(done.count)
-    except KeyboardInterrupt:
-        interrupted = True
+
+    def record(done: ShardEvents) -> None:
+        parts.append(done)
+        if on_progress is not None:
+            on_progress(done.count)
+
+    results = run_shards(cluster, simulation, spec, window, location)
+    interrupted = finished_on_stop(results, record, notice)
     if not interrupted:
         manifest = {
             "run": {"command": "simulate", **asdict(spec), "shards": len(parts)},
