@@ -27,6 +27,7 @@ from datagen.redaction import (
     secrets_in,
     secrets_of_environment,
 )
+from datagen.runs.checkpoints import unmake_unbegun
 from datagen.sinks.stdout import silence_stdout
 
 EXIT_FAILED = 1
@@ -73,6 +74,7 @@ def _translate() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
+        unmake_unbegun()  # a checkpoint folder opened for a refused run
         raise UsageFailure(one_line(str(exc))) from exc
     except DatagenError as exc:
         for delivery in getattr(exc, "deliveries", ()):

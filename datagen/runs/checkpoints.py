@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import weakref
 from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,6 +111,11 @@ class Checkpoint:
         if self.made_folder:
             with contextlib.suppress(OSError):
                 self.folder.rmdir()
+
+    @property
+    def begun(self) -> bool:
+        """The run has begun saving here."""
+        return self._begun
 
     @property
     def resuming(self) -> bool:
@@ -229,6 +235,18 @@ class Checkpoint:
         self.saved_events, self._saved_at = done, time.monotonic()
 
 
+#: Checkpoints this process opened (weakly held), for unmake_unbegun.
+_opened: weakref.WeakSet[Checkpoint] = weakref.WeakSet()
+
+
+def unmake_unbegun() -> None:
+    """Bad input stopped the command before its run began (an option checked
+    after the checkpoint was opened): leave no checkpoint folder it made."""
+    for checkpoint in list(_opened):
+        if not checkpoint.begun:
+            checkpoint.unmake()
+
+
 def open_checkpoint(
     folder: Path,
     fingerprint: dict[str, Any],
@@ -252,6 +270,7 @@ def open_checkpoint(
     try:
         checkpoint = _open(folder, fingerprint, resume, every, seconds, drawn, lock)
         checkpoint.made_folder = not existed
+        _opened.add(checkpoint)
         return checkpoint
     except BaseException:
         lock.release()

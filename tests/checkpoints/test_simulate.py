@@ -53,3 +53,19 @@ def test_live_run_refuses_a_checkpoint(tmp_path: Path) -> None:
         " follow the wall clock): checkpoint a batch run (no --live)"
     ]
     assert not (tmp_path / "ck").exists()
+
+
+def test_a_run_refused_after_its_checkpoint_opened_leaves_no_folder(
+    tmp_path: Path,
+) -> None:
+    """An option checked once the checkpoint is open (here the live rate's
+    actors) stops the run before it begins: the folder it made goes too."""
+    from tests.checkpoints.runs import run
+
+    done = run(
+        tmp_path, "simulate", "web", "--actors", 10, "--duration", "1h",
+        "--live", "--checkpoint", "ck", "-o", "out.jsonl",
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "--rate" in done.stderr
+    assert list(tmp_path.iterdir()) == []
