@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "generate.py"
@@ -28,3 +32,22 @@ def run_generate(
         timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+
+
+def interrupt_when(
+    process: subprocess.Popen[Any],
+    ready: Callable[[], bool],
+    patience: float,
+    what: str,
+) -> Any:
+    """Ctrl-C the running process once ready() (within patience seconds, else
+    the test fails naming `what`); its stderr, once it exited with 130."""
+    deadline = time.monotonic() + patience
+    while not ready():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"{what} in {patience:.0f} s"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    return stderr

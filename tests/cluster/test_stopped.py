@@ -5,13 +5,13 @@ exactly, and no part appears after it has ended."""
 from __future__ import annotations
 
 import re
-import signal
 import time
 from pathlib import Path
 
 from tests.checkpoints.runs import start
 from tests.cluster.dask_processes import DaskCluster
 from tests.cluster.runs import SEED, generate, part_files
+from tests.processes import interrupt_when
 
 QUANTITY, SHARD = 60_000, 2_000
 
@@ -50,14 +50,12 @@ def stopped_after_two_parts(
     """Run argv, Ctrl-C once two parts are published: (the count the run
     says it wrote, the parts in the folder once the workers are idle)."""
     process = start(cwd, *argv)
-    deadline = time.monotonic() + 60
-    while not parts.is_dir() or len(part_files(parts, "jsonl")) < 2:
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "no parts in time"
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    stderr = interrupt_when(
+        process,
+        lambda: parts.is_dir() and len(part_files(parts, "jsonl")) >= 2,
+        60,
+        "no two parts",
+    )
     assert "stopping: waiting for the" in stderr, stderr
     said = re.search(r"wrote ([\d,]+) ", stderr)
     assert said is not None, stderr

@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,7 +16,7 @@ import pytest
 
 from datagen.files.atomic import TEMP_PREFIX
 from datagen.sinks.files import MANIFEST
-from tests.processes import generate_command
+from tests.processes import generate_command, interrupt_when
 
 INTERRUPTED = re.compile(r"^interrupted: wrote (?P<count>[\d,]+) of 2,000,000 ")
 
@@ -49,14 +48,12 @@ def interrupted_rerun(folder: Path, *argv: object) -> tuple[int, set[str]]:
         stderr=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 30
-    while all(before.get(name) == ino for name, ino in inodes(folder).items()):
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the rerun wrote nothing in 30 s"
-        time.sleep(0.01)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    stderr = interrupt_when(
+        process,
+        lambda: any(before.get(n) != ino for n, ino in inodes(folder).items()),
+        30,
+        "the rerun wrote nothing",
+    )
     match = INTERRUPTED.match(stderr.decode())
     assert match, stderr
     after = inodes(folder)
