@@ -63,6 +63,9 @@ class RunResult:
     behind: float = 0.0
     #: Faulted records written, by kind (--faults); duplicates are in count.
     faults: dict[str, int] = field(default_factory=dict)
+    #: Items of count an earlier run made (a resumed run's kept parts), which
+    #: elapsed does not include.
+    made_before: int = 0
 
     @property
     def inserted(self) -> int:
@@ -72,8 +75,9 @@ class RunResult:
 
     @property
     def rate(self) -> float:
-        """Items per second."""
-        return self.count / self.elapsed if self.elapsed > 0 else float("inf")
+        """Items per second (of those this run made)."""
+        made = self.count - self.made_before
+        return made / self.elapsed if self.elapsed > 0 else float("inf")
 
 
 class RunCheckpoint(Protocol):

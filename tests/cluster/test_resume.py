@@ -4,6 +4,7 @@ the shards are the first run's even when the cluster's workers changed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.cluster.dask_processes import DaskCluster
@@ -35,8 +36,14 @@ def test_resume_makes_the_missing_parts_on_other_workers(
         part.unlink()  # as if the run had stopped before these were published
     (parts / "manifest.json").unlink()
     # one worker now, and no --seed: the parts' own seed and shard size
-    generate(*ACCOUNTS, "-o", f"{parts}/", "--format", "jsonl",
-             "--cluster", "local:1", "--resume", parts)  # fmt: skip
+    resumed = generate(*ACCOUNTS[:-1], "-o", f"{parts}/", "--format", "jsonl",
+                       "--cluster", "local:1", "--resume", parts)  # fmt: skip
+    # the whole run's count, at the rate of the half this run made
+    said = re.search(r"wrote ([\d,]+) .* in ([\d.]+)s \(([\d,]+)/s\)", resumed.stderr)
+    assert said is not None, resumed.stderr
+    count, seconds, rate = (float(g.replace(",", "")) for g in said.groups())
+    assert count == QUANTITY
+    assert abs(rate - QUANTITY / 2 / seconds) <= 0.05 * rate + 1
     data = [(p.name, p.read_bytes()) for p in part_files(parts, "jsonl")]
     assert b"".join(d for _, d in data) == one.read_bytes()
     check_manifest(folder_manifest(parts), data, QUANTITY)

@@ -149,7 +149,7 @@ def run_document_parts(
         done = _prepare(store, plan, shards, target, resume)
     todo = [shard for shard in shards if shard.index not in done]
     totals: dict[str, Delivery] = {}
-    count = sum(shard.count for shard in done.values())
+    count = kept = sum(shard.count for shard in done.values())
     if on_progress is not None and count:
         on_progress(count)
 
@@ -177,6 +177,7 @@ def run_document_parts(
         time.monotonic() - started,
         interrupted=interrupted,
         deliveries=list(totals.values()),
+        made_before=kept,
     )
 
 
