@@ -5,9 +5,6 @@ the worker; the driver adds up the counts and writes the manifest.
 A part is published whole or not at all (PartStore.writing), so a shard
 run again after its worker died replaces its part: never two copies. Parts
 of a run stopped half-way stay, and --resume makes only the missing ones.
-
-Long (about 310 lines): the plan, a resume's check of it, the run and its
-manifest share the plan's shape.
 """
 
 from __future__ import annotations
